@@ -1,0 +1,57 @@
+"""schemax: Unity Catalog schema management as an append-only op log, snapshots, plans and deployments.
+
+    import schemax
+    p = schemax.Project.create(spark, "shop", store="spark_catalog.schemax")
+    p.create_catalog("shop")
+    ...
+    p.snapshot("Initial schema")
+"""
+
+from schemax.api import Column, Project, VerifyResult
+from schemax.core.model import State
+from schemax.core.ops import OP_KINDS, Op
+from schemax.core.replay import replay
+from schemax.core.snapshot import Snapshot
+from schemax.errors import (
+    BreakingChangeError,
+    DeploymentLockedError,
+    DriftDetectedError,
+    ExecutionError,
+    IntegrityError,
+    NotFoundError,
+    ProjectExistsError,
+    ProjectNotFoundError,
+    SchemaxError,
+    SqlError,
+    StoreConflictError,
+    UnsupportedError,
+    ValidationError,
+    VersionError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "OP_KINDS",
+    "BreakingChangeError",
+    "Column",
+    "DeploymentLockedError",
+    "DriftDetectedError",
+    "ExecutionError",
+    "IntegrityError",
+    "NotFoundError",
+    "Op",
+    "Project",
+    "ProjectExistsError",
+    "ProjectNotFoundError",
+    "SchemaxError",
+    "Snapshot",
+    "SqlError",
+    "State",
+    "StoreConflictError",
+    "UnsupportedError",
+    "ValidationError",
+    "VerifyResult",
+    "VersionError",
+    "replay",
+]

@@ -1,0 +1,81 @@
+"""In-memory adapters for unit tests: a Store that behaves like the Delta one (conflicts included)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+
+from schemax.core.snapshot import Snapshot
+from schemax.errors import ProjectExistsError, StoreConflictError
+from schemax.ports import OpRecord, ProjectRecord
+
+
+class MemoryStore:
+    """A Store kept in Python dicts. Same contract as the Delta store, including seq conflicts."""
+
+    def __init__(self, location: str = "memory") -> None:
+        self.location = location
+        self._lock = threading.Lock()
+        self._projects: dict[str, ProjectRecord] = {}
+        self._ops: dict[str, list[OpRecord]] = {}
+        self._snapshots: dict[str, list[Snapshot]] = {}
+        self.commits = 0  # number of write transactions, to check batching
+
+    def ensure(self) -> None:
+        return None
+
+    def create_project(self, record: ProjectRecord) -> None:
+        with self._lock:
+            if record.name in self._projects:
+                raise ProjectExistsError(record.name, self.location)
+            self._projects[record.name] = record
+            self.commits += 1
+
+    def get_project(self, name: str) -> ProjectRecord | None:
+        with self._lock:
+            return self._projects.get(name)
+
+    def save_project(self, record: ProjectRecord) -> None:
+        with self._lock:
+            self._projects[record.name] = replace(record)
+            self.commits += 1
+
+    def list_projects(self) -> list[str]:
+        with self._lock:
+            return sorted(self._projects)
+
+    def append_ops(self, project: str, records: Sequence[OpRecord]) -> None:
+        with self._lock:
+            log = self._ops.setdefault(project, [])
+            taken = {r.seq for r in log}
+            if any(r.seq in taken for r in records):
+                raise StoreConflictError("ops", "sequence number already taken")
+            log.extend(records)
+            log.sort(key=lambda r: r.seq)
+            self.commits += 1
+
+    def read_ops(self, project: str, after_seq: int = 0) -> list[OpRecord]:
+        with self._lock:
+            return [r for r in self._ops.get(project, []) if r.seq > after_seq]
+
+    def append_snapshot(self, project: str, snapshot: Snapshot) -> None:
+        with self._lock:
+            snaps = self._snapshots.setdefault(project, [])
+            if any(s.version == snapshot.version for s in snaps):
+                raise StoreConflictError("snapshots", f"version {snapshot.version} already taken")
+            snaps.append(snapshot)
+            self.commits += 1
+
+    def read_snapshots(self, project: str) -> list[Snapshot]:
+        with self._lock:
+            return list(self._snapshots.get(project, []))
+
+    # test hook: tamper with a stored row the way a hand-made UPDATE would
+    def _replace_op(self, project: str, seq: int, record: OpRecord) -> None:
+        with self._lock:
+            log = self._ops[project]
+            log[[r.seq for r in log].index(seq)] = record
+
+
+__all__ = ["MemoryStore"]

@@ -1,0 +1,747 @@
+"""The notebook-facing API: :class:`Project`.
+
+A project is an append-only op log plus snapshots, kept in a :class:`~schemax.ports.Store`. Every method
+that changes the schema validates the op against the current state first and records it only when valid;
+``with p.batch():`` groups many ops into one commit.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from schemax.core import ops as o
+from schemax.core.hashing import GENESIS_HASH, canonical_json, op_hash, state_hash
+from schemax.core.model import KIND_PREFIX, State, kind_of_id
+from schemax.core.names import split_qualified
+from schemax.core.ops import Op, new_id, utc_now
+from schemax.core.replay import StateBuilder
+from schemax.core.snapshot import Bump, Snapshot, next_version, parse_version
+from schemax.errors import (
+    IntegrityError,
+    NotFoundError,
+    ProjectNotFoundError,
+    SchemaxError,
+    StoreConflictError,
+    ValidationError,
+    VersionError,
+)
+from schemax.ports import OpRecord, ProjectRecord, SqlExecutor, Store
+
+log = logging.getLogger("schemax")
+
+DEFAULT_STORE = "spark_catalog.schemax"
+EXPORT_FORMAT = "schemax.project/1"
+MAX_COMMIT_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column definition for :meth:`Project.create_table`."""
+
+    name: str
+    type: str
+    nullable: bool = True
+    comment: str | None = None
+    default: str | None = None
+    tags: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What :meth:`Project.verify` checked."""
+
+    ops: int
+    snapshots: int
+    head: str
+
+
+def _resolve_author(executor: SqlExecutor | None) -> str:
+    env = os.environ.get("SCHEMAX_AUTHOR")
+    if env:
+        return env
+    if executor is not None:
+        try:
+            rows = executor.query("SELECT current_user() AS u")
+            if rows and rows[0].get("u"):
+                return str(rows[0]["u"])
+        except Exception:  # noqa: BLE001 - any engine without current_user() falls back to the OS user
+            log.debug("current_user() not available; using the OS user")
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def _store_for(spark: Any, store: str | Store | None) -> tuple[Store, SqlExecutor | None]:
+    if store is not None and not isinstance(store, str):
+        return store, getattr(store, "executor", None)
+    if spark is None:
+        raise SchemaxError("a SparkSession (or a Store object) is needed to open a store by name")
+    from schemax.adapters.delta_store import DeltaStore
+    from schemax.adapters.spark import SparkExecutor
+
+    executor = spark if isinstance(spark, SqlExecutor) else SparkExecutor(spark)
+    return DeltaStore(executor, store or DEFAULT_STORE), executor
+
+
+class Project:
+    """A schemax project: op log, snapshots and (later) environments, kept in a store.
+
+    Open or create one with :meth:`Project.open` / :meth:`Project.create`; do not call the constructor.
+    """
+
+    def __init__(self, store: Store, record: ProjectRecord, *, author: str, executor: SqlExecutor | None = None):
+        self.store = store
+        self.name = record.name
+        self.record = record
+        self.author = author
+        self.executor = executor
+        self._lock = threading.RLock()
+        self._records: list[OpRecord] = []
+        self._builder = StateBuilder()
+        self._state_cache: State | None = None
+        self._pending: list[Op] | None = None
+        self._pending_builder: StateBuilder | None = None
+        self._snapshots: list[Snapshot] | None = None
+
+    # ------------------------------------------------------------------------------------------------
+    # opening
+    # ------------------------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *, author: str | None = None,
+               settings: dict[str, Any] | None = None) -> Project:
+        """Create a project in ``store``; ProjectExistsError if it is already there."""
+        st, executor = _store_for(spark, store)
+        st.ensure()
+        who = author or _resolve_author(executor)
+        record = ProjectRecord(name=name, created_at=utc_now(), created_by=who, settings=dict(settings or {}))
+        st.create_project(record)
+        log.info("created project %s in %s", name, st.location)
+        return cls(st, record, author=who, executor=executor)
+
+    @classmethod
+    def open(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
+             author: str | None = None) -> Project:
+        """Open an existing project; ProjectNotFoundError if the store does not hold it."""
+        st, executor = _store_for(spark, store)
+        st.ensure()
+        record = st.get_project(name)
+        if record is None:
+            raise ProjectNotFoundError(name, st.location)
+        project = cls(st, record, author=author or _resolve_author(executor), executor=executor)
+        project.refresh()
+        return project
+
+    # ------------------------------------------------------------------------------------------------
+    # reading
+    # ------------------------------------------------------------------------------------------------
+    @property
+    def last_seq(self) -> int:
+        return self._records[-1].seq if self._records else 0
+
+    @property
+    def head_hash(self) -> str:
+        return self._records[-1].hash if self._records else GENESIS_HASH
+
+    def refresh(self) -> None:
+        """Catch up with ops other writers recorded since this object last looked."""
+        with self._lock:
+            new = self.store.read_ops(self.name, after_seq=self.last_seq)
+            if new:
+                for rec in new:
+                    self._builder.apply(rec.op)
+                self._records.extend(new)
+                self._state_cache = None
+            self._snapshots = None
+
+    def state(self) -> State:
+        """The current working state: the replay of every recorded op."""
+        self.refresh()
+        with self._lock:
+            if self._state_cache is None:
+                self._state_cache = self._builder.build()
+            return self._state_cache
+
+    def ops(self) -> list[Op]:
+        """The op log, oldest first."""
+        self.refresh()
+        return [r.op for r in self._records]
+
+    def op_records(self) -> list[OpRecord]:
+        self.refresh()
+        return list(self._records)
+
+    # ------------------------------------------------------------------------------------------------
+    # recording
+    # ------------------------------------------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[Project]:
+        """Group ops into one commit. If the block raises, nothing is recorded."""
+        with self._lock:
+            if self._pending is not None:
+                yield self  # nested batch: part of the outer one
+                return
+            self.refresh()
+            self._pending = []
+            self._pending_builder = self._builder.fork()
+        try:
+            yield self
+            pending = self._pending
+        finally:
+            self._pending = None
+            self._pending_builder = None
+        if pending:
+            self._commit(pending)
+
+    def record(self, ops: Sequence[Op]) -> list[Op]:
+        """Validate and record prepared ops (one commit). Used by importers and ``revert_to``."""
+        if self._pending is not None:
+            for op in ops:
+                self._apply_pending(op)
+            return list(ops)
+        return self._commit(list(ops))
+
+    def _working(self) -> StateBuilder:
+        if self._pending_builder is not None:
+            return self._pending_builder
+        return self._builder
+
+    def _apply_pending(self, op: Op) -> None:
+        assert self._pending_builder is not None and self._pending is not None
+        self._pending_builder.apply(op)
+        self._pending.append(op)
+
+    def _emit(self, kind: str, target: str, payload: dict[str, Any]) -> str:
+        op = Op.new(kind, target, payload, author=self.author)
+        with self._lock:
+            if self._pending is not None:
+                self._apply_pending(op)
+            else:
+                self._commit([op])
+        return target
+
+    def _commit(self, ops: list[Op]) -> list[Op]:
+        """Validate ``ops`` on the latest state and append them; retry on a concurrent writer's commit."""
+        with self._lock:
+            for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
+                fork = self._builder.fork()
+                for op in ops:
+                    fork.apply(op)  # ValidationError: nothing recorded
+                prev, seq, records = self.head_hash, self.last_seq, []
+                for op in ops:
+                    seq += 1
+                    h = op_hash(op, prev)
+                    records.append(OpRecord(seq=seq, op=op, prev_hash=prev, hash=h))
+                    prev = h
+                try:
+                    self.store.append_ops(self.name, records)
+                except StoreConflictError:
+                    log.debug("op append conflict (attempt %d); catching up and retrying", attempt)
+                    self.refresh()
+                    continue
+                self._builder = fork
+                self._records.extend(records)
+                self._state_cache = None
+                return ops
+            raise StoreConflictError("ops", f"gave up after {MAX_COMMIT_ATTEMPTS} concurrent-write conflicts")
+
+    # ------------------------------------------------------------------------------------------------
+    # name resolution
+    # ------------------------------------------------------------------------------------------------
+    def _id(self, name: str, kinds: tuple[str, ...], what: str) -> str:
+        return self._id_of_parts(split_qualified(name), kinds, what)
+
+    def _id_of_parts(self, parts: list[str], kinds: tuple[str, ...], what: str) -> str:
+        found = self._working().find(parts, kinds)
+        if found is None or (kinds and kind_of_id(found) not in kinds):
+            raise NotFoundError(what, ".".join(parts))
+        return found
+
+    def _table(self, name: str) -> str:
+        return self._id(name, ("table",), "table")
+
+    def _column(self, table: str, column: str) -> str:
+        table_id = self._table(table)
+        col = self._working().tables[table_id].column_named(column)
+        if col is None:
+            raise NotFoundError("column", f"{table}.{column}")
+        return col.id
+
+    def _columns(self, table: str, names: Sequence[str] | None) -> list[str]:
+        return [self._column(table, n) for n in (names or ())]
+
+    def _object(self, name: str) -> str:
+        """Any taggable/securable object: 1-3 parts name a catalog/schema/child, 4 parts a column."""
+        parts = split_qualified(name)
+        found = self._working().find(parts)
+        if found is None:
+            raise NotFoundError("object", name)
+        return found
+
+    def _parent(self, name: str, level: int) -> tuple[str, str]:
+        parts = split_qualified(name)
+        if len(parts) != level + 1:
+            raise ValidationError({"kind": "name"}, f"{name!r} must have {level + 1} dotted parts")
+        parent_kind = "catalog" if level == 1 else "schema"
+        return self._id_of_parts(parts[:-1], (parent_kind,), parent_kind), parts[-1]
+
+    # ------------------------------------------------------------------------------------------------
+    # catalogs and schemas
+    # ------------------------------------------------------------------------------------------------
+    def create_catalog(self, name: str, comment: str | None = None, *, managed_location: str | None = None,
+                       properties: dict[str, str] | None = None) -> str:
+        """Record a new catalog; returns its stable id."""
+        return self._emit("create_catalog", new_id(KIND_PREFIX["catalog"]), {
+            "name": name, "comment": comment, "managed_location": managed_location, "properties": properties or {}})
+
+    def rename_catalog(self, name: str, new_name: str) -> str:
+        return self._emit("rename_catalog", self._id(name, ("catalog",), "catalog"), {"name": new_name})
+
+    def set_catalog_comment(self, name: str, comment: str | None) -> str:
+        return self._emit("set_catalog_comment", self._id(name, ("catalog",), "catalog"), {"comment": comment})
+
+    def drop_catalog(self, name: str) -> str:
+        return self._emit("drop_catalog", self._id(name, ("catalog",), "catalog"), {})
+
+    def create_schema(self, name: str, comment: str | None = None, *, managed_location: str | None = None,
+                      properties: dict[str, str] | None = None) -> str:
+        """Record a new schema ``catalog.schema``; returns its stable id."""
+        catalog_id, leaf = self._parent(name, 1)
+        return self._emit("create_schema", new_id(KIND_PREFIX["schema"]), {
+            "catalog_id": catalog_id, "name": leaf, "comment": comment, "managed_location": managed_location,
+            "properties": properties or {}})
+
+    def rename_schema(self, name: str, new_name: str) -> str:
+        return self._emit("rename_schema", self._id(name, ("schema",), "schema"), {"name": new_name})
+
+    def set_schema_comment(self, name: str, comment: str | None) -> str:
+        return self._emit("set_schema_comment", self._id(name, ("schema",), "schema"), {"comment": comment})
+
+    def drop_schema(self, name: str) -> str:
+        return self._emit("drop_schema", self._id(name, ("schema",), "schema"), {})
+
+    # ------------------------------------------------------------------------------------------------
+    # tables
+    # ------------------------------------------------------------------------------------------------
+    def create_table(
+        self,
+        name: str,
+        columns: Sequence[Column | dict[str, Any] | tuple[str, str]],
+        comment: str | None = None,
+        properties: dict[str, str] | None = None,
+        cluster_by: Sequence[str] | None = None,
+        partition_by: Sequence[str] | None = None,
+        *,
+        table_type: str = "MANAGED",
+        location: str | None = None,
+        format: str = "DELTA",
+        tags: dict[str, str] | None = None,
+    ) -> str:
+        """Record a new table ``catalog.schema.table``; returns its stable id."""
+        schema_id, leaf = self._parent(name, 2)
+        specs = []
+        for c in columns:
+            col = c if isinstance(c, Column) else Column(**c) if isinstance(c, dict) else Column(*c)
+            specs.append({"id": new_id(KIND_PREFIX["column"]), "name": col.name, "type": col.type,
+                          "nullable": col.nullable, "comment": col.comment, "default": col.default,
+                          "tags": dict(col.tags or {})})
+        by_name = {s["name"].lower(): s["id"] for s in specs}
+
+        def ids(names: Sequence[str] | None, what: str) -> list[str]:
+            out = []
+            for n in names or ():
+                if n.lower() not in by_name:
+                    raise NotFoundError(f"{what} column", n)
+                out.append(by_name[n.lower()])
+            return out
+
+        return self._emit("create_table", new_id(KIND_PREFIX["table"]), {
+            "schema_id": schema_id, "name": leaf, "columns": specs, "comment": comment,
+            "table_type": table_type.upper(), "format": format, "location": location,
+            "properties": properties or {}, "partition_by": ids(partition_by, "partition"),
+            "cluster_by": ids(cluster_by, "cluster"), "tags": tags or {}})
+
+    def rename_table(self, name: str, new_name: str) -> str:
+        """Rename a table in place (``new_name`` is the bare table name); the id stays the same."""
+        return self._emit("rename_table", self._table(name), {"name": new_name})
+
+    def set_table_comment(self, name: str, comment: str | None) -> str:
+        return self._emit("set_table_comment", self._table(name), {"comment": comment})
+
+    def set_table_properties(self, name: str, properties: dict[str, str]) -> str:
+        return self._emit("set_table_properties", self._table(name), {"properties": dict(properties)})
+
+    def unset_table_properties(self, name: str, keys: Sequence[str]) -> str:
+        return self._emit("unset_table_properties", self._table(name), {"keys": list(keys)})
+
+    def drop_table(self, name: str) -> str:
+        return self._emit("drop_table", self._table(name), {})
+
+    def set_cluster_by(self, name: str, columns: Sequence[str]) -> str:
+        return self._emit("set_cluster_by", self._table(name), {"columns": self._columns(name, columns)})
+
+    def set_partition_by(self, name: str, columns: Sequence[str]) -> str:
+        return self._emit("set_partition_by", self._table(name), {"columns": self._columns(name, columns)})
+
+    def set_row_filter(self, name: str, function: str, columns: Sequence[str]) -> str:
+        return self._emit("set_row_filter", self._table(name),
+                          {"function": function, "columns": self._columns(name, columns)})
+
+    def drop_row_filter(self, name: str) -> str:
+        return self._emit("drop_row_filter", self._table(name), {})
+
+    # ------------------------------------------------------------------------------------------------
+    # columns
+    # ------------------------------------------------------------------------------------------------
+    def add_column(self, table: str, name: str, type: str, comment: str | None = None, nullable: bool = True, *,
+                   default: str | None = None, after: str | None = None, first: bool = False) -> str:
+        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id."""
+        after_id = "FIRST" if first else (self._column(table, after) if after else None)
+        return self._emit("add_column", new_id(KIND_PREFIX["column"]), {
+            "table_id": self._table(table), "name": name, "type": type, "nullable": nullable, "comment": comment,
+            "default": default, "after": after_id})
+
+    def rename_column(self, table: str, old: str, new: str) -> str:
+        return self._emit("rename_column", self._column(table, old), {"name": new})
+
+    def drop_column(self, table: str, name: str) -> str:
+        return self._emit("drop_column", self._column(table, name), {})
+
+    def change_column_type(self, table: str, name: str, type: str) -> str:
+        return self._emit("change_column_type", self._column(table, name), {"type": type})
+
+    def set_column_nullable(self, table: str, name: str, nullable: bool) -> str:
+        return self._emit("set_column_nullable", self._column(table, name), {"nullable": nullable})
+
+    def set_column_comment(self, table: str, name: str, comment: str | None) -> str:
+        return self._emit("set_column_comment", self._column(table, name), {"comment": comment})
+
+    def set_column_default(self, table: str, name: str, default: str | None) -> str:
+        return self._emit("set_column_default", self._column(table, name), {"default": default})
+
+    def reorder_columns(self, table: str, order: Sequence[str]) -> str:
+        """Reorder a table's columns; ``order`` names every column once."""
+        return self._emit("reorder_columns", self._table(table), {"order": self._columns(table, order)})
+
+    def set_column_mask(self, table: str, column: str, function: str, using: Sequence[str] = ()) -> str:
+        return self._emit("set_column_mask", self._column(table, column),
+                          {"function": function, "using_columns": self._columns(table, using)})
+
+    def drop_column_mask(self, table: str, column: str) -> str:
+        return self._emit("drop_column_mask", self._column(table, column), {})
+
+    # ------------------------------------------------------------------------------------------------
+    # constraints
+    # ------------------------------------------------------------------------------------------------
+    def add_primary_key(self, table: str, columns: Sequence[str], name: str | None = None) -> str:
+        leaf = split_qualified(table)[-1]
+        return self._emit("add_primary_key", new_id(KIND_PREFIX["constraint"]), {
+            "table_id": self._table(table), "name": name or f"{leaf}_pk", "columns": self._columns(table, columns)})
+
+    def add_foreign_key(self, table: str, columns: Sequence[str], ref_table: str, ref_columns: Sequence[str],
+                        name: str | None = None) -> str:
+        leaf = split_qualified(table)[-1]
+        return self._emit("add_foreign_key", new_id(KIND_PREFIX["constraint"]), {
+            "table_id": self._table(table), "name": name or f"{leaf}_{'_'.join(columns)}_fk",
+            "columns": self._columns(table, columns), "ref_table": self._table(ref_table),
+            "ref_columns": self._columns(ref_table, ref_columns)})
+
+    def add_check_constraint(self, table: str, name: str, expression: str) -> str:
+        return self._emit("add_check_constraint", new_id(KIND_PREFIX["constraint"]),
+                          {"table_id": self._table(table), "name": name, "expression": expression})
+
+    def drop_constraint(self, table: str, name: str) -> str:
+        t = self._working().tables[self._table(table)]
+        con = next((c for c in t.constraints if c.name.lower() == name.lower()), None)
+        if con is None:
+            raise NotFoundError("constraint", f"{table}.{name}")
+        return self._emit("drop_constraint", con.id, {})
+
+    # ------------------------------------------------------------------------------------------------
+    # views, volumes, functions
+    # ------------------------------------------------------------------------------------------------
+    def create_view(self, name: str, definition: str, comment: str | None = None,
+                    properties: dict[str, str] | None = None) -> str:
+        schema_id, leaf = self._parent(name, 2)
+        return self._emit("create_view", new_id(KIND_PREFIX["view"]), {
+            "schema_id": schema_id, "name": leaf, "definition": definition, "comment": comment,
+            "properties": properties or {}})
+
+    def _view(self, name: str) -> str:
+        return self._id(name, ("view",), "view")
+
+    def rename_view(self, name: str, new_name: str) -> str:
+        return self._emit("rename_view", self._view(name), {"name": new_name})
+
+    def update_view(self, name: str, definition: str) -> str:
+        return self._emit("update_view_definition", self._view(name), {"definition": definition})
+
+    def set_view_comment(self, name: str, comment: str | None) -> str:
+        return self._emit("set_view_comment", self._view(name), {"comment": comment})
+
+    def set_view_properties(self, name: str, properties: dict[str, str]) -> str:
+        return self._emit("set_view_properties", self._view(name), {"properties": dict(properties)})
+
+    def unset_view_properties(self, name: str, keys: Sequence[str]) -> str:
+        return self._emit("unset_view_properties", self._view(name), {"keys": list(keys)})
+
+    def drop_view(self, name: str) -> str:
+        return self._emit("drop_view", self._view(name), {})
+
+    def create_volume(self, name: str, volume_type: str = "MANAGED", location: str | None = None,
+                      comment: str | None = None) -> str:
+        schema_id, leaf = self._parent(name, 2)
+        return self._emit("create_volume", new_id(KIND_PREFIX["volume"]), {
+            "schema_id": schema_id, "name": leaf, "volume_type": volume_type.upper(), "location": location,
+            "comment": comment})
+
+    def _volume(self, name: str) -> str:
+        return self._id(name, ("volume",), "volume")
+
+    def rename_volume(self, name: str, new_name: str) -> str:
+        return self._emit("rename_volume", self._volume(name), {"name": new_name})
+
+    def set_volume_comment(self, name: str, comment: str | None) -> str:
+        return self._emit("set_volume_comment", self._volume(name), {"comment": comment})
+
+    def drop_volume(self, name: str) -> str:
+        return self._emit("drop_volume", self._volume(name), {})
+
+    def create_function(self, name: str, body: str, parameters: str = "", returns: str = "STRING",
+                        language: str = "SQL", comment: str | None = None) -> str:
+        schema_id, leaf = self._parent(name, 2)
+        return self._emit("create_function", new_id(KIND_PREFIX["function"]), {
+            "schema_id": schema_id, "name": leaf, "parameters": parameters, "returns": returns,
+            "language": language.upper(), "body": body, "comment": comment})
+
+    def _function(self, name: str) -> str:
+        return self._id(name, ("function",), "function")
+
+    def update_function(self, name: str, body: str, parameters: str = "", returns: str = "STRING",
+                        language: str = "SQL") -> str:
+        return self._emit("update_function", self._function(name), {
+            "parameters": parameters, "returns": returns, "language": language.upper(), "body": body})
+
+    def set_function_comment(self, name: str, comment: str | None) -> str:
+        return self._emit("set_function_comment", self._function(name), {"comment": comment})
+
+    def drop_function(self, name: str) -> str:
+        return self._emit("drop_function", self._function(name), {})
+
+    # ------------------------------------------------------------------------------------------------
+    # tags and grants
+    # ------------------------------------------------------------------------------------------------
+    def set_tags(self, name: str, tags: dict[str, str]) -> str:
+        """Set tags on a catalog, schema, table, view, volume (1-3 parts) or column (4 parts)."""
+        target = self._object(name)
+        kind = kind_of_id(target)
+        if kind not in o.TAGGABLE_KINDS:
+            raise ValidationError({"kind": "set_tags"}, f"a {kind} cannot carry tags")
+        return self._emit(f"set_{kind}_tags", target, {"tags": dict(tags)})
+
+    def unset_tags(self, name: str, keys: Sequence[str]) -> str:
+        target = self._object(name)
+        kind = kind_of_id(target)
+        if kind not in o.TAGGABLE_KINDS:
+            raise ValidationError({"kind": "unset_tags"}, f"a {kind} cannot carry tags")
+        return self._emit(f"unset_{kind}_tags", target, {"keys": list(keys)})
+
+    def grant(self, name: str, principal: str, privileges: Sequence[str]) -> str:
+        return self._emit("grant", self._object(name), {"principal": principal, "privileges": list(privileges)})
+
+    def revoke(self, name: str, principal: str, privileges: Sequence[str]) -> str:
+        return self._emit("revoke", self._object(name), {"principal": principal, "privileges": list(privileges)})
+
+    # ------------------------------------------------------------------------------------------------
+    # snapshots
+    # ------------------------------------------------------------------------------------------------
+    def snapshots(self) -> list[Snapshot]:
+        """All snapshots, oldest first."""
+        with self._lock:
+            if self._snapshots is None:
+                self._snapshots = sorted(self.store.read_snapshots(self.name), key=lambda s: (s.op_seq, s.semver))
+            return list(self._snapshots)
+
+    def latest_snapshot(self) -> Snapshot | None:
+        snaps = self.snapshots()
+        return max(snaps, key=lambda s: s.semver) if snaps else None
+
+    def snapshot_at(self, version: str) -> Snapshot:
+        """The snapshot with this version; NotFoundError if there is none."""
+        wanted = parse_version(version, self.record.settings.get("version_prefix", ""))
+        for snap in self.snapshots():
+            if snap.semver == wanted:
+                return snap
+        raise NotFoundError("snapshot", version)
+
+    def snapshot(self, name: str, version: str | None = None, tags: Sequence[str] = (), comment: str | None = None,
+                 *, bump: Bump = "minor") -> Snapshot:
+        """Freeze the current state as a new, hashed snapshot.
+
+        Without ``version`` the last one is bumped (0.1.0, 0.2.0, …); an explicit version must be greater.
+        """
+        if self._pending is not None:
+            raise SchemaxError("cannot take a snapshot inside a batch; leave the batch first")
+        for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
+            self.refresh()
+            last = self.latest_snapshot()
+            if version is None:
+                chosen = next_version(last.version if last else None, bump)
+            else:
+                chosen = str(parse_version(version, self.record.settings.get("version_prefix", "")))
+                if last is not None and parse_version(chosen) <= last.semver:
+                    raise VersionError(version, f"must be greater than the latest snapshot {last.version}")
+            since = last.op_seq if last else 0
+            snap = Snapshot.create(
+                version=chosen, name=name, state=self.state(), op_seq=self.last_seq, previous=last.snapshot_id if last else None,
+                op_ids=[r.op.op_id for r in self._records if r.seq > since], created_by=self.author,
+                tags=list(tags), comment=comment,
+            )
+            try:
+                self.store.append_snapshot(self.name, snap)
+            except StoreConflictError:
+                if version is not None:
+                    raise VersionError(chosen, "taken by a concurrent snapshot") from None
+                log.debug("snapshot version conflict (attempt %d); retrying", attempt)
+                continue
+            self._snapshots = None
+            log.info("snapshot %s %r: %d op(s) since previous", snap.version, name, len(snap.op_ids))
+            return snap
+        raise StoreConflictError("snapshots", "gave up after repeated version conflicts")
+
+    def uncommitted_ops(self) -> list[Op]:
+        """Ops recorded since the latest snapshot."""
+        last = self.latest_snapshot()
+        since = last.op_seq if last else 0
+        return [r.op for r in self.op_records() if r.seq > since]
+
+    # ------------------------------------------------------------------------------------------------
+    # integrity, export and import
+    # ------------------------------------------------------------------------------------------------
+    def verify(self) -> VerifyResult:
+        """Re-hash the op log and every snapshot; IntegrityError names the first row that does not match."""
+        records = self.store.read_ops(self.name)
+        prev = GENESIS_HASH
+        builder = StateBuilder()
+        states_at: dict[int, str] = {}
+        snaps = sorted(self.store.read_snapshots(self.name), key=lambda s: s.op_seq)
+        wanted = {s.op_seq for s in snaps}
+        if 0 in wanted:
+            states_at[0] = state_hash(State())
+        for i, rec in enumerate(records, start=1):
+            where = f"op seq {rec.seq} ({rec.op.op_id})"
+            if rec.seq != i:
+                raise IntegrityError(where, str(i), str(rec.seq), "sequence gap or duplicate")
+            if rec.prev_hash != prev:
+                raise IntegrityError(where, prev, rec.prev_hash, "hash chain broken")
+            actual = op_hash(rec.op, prev)
+            if actual != rec.hash:
+                raise IntegrityError(where, rec.hash, actual, "op changed after it was recorded")
+            builder.apply(rec.op)
+            if rec.seq in wanted:
+                states_at[rec.seq] = state_hash(builder.build())
+            prev = rec.hash
+        previous: str | None = None
+        for snap in snaps:
+            snap.verify()
+            where = f"snapshot {snap.version}"
+            if snap.op_seq not in states_at:
+                raise IntegrityError(where, f"op seq {snap.op_seq}", "missing", "snapshot points past the op log")
+            if states_at[snap.op_seq] != snap.state_hash:
+                raise IntegrityError(where, states_at[snap.op_seq], snap.state_hash,
+                                     "state differs from the replay of its ops")
+            if snap.previous != previous:
+                raise IntegrityError(where, str(previous), str(snap.previous), "snapshot chain broken")
+            previous = snap.snapshot_id
+        return VerifyResult(ops=len(records), snapshots=len(snaps), head=prev)
+
+    def to_export(self) -> dict[str, Any]:
+        """The whole project as one JSON-ready document (canonical when serialized)."""
+        rec = self.store.get_project(self.name) or self.record
+        return {
+            "format": EXPORT_FORMAT,
+            "project": {"name": rec.name, "created_at": rec.created_at, "created_by": rec.created_by,
+                        "settings": rec.settings, "environments": rec.environments},
+            "ops": [{"seq": r.seq, "prev_hash": r.prev_hash, "hash": r.hash, **r.op.to_dict()}
+                    for r in self.store.read_ops(self.name)],
+            "snapshots": [{**s.header(), "hash": s.hash, "state": s.state.to_dict()}
+                          for s in sorted(self.store.read_snapshots(self.name), key=lambda s: s.op_seq)],
+        }
+
+    def export_json(self, path: str | os.PathLike[str]) -> Path:
+        """Write the project to one canonical JSON file (for review in git or moving between stores)."""
+        out = Path(path)
+        out.write_text(canonical_json(self.to_export()) + "\n", encoding="utf-8")
+        return out
+
+    @classmethod
+    def import_json(cls, spark: Any, path: str | os.PathLike[str], store: str | Store | None = DEFAULT_STORE, *,
+                    name: str | None = None, author: str | None = None) -> Project:
+        """Load an exported project into ``store`` (verifying every hash on the way in)."""
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        if doc.get("format") != EXPORT_FORMAT:
+            raise SchemaxError(f"{path}: not a schemax export (format {doc.get('format')!r})")
+        st, executor = _store_for(spark, store)
+        st.ensure()
+        meta = doc["project"]
+        record = ProjectRecord(name=name or meta["name"], created_at=meta["created_at"], created_by=meta["created_by"],
+                               settings=meta.get("settings", {}), environments=meta.get("environments", {}))
+        records = []
+        prev = GENESIS_HASH
+        builder = StateBuilder()
+        for row in doc["ops"]:
+            op = Op(**{k: row[k] for k in ("op_id", "ts", "author", "kind", "target", "payload")})
+            h = op_hash(op, prev)
+            if h != row["hash"] or row["prev_hash"] != prev:
+                raise IntegrityError(f"op seq {row['seq']} ({op.op_id})", row["hash"], h, "export was altered")
+            builder.apply(op)
+            records.append(OpRecord(seq=row["seq"], op=op, prev_hash=prev, hash=h))
+            prev = h
+        snaps = []
+        for row in doc["snapshots"]:
+            snap = Snapshot.model_validate({**row, "state": State.from_dict(row["state"])})
+            snap.verify()
+            snaps.append(snap)
+        st.create_project(record)
+        if records:
+            st.append_ops(record.name, records)
+        for snap in snaps:
+            st.append_snapshot(record.name, snap)
+        project = cls(st, record, author=author or _resolve_author(executor), executor=executor)
+        project.refresh()
+        return project
+
+    # ------------------------------------------------------------------------------------------------
+    # display
+    # ------------------------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"Project(name={self.name!r}, store={self.store.location!r}, ops={self.last_seq})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        state = self.state()
+        snaps = self.snapshots()
+        rows = "".join(
+            f"<tr><td>{escape(s.version)}</td><td>{escape(s.name)}</td><td>{escape(s.ts[:19])}</td>"
+            f"<td>{escape(s.created_by)}</td><td><code>{s.hash[:12]}</code></td></tr>" for s in reversed(snaps))
+        return (
+            f"<div class='schemax-project'><h4>schemax project <code>{escape(self.name)}</code></h4>"
+            f"<p>{self.last_seq} ops · {len(state.catalogs)} catalogs · {len(state.schemas)} schemas · "
+            f"{len(state.tables)} tables · {len(state.views)} views · {len(snaps)} snapshots · "
+            f"{len(self.uncommitted_ops())} uncommitted ops</p>"
+            f"<table><thead><tr><th>version</th><th>name</th><th>when</th><th>by</th><th>hash</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+
+
+__all__ = ["Column", "Project", "VerifyResult"]

@@ -1,0 +1,342 @@
+"""The op vocabulary: every schema change a user can record, as an immutable, typed record.
+
+An op is ``(op_id, ts, author, kind, target, payload)``. ``target`` is the stable id of the object the
+op creates or changes; ``payload`` is plain JSON whose shape is fixed per kind by a pydantic model below.
+The vocabulary is closed: :data:`OP_PAYLOADS` lists every kind. Interpreters (apply to a state, render,
+describe) dispatch on ``kind`` through their own registries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemax.core.model import Frozen
+
+
+def new_id(kind_prefix: str) -> str:
+    """A fresh stable id such as ``tbl_3f2a…``."""
+    return f"{kind_prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def utc_now() -> str:
+    """ISO-8601 UTC timestamp with microseconds, the form every op and record uses."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Op(Frozen):
+    """One recorded schema change. Immutable; the op log only ever grows."""
+
+    op_id: str
+    ts: str
+    author: str
+    kind: str
+    target: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def new(
+        cls,
+        kind: str,
+        target: str,
+        payload: dict[str, Any] | BaseModel | None = None,
+        *,
+        author: str = "unknown",
+        ts: str | None = None,
+        op_id: str | None = None,
+    ) -> Op:
+        if isinstance(payload, BaseModel):
+            payload = payload.model_dump(mode="json", exclude_none=False)
+        return cls(
+            op_id=op_id or new_id("op"),
+            ts=ts or utc_now(),
+            author=author,
+            kind=kind,
+            target=target,
+            payload=payload or {},
+        )
+
+    @property
+    def timestamp(self) -> datetime:
+        return datetime.fromisoformat(self.ts.replace("Z", "+00:00"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "op_id": self.op_id,
+            "ts": self.ts,
+            "author": self.author,
+            "kind": self.kind,
+            "target": self.target,
+            "payload": self.payload,
+        }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Payloads. ``extra="forbid"`` so a typo in a payload key is a validation error, not a silent no-op.
+# ---------------------------------------------------------------------------------------------------
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Empty(Payload):
+    pass
+
+
+class Rename(Payload):
+    name: str
+
+
+class SetComment(Payload):
+    comment: str | None = None
+
+
+class SetProperties(Payload):
+    properties: dict[str, str]
+
+
+class UnsetProperties(Payload):
+    keys: list[str]
+
+
+class SetTags(Payload):
+    tags: dict[str, str]
+
+
+class UnsetTags(Payload):
+    keys: list[str]
+
+
+class CreateCatalog(Payload):
+    name: str
+    comment: str | None = None
+    managed_location: str | None = None
+    properties: dict[str, str] = Field(default_factory=dict)
+
+
+class CreateSchema(Payload):
+    catalog_id: str
+    name: str
+    comment: str | None = None
+    managed_location: str | None = None
+    properties: dict[str, str] = Field(default_factory=dict)
+
+
+class ColumnSpec(Payload):
+    id: str
+    name: str
+    type: str
+    nullable: bool = True
+    comment: str | None = None
+    default: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class CreateTable(Payload):
+    schema_id: str
+    name: str
+    columns: list[ColumnSpec]
+    comment: str | None = None
+    table_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    format: str = "DELTA"
+    location: str | None = None
+    properties: dict[str, str] = Field(default_factory=dict)
+    partition_by: list[str] = Field(default_factory=list)  # column ids
+    cluster_by: list[str] = Field(default_factory=list)  # column ids
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class AddColumn(Payload):
+    table_id: str
+    name: str
+    type: str
+    nullable: bool = True
+    comment: str | None = None
+    default: str | None = None
+    after: str | None = None  # column id to place it after; None = last ("FIRST" = first)
+
+
+class ChangeColumnType(Payload):
+    type: str
+
+
+class SetColumnNullable(Payload):
+    nullable: bool
+
+
+class SetColumnDefault(Payload):
+    default: str | None = None
+
+
+class ReorderColumns(Payload):
+    order: list[str]  # every column id of the table, in the new order
+
+
+class AddPrimaryKey(Payload):
+    table_id: str
+    name: str
+    columns: list[str]
+
+
+class AddForeignKey(Payload):
+    table_id: str
+    name: str
+    columns: list[str]
+    ref_table: str
+    ref_columns: list[str]
+
+
+class AddCheckConstraint(Payload):
+    table_id: str
+    name: str
+    expression: str
+
+
+class SetColumns(Payload):
+    columns: list[str]  # column ids; empty list clears
+
+
+class SetRowFilter(Payload):
+    function: str
+    columns: list[str] = Field(default_factory=list)
+
+
+class SetColumnMask(Payload):
+    function: str
+    using_columns: list[str] = Field(default_factory=list)
+
+
+class GrantPayload(Payload):
+    principal: str
+    privileges: list[str]
+
+
+class CreateView(Payload):
+    schema_id: str
+    name: str
+    definition: str
+    comment: str | None = None
+    properties: dict[str, str] = Field(default_factory=dict)
+
+
+class UpdateViewDefinition(Payload):
+    definition: str
+
+
+class CreateVolume(Payload):
+    schema_id: str
+    name: str
+    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
+    location: str | None = None
+    comment: str | None = None
+
+
+class CreateFunction(Payload):
+    schema_id: str
+    name: str
+    parameters: str = ""
+    returns: str = "STRING"
+    language: Literal["SQL", "PYTHON"] = "SQL"
+    body: str
+    comment: str | None = None
+
+
+class UpdateFunction(Payload):
+    parameters: str = ""
+    returns: str = "STRING"
+    language: Literal["SQL", "PYTHON"] = "SQL"
+    body: str
+
+
+# kind -> (target object kind, payload model). The single source of truth for the vocabulary.
+OP_PAYLOADS: dict[str, tuple[str, type[Payload]]] = {
+    # catalogs
+    "create_catalog": ("catalog", CreateCatalog),
+    "rename_catalog": ("catalog", Rename),
+    "set_catalog_comment": ("catalog", SetComment),
+    "drop_catalog": ("catalog", Empty),
+    # schemas
+    "create_schema": ("schema", CreateSchema),
+    "rename_schema": ("schema", Rename),
+    "set_schema_comment": ("schema", SetComment),
+    "drop_schema": ("schema", Empty),
+    # tables
+    "create_table": ("table", CreateTable),
+    "rename_table": ("table", Rename),
+    "set_table_comment": ("table", SetComment),
+    "set_table_properties": ("table", SetProperties),
+    "unset_table_properties": ("table", UnsetProperties),
+    "drop_table": ("table", Empty),
+    "set_cluster_by": ("table", SetColumns),
+    "set_partition_by": ("table", SetColumns),
+    "set_row_filter": ("table", SetRowFilter),
+    "drop_row_filter": ("table", Empty),
+    "reorder_columns": ("table", ReorderColumns),
+    # columns
+    "add_column": ("column", AddColumn),
+    "rename_column": ("column", Rename),
+    "drop_column": ("column", Empty),
+    "change_column_type": ("column", ChangeColumnType),
+    "set_column_nullable": ("column", SetColumnNullable),
+    "set_column_comment": ("column", SetComment),
+    "set_column_default": ("column", SetColumnDefault),
+    "set_column_mask": ("column", SetColumnMask),
+    "drop_column_mask": ("column", Empty),
+    # constraints
+    "add_primary_key": ("constraint", AddPrimaryKey),
+    "add_foreign_key": ("constraint", AddForeignKey),
+    "add_check_constraint": ("constraint", AddCheckConstraint),
+    "drop_constraint": ("constraint", Empty),
+    # views
+    "create_view": ("view", CreateView),
+    "rename_view": ("view", Rename),
+    "update_view_definition": ("view", UpdateViewDefinition),
+    "set_view_comment": ("view", SetComment),
+    "set_view_properties": ("view", SetProperties),
+    "unset_view_properties": ("view", UnsetProperties),
+    "drop_view": ("view", Empty),
+    # volumes
+    "create_volume": ("volume", CreateVolume),
+    "rename_volume": ("volume", Rename),
+    "set_volume_comment": ("volume", SetComment),
+    "drop_volume": ("volume", Empty),
+    # functions
+    "create_function": ("function", CreateFunction),
+    "update_function": ("function", UpdateFunction),
+    "set_function_comment": ("function", SetComment),
+    "drop_function": ("function", Empty),
+    # grants, on any securable
+    "grant": ("securable", GrantPayload),
+    "revoke": ("securable", GrantPayload),
+}
+
+# Tags: one set/unset pair per taggable kind.
+TAGGABLE_KINDS = ("catalog", "schema", "table", "column", "view", "volume")
+for _kind in TAGGABLE_KINDS:
+    OP_PAYLOADS[f"set_{_kind}_tags"] = (_kind, SetTags)
+    OP_PAYLOADS[f"unset_{_kind}_tags"] = (_kind, UnsetTags)
+
+OP_KINDS: tuple[str, ...] = tuple(sorted(OP_PAYLOADS))
+
+SECURABLE_KINDS = ("catalog", "schema", "table", "view", "volume", "function")
+
+# Privileges Unity Catalog knows, by securable. ALL PRIVILEGES is valid everywhere.
+PRIVILEGES: frozenset[str] = frozenset(
+    {
+        "ALL PRIVILEGES", "APPLY TAG", "BROWSE", "CREATE FUNCTION", "CREATE MATERIALIZED VIEW",
+        "CREATE MODEL", "CREATE SCHEMA", "CREATE TABLE", "CREATE VOLUME", "EXECUTE", "EXTERNAL USE SCHEMA",
+        "MANAGE", "MODIFY", "READ FILES", "READ VOLUME", "REFRESH", "SELECT", "USE CATALOG", "USE SCHEMA",
+        "WRITE FILES", "WRITE VOLUME", "CREATE FOREIGN CATALOG", "CREATE CONNECTION", "USE CONNECTION",
+    }
+)
+
+
+def payload_model(kind: str) -> type[Payload]:
+    return OP_PAYLOADS[kind][1]
+
+
+__all__ = ["OP_KINDS", "OP_PAYLOADS", "PRIVILEGES", "SECURABLE_KINDS", "TAGGABLE_KINDS", "Op", "new_id", "utc_now"]

@@ -1,0 +1,88 @@
+"""Ports: the small interfaces between schemax's pure core and the engines it runs on.
+
+Everything that touches an engine goes through :class:`SqlExecutor`; records go through :class:`Store`.
+Adapters (``schemax.adapters``) implement them for local Spark, a Databricks cluster, a SQL warehouse,
+and in memory for tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from schemax.core.ops import Op
+from schemax.core.snapshot import Snapshot
+
+Row = dict[str, Any]
+
+
+@runtime_checkable
+class SqlExecutor(Protocol):
+    """Runs SQL. ``params`` are named parameters (``:name`` markers) for values that are data."""
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None: ...
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class OpRecord:
+    """One row of the op log: the op, its position and its link in the hash chain."""
+
+    seq: int
+    op: Op
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ProjectRecord:
+    """A project's own row: settings and environments (plain JSON-ready dicts)."""
+
+    name: str
+    created_at: str
+    created_by: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    environments: dict[str, Any] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Where a project's records live (Delta tables in a ``schemax`` schema, or memory in tests)."""
+
+    location: str
+
+    def ensure(self) -> None:
+        """Create the store's schema and tables when missing. Idempotent."""
+
+    def create_project(self, record: ProjectRecord) -> None:
+        """Insert a project row; ProjectExistsError if one with that name exists."""
+
+    def get_project(self, name: str) -> ProjectRecord | None: ...
+
+    def save_project(self, record: ProjectRecord) -> None:
+        """Upsert a project row (settings, environments)."""
+
+    def list_projects(self) -> list[str]: ...
+
+    def append_ops(self, project: str, records: Sequence[OpRecord]) -> None:
+        """Append a batch of op rows in one commit.
+
+        StoreConflictError (nothing written) if any ``seq`` is already taken: a concurrent writer won.
+        """
+
+    def read_ops(self, project: str, after_seq: int = 0) -> list[OpRecord]:
+        """Op rows with ``seq > after_seq``, in seq order."""
+
+    def append_snapshot(self, project: str, snapshot: Snapshot) -> None:
+        """Append a snapshot; StoreConflictError if its version is already taken."""
+
+    def read_snapshots(self, project: str) -> list[Snapshot]:
+        """All snapshots, oldest first."""
+
+
+__all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store"]
