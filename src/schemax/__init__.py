@@ -8,6 +8,7 @@
 """
 
 from schemax.api import Column, Project, VerifyResult
+from schemax.shortcuts import deploy, plan, rollback, scan, status
 from schemax.core.model import State
 from schemax.core.ops import OP_KINDS, Op
 from schemax.core.replay import replay
@@ -53,5 +54,10 @@ __all__ = [
     "ValidationError",
     "VerifyResult",
     "VersionError",
+    "deploy",
+    "plan",
     "replay",
+    "rollback",
+    "scan",
+    "status",
 ]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from schemax.core import ops as o
+from schemax.core.environment import Environment, Settings
 from schemax.core.hashing import GENESIS_HASH, canonical_json, op_hash, state_hash
 from schemax.core.model import KIND_PREFIX, State, kind_of_id
 from schemax.core.names import split_qualified
@@ -81,15 +82,24 @@ def _resolve_author(executor: SqlExecutor | None) -> str:
         return "unknown"
 
 
-def _store_for(spark: Any, store: str | Store | None) -> tuple[Store, SqlExecutor | None]:
-    if store is not None and not isinstance(store, str):
-        return store, getattr(store, "executor", None)
-    if spark is None:
-        raise SchemaxError("a SparkSession (or a Store object) is needed to open a store by name")
-    from schemax.adapters.delta_store import DeltaStore
+def _executor_for(spark: Any) -> SqlExecutor | None:
+    """A SparkSession becomes a SparkExecutor; an executor is used as is; None stays None."""
+    if spark is None or isinstance(spark, SqlExecutor):
+        return spark
     from schemax.adapters.spark import SparkExecutor
 
-    executor = spark if isinstance(spark, SqlExecutor) else SparkExecutor(spark)
+    return SparkExecutor(spark)
+
+
+def _store_for(spark: Any, store: str | Store | None) -> tuple[Store, SqlExecutor | None]:
+    """The store (a Store object, or a Delta store at ``catalog.schema``) and the engine to run SQL on."""
+    executor = _executor_for(spark)
+    if store is not None and not isinstance(store, str):
+        return store, executor or getattr(store, "executor", None)
+    if executor is None:
+        raise SchemaxError("a SparkSession (or a Store object) is needed to open a store by name")
+    from schemax.adapters.delta_store import DeltaStore
+
     return DeltaStore(executor, store or DEFAULT_STORE), executor
 
 
@@ -623,6 +633,216 @@ class Project:
         last = self.latest_snapshot()
         since = last.op_seq if last else 0
         return [r.op for r in self.op_records() if r.seq > since]
+
+    def state_at_seq(self, seq: int) -> State:
+        """The state after the first ``seq`` ops of the log."""
+        builder = StateBuilder()
+        for rec in self.op_records():
+            if rec.seq > seq:
+                break
+            builder.apply(rec.op)
+        return builder.build()
+
+    # ------------------------------------------------------------------------------------------------
+    # settings and environments (kept in the project's own row)
+    # ------------------------------------------------------------------------------------------------
+    def _reload_record(self) -> ProjectRecord:
+        record = self.store.get_project(self.name)
+        if record is not None:
+            self.record = record
+        return self.record
+
+    def settings(self) -> Settings:
+        """Project settings (version prefix, safety switches)."""
+        return Settings.model_validate(self._reload_record().settings)
+
+    def update_settings(self, **changes: Any) -> Settings:
+        """Change project settings, e.g. ``p.update_settings(require_comments=True)``."""
+        current = self.settings()
+        try:
+            updated = Settings.model_validate({**current.model_dump(), **changes})
+        except Exception as exc:
+            raise ValidationError({"kind": "update_settings"}, str(exc)) from None
+        self._save(settings=updated.model_dump())
+        return updated
+
+    def environments(self) -> dict[str, Environment]:
+        """Every environment of the project, by name."""
+        envs = self._reload_record().environments
+        return {name: Environment.model_validate({**data, "name": name}) for name, data in sorted(envs.items())}
+
+    def environment(self, name: str) -> Environment:
+        envs = self.environments()
+        if name not in envs:
+            raise NotFoundError("environment", name)
+        return envs[name]
+
+    def add_environment(self, name: str, catalogs: dict[str, str] | None = None, schema_prefix: str = "", *,
+                        require_snapshot: bool = False, allow_drift: bool = False, allow_breaking: bool = False,
+                        require_confirmation: bool = False, require_approval: bool = False,
+                        production: bool = False, lock_ttl_seconds: int = 3600) -> Environment:
+        """Add a deployment environment: how logical catalogs map to physical ones, and what it allows."""
+        if name in self.environments():
+            raise ValidationError({"kind": "add_environment"}, f"environment {name!r} already exists")
+        env = self._validated_env(dict(
+            name=name, catalogs=dict(catalogs or {}), schema_prefix=schema_prefix, require_snapshot=require_snapshot,
+            allow_drift=allow_drift, allow_breaking=allow_breaking, require_confirmation=require_confirmation,
+            require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds))
+        self._save_env(env)
+        return env
+
+    def update_environment(self, name: str, **changes: Any) -> Environment:
+        """Change an environment's settings, e.g. ``p.update_environment("prod", allow_drift=True)``."""
+        env = self.environment(name)
+        updated = self._validated_env({**env.model_dump(), **changes, "name": name})
+        self._save_env(updated)
+        return updated
+
+    def approve(self, env: str, version: str, comment: str | None = None) -> dict[str, Any]:
+        """Approve a snapshot for an environment that requires approval (who and when are recorded)."""
+        snap = self.snapshot_at(version)
+        environment = self.environment(env)
+        approval = {"version": snap.version, "snapshot_id": snap.snapshot_id, "by": self.author, "at": utc_now(),
+                    "comment": comment}
+        self._save_env(environment.model_copy(update={"approvals": (*environment.approvals, approval)}))
+        log.info("%s approved %s for %s", self.author, snap.version, env)
+        return approval
+
+    def _validated_env(self, data: dict[str, Any]) -> Environment:
+        from schemax.core.names import validate_object_name
+
+        try:
+            env = Environment.model_validate(data)
+            for logical, physical in env.catalogs.items():
+                validate_object_name(logical, "catalog")
+                validate_object_name(physical, "catalog")
+            if env.schema_prefix and any(ch in env.schema_prefix for ch in "./` \n"):
+                raise ValueError(f"schema_prefix {env.schema_prefix!r} has a character names cannot hold")
+        except SchemaxError:
+            raise
+        except Exception as exc:
+            raise ValidationError({"kind": "environment"}, str(exc)) from None
+        return env
+
+    def _save_env(self, env: Environment) -> None:
+        envs = dict(self._reload_record().environments)
+        envs[env.name] = env.model_dump(mode="json", exclude={"name"})
+        self._save(environments=envs)
+
+    def _save(self, **changes: Any) -> None:
+        from dataclasses import replace as dc_replace
+
+        self.record = dc_replace(self._reload_record(), **changes)
+        self.store.save_project(self.record)
+
+    # ------------------------------------------------------------------------------------------------
+    # plan, deploy, history, promotion, rollback
+    # ------------------------------------------------------------------------------------------------
+    def deployer(self, **options: Any) -> Any:
+        """The :class:`~schemax.services.deploy.Deployer` for this project's engine."""
+        from schemax.services.deploy import Deployer
+
+        if self.executor is None:
+            raise SchemaxError("this project has no SQL engine (open it with a SparkSession or an executor)")
+        options.setdefault("capabilities", self.capabilities())
+        options.setdefault("drift_check", self._drift_check)
+        return Deployer(self, self.executor, **options)
+
+    def capabilities(self) -> Any:
+        """What the engine behind this project can run (detected once, then cached)."""
+        if getattr(self, "_capabilities", None) is None:
+            from schemax.plan.capabilities import detect_capabilities
+
+            self._capabilities = detect_capabilities(self.executor) if self.executor is not None else None
+        return self._capabilities
+
+    def _drift_check(self, env: Environment) -> Any:
+        from schemax.services.drift import DriftService
+
+        return DriftService(self).check(env.name, record=False, for_deploy=True)
+
+    def plan(self, env: str, to: str | None = None) -> Any:
+        """What deploying ``to`` (default: latest snapshot) to ``env`` would run, with its findings."""
+        return self.deployer().plan(env, to)
+
+    def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
+               force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
+               max_workers: int | None = None) -> Any:
+        """Deploy a snapshot (default: the latest) to ``env``; see :mod:`schemax.services.deploy`.
+
+        Refuses breaking changes (``BreakingChangeError``), drift (``DriftDetectedError``), a held lock
+        (``DeploymentLockedError``) unless allowed; a failing statement raises ``ExecutionError`` after
+        the deployment's record is written. Deploying again resumes a failed deployment.
+        """
+        options = {"max_workers": max_workers} if max_workers else {}
+        return self.deployer(**options).deploy(env, to, dry_run=dry_run, allow_breaking=allow_breaking,
+                                               force=force, confirm=confirm, abandon=abandon)
+
+    def history(self, env: str | None = None) -> Any:
+        """Deployments, newest first, each with its statements and SQL."""
+        from schemax.services.deploy import Deployment
+        from schemax.services.history import History
+
+        deployments = [Deployment(rec, self.store.read_statements(self.name, rec.deployment_id))
+                       for rec in self.store.read_deployments(self.name, env)]
+        return History(deployments)
+
+    def status(self) -> Any:
+        """Which version is deployed where, and how many ops are not in a snapshot yet."""
+        from schemax.services.history import ProjectStatus
+
+        deployed: dict[str, str | None] = {}
+        unfinished: dict[str, str] = {}
+        for name in self.environments():
+            recs = self.store.read_deployments(self.name, name)
+            ok = next((r for r in recs if r.status == "success"), None)
+            deployed[name] = ok.to_version if ok else None
+            if recs and recs[0].status in ("failed", "in_progress"):
+                unfinished[name] = f"{recs[0].deployment_id} ({recs[0].status})"
+        latest = self.latest_snapshot()
+        return ProjectStatus(project=self.name, latest_snapshot=latest.version if latest else None,
+                             uncommitted_ops=len(self.uncommitted_ops()), deployed=deployed, unfinished=unfinished,
+                             snapshots=self.snapshots())
+
+    def promote(self, source: str, target: str, **options: Any) -> Any:
+        """Deploy to ``target`` the snapshot that ``source`` runs."""
+        deployed = self.deployer().deployed(source)
+        if deployed.deployment is None or deployed.snapshot_id is None:
+            raise SchemaxError(f"environment {source!r} has no deployed snapshot to promote")
+        return self.deploy(target, to=deployed.version, **options)
+
+    def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
+                 **options: Any) -> Any:
+        """Deploy the way back to snapshot ``to`` as a deployment of its own.
+
+        With ``restore_data=True`` the tables that later deployments changed destructively are first
+        ``RESTORE``d to the Delta version recorded before that change, so dropped columns come back with
+        their data (rows written since are lost with them; out of Delta's retention it refuses).
+        """
+        from schemax.services.rollback import plan_rollback
+
+        deployer = self.deployer()
+        before, restore = plan_rollback(self, deployer, env, to, restore_data)
+        return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
+                               restore=restore, **options)
+
+    def diff(self, from_version: str | None, to_version: str | None = None, **target: Any) -> Any:
+        """The plan between two snapshots (``None`` = empty / working state), in logical names."""
+        from schemax.plan import build_plan_between
+
+        before = self.snapshot_at(from_version).state if from_version else State()
+        after = self.snapshot_at(to_version).state if to_version else self.state()
+        return build_plan_between(before, after, from_version=from_version, to_version=to_version or "working",
+                                  **target)
+
+    def revert_to(self, version: str) -> list[Op]:
+        """Append the ops that bring the working state back to snapshot ``version`` (nothing is deleted)."""
+        from schemax.plan.to_ops import ops_between
+
+        ops = ops_between(self.state(), self.snapshot_at(version).state, author=self.author)
+        if ops:
+            self.record(ops)
+        return ops
 
     # ------------------------------------------------------------------------------------------------
     # integrity, export and import

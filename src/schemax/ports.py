@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from schemax.core.environment import DeploymentRecord, DriftScanRecord, LockRecord, StatementRecord
 from schemax.core.ops import Op
 from schemax.core.snapshot import Snapshot
 
@@ -83,6 +84,40 @@ class Store(Protocol):
 
     def read_snapshots(self, project: str) -> list[Snapshot]:
         """All snapshots, oldest first."""
+
+    # -- deployments (written before execution, then updated) -------------------------------------
+    def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
+        """Record a deployment and every statement it will run, before the first one runs."""
+
+    def update_statements(self, project: str, updates: Sequence[StatementRecord]) -> None:
+        """Store new status/timing/error of some statements (matched by deployment_id + seq), one commit."""
+
+    def update_deployment(self, record: DeploymentRecord) -> None:
+        """Replace a deployment's row (status, finished_at, error, applied, table_versions)."""
+
+    def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
+        """Deployments, newest first (by started_at)."""
+
+    def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
+        """A deployment's statements in seq order."""
+
+    # -- locks -------------------------------------------------------------------------------------
+    def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
+        """Take the environment's lock if it is free or expired (``expires <= now``), conflict-checked.
+
+        Returns None when taken; otherwise the lock that is held by someone else.
+        """
+
+    def release_lock(self, project: str, environment: str, holder: str) -> None:
+        """Release the lock if ``holder`` still holds it."""
+
+    def read_lock(self, project: str, environment: str) -> LockRecord | None: ...
+
+    # -- drift scans -------------------------------------------------------------------------------
+    def append_drift_scan(self, scan: DriftScanRecord) -> None: ...
+
+    def read_drift_scans(self, project: str, environment: str | None = None) -> list[DriftScanRecord]:
+        """Scans, newest first."""
 
 
 __all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store"]

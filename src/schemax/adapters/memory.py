@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
+from schemax.core.environment import DeploymentRecord, DriftScanRecord, LockRecord, StatementRecord
 from schemax.core.snapshot import Snapshot
 from schemax.errors import ProjectExistsError, StoreConflictError
 from schemax.ports import OpRecord, ProjectRecord
@@ -20,6 +21,10 @@ class MemoryStore:
         self._projects: dict[str, ProjectRecord] = {}
         self._ops: dict[str, list[OpRecord]] = {}
         self._snapshots: dict[str, list[Snapshot]] = {}
+        self._deployments: dict[str, DeploymentRecord] = {}
+        self._statements: dict[str, dict[int, StatementRecord]] = {}
+        self._locks: dict[tuple[str, str], LockRecord] = {}
+        self._scans: list[DriftScanRecord] = []
         self.commits = 0  # number of write transactions, to check batching
 
     def ensure(self) -> None:
@@ -70,6 +75,70 @@ class MemoryStore:
     def read_snapshots(self, project: str) -> list[Snapshot]:
         with self._lock:
             return list(self._snapshots.get(project, []))
+
+    # -- deployments -------------------------------------------------------------------------------
+    def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
+        with self._lock:
+            if record.deployment_id in self._deployments:
+                raise StoreConflictError("deployments", f"{record.deployment_id} already recorded")
+            self._deployments[record.deployment_id] = record
+            self._statements[record.deployment_id] = {s.seq: s for s in statements}
+            self.commits += 2
+
+    def update_statements(self, project: str, updates: Sequence[StatementRecord]) -> None:
+        with self._lock:
+            for u in updates:
+                self._statements[u.deployment_id][u.seq] = u
+            self.commits += 1
+
+    def update_deployment(self, record: DeploymentRecord) -> None:
+        with self._lock:
+            self._deployments[record.deployment_id] = record
+            self.commits += 1
+
+    def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
+        with self._lock:
+            rows = [d for d in self._deployments.values()
+                    if d.project == project and (environment is None or d.environment == environment)]
+        return sorted(rows, key=lambda d: d.started_at, reverse=True)
+
+    def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
+        with self._lock:
+            return [s for _, s in sorted(self._statements.get(deployment_id, {}).items())]
+
+    # -- locks -------------------------------------------------------------------------------------
+    def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
+        with self._lock:
+            key = (lock.project, lock.environment)
+            held = self._locks.get(key)
+            if held is not None and held.expires > now and held.holder != lock.holder:
+                return held
+            self._locks[key] = lock
+            self.commits += 1
+            return None
+
+    def release_lock(self, project: str, environment: str, holder: str) -> None:
+        with self._lock:
+            held = self._locks.get((project, environment))
+            if held is not None and held.holder == holder:
+                del self._locks[(project, environment)]
+                self.commits += 1
+
+    def read_lock(self, project: str, environment: str) -> LockRecord | None:
+        with self._lock:
+            return self._locks.get((project, environment))
+
+    # -- drift scans -------------------------------------------------------------------------------
+    def append_drift_scan(self, scan: DriftScanRecord) -> None:
+        with self._lock:
+            self._scans.append(scan)
+            self.commits += 1
+
+    def read_drift_scans(self, project: str, environment: str | None = None) -> list[DriftScanRecord]:
+        with self._lock:
+            rows = [s for s in self._scans
+                    if s.project == project and (environment is None or s.environment == environment)]
+        return sorted(rows, key=lambda s: s.ts, reverse=True)
 
     # test hook: tamper with a stored row the way a hand-made UPDATE would
     def _replace_op(self, project: str, seq: int, record: OpRecord) -> None:

@@ -301,7 +301,7 @@ def _make_column(spec: o.ColumnSpec | o.AddColumn, column_id: str) -> Column:
     _check_comment(spec.comment)
     tags = getattr(spec, "tags", {}) or {}
     _check_tags(tags)
-    return Column(
+    return Column.trusted(
         id=column_id,
         name=spec.name,
         type=normalize_type(spec.type),
@@ -309,6 +309,7 @@ def _make_column(spec: o.ColumnSpec | o.AddColumn, column_id: str) -> Column:
         comment=spec.comment,
         default=spec.default,
         tags=dict(tags),
+        mask=None,
     )
 
 
@@ -377,7 +378,7 @@ def _rename(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
         raise Reject(f"{kind} is already named {p.name!r}")
     parent, ns = _parent_and_namespace(b, obj)
     b.claim_name(parent, ns, p.name, op.target, kind)
-    b.put(obj.model_copy(update={"name": p.name}))
+    b.put(obj.evolve(name=p.name))
     b.set_name(parent, ns, obj.name, p.name, op.target)
 
 
@@ -388,7 +389,7 @@ def _rename(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
 def _set_comment(b: StateBuilder, op: o.Op, p: o.SetComment) -> None:
     obj = b.obj(op.target)
     _check_comment(p.comment)
-    b.put(obj.model_copy(update={"comment": p.comment}))
+    b.put(obj.evolve(comment=p.comment))
 
 
 @handles("drop_catalog")
@@ -456,14 +457,16 @@ def _create_table(b: StateBuilder, op: o.Op, p: o.CreateTable) -> None:
         raise Reject("a table needs at least one column")
     columns = []
     seen: set[str] = set()
+    seen_names: set[str] = set()
     for spec in p.columns:
         if kind_of_id(spec.id) != "column":
             raise Reject(f"{spec.id!r} is not a column id")
         if spec.id in seen or b.exists(spec.id):
             raise Reject(f"column id {spec.id!r} is not new")
-        if spec.name.lower() in {c.name.lower() for c in columns}:
+        if spec.name.lower() in seen_names:
             raise Reject(f"column named {spec.name!r} appears twice")
         seen.add(spec.id)
+        seen_names.add(spec.name.lower())
         columns.append(_make_column(spec, spec.id))
     if p.table_type == "EXTERNAL" and not p.location:
         raise Reject("an external table needs a location")
@@ -477,7 +480,7 @@ def _create_table(b: StateBuilder, op: o.Op, p: o.CreateTable) -> None:
     cluster = _column_ids_of(table, p.cluster_by, "cluster_by")
     if partition and cluster:
         raise Reject("a table cannot be both partitioned and clustered")
-    table = table.model_copy(update={"partition_by": partition, "cluster_by": cluster})
+    table = table.evolve(partition_by=partition, cluster_by=cluster)
     b.tables[op.target] = table
     for col in columns:
         b._col_owner[col.id] = op.target
@@ -498,7 +501,7 @@ def _set_properties(b: StateBuilder, op: o.Op, p: o.SetProperties) -> None:
     if not p.properties:
         raise Reject("no properties given")
     _check_properties(p.properties)
-    b.put(obj.model_copy(update={"properties": {**obj.properties, **p.properties}}))
+    b.put(obj.evolve(properties={**obj.properties, **p.properties}))
 
 
 @handles("unset_table_properties", "unset_view_properties")
@@ -507,7 +510,7 @@ def _unset_properties(b: StateBuilder, op: o.Op, p: o.UnsetProperties) -> None:
     missing = [k for k in p.keys if k not in obj.properties]
     if not p.keys or missing:
         raise Reject(f"properties not set: {missing or '(none given)'}")
-    b.put(obj.model_copy(update={"properties": {k: v for k, v in obj.properties.items() if k not in p.keys}}))
+    b.put(obj.evolve(properties={k: v for k, v in obj.properties.items() if k not in p.keys}))
 
 
 @handles("set_cluster_by", "set_partition_by")
@@ -517,7 +520,7 @@ def _set_layout(b: StateBuilder, op: o.Op, p: o.SetColumns) -> None:
     cols = _column_ids_of(table, p.columns, field)
     if cols and getattr(table, other):
         raise Reject(f"table has {other.replace('_by', 'ing')}; clear it first")
-    b.tables[table.id] = table.model_copy(update={field: cols})
+    b.tables[table.id] = table.evolve(**{field: cols})
 
 
 @handles("set_row_filter")
@@ -526,7 +529,7 @@ def _set_row_filter(b: StateBuilder, op: o.Op, p: o.SetRowFilter) -> None:
     if not p.function.strip():
         raise Reject("row filter needs a function name")
     cols = _column_ids_of(table, p.columns, "row filter")
-    b.tables[table.id] = table.model_copy(update={"row_filter": RowFilter(function=p.function, columns=cols)})
+    b.tables[table.id] = table.evolve(row_filter=RowFilter(function=p.function, columns=cols))
 
 
 @handles("drop_row_filter")
@@ -534,7 +537,7 @@ def _drop_row_filter(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     table = b.table(op.target)
     if table.row_filter is None:
         raise Reject("table has no row filter")
-    b.tables[table.id] = table.model_copy(update={"row_filter": None})
+    b.tables[table.id] = table.evolve(row_filter=None)
 
 
 @handles("reorder_columns")
@@ -543,7 +546,7 @@ def _reorder(b: StateBuilder, op: o.Op, p: o.ReorderColumns) -> None:
     if sorted(p.order) != sorted(c.id for c in table.columns):
         raise Reject("order must list every column of the table exactly once")
     by_id = {c.id: c for c in table.columns}
-    b.tables[table.id] = table.model_copy(update={"columns": tuple(by_id[i] for i in p.order)})
+    b.tables[table.id] = table.evolve(columns=tuple(by_id[i] for i in p.order))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -568,14 +571,14 @@ def _add_column(b: StateBuilder, op: o.Op, p: o.AddColumn) -> None:
         if idx is None:
             raise Reject(f"after: {p.after!r} is not a column of {table.name!r}")
         cols.insert(idx + 1, col)
-    b.tables[table.id] = table.model_copy(update={"columns": tuple(cols)})
+    b.tables[table.id] = table.evolve(columns=tuple(cols))
     b._col_owner[col.id] = table.id
 
 
 def _replace_column(b: StateBuilder, table: Table, index: int, col: Column) -> None:
     cols = list(table.columns)
     cols[index] = col
-    b.tables[table.id] = table.model_copy(update={"columns": tuple(cols)})
+    b.tables[table.id] = table.evolve(columns=tuple(cols))
 
 
 @handles("rename_column")
@@ -587,7 +590,7 @@ def _rename_column(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
     clash = table.column_named(p.name)
     if clash is not None and clash.id != col.id:
         raise Reject(f"column named {p.name!r} already exists in {table.name!r}")
-    _replace_column(b, table, i, col.model_copy(update={"name": p.name}))
+    _replace_column(b, table, i, col.evolve(name=p.name))
 
 
 @handles("drop_column")
@@ -600,7 +603,7 @@ def _drop_column(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
         raise Reject(f"column {col.name!r} is used by {', '.join(uses)}")
     cols = list(table.columns)
     del cols[i]
-    b.tables[table.id] = table.model_copy(update={"columns": tuple(cols)})
+    b.tables[table.id] = table.evolve(columns=tuple(cols))
     del b._col_owner[col.id]
 
 
@@ -610,7 +613,7 @@ def _change_type(b: StateBuilder, op: o.Op, p: o.ChangeColumnType) -> None:
     new_type = normalize_type(p.type)
     if new_type == col.type:
         raise Reject(f"column {col.name!r} already has type {new_type}")
-    _replace_column(b, table, i, col.model_copy(update={"type": new_type}))
+    _replace_column(b, table, i, col.evolve(type=new_type))
 
 
 @handles("set_column_nullable")
@@ -622,14 +625,14 @@ def _set_nullable(b: StateBuilder, op: o.Op, p: o.SetColumnNullable) -> None:
         con.kind == "primary_key" and col.id in con.columns for con in table.constraints
     ):
         raise Reject(f"column {col.name!r} is part of a primary key and must stay NOT NULL")
-    _replace_column(b, table, i, col.model_copy(update={"nullable": p.nullable}))
+    _replace_column(b, table, i, col.evolve(nullable=p.nullable))
 
 
 @handles("set_column_comment")
 def _set_column_comment(b: StateBuilder, op: o.Op, p: o.SetComment) -> None:
     table, col, i = b.table_of_column(op.target)
     _check_comment(p.comment)
-    _replace_column(b, table, i, col.model_copy(update={"comment": p.comment}))
+    _replace_column(b, table, i, col.evolve(comment=p.comment))
 
 
 @handles("set_column_default")
@@ -637,7 +640,7 @@ def _set_column_default(b: StateBuilder, op: o.Op, p: o.SetColumnDefault) -> Non
     table, col, i = b.table_of_column(op.target)
     if p.default is not None and not p.default.strip():
         raise Reject("default expression is empty")
-    _replace_column(b, table, i, col.model_copy(update={"default": p.default}))
+    _replace_column(b, table, i, col.evolve(default=p.default))
 
 
 @handles("set_column_mask")
@@ -646,7 +649,7 @@ def _set_mask(b: StateBuilder, op: o.Op, p: o.SetColumnMask) -> None:
     if not p.function.strip():
         raise Reject("column mask needs a function name")
     using = _column_ids_of(table, p.using_columns, "mask using_columns")
-    _replace_column(b, table, i, col.model_copy(update={"mask": ColumnMask(function=p.function, using_columns=using)}))
+    _replace_column(b, table, i, col.evolve(mask=ColumnMask(function=p.function, using_columns=using)))
 
 
 @handles("drop_column_mask")
@@ -654,7 +657,7 @@ def _drop_mask(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     table, col, i = b.table_of_column(op.target)
     if col.mask is None:
         raise Reject(f"column {col.name!r} has no mask")
-    _replace_column(b, table, i, col.model_copy(update={"mask": None}))
+    _replace_column(b, table, i, col.evolve(mask=None))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -667,7 +670,7 @@ def _add_constraint(b: StateBuilder, op: o.Op, table: Table, con: Constraint) ->
     validate_object_name(con.name, "constraint")
     if any(c.name.lower() == con.name.lower() for c in table.constraints):
         raise Reject(f"constraint named {con.name!r} already exists on {table.name!r}")
-    b.tables[table.id] = table.model_copy(update={"constraints": (*table.constraints, con)})
+    b.tables[table.id] = table.evolve(constraints=(*table.constraints, con))
     b._con_owner[con.id] = table.id
 
 
@@ -722,9 +725,7 @@ def _drop_constraint(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
             for fk in other.constraints:
                 if fk.kind == "foreign_key" and fk.ref_table == table.id:
                     raise Reject(f"primary key is referenced by foreign key {other.name}.{fk.name}")
-    b.tables[table.id] = table.model_copy(
-        update={"constraints": tuple(c for c in table.constraints if c.id != op.target)}
-    )
+    b.tables[table.id] = table.evolve(constraints=tuple(c for c in table.constraints if c.id != op.target))
     del b._con_owner[op.target]
 
 
@@ -761,7 +762,7 @@ def _create_view(b: StateBuilder, op: o.Op, p: o.CreateView) -> None:
 def _update_view(b: StateBuilder, op: o.Op, p: o.UpdateViewDefinition) -> None:
     view = b.obj(op.target)
     _check_definition(p.definition, "view definition")
-    b.views[view.id] = view.model_copy(update={"definition": p.definition.strip()})
+    b.views[view.id] = view.evolve(definition=p.definition.strip())
 
 
 @handles("create_volume")
@@ -801,10 +802,8 @@ def _create_function(b: StateBuilder, op: o.Op, p: o.CreateFunction) -> None:
 def _update_function(b: StateBuilder, op: o.Op, p: o.UpdateFunction) -> None:
     fn = b.obj(op.target)
     _check_definition(p.body, "function body")
-    b.functions[fn.id] = fn.model_copy(
-        update={"parameters": p.parameters.strip(), "returns": p.returns.strip(), "language": p.language,
-                "body": p.body.strip()}
-    )
+    b.functions[fn.id] = fn.evolve(parameters=p.parameters.strip(), returns=p.returns.strip(), language=p.language,
+                                   body=p.body.strip())
 
 
 @handles("drop_view", "drop_volume", "drop_function")
@@ -835,7 +834,7 @@ def _set_tags(b: StateBuilder, op: o.Op, p: o.SetTags) -> None:
     if not p.tags:
         raise Reject("no tags given")
     _check_tags(p.tags)
-    store(obj.model_copy(update={"tags": {**obj.tags, **p.tags}}))
+    store(obj.evolve(tags={**obj.tags, **p.tags}))
 
 
 @handles(*(f"unset_{k}_tags" for k in o.TAGGABLE_KINDS))
@@ -844,7 +843,7 @@ def _unset_tags(b: StateBuilder, op: o.Op, p: o.UnsetTags) -> None:
     missing = [k for k in p.keys if k not in obj.tags]
     if not p.keys or missing:
         raise Reject(f"tags not set: {missing or '(none given)'}")
-    store(obj.model_copy(update={"tags": {k: v for k, v in obj.tags.items() if k not in p.keys}}))
+    store(obj.evolve(tags={k: v for k, v in obj.tags.items() if k not in p.keys}))
 
 
 @handles("grant")
@@ -856,7 +855,7 @@ def _grant(b: StateBuilder, op: o.Op, p: o.GrantPayload) -> None:
     privs = _check_privileges(p.privileges)
     current = set(obj.grants.get(principal, ()))
     grants = {**obj.grants, principal: tuple(sorted(current | set(privs)))}
-    b.put(obj.model_copy(update={"grants": grants}))
+    b.put(obj.evolve(grants=grants))
 
 
 @handles("revoke")
@@ -873,7 +872,7 @@ def _revoke(b: StateBuilder, op: o.Op, p: o.GrantPayload) -> None:
         grants[p.principal.strip()] = remaining
     else:
         grants.pop(p.principal.strip())
-    b.put(obj.model_copy(update={"grants": grants}))
+    b.put(obj.evolve(grants=grants))
 
 
 _missing = set(o.OP_PAYLOADS) - set(_HANDLERS)

@@ -1,0 +1,146 @@
+"""Environments, project settings and the records a deployment leaves behind (pure data)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+from schemax.core.model import Frozen
+
+DeploymentStatus = Literal["in_progress", "success", "failed", "rolled_back", "abandoned"]
+StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
+DeploymentKind = Literal["deploy", "rollback", "baseline", "resume"]
+
+
+class Settings(Frozen):
+    """Project-wide settings (the original design's ProjectSettings)."""
+
+    auto_increment_version: bool = True
+    version_prefix: str = ""
+    require_snapshot_for_prod: bool = True
+    allow_drift: bool = False
+    require_comments: bool = False
+    warn_on_breaking_changes: bool = True
+
+
+class Environment(Frozen):
+    """A deployment target: how logical catalogs map to physical ones and what is allowed there."""
+
+    name: str
+    catalogs: dict[str, str] = {}
+    schema_prefix: str = ""
+    require_snapshot: bool = False
+    allow_drift: bool = False
+    allow_breaking: bool = False
+    require_confirmation: bool = False
+    require_approval: bool = False
+    production: bool = False
+    lock_ttl_seconds: int = 3600
+    approvals: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def is_production(self) -> bool:
+        return self.production or self.name.lower() in ("prod", "production", "prd")
+
+    def physical_catalog(self, logical: str) -> str:
+        return self.catalogs.get(logical, self.catalogs.get(logical.lower(), logical))
+
+    def physical_schema(self, logical: str) -> str:
+        return f"{self.schema_prefix}{logical}"
+
+    def approved(self, version: str) -> dict[str, Any] | None:
+        return next((a for a in self.approvals if a.get("version") == version), None)
+
+
+@dataclass(frozen=True)
+class DeploymentRecord:
+    """One deployment of one environment; written before its first statement runs, then updated."""
+
+    deployment_id: str
+    project: str
+    environment: str
+    status: DeploymentStatus
+    kind: DeploymentKind
+    started_at: str
+    deployed_by: str
+    from_version: str | None = None
+    to_version: str | None = None
+    snapshot_id: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    applied: int = 0
+    statement_count: int = 0
+    resumes: str | None = None  # deployment_id this one continues
+    table_versions: dict[str, int] = field(default_factory=dict)  # physical table -> Delta version before
+    drift: dict[str, Any] | None = None
+    state_hash: str | None = None  # hash of the state this deployment brings the environment to
+    op_seq: int | None = None  # for a deployment of the working state: the op log position deployed
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> DeploymentRecord:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in row.items() if k in names})
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    """One planned statement of a deployment and how far it got."""
+
+    deployment_id: str
+    seq: int
+    sql: str
+    status: StatementStatus = "pending"
+    risk: str = "safe"
+    object_id: str | None = None
+    object_name: str | None = None
+    change_kinds: tuple[str, ...] = ()
+    op_ids: tuple[str, ...] = ()
+    reverse: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+
+    def to_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StatementRecord:
+        names = {f.name for f in fields(cls)}
+        data = {k: v for k, v in row.items() if k in names}
+        for key in ("change_kinds", "op_ids"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class LockRecord:
+    project: str
+    environment: str
+    holder: str
+    acquired: str
+    expires: str
+
+
+@dataclass(frozen=True)
+class DriftScanRecord:
+    project: str
+    scan_id: str
+    environment: str
+    ts: str
+    status: Literal["clean", "drifted", "error"]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    version: str | None = None
+
+
+__all__ = [
+    "DeploymentRecord",
+    "DeploymentStatus",
+    "DriftScanRecord",
+    "Environment",
+    "LockRecord",
+    "Settings",
+    "StatementRecord",
+]

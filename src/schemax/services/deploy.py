@@ -1,0 +1,465 @@
+"""Deploying a plan to an environment: the one place that orchestrates planning, checks and execution.
+
+Order of a deployment (each step refuses before anything runs if it must):
+
+1. take the environment's lock (a conflict-checked row with a TTL);
+2. look at the last deployment: a failed or interrupted one is resumed (its remaining statements) or
+   must be abandoned explicitly;
+3. plan from the environment's deployed state to the target, validate it against the engine's
+   capabilities, refuse breaking changes and drift unless allowed, check snapshot/approval/confirmation;
+4. record the deployment and every statement *before* the first one runs, with the Delta version of
+   each table a destructive statement touches;
+5. run the statements: one chain per table, independent tables concurrently in a bounded pool, objects
+   that others depend on (catalogs, schemas, views, foreign keys, grants) as barriers; record each
+   statement's status as it finishes;
+6. finish the record and release the lock. A failure leaves a ``failed`` record naming the statement.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
+from schemax.core.hashing import state_hash
+from schemax.core.model import State
+from schemax.core.ops import utc_now
+from schemax.core.snapshot import Snapshot
+from schemax.errors import (
+    BreakingChangeError,
+    DeploymentLockedError,
+    DriftDetectedError,
+    ExecutionError,
+    NotFoundError,
+    SchemaxError,
+    SqlError,
+    UnsupportedError,
+)
+from schemax.ports import SqlExecutor
+
+if TYPE_CHECKING:
+    from schemax.api import Project
+    from schemax.plan.plan import Plan
+
+log = logging.getLogger("schemax.deploy")
+
+#: How many statements run at once on independent tables.
+DEFAULT_WORKERS = 4
+
+
+def _ts_plus(seconds: int) -> str:
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class DeployedState:
+    """What an environment holds according to its last successful deployment."""
+
+    state: State
+    version: str | None
+    snapshot_id: str | None
+    deployment: DeploymentRecord | None
+
+
+class Deployment:
+    """One deployment as recorded: status, versions, who and when, and every statement with its status."""
+
+    def __init__(self, record: DeploymentRecord, statements: Sequence[StatementRecord], plan: Plan | None = None):
+        self.record = record
+        self.statements = list(statements)
+        self.plan = plan
+
+    deployment_id = property(lambda self: self.record.deployment_id)
+    environment = property(lambda self: self.record.environment)
+    status = property(lambda self: self.record.status)
+    kind = property(lambda self: self.record.kind)
+    from_version = property(lambda self: self.record.from_version)
+    to_version = property(lambda self: self.record.to_version)
+    started_at = property(lambda self: self.record.started_at)
+    finished_at = property(lambda self: self.record.finished_at)
+    deployed_by = property(lambda self: self.record.deployed_by)
+    error = property(lambda self: self.record.error)
+    applied = property(lambda self: self.record.applied)
+    table_versions = property(lambda self: dict(self.record.table_versions))
+
+    @property
+    def sql(self) -> str:
+        return ";\n\n".join(s.sql for s in self.statements) + (";\n" if self.statements else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.record.to_row(), "statements": [s.to_row() for s in self.statements]}
+
+    def __repr__(self) -> str:
+        return (f"Deployment({self.deployment_id}, env={self.environment!r}, {self.status}, "
+                f"{self.from_version} -> {self.to_version}, {self.applied}/{len(self.statements)} statements)")
+
+    def _repr_html_(self) -> str:
+        from schemax.display import deployment_html
+
+        return deployment_html([self])
+
+
+class Deployer:
+    """Plans and runs deployments of one project through one executor."""
+
+    def __init__(self, project: Project, executor: SqlExecutor, *, capabilities: Any = None,
+                 max_workers: int = DEFAULT_WORKERS, drift_check: Callable[..., Any] | None = None,
+                 before_statement: Callable[[int, StatementRecord], None] | None = None,
+                 progress: Callable[[int, int, StatementRecord], None] | None = None) -> None:
+        self.project = project
+        self.executor = executor
+        self.capabilities = capabilities
+        self.max_workers = max(1, max_workers)
+        self.drift_check = drift_check
+        self.before_statement = before_statement  # test hook for fault injection
+        self.progress = progress
+        self._status_lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------------------
+    # what is where
+    # ------------------------------------------------------------------------------------------------
+    @property
+    def store(self) -> Any:
+        return self.project.store
+
+    def deployed(self, env: str) -> DeployedState:
+        """The environment's state per its last successful deployment (empty if none)."""
+        for rec in self.store.read_deployments(self.project.name, env):
+            if rec.status == "success":
+                return DeployedState(self.state_of(rec), rec.to_version, rec.snapshot_id, rec)
+        return DeployedState(State(), None, None, None)
+
+    def state_of(self, rec: DeploymentRecord) -> State:
+        if rec.snapshot_id:
+            for snap in self.project.snapshots():
+                if snap.snapshot_id == rec.snapshot_id:
+                    return snap.state
+            raise NotFoundError("snapshot", rec.snapshot_id)
+        if rec.op_seq is not None:
+            return self.project.state_at_seq(rec.op_seq)
+        return State()
+
+    def target_of(self, env: Environment, to: str | None) -> tuple[State, Snapshot | None, int | None]:
+        """The state to deploy: a snapshot (by version, default latest) or the working state if allowed."""
+        if to in (None, "latest"):
+            snap = self.project.latest_snapshot()
+            if snap is None:
+                self._require_snapshot_allowed(env)
+                return self.project.state(), None, self.project.last_seq
+            return snap.state, snap, None
+        if to == "working":
+            self._require_snapshot_allowed(env)
+            return self.project.state(), None, self.project.last_seq
+        snap = self.project.snapshot_at(to)
+        return snap.state, snap, None
+
+    def _require_snapshot_allowed(self, env: Environment) -> None:
+        settings = self.project.settings()
+        if env.require_snapshot or (env.is_production and settings.require_snapshot_for_prod):
+            raise SchemaxError(f"environment {env.name!r} deploys snapshots only; take a snapshot first")
+
+    # ------------------------------------------------------------------------------------------------
+    # planning
+    # ------------------------------------------------------------------------------------------------
+    def plan(self, env_name: str, to: str | None = None, *, deployment_id: str | None = None,
+             before: State | None = None) -> Plan:
+        from schemax.plan import Target, Tracking, build_plan
+
+        env = self.project.environment(env_name)
+        current = self.deployed(env_name)
+        state, snap, _ = self.target_of(env, to)
+        to_version = snap.version if snap else "working"
+        tracking = Tracking(
+            version=to_version, snapshot_id=snap.snapshot_id if snap else "", environment=env.name,
+            deployment_id=deployment_id or "(planned)", deployed_at=utc_now(),
+        )
+        target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)
+        kwargs: dict[str, Any] = {}
+        if self.capabilities is not None:
+            kwargs["capabilities"] = self.capabilities
+        return build_plan(before if before is not None else current.state, state, target,
+                          from_version=current.version, to_version=to_version, **kwargs)
+
+    # ------------------------------------------------------------------------------------------------
+    # deploying
+    # ------------------------------------------------------------------------------------------------
+    def deploy(self, env_name: str, to: str | None = None, *, dry_run: bool = False, allow_breaking: bool = False,
+               force: bool = False, confirm: str | bool | None = None, abandon: bool = False,
+               kind: str = "deploy", before: State | None = None, restore: dict[str, int] | None = None) -> Deployment:
+        env = self.project.environment(env_name)
+        holder = f"{self.project.author}#{uuid.uuid4().hex[:8]}"
+        if dry_run:
+            plan = self.plan(env_name, to, before=before)
+            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
+                        dry_run=True)
+            return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"), self._statements_for(
+                "dry-run", plan), plan)
+        self._lock(env, holder)
+        try:
+            unfinished = self._unfinished(env_name)
+            if unfinished is not None:
+                if abandon:
+                    self.store.update_deployment(replace(unfinished, status="abandoned", finished_at=utc_now()))
+                    log.warning("abandoned unfinished deployment %s of %s", unfinished.deployment_id, env_name)
+                elif kind == "deploy":
+                    wanted = self.target_of(env, to)[1]
+                    if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
+                        return self._resume(env, unfinished, holder)
+                    raise SchemaxError(
+                        f"environment {env_name!r} has an unfinished deployment {unfinished.deployment_id} "
+                        f"(to {unfinished.to_version}); deploy it again to resume, or pass abandon=True")
+            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+            start = before if before is not None else self.deployed(env_name).state
+            plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
+            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to)
+            if restore:
+                self.check_restorable(restore)
+            return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
+        finally:
+            self.store.release_lock(self.project.name, env_name, holder)
+
+    def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
+               confirm: str | bool | None, to: str | None, dry_run: bool = False) -> None:
+        if plan.unsupported:
+            raise UnsupportedError(plan.unsupported)
+        blocking = list(plan.breaking_changes)
+        if blocking and not (allow_breaking or env.allow_breaking):
+            raise BreakingChangeError(blocking)
+        if env.require_approval and plan.to_version not in (None, "working"):
+            if env.approved(plan.to_version) is None:
+                raise SchemaxError(f"{env.name!r} requires an approved snapshot; {plan.to_version} is not approved "
+                                   f"(p.approve({env.name!r}, {plan.to_version!r}))")
+        if env.require_confirmation and not dry_run and confirm not in (True, env.name):
+            raise SchemaxError(f"deploying to {env.name!r} needs confirm={env.name!r}")
+        if self.drift_check is not None and not (force or env.allow_drift or self.project.settings().allow_drift):
+            report = self.drift_check(env)
+            if report is not None and report.drifted:
+                raise DriftDetectedError(report)
+
+    def _lock(self, env: Environment, holder: str) -> None:
+        lock = LockRecord(self.project.name, env.name, holder, utc_now(), _ts_plus(env.lock_ttl_seconds))
+        held = self.store.acquire_lock(lock, utc_now())
+        if held is not None:
+            raise DeploymentLockedError(held.holder, held.expires, env.name)
+
+    def _unfinished(self, env: str) -> DeploymentRecord | None:
+        """The latest deployment if it did not finish: failed, or in progress without a live lock."""
+        for rec in self.store.read_deployments(self.project.name, env):
+            if rec.status in ("success", "rolled_back", "abandoned"):
+                return None
+            if rec.status == "failed":
+                return rec
+            if rec.status == "in_progress":
+                # we hold the lock now, so whoever ran it is gone (its lock expired): interrupted
+                interrupted = replace(rec, status="failed", finished_at=utc_now(),
+                                      error=rec.error or "interrupted: the deploying process stopped (lock expired)")
+                self.store.update_deployment(interrupted)
+                return interrupted
+        return None
+
+    def _record_for(self, env: Environment, plan: Plan, deployment_id: str, kind: str, status: str,
+                    snapshot_id: str | None = None, op_seq: int | None = None,
+                    table_versions: dict[str, int] | None = None, state: State | None = None) -> DeploymentRecord:
+        return DeploymentRecord(
+            deployment_id=deployment_id, project=self.project.name, environment=env.name, status=status,  # type: ignore[arg-type]
+            kind=kind, started_at=utc_now(), deployed_by=self.project.author, from_version=plan.from_version,  # type: ignore[arg-type]
+            to_version=plan.to_version, snapshot_id=snapshot_id, statement_count=len(plan.statements),
+            table_versions=dict(table_versions or {}), op_seq=op_seq,
+            state_hash=state_hash(state) if state is not None else None,
+        )
+
+    @staticmethod
+    def _statements_for(deployment_id: str, plan: Plan) -> list[StatementRecord]:
+        out = []
+        for i, st in enumerate(plan.statements, start=1):
+            out.append(StatementRecord(
+                deployment_id=deployment_id, seq=i, sql=st.sql, risk=str(getattr(st.risk, "value", st.risk)),
+                object_id=st.object_id, object_name=getattr(st, "object_name", None),
+                change_kinds=tuple(sorted({c.kind for c in st.changes})), op_ids=tuple(st.op_ids),
+                reverse=st.reverse,
+            ))
+        return out
+
+    def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
+                 restore: dict[str, int], before: State) -> Deployment:
+        state, snap, op_seq = self.target_of(env, to)
+        restores = [StatementRecord(deployment_id=deployment_id, seq=0, sql=f"RESTORE TABLE {name} TO VERSION AS OF "
+                                    f"{int(version)}", risk="destructive", object_name=name, change_kinds=("restore",))
+                    for name, version in sorted(restore.items())]
+        planned = self._statements_for(deployment_id, plan)
+        statements = [replace(st, seq=i) for i, st in enumerate([*restores, *planned], start=1)]
+        versions = self._table_versions(env, plan, before)
+        record = self._record_for(env, plan, deployment_id, kind, "in_progress", snap.snapshot_id if snap else None,
+                                  op_seq, versions, state)
+        self.store.begin_deployment(record, statements)
+        log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
+                 plan.to_version, len(statements))
+        return self._execute(record, statements, plan)
+
+    def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
+        old = self.store.read_statements(self.project.name, failed.deployment_id)
+        remaining = [s for s in old if s.status != "applied"]
+        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        statements = [replace(s, deployment_id=deployment_id, seq=i, status="pending", started_at=None,
+                              finished_at=None, error=None) for i, s in enumerate(remaining, start=1)]
+        record = replace(failed, deployment_id=deployment_id, kind="resume", status="in_progress",
+                         started_at=utc_now(), finished_at=None, error=None, applied=0,
+                         statement_count=len(statements), resumes=failed.deployment_id,
+                         deployed_by=self.project.author)
+        self.store.begin_deployment(record, statements)
+        self.store.update_deployment(replace(failed, status="failed",
+                                             error=(failed.error or "") + f" [resumed by {deployment_id}]"))
+        log.info("resuming %s as %s: %d of %d statement(s) left", failed.deployment_id, deployment_id,
+                 len(statements), len(old))
+        return self._execute(record, statements, None)
+
+    def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
+        """Delta version of every existing table a destructive statement touches, for RESTORE later."""
+        versions: dict[str, int] = {}
+        for st in plan.statements:
+            risk = str(getattr(st.risk, "value", st.risk))
+            table = before.tables.get(st.object_id or "")
+            if risk not in ("destructive", "data_dependent", "breaking") or table is None:
+                continue
+            name = physical_name(before, table.id, env)
+            if name in versions:
+                continue
+            try:
+                rows = self.executor.query(f"DESCRIBE HISTORY {name} LIMIT 1")
+            except SqlError:
+                continue  # not a Delta table, or not there: nothing to restore from
+            if rows:
+                versions[name] = int(rows[0]["version"])
+        return versions
+
+    def check_restorable(self, versions: dict[str, int]) -> None:
+        """Refuse before anything runs if a table's recorded version is out of Delta's reach."""
+        for name, version in sorted(versions.items()):
+            try:
+                rows = self.executor.query(f"DESCRIBE HISTORY {name}")
+            except SqlError as exc:
+                raise SchemaxError(f"cannot restore {name}: the table is gone ({exc.cause[:200]})") from None
+            oldest = min((int(r["version"]) for r in rows), default=version)
+            if version < oldest:
+                raise SchemaxError(f"cannot restore {name} to version {version}: Delta's history now starts at "
+                                   f"{oldest} (outside the retention window)")
+
+    # ------------------------------------------------------------------------------------------------
+    # executing
+    # ------------------------------------------------------------------------------------------------
+    def _execute(self, record: DeploymentRecord, statements: list[StatementRecord], plan: Plan | None) -> Deployment:
+        done: dict[int, StatementRecord] = {s.seq: s for s in statements}
+        failure: list[tuple[StatementRecord, BaseException]] = []
+        started = time.monotonic()
+        applied = 0
+
+        def run(st: StatementRecord) -> None:
+            nonlocal applied
+            if failure:
+                return
+            if self.before_statement is not None:
+                self.before_statement(st.seq, st)
+            begin = utc_now()
+            try:
+                self.executor.execute(st.sql)
+            except Exception as exc:  # noqa: BLE001 - any engine error fails the deployment, recorded below
+                failed = replace(st, status="failed", started_at=begin, finished_at=utc_now(), error=str(exc)[:4000])
+                with self._status_lock:
+                    failure.append((failed, exc))
+                    done[st.seq] = failed
+                self.store.update_statements(self.project.name, [failed])
+                return
+            ok = replace(st, status="applied", started_at=begin, finished_at=utc_now())
+            with self._status_lock:
+                done[st.seq] = ok
+                applied += 1
+                count = applied
+            self.store.update_statements(self.project.name, [ok])
+            if self.progress is not None:
+                self.progress(count, len(statements), ok)
+            log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started, st.sql.split("\n")[0][:120])
+
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="schemax-deploy") as pool:
+            for wave in schedule(statements):
+                if failure:
+                    break
+                if len(wave) == 1:
+                    for st in wave[0]:
+                        run(st)
+                    continue
+                futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
+                for f in futures:
+                    f.result()
+        final = [done[s.seq] for s in statements]
+        if failure:
+            failed, exc = min(failure, key=lambda x: x[0].seq)
+            rec = replace(record, status="failed", finished_at=utc_now(), applied=applied,
+                          error=f"statement {failed.seq} failed: {failed.error}")
+            self.store.update_deployment(rec)
+            log.error("deployment %s failed at statement %d after %d applied", rec.deployment_id, failed.seq, applied)
+            raise ExecutionError(failed, applied, failed.error or str(exc), rec.deployment_id)
+        rec = replace(record, status="success", finished_at=utc_now(), applied=applied)
+        self.store.update_deployment(rec)
+        log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
+                 time.monotonic() - started)
+        return Deployment(rec, final, plan)
+
+
+def physical_name(state: State, object_id: str, env: Environment) -> str:
+    """The back-quoted physical name of a table/view in an environment (catalog mapped, schema prefixed)."""
+    from schemax.core.names import qualified
+
+    parts = state.path(object_id)
+    return qualified(env.physical_catalog(parts[0]), env.physical_schema(parts[1]), *parts[2:])
+
+
+def _run_chain(chain: list[StatementRecord], run: Callable[[StatementRecord], None],
+               failure: list[Any]) -> None:
+    for st in chain:
+        if failure:
+            return
+        run(st)
+
+
+#: Statements whose object others depend on run alone, between the concurrent table waves.
+_BARRIER_CHANGES = frozenset({
+    "create_catalog", "drop_catalog", "rename_catalog", "alter_catalog", "create_schema", "drop_schema",
+    "rename_schema", "alter_schema", "create_view", "drop_view", "rename_view", "alter_view", "create_function",
+    "drop_function", "alter_function", "create_volume", "drop_volume", "rename_volume", "alter_volume",
+    "grant", "revoke", "add_constraint", "drop_constraint", "drop_table", "rename_table",
+})
+
+
+def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementRecord]]]:
+    """Split statements into waves; a wave is a list of chains that may run concurrently.
+
+    Consecutive statements on tables form one wave with one chain per table (statement order kept
+    within a chain). A statement touching something others depend on (a schema, a view, a foreign key,
+    a rename) is a wave of its own, so plan order is kept across objects.
+    """
+    waves: list[list[list[StatementRecord]]] = []
+    current: dict[str, list[StatementRecord]] = {}
+
+    def flush() -> None:
+        if current:
+            waves.append(list(current.values()))
+            current.clear()
+
+    for st in statements:
+        if not st.object_id or set(st.change_kinds) & _BARRIER_CHANGES or not st.object_id.startswith("tbl_"):
+            flush()
+            waves.append([[st]])
+        else:
+            current.setdefault(st.object_id, []).append(st)
+    flush()
+    return waves
+
+
+__all__ = ["DeployedState", "Deployer", "Deployment", "physical_name", "schedule"]

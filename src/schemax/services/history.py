@@ -1,0 +1,72 @@
+"""What happened where: deployment history and project status, as values that display in notebooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from schemax.display import CSS, deployment_html, snapshots_html, timeline_svg
+
+
+class History(Sequence[Any]):
+    """Deployments, newest first. Indexable like a list; renders as a table in notebooks."""
+
+    def __init__(self, deployments: list[Any]) -> None:
+        self._items = deployments
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        return self._items[i]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [d.to_dict() for d in self._items]
+
+    def __repr__(self) -> str:
+        return "History(\n" + "".join(f"  {d!r}\n" for d in self._items) + ")"
+
+    def _repr_html_(self) -> str:
+        return deployment_html(self._items)
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    """Which version runs in each environment, unfinished deployments, ops not yet in a snapshot."""
+
+    project: str
+    latest_snapshot: str | None
+    uncommitted_ops: int
+    deployed: dict[str, str | None]
+    unfinished: dict[str, str] = field(default_factory=dict)
+    snapshots: Sequence[Any] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"project": self.project, "latest_snapshot": self.latest_snapshot,
+                "uncommitted_ops": self.uncommitted_ops, "deployed": dict(self.deployed),
+                "unfinished": dict(self.unfinished)}
+
+    def __str__(self) -> str:
+        lines = [f"project {self.project}: latest snapshot {self.latest_snapshot or '-'}, "
+                 f"{self.uncommitted_ops} uncommitted op(s)"]
+        for env, version in self.deployed.items():
+            extra = f"  (unfinished: {self.unfinished[env]})" if env in self.unfinished else ""
+            lines.append(f"  {env:<12} {version or '-'}{extra}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{escape(e)}</td><td>{escape(v or '-')}</td>"
+                       f"<td>{escape(self.unfinished.get(e, ''))}</td></tr>" for e, v in self.deployed.items())
+        deployed = {e: v for e, v in self.deployed.items() if v}
+        return (f"{CSS}<div class='sx'><h4>{escape(self.project)}</h4><p>latest snapshot "
+                f"<b>{escape(self.latest_snapshot or '-')}</b>, {self.uncommitted_ops} uncommitted op(s)</p>"
+                f"<table><tr><th>environment</th><th>deployed</th><th>unfinished</th></tr>{rows}</table></div>"
+                + timeline_svg(self.snapshots, deployed) + snapshots_html(self.snapshots, deployed))
+
+
+__all__ = ["History", "ProjectStatus"]

@@ -1,0 +1,58 @@
+"""Rollback: the inverse migration to an earlier snapshot, optionally restoring table data first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from schemax.core.model import State
+from schemax.errors import SchemaxError
+from schemax.services.deploy import physical_name
+
+if TYPE_CHECKING:
+    from schemax.api import Project
+    from schemax.services.deploy import Deployer
+
+
+def plan_rollback(project: Project, deployer: Deployer, env_name: str, to: str,
+                  restore_data: bool) -> tuple[State, dict[str, int]]:
+    """The state to plan the rollback from, and the tables to RESTORE (physical name -> Delta version).
+
+    Without ``restore_data`` the rollback is a plain inverse migration from the deployed state: a column
+    dropped later comes back empty. With it, every table that a deployment after ``to`` changed
+    destructively is restored to the Delta version recorded before that deployment (the oldest such
+    version wins), and those tables are planned from the definition they had then, so the migration
+    only does what RESTORE did not.
+    """
+    env = project.environment(env_name)
+    target = project.snapshot_at(to)
+    current = deployer.deployed(env_name)
+    if current.deployment is None:
+        raise SchemaxError(f"environment {env_name!r} has no successful deployment to roll back")
+    if not restore_data:
+        return current.state, {}
+    restore: dict[str, int] = {}
+    restored_defs: dict[str, Any] = {}
+    history = [r for r in project.store.read_deployments(project.name, env_name) if r.status == "success"]
+    previous_of = {history[i].deployment_id: (history[i + 1] if i + 1 < len(history) else None)
+                   for i in range(len(history))}
+    for rec in history:  # newest first
+        if rec.to_version == target.version and rec.kind != "rollback":
+            break
+        if not rec.table_versions:
+            continue
+        prev = previous_of[rec.deployment_id]
+        from_state = deployer.state_of(prev) if prev is not None else State()
+        by_physical = {physical_name(from_state, t.id, env): t for t in from_state.tables.values()}
+        for name, version in rec.table_versions.items():
+            restore[name] = version  # walking back in time: older deployments overwrite newer versions
+            if name in by_physical:
+                restored_defs[name] = by_physical[name]
+    if not restore:
+        return current.state, {}
+    tables = dict(current.state.tables)
+    for table in restored_defs.values():
+        tables[table.id] = table
+    return current.state.model_copy(update={"tables": tables}), restore
+
+
+__all__ = ["plan_rollback"]

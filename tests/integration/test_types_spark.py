@@ -1,0 +1,205 @@
+"""schemax.core.types against a real Spark parser.
+
+* Spark understands every canonical type string we emit (``CAST(NULL AS <canonical>)``), and
+* our parser understands what Spark prints back (``DataType.simpleString()`` and the JSON schema),
+  normalizing it to the same canonical string / value.
+
+Needs the session-scoped ``spark`` fixture (local SparkSession) from the suite's conftest.
+Nothing is skipped: VOID, VARIANT and the year-month intervals all work with ``CAST`` as long as
+no row is collected (pyspark cannot convert year-month interval values to Python).
+CHAR/VARCHAR need ``spark.sql.preserveCharVarcharTypeInfo=true`` — without it a CAST to them
+yields STRING — so the tests set it for their duration and restore it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemax.core.types import (
+    PRIMITIVE_NAMES,
+    ArrayType,
+    CharType,
+    DataType,
+    DecimalType,
+    IntervalType,
+    MapType,
+    PrimitiveType,
+    StructField,
+    StructType,
+    VarcharType,
+    normalize_type,
+    parse_type,
+)
+
+pytestmark = pytest.mark.integration
+
+CANONICAL = [
+    "BIGINT",
+    "INT",
+    "SMALLINT",
+    "TINYINT",
+    "BOOLEAN",
+    "FLOAT",
+    "DOUBLE",
+    "DATE",
+    "TIMESTAMP",
+    "TIMESTAMP_NTZ",
+    "STRING",
+    "BINARY",
+    "VOID",
+    "VARIANT",
+    "DECIMAL(10,0)",
+    "DECIMAL(1,0)",
+    "DECIMAL(38,18)",
+    "DECIMAL(38,38)",
+    "CHAR(3)",
+    "VARCHAR(10)",
+    "STRING COLLATE UTF8_LCASE",
+    "STRING COLLATE UNICODE_CI",
+    "INTERVAL YEAR",
+    "INTERVAL MONTH",
+    "INTERVAL YEAR TO MONTH",
+    "INTERVAL DAY",
+    "INTERVAL DAY TO HOUR",
+    "INTERVAL DAY TO SECOND",
+    "INTERVAL HOUR TO MINUTE",
+    "INTERVAL MINUTE TO SECOND",
+    "INTERVAL SECOND",
+    "ARRAY<INT>",
+    "ARRAY<ARRAY<DECIMAL(5,2)>>",
+    "MAP<STRING,BIGINT>",
+    "MAP<INT,ARRAY<STRING>>",
+    "STRUCT<>",
+    "STRUCT<a:INT,b:STRING>",
+    "STRUCT<a:CHAR(3),b:ARRAY<VARCHAR(5)>>",
+    "STRUCT<`a b`:INT,`c``d`:STRUCT<`e.f`:ARRAY<DATE>>>",
+    "STRUCT<`é`:INT,`1a`:STRING,`a-b`:MAP<STRING,VARIANT>>",
+    "ARRAY<STRUCT<x:DOUBLE,y:MAP<STRING,TIMESTAMP_NTZ>>>",
+    "STRUCT<s:STRING COLLATE UTF8_LCASE,i:INTERVAL DAY TO SECOND>",
+]
+
+
+@pytest.fixture
+def char_varchar_preserved(spark: Any) -> Iterator[Any]:
+    key = "spark.sql.preserveCharVarcharTypeInfo"
+    previous = spark.conf.get(key, None)
+    spark.conf.set(key, "true")
+    try:
+        yield spark
+    finally:
+        if previous is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, previous)
+
+
+def _cast_type(spark: Any, type_sql: str) -> Any:
+    return spark.sql(f"SELECT CAST(NULL AS {type_sql}) AS c").schema["c"].dataType
+
+
+@pytest.mark.parametrize("canonical", CANONICAL)
+def test_spark_roundtrip_simple_string(char_varchar_preserved: Any, canonical: str) -> None:
+    assert normalize_type(canonical) == canonical
+    simple = _cast_type(char_varchar_preserved, canonical).simpleString()
+    assert normalize_type(simple) == canonical, simple
+
+
+def test_reserved_field_names_parse_with_enforced_keywords(spark: Any) -> None:
+    """Canonical struct field names stay valid with spark.sql.ansi.enforceReservedKeywords=true."""
+    names = ["select", "from", "not", "null", "to", "time", "comment", "type", "struct", "a"]
+    canonical = normalize_type("STRUCT<" + ",".join(f"`{n}`:INT" for n in names) + ">")
+    assert "`select`" in canonical and "comment:INT" in canonical
+    key = "spark.sql.ansi.enforceReservedKeywords"
+    previous = spark.conf.get(key, None)
+    spark.conf.set(key, "true")
+    try:
+        dt = _cast_type(spark, canonical)
+    finally:
+        if previous is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, previous)
+    assert [f.name for f in dt.fields] == names
+    assert normalize_type(dt.simpleString()) == canonical
+
+
+def _from_spark_json(value: Any) -> DataType:
+    """Convert pyspark ``DataType.jsonValue()`` to our DataType (collations are not handled)."""
+    if isinstance(value, str):
+        return parse_type(value)
+    kind = value["type"]
+    if kind == "array":
+        return ArrayType(_from_spark_json(value["elementType"]), value["containsNull"])
+    if kind == "map":
+        return MapType(_from_spark_json(value["keyType"]), _from_spark_json(value["valueType"]))
+    assert kind == "struct", value
+    return StructType(
+        tuple(
+            StructField(
+                f["name"],
+                _from_spark_json(f["type"]),
+                f["nullable"],
+                f["metadata"].get("comment"),
+            )
+            for f in value["fields"]
+        )
+    )
+
+
+def test_not_null_and_comments_reach_spark(char_varchar_preserved: Any) -> None:
+    canonical = normalize_type(
+        "struct<a: int not null comment 'it''s \\\\ \"q\"\\n', `b c`: varchar(4) comment '', d string>"
+    )
+    assert canonical == (
+        "STRUCT<a:INT NOT NULL COMMENT 'it\\'s \\\\ \"q\"\\n',`b c`:VARCHAR(4) COMMENT '',d:STRING>"
+    )
+    dt = _cast_type(char_varchar_preserved, canonical)
+    assert _from_spark_json(dt.jsonValue()) == parse_type(canonical)
+
+
+_TEXT = st.characters(codec="utf-8", exclude_characters="\x00")
+_LEAVES: st.SearchStrategy[DataType] = st.one_of(
+    st.sampled_from(sorted(PRIMITIVE_NAMES)).map(PrimitiveType),
+    st.integers(1, 38).flatmap(lambda p: st.integers(0, p).map(lambda s: DecimalType(p, s))),
+    st.integers(1, 300).map(CharType),
+    st.integers(1, 300).map(VarcharType),
+    st.sampled_from([IntervalType("YEAR", "MONTH"), IntervalType("DAY", "SECOND"), IntervalType("HOUR")]),
+)
+_TYPES: st.SearchStrategy[DataType] = st.recursive(
+    _LEAVES,
+    lambda children: st.one_of(
+        children.map(ArrayType),
+        st.tuples(children, children).map(lambda kv: MapType(kv[0], kv[1])),
+        st.lists(
+            st.builds(
+                StructField,
+                name=st.one_of(
+                    st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True),
+                    st.text(_TEXT, min_size=1, max_size=6),
+                ),
+                type=children,
+                nullable=st.booleans(),
+                comment=st.one_of(st.none(), st.text(_TEXT, max_size=10)),
+            ),
+            max_size=3,
+            unique_by=lambda f: f.name.lower(),
+        ).map(lambda fs: StructType(tuple(fs))),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(_TYPES)
+def test_random_canonical_types_roundtrip_through_spark(char_varchar_preserved: Any, t: DataType) -> None:
+    dt = _cast_type(char_varchar_preserved, t.sql())
+    assert _from_spark_json(dt.jsonValue()) == t
