@@ -212,7 +212,7 @@ class Project:
         if pending:
             self._commit(pending)
 
-    def record(self, ops: Sequence[Op]) -> list[Op]:
+    def record_ops(self, ops: Sequence[Op]) -> list[Op]:
         """Validate and record prepared ops (one commit). Used by importers and ``revert_to``."""
         if self._pending is not None:
             for op in ops:
@@ -841,7 +841,7 @@ class Project:
 
         ops = ops_between(self.state(), self.snapshot_at(version).state, author=self.author)
         if ops:
-            self.record(ops)
+            self.record_ops(ops)
         return ops
 
     # ------------------------------------------------------------------------------------------------
