@@ -826,6 +826,35 @@ class Project:
         return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
                                restore=restore, **options)
 
+    # ------------------------------------------------------------------------------------------------
+    # drift and import
+    # ------------------------------------------------------------------------------------------------
+    def check_drift(self, env: str, *, record: bool = True) -> Any:
+        """Compare ``env``'s live catalog with its last deployment; the scan is recorded."""
+        from schemax.services.drift import DriftService
+
+        return DriftService(self).check(env, record=record)
+
+    def drift_scans(self, env: str | None = None) -> list[Any]:
+        """Recorded drift scans, newest first."""
+        return self.store.read_drift_scans(self.name, env)
+
+    def import_drift(self, env: str) -> list[Op]:
+        """Record the ops that make the project match what ``env`` really holds (hand-made changes)."""
+        from schemax.services.drift import DriftService
+
+        return DriftService(self).import_drift(env)
+
+    def import_catalog(self, env: str, schemas: Sequence[str] | None = None, adopt: bool = False) -> Any:
+        """Reverse-engineer ``env``'s live catalogs (all schemas, or the logical ``schemas``) into ops.
+
+        With ``adopt=True`` a snapshot is taken and recorded as ``env``'s baseline deployment, so its next
+        deploy is a no-op. Objects schemax cannot represent are listed in the result, never dropped silently.
+        """
+        from schemax.services.drift import DriftService
+
+        return DriftService(self).import_catalog(env, list(schemas) if schemas else None, adopt)
+
     def diff(self, from_version: str | None, to_version: str | None = None, **target: Any) -> Any:
         """The plan between two snapshots (``None`` = empty / working state), in logical names."""
         from schemax.plan import build_plan_between

@@ -20,7 +20,7 @@ CSS = """
 .sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap}
 .sx .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:11px;font-weight:600;color:#fff}
 .sx .success,.sx .applied,.sx .clean{background:#1a7f37}.sx .failed,.sx .drifted{background:#cf222e}
-.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}.sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
+.sx .env{background:#0969da}.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}.sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
 </style>
 """
 
@@ -52,6 +52,11 @@ def deployment_html(deployments: Iterable[Any], *, with_sql: bool = True) -> str
             f"{''.join(rows)}</table></div>")
 
 
+def env_badge(env: str) -> str:
+    """An environment's name as a badge (one colour for every environment; status colours stay distinct)."""
+    return f"<span class='badge env' title='environment {escape(env)}'>{escape(env)}</span>"
+
+
 def snapshots_html(snapshots: Sequence[Any], deployed: dict[str, str] | None = None) -> str:
     """Snapshot list, newest first, with the environments each version runs in."""
     where: dict[str, list[str]] = {}
@@ -61,38 +66,82 @@ def snapshots_html(snapshots: Sequence[Any], deployed: dict[str, str] | None = N
     rows = "".join(
         f"<tr><td><b>{escape(s.version)}</b></td><td>{escape(s.name)}</td><td>{escape(s.ts[:19])}</td>"
         f"<td>{escape(s.created_by)}</td><td>{len(s.op_ids)}</td><td><code>{escape(s.hash[:12])}</code></td>"
-        f"<td>{' '.join(badge('success').replace('success', escape(e), 2) for e in sorted(where.get(s.version, [])))}"
-        f"</td></tr>" for s in reversed(list(snapshots)))
+        f"<td>{' '.join(env_badge(e) for e in sorted(where.get(s.version, [])))}</td></tr>"
+        for s in reversed(list(snapshots)))
     return (f"{CSS}<div class='sx'><table><tr><th>version</th><th>name</th><th>created</th><th>by</th>"
             f"<th>ops</th><th>hash</th><th>deployed to</th></tr>{rows}</table></div>")
 
 
-def timeline_svg(snapshots: Sequence[Any], deployed: dict[str, str] | None = None, *, width: int = 720) -> str:
-    """Versions as dots on a line, with a flag per environment at the version it runs."""
+# timeline geometry (px)
+_MARGIN = 56
+_MIN_STEP = 56  # below this the version labels would collide: the timeline widens, up to _MAX_WIDTH
+_MAX_WIDTH = 2400
+_FLAG_H = 18
+_FLAG_GAP = 4
+_FLAG_FONT = 11
+_LABEL_FONT = 12
+
+
+def _text_width(text: str, size: int) -> float:
+    """A generous estimate of rendered text width (sans-serif), to size badges before the browser does."""
+    return len(text) * size * 0.68
+
+
+def timeline_svg(snapshots: Sequence[Any], deployed: dict[str, str] | None = None, *,
+                 width: int | None = None) -> str:
+    """Versions as dots on a line (oldest left), with a badge per environment above the version it runs.
+
+    Badges are sized to their environment's name and stacked when several environments run one version;
+    the drawing grows to fit them. With many snapshots the line widens (up to a bound), then only every
+    k-th version is labelled (every dot keeps its version and name as a tooltip).
+    """
     snaps = list(snapshots)
     if not snaps:
         return f"{CSS}<div class='sx'><i>no snapshots yet</i></div>"
-    step = (width - 80) / max(1, len(snaps) - 1)
-    xs = {s.version: 40 + i * step for i, s in enumerate(snaps)}
-    parts = [f"<line x1='40' y1='60' x2='{width - 40}' y2='60' stroke='#d0d7de' stroke-width='2'/>"]
-    for s in snaps:
-        x = xs[s.version]
-        parts.append(f"<circle cx='{x:.0f}' cy='60' r='7' fill='#0969da'><title>{escape(s.name)}</title></circle>"
-                     f"<text x='{x:.0f}' y='88' text-anchor='middle' font-size='12'>{escape(s.version)}</text>")
-    stacked: dict[str, int] = {}
+    n = len(snaps)
+    if width is None:
+        width = int(min(_MAX_WIDTH, max(720, _MIN_STEP * (n - 1) + 2 * _MARGIN)))
+    step = (width - 2 * _MARGIN) / (n - 1) if n > 1 else 0.0
+    xs = {s.version: (_MARGIN + i * step if n > 1 else width / 2) for i, s in enumerate(snaps)}
+    envs_at: dict[str, list[str]] = {}
     for env, version in sorted((deployed or {}).items()):
-        if version not in xs:
-            continue
-        level = stacked.get(version, 0)
-        stacked[version] = level + 1
-        x, y = xs[version], 40 - level * 16
-        parts.append(f"<rect x='{x - 24:.0f}' y='{y - 12}' width='48' height='14' rx='3' fill='#1a7f37'/>"
-                     f"<text x='{x:.0f}' y='{y - 1}' text-anchor='middle' font-size='10' fill='#fff'>"
-                     f"{escape(env)}</text>")
-    height = 100 + 0
+        if version in xs:
+            envs_at.setdefault(version, []).append(env)
+    levels = max((len(v) for v in envs_at.values()), default=0)
+    line_y = 12 + levels * (_FLAG_H + _FLAG_GAP) + 10
+    height = line_y + 34
+    every = 1 if step >= _MIN_STEP or n == 1 else int(-(-_MIN_STEP // max(step, 1)))
+    latest = max(snaps, key=lambda s: getattr(s, "semver", s.version)).version
+
+    parts = [f"<line x1='{_MARGIN / 2:.0f}' y1='{line_y}' x2='{width - _MARGIN / 2:.0f}' y2='{line_y}' "
+             f"stroke='#d0d7de' stroke-width='2'/>"]
+    for i, s in enumerate(snaps):
+        x = xs[s.version]
+        ring = " fill='#0969da'" if s.version != latest else " stroke='#0969da' stroke-width='3' fill='#fff'"
+        parts.append(f"<g class='sx-snapshot' data-version='{escape(s.version)}'>"
+                     f"<circle cx='{x:.1f}' cy='{line_y}' r='7'{ring}>"
+                     f"<title>{escape(s.version)} {escape(s.name)}</title></circle>")
+        if i % every == 0 or i == n - 1:
+            parts.append(f"<text x='{x:.1f}' y='{line_y + 26}' text-anchor='middle' "
+                         f"font-size='{_LABEL_FONT}' fill='#1b1f24'>{escape(s.version)}</text>")
+        parts.append("</g>")
+    for version, envs in envs_at.items():
+        x = xs[version]
+        for level, env in enumerate(envs):
+            w = max(36.0, _text_width(env, _FLAG_FONT) + 12)
+            left = min(max(2.0, x - w / 2), width - w - 2)
+            bottom = line_y - 11 - level * (_FLAG_H + _FLAG_GAP)
+            top = bottom - _FLAG_H
+            parts.append(f"<g class='sx-env' data-env='{escape(env)}' data-version='{escape(version)}'>"
+                         f"<rect x='{left:.1f}' y='{top}' width='{w:.1f}' height='{_FLAG_H}' rx='4' "
+                         f"fill='#1a7f37'>"
+                         f"<title>{escape(env)} runs {escape(version)}</title></rect>"
+                         f"<text x='{left + w / 2:.1f}' y='{bottom - 5}' text-anchor='middle' "
+                         f"font-size='{_FLAG_FONT}' font-weight='600' fill='#fff'>{escape(env)}</text></g>")
     return (f"{CSS}<div class='sx'><svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-            f"viewBox='0 -20 {width} {height + 20}' role='img' aria-label='schemax version timeline'>"
-            f"{''.join(parts)}</svg></div>")
+            f"viewBox='0 0 {width} {height}' role='img' aria-label='schemax version timeline' "
+            f"font-family='-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif'>{''.join(parts)}"
+            f"</svg></div>")
 
 
-__all__ = ["CSS", "badge", "deployment_html", "snapshots_html", "timeline_svg"]
+__all__ = ["CSS", "badge", "deployment_html", "env_badge", "snapshots_html", "timeline_svg"]

@@ -121,3 +121,45 @@ class Store(Protocol):
 
 
 __all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Catalog readers (drift detection and import)
+
+#: What a catalog read covers: (physical catalog, physical schema) pairs; schema None = every schema.
+CatalogScope = Sequence[tuple[str, "str | None"]]
+
+
+@dataclass(frozen=True)
+class ObservedCatalog:
+    """What a :class:`CatalogReader` saw in the live catalog.
+
+    ``state`` holds the objects under their physical names; ids are derived from the lower-case full names
+    (``schemax.drift.observed.observed_id``), so two reads of the same catalog give equal states.
+    ``queries`` counts the round trips the read made (SQL statements, API pages, session lookups).
+    ``unrepresentable`` lists objects (or parts of objects) that were seen but that the model cannot hold:
+    they are reported, never silently dropped. ``notes`` says how the read was done (bulk sources, tables
+    read one by one and why). ``unobserved`` names aspects this reader cannot see at all (``tags``,
+    ``grants``, ``functions``, ...), ``partial`` aspects it could not see for single objects (lower-case full
+    name -> aspects, e.g. ``{"cat.sch.t": {"nullability"}}``); comparisons skip both instead of reporting
+    drift. ``per_table`` lists the tables that needed reads of their own (full names).
+    """
+
+    state: Any
+    queries: int = 0
+    unrepresentable: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unobserved: frozenset[str] = frozenset()
+    partial: dict[str, frozenset[str]] = field(default_factory=dict)
+    per_table: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+@runtime_checkable
+class CatalogReader(Protocol):
+    """Reads the live catalog (Unity Catalog, or Spark + Delta) into an observed state."""
+
+    def read(self, scope: CatalogScope) -> ObservedCatalog: ...
+
+
+__all__ += ["CatalogReader", "CatalogScope", "ObservedCatalog"]

@@ -159,7 +159,7 @@ def test_fault_injection_at_every_statement_then_resume(spark: Any, prefix: str)
     p = schemax.Project.create(spark, "faults", store=MemoryStore(), author="tester")
     p.create_catalog("shop")
     p.create_schema("shop.s")
-    tables = [f"shop.s.t{i}" for i in range(6)]
+    tables = [f"shop.s.t{i}" for i in range(5)]  # 4 statements per table: a 20-statement migration
     for t in tables:
         p.create_table(t, [schemax.Column("id", "BIGINT", nullable=False), schemax.Column("v", "STRING"),
                            schemax.Column("old", "STRING")])
@@ -293,4 +293,4 @@ def test_dry_run_changes_nothing(spark: Any, project: schemax.Project, prefix: s
     dep = project.deploy("dev", dry_run=True)
     assert dep.statements and all(s.status == "pending" for s in dep.statements)
     assert not spark.catalog.databaseExists(f"{prefix}dev_sales")
-    assert project.history("dev") == [] or len(project.history("dev")) == 0
+    assert len(project.history("dev")) == 0

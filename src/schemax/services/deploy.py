@@ -121,6 +121,7 @@ class Deployer:
         self.before_statement = before_statement  # test hook for fault injection
         self.progress = progress
         self._status_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # status rows are written one at a time: Delta would conflict
 
     # ------------------------------------------------------------------------------------------------
     # what is where
@@ -290,14 +291,14 @@ class Deployer:
     def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
                  restore: dict[str, int], before: State) -> Deployment:
         state, snap, op_seq = self.target_of(env, to)
-        restores = [StatementRecord(deployment_id=deployment_id, seq=0, sql=f"RESTORE TABLE {name} TO VERSION AS OF "
-                                    f"{int(version)}", risk="destructive", object_name=name, change_kinds=("restore",))
-                    for name, version in sorted(restore.items())]
+        restores = self._restore_statements(env, deployment_id, restore, before, plan)
         planned = self._statements_for(deployment_id, plan)
         statements = [replace(st, seq=i) for i, st in enumerate([*restores, *planned], start=1)]
         versions = self._table_versions(env, plan, before)
         record = self._record_for(env, plan, deployment_id, kind, "in_progress", snap.snapshot_id if snap else None,
                                   op_seq, versions, state)
+        touched = {st.object_id for st in statements if st.object_id and st.object_id.startswith("tbl_")}
+        record = replace(record, touched_tables=tuple(sorted(touched & set(state.tables))))
         self.store.begin_deployment(record, statements)
         log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
                  plan.to_version, len(statements))
@@ -319,6 +320,33 @@ class Deployer:
         log.info("resuming %s as %s: %d of %d statement(s) left", failed.deployment_id, deployment_id,
                  len(statements), len(old))
         return self._execute(record, statements, None)
+
+    @staticmethod
+    def _restore_statements(env: Environment, deployment_id: str, restore: dict[str, int], before: State,
+                            plan: Plan) -> list[StatementRecord]:
+        """RESTORE each table, then stamp it with this deployment's version-tracking properties."""
+        from schemax.core.hashing import table_definition_hash
+        from schemax.core.names import sql_string
+
+        ids = {physical_name(before, tid, env): tid for tid in before.tables}
+        tracking = plan.target.tracking if plan.target is not None else None
+        out = []
+        for name, version in sorted(restore.items()):
+            tid = ids.get(name)
+            out.append(StatementRecord(deployment_id=deployment_id, seq=0, object_id=tid, object_name=name,
+                                       sql=f"RESTORE TABLE {name} TO VERSION AS OF {int(version)}",
+                                       risk="destructive", change_kinds=("restore",)))
+            if tid is None or tracking is None:
+                continue
+            props = {"schemax.version": tracking.version, "schemax.snapshot": tracking.snapshot_id,
+                     "schemax.deployment": deployment_id, "schemax.environment": tracking.environment,
+                     "schemax.deployed_at": tracking.deployed_at,
+                     "schemax.hash": table_definition_hash(plan.after.tables.get(tid, before.tables[tid]))}
+            body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
+            out.append(StatementRecord(deployment_id=deployment_id, seq=0, object_id=tid, object_name=name,
+                                       sql=f"ALTER TABLE {name} SET TBLPROPERTIES ({body})", risk="safe",
+                                       change_kinds=("restore",)))
+        return out
 
     def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
         """Delta version of every existing table a destructive statement touches, for RESTORE later."""
@@ -374,14 +402,16 @@ class Deployer:
                 with self._status_lock:
                     failure.append((failed, exc))
                     done[st.seq] = failed
-                self.store.update_statements(self.project.name, [failed])
+                with self._write_lock:
+                    self.store.update_statements(self.project.name, [failed])
                 return
             ok = replace(st, status="applied", started_at=begin, finished_at=utc_now())
             with self._status_lock:
                 done[st.seq] = ok
                 applied += 1
                 count = applied
-            self.store.update_statements(self.project.name, [ok])
+            with self._write_lock:
+                self.store.update_statements(self.project.name, [ok])
             if self.progress is not None:
                 self.progress(count, len(statements), ok)
             log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started, st.sql.split("\n")[0][:120])

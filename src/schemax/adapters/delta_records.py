@@ -1,0 +1,188 @@
+"""Deployment, lock and drift-scan records of the Delta store (mixed into :class:`DeltaStore`).
+
+Each record keeps a few key columns for filtering plus its full content as canonical JSON in
+``record``, so the record types can grow without a table migration. Writes are one statement (one
+Delta commit) per call; the lock is a MERGE whose conflict a concurrent taker loses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from schemax.core.environment import DeploymentRecord, DriftScanRecord, LockRecord, StatementRecord
+from schemax.core.hashing import canonical_json
+from schemax.core.names import sql_string
+from schemax.errors import StoreConflictError
+
+# table -> columns; ``record`` holds the whole record as JSON.
+RECORD_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "deployments": (("project", "STRING"), ("deployment_id", "STRING"), ("environment", "STRING"),
+                    ("started_at", "STRING"), ("status", "STRING"), ("to_version", "STRING"),
+                    ("record", "STRING"), ("updated_at", "TIMESTAMP")),
+    "deployment_statements": (("project", "STRING"), ("deployment_id", "STRING"), ("seq", "BIGINT"),
+                              ("status", "STRING"), ("sql", "STRING"), ("record", "STRING"),
+                              ("updated_at", "TIMESTAMP")),
+    "drift_scans": (("project", "STRING"), ("scan_id", "STRING"), ("environment", "STRING"), ("ts", "STRING"),
+                    ("status", "STRING"), ("record", "STRING"), ("recorded_at", "TIMESTAMP")),
+    "locks": (("project", "STRING"), ("environment", "STRING"), ("holder", "STRING"), ("acquired", "STRING"),
+              ("expires", "STRING"), ("updated_at", "TIMESTAMP")),
+}
+
+
+def _s(value: Any) -> str:
+    return "NULL" if value is None else sql_string(str(value))
+
+
+def _source(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    """All rows as ONE JSON string literal unpacked by ``inline(from_json(...))`` (one value to escape)."""
+    names = [c for c, _ in columns if c not in ("updated_at", "recorded_at")]
+    schema = "array<struct<" + ", ".join(f"`{c}`: {t}" for c, t in columns if c in names) + ">>"
+    payload = json.dumps([{c: r.get(c) for c in names} for r in rows], ensure_ascii=False)
+    return f"SELECT inline(from_json({sql_string(payload)}, {sql_string(schema)}))"
+
+
+class DeltaRecordsMixin:
+    """Deployments, statements, locks and drift scans on top of DeltaStore's ``executor``/``table``."""
+
+    executor: Any
+
+    def table(self, name: str) -> str:  # pragma: no cover - provided by DeltaStore
+        raise NotImplementedError
+
+    def _insert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        columns = RECORD_TABLES[table]
+        names = [c for c, _ in columns if c not in ("updated_at", "recorded_at")]
+        stamp = [c for c, _ in columns if c in ("updated_at", "recorded_at")]
+        cols = ", ".join(f"`{c}`" for c in names + stamp)
+        vals = ", ".join([f"`{c}`" for c in names] + ["current_timestamp()"] * len(stamp))
+        self.executor.execute(f"INSERT INTO {self.table(table)} ({cols}) SELECT {vals} FROM "
+                              f"({_source(rows, columns)})")
+
+    def _upsert(self, table: str, rows: Sequence[dict[str, Any]], keys: Sequence[str], *,
+                insert: bool = True) -> None:
+        columns = RECORD_TABLES[table]
+        names = [c for c, _ in columns if c not in ("updated_at", "recorded_at")]
+        on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in keys)
+        sets = ", ".join(f"`{c}` = s.`{c}`" for c in names if c not in keys)
+        sql = (f"MERGE INTO {self.table(table)} t USING ({_source(rows, columns)}) s ON {on} "
+               f"WHEN MATCHED THEN UPDATE SET {sets}, `updated_at` = current_timestamp()")
+        if insert:
+            cols = ", ".join(f"`{c}`" for c in [*names, "updated_at"])
+            vals = ", ".join([f"s.`{c}`" for c in names] + ["current_timestamp()"])
+            sql += f" WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})"
+        self.executor.execute(sql)
+
+    # -- deployments -------------------------------------------------------------------------------
+    @staticmethod
+    def _deployment_row(rec: DeploymentRecord) -> dict[str, Any]:
+        return {"project": rec.project, "deployment_id": rec.deployment_id, "environment": rec.environment,
+                "started_at": rec.started_at, "status": rec.status, "to_version": rec.to_version,
+                "record": canonical_json(rec.to_row())}
+
+    @staticmethod
+    def _statement_row(project: str, st: StatementRecord) -> dict[str, Any]:
+        return {"project": project, "deployment_id": st.deployment_id, "seq": st.seq, "status": st.status,
+                "sql": st.sql, "record": canonical_json(st.to_row())}
+
+    def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
+        # statements first: a crash between the two writes leaves orphan statements, never a
+        # deployment that claims statements it does not have
+        if statements:
+            self._insert("deployment_statements", [self._statement_row(record.project, s) for s in statements])
+        self._insert("deployments", [self._deployment_row(record)])
+
+    def update_statements(self, project: str, updates: Sequence[StatementRecord]) -> None:
+        if updates:
+            rows = [self._statement_row(project, s) for s in updates]
+            self._retrying(lambda: self._upsert("deployment_statements", rows,
+                                                ("project", "deployment_id", "seq"), insert=False))
+
+    def update_deployment(self, record: DeploymentRecord) -> None:
+        row = self._deployment_row(record)
+        self._retrying(lambda: self._upsert("deployments", [row], ("project", "deployment_id")))
+
+    @staticmethod
+    def _retrying(write: Any, attempts: int = 5) -> None:
+        # Status rows of one deployment are written from several threads; Delta may report their
+        # MERGEs as conflicting although they touch different rows: retry, they commute.
+        for attempt in range(attempts):
+            try:
+                write()
+                return
+            except StoreConflictError:
+                if attempt == attempts - 1:
+                    raise
+
+    def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
+        where = f"`project` = {_s(project)}" + (f" AND `environment` = {_s(environment)}" if environment else "")
+        rows = self.executor.query(f"SELECT `record` FROM {self.table('deployments')} WHERE {where} "
+                                   "ORDER BY `started_at` DESC, `deployment_id` DESC")
+        return [DeploymentRecord.from_row(json.loads(r["record"])) for r in rows]
+
+    def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
+        rows = self.executor.query(
+            f"SELECT `record` FROM {self.table('deployment_statements')} WHERE `project` = {_s(project)} "
+            f"AND `deployment_id` = {_s(deployment_id)} ORDER BY `seq`")
+        return [StatementRecord.from_row(json.loads(r["record"])) for r in rows]
+
+    # -- locks -------------------------------------------------------------------------------------
+    def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
+        columns = RECORD_TABLES["locks"]
+        row = {"project": lock.project, "environment": lock.environment, "holder": lock.holder,
+               "acquired": lock.acquired, "expires": lock.expires}
+        names = [c for c, _ in columns if c != "updated_at"]
+        cols = ", ".join(f"`{c}`" for c in [*names, "updated_at"])
+        vals = ", ".join([f"s.`{c}`" for c in names] + ["current_timestamp()"])
+        sql = (f"MERGE INTO {self.table('locks')} t USING ({_source([row], columns)}) s "
+               f"ON t.`project` = s.`project` AND t.`environment` = s.`environment` "
+               f"WHEN MATCHED AND (t.`expires` <= {_s(now)} OR t.`holder` = s.`holder`) THEN UPDATE SET "
+               f"`holder` = s.`holder`, `acquired` = s.`acquired`, `expires` = s.`expires`, "
+               f"`updated_at` = current_timestamp() "
+               f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})")
+        try:
+            self.executor.execute(sql)
+        except StoreConflictError:
+            pass  # a concurrent taker committed first; whoever holds it now is read below
+        held = self.read_lock(lock.project, lock.environment)
+        if held is not None and held.holder == lock.holder:
+            return None
+        return held or LockRecord(lock.project, lock.environment, "unknown (concurrent taker)", now, now)
+
+    def release_lock(self, project: str, environment: str, holder: str) -> None:
+        for attempt in range(5):
+            try:
+                self.executor.execute(
+                    f"DELETE FROM {self.table('locks')} WHERE `project` = {_s(project)} AND "
+                    f"`environment` = {_s(environment)} AND `holder` = {_s(holder)}")
+                return
+            except StoreConflictError:
+                if attempt == 4:
+                    raise
+
+    def read_lock(self, project: str, environment: str) -> LockRecord | None:
+        rows = self.executor.query(
+            f"SELECT `project`, `environment`, `holder`, `acquired`, `expires` FROM {self.table('locks')} "
+            f"WHERE `project` = {_s(project)} AND `environment` = {_s(environment)}")
+        if not rows:
+            return None
+        r = rows[0]
+        return LockRecord(r["project"], r["environment"], r["holder"], r["acquired"], r["expires"])
+
+    # -- drift scans -------------------------------------------------------------------------------
+    def append_drift_scan(self, scan: DriftScanRecord) -> None:
+        from dataclasses import asdict
+
+        self._insert("drift_scans", [{"project": scan.project, "scan_id": scan.scan_id,
+                                      "environment": scan.environment, "ts": scan.ts, "status": scan.status,
+                                      "record": canonical_json(asdict(scan))}])
+
+    def read_drift_scans(self, project: str, environment: str | None = None) -> list[DriftScanRecord]:
+        where = f"`project` = {_s(project)}" + (f" AND `environment` = {_s(environment)}" if environment else "")
+        rows = self.executor.query(f"SELECT `record` FROM {self.table('drift_scans')} WHERE {where} "
+                                   "ORDER BY `ts` DESC")
+        return [DriftScanRecord(**json.loads(r["record"])) for r in rows]
+
+
+__all__ = ["RECORD_TABLES", "DeltaRecordsMixin"]

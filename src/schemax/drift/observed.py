@@ -1,0 +1,513 @@
+"""Building an observed :class:`~schemax.core.model.State` from what a catalog reader saw (pure).
+
+Catalog readers (``schemax.adapters.catalog_spark``, ``schemax.adapters.catalog_uc``) collect plain records
+(names, type strings, comments, properties) and hand them to :class:`ObservedStateBuilder`, which gives every
+object a deterministic id derived from its lower-case physical full name (:func:`observed_id`). Two reads of
+the same catalog therefore give equal states, and the comparison (``schemax.drift.compare``) matches objects
+by name, never by id.
+
+Also here, because both readers need them: :func:`spark_json_type` (Spark's JSON schema form, as stored in a
+Delta log's ``schemaString`` or in Unity Catalog's ``type_json``, to a canonical SQL type) and
+:func:`columns_from_spark_schema`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from schemax.core.model import (
+    KIND_PREFIX,
+    Catalog,
+    Column,
+    Constraint,
+    Function,
+    Schema,
+    State,
+    Table,
+    View,
+    Volume,
+)
+from schemax.core.names import quote_ident, sql_string
+from schemax.core.types import TypeParseError, normalize_type
+
+# ------------------------------------------------------------------------------------------------------
+# ids
+
+
+def full_name(*parts: str) -> str:
+    """The dotted physical name used in findings and notes (parts are not quoted)."""
+    return ".".join(parts)
+
+
+def name_key(*parts: str) -> tuple[str, ...]:
+    """Case-insensitive lookup key of a name path."""
+    return tuple(p.lower() for p in parts)
+
+
+def observed_id(kind: str, *parts: str) -> str:
+    """Deterministic id of an observed object: kind prefix + SHA-1 of the lower-case name path.
+
+    >>> observed_id("table", "Main", "sales", "orders") == observed_id("table", "main", "SALES", "orders")
+    True
+    """
+    prefix = KIND_PREFIX[kind]
+    digest = hashlib.sha1("\x1f".join(p.lower() for p in parts).encode("utf-8")).hexdigest()
+    return f"{prefix}_{digest[:24]}"
+
+
+# ------------------------------------------------------------------------------------------------------
+# types
+
+
+class UnrepresentableType(ValueError):
+    """A column type schemax's type model cannot hold (user-defined types, unknown type names)."""
+
+
+_JSON_PRIMITIVES = {
+    "long": "BIGINT",
+    "integer": "INT",
+    "short": "SMALLINT",
+    "byte": "TINYINT",
+}
+
+
+def _collation_of(metadata: Mapping[str, Any] | None, path: str) -> str | None:
+    collations = (metadata or {}).get("__COLLATIONS")
+    if isinstance(collations, Mapping):
+        value = collations.get(path)
+        if isinstance(value, str) and value:
+            return value.split(".", 1)[1] if "." in value else value
+    return None
+
+
+def spark_json_type(t: Any, metadata: Mapping[str, Any] | None = None, path: str = "") -> str:
+    """SQL text of a type in Spark's JSON schema form (``"long"``, ``{"type": "struct", ...}``).
+
+    ``metadata`` is the enclosing field's metadata: it carries the declared CHAR/VARCHAR type
+    (``__CHAR_VARCHAR_TYPE_STRING``) and collations (``__COLLATIONS``), which the JSON type itself drops.
+    The result is not normalized; pass it to :func:`normalize_observed_type`.
+    """
+    meta = metadata or {}
+    if isinstance(t, str):
+        declared = meta.get("__CHAR_VARCHAR_TYPE_STRING")
+        if t == "string" and isinstance(declared, str) and declared:
+            return declared
+        if t == "string":
+            collation = _collation_of(meta, path)
+            if collation:
+                return f"STRING COLLATE {collation}"
+        return _JSON_PRIMITIVES.get(t, t)
+    if not isinstance(t, Mapping):
+        raise UnrepresentableType(f"unexpected type {t!r}")
+    kind = t.get("type")
+    if kind == "array":
+        inner = spark_json_type(t.get("elementType"), meta, f"{path}.element" if path else "element")
+        return f"ARRAY<{inner}>"
+    if kind == "map":
+        key = spark_json_type(t.get("keyType"), meta, f"{path}.key" if path else "key")
+        value = spark_json_type(t.get("valueType"), meta, f"{path}.value" if path else "value")
+        return f"MAP<{key},{value}>"
+    if kind == "struct":
+        parts = []
+        for f in t.get("fields", []):
+            fmeta = f.get("metadata") or {}
+            ftype = spark_json_type(f.get("type"), fmeta, f.get("name", ""))
+            text = f"{quote_ident(f['name'])}:{ftype}"
+            if f.get("nullable") is False:
+                text += " NOT NULL"
+            comment = fmeta.get("comment")
+            if isinstance(comment, str) and comment:
+                text += f" COMMENT {sql_string(comment)}"
+            parts.append(text)
+        return f"STRUCT<{','.join(parts)}>"
+    if kind == "udt":
+        raise UnrepresentableType(f"user-defined type {t.get('class') or t.get('pyClass') or '?'}")
+    raise UnrepresentableType(f"unknown type {json.dumps(t, sort_keys=True)[:80]}")
+
+
+def normalize_observed_type(text: str) -> tuple[str, bool]:
+    """(canonical type, True), or (the raw text upper-cased, False) when schemax cannot parse it."""
+    try:
+        return normalize_type(text), True
+    except (TypeParseError, ValueError):
+        return text.strip().upper(), False
+
+
+# ------------------------------------------------------------------------------------------------------
+# records
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str  # SQL type text (normalized by the builder)
+    nullable: bool = True
+    comment: str | None = None
+    default: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConstraintSpec:
+    name: str
+    kind: Literal["primary_key", "foreign_key", "check"]
+    columns: tuple[str, ...] = ()  # column names
+    ref_table: tuple[str, str, str] | None = None  # (catalog, schema, table)
+    ref_columns: tuple[str, ...] = ()
+    expression: str | None = None
+
+
+@dataclass
+class SchemaFacts:
+    """What :func:`columns_from_spark_schema` found besides the columns."""
+
+    unrepresentable: list[str] = field(default_factory=list)
+    physical_names: dict[str, str] = field(default_factory=dict)  # physical name -> logical (column mapping)
+
+
+def columns_from_spark_schema(schema: Mapping[str, Any], owner: str) -> tuple[list[ColumnSpec], SchemaFacts]:
+    """Columns of a Spark JSON schema (``{"type": "struct", "fields": [...]}``), with what cannot be kept.
+
+    Field metadata gives comments (``comment``), defaults (``CURRENT_DEFAULT``) and column-mapping physical
+    names; generated and identity columns are kept as plain columns and reported as unrepresentable.
+    """
+    facts = SchemaFacts()
+    cols: list[ColumnSpec] = []
+    for f in schema.get("fields", []):
+        name = f["name"]
+        meta = f.get("metadata") or {}
+        where = f"{owner}.{name}"
+        try:
+            type_text = spark_json_type(f.get("type"), meta, name)
+        except UnrepresentableType as exc:
+            facts.unrepresentable.append(f"{where}: column type not representable ({exc})")
+            type_text = json.dumps(f.get("type"), sort_keys=True)
+        if "delta.generationExpression" in meta:
+            facts.unrepresentable.append(
+                f"{where}: generated column (GENERATED ALWAYS AS ({meta['delta.generationExpression']})) "
+                "kept as a plain column"
+            )
+        if any(str(k).startswith("delta.identity.") for k in meta):
+            facts.unrepresentable.append(f"{where}: identity column kept as a plain column")
+        physical = meta.get("delta.columnMapping.physicalName")
+        if isinstance(physical, str):
+            facts.physical_names[physical] = name
+        comment = meta.get("comment")
+        default = meta.get("CURRENT_DEFAULT")
+        cols.append(
+            ColumnSpec(
+                name=name,
+                type=type_text,
+                nullable=bool(f.get("nullable", True)),
+                comment=comment if isinstance(comment, str) and comment else None,
+                default=default if isinstance(default, str) and default else None,
+            )
+        )
+    return cols, facts
+
+
+# ------------------------------------------------------------------------------------------------------
+# the builder
+
+
+def _blank(value: str | None) -> str | None:
+    return value if value else None
+
+
+class ObservedStateBuilder:
+    """Accumulates observed objects and builds an immutable :class:`State` (see the module docs).
+
+    Parents are created on demand (a table creates its schema and catalog entries when missing), so a
+    reader adds what it saw in any order. Anything the model cannot hold is appended to
+    ``unrepresentable`` with the object's full name.
+    """
+
+    def __init__(self) -> None:
+        self.catalogs: dict[str, Catalog] = {}
+        self.schemas: dict[str, Schema] = {}
+        self.tables: dict[str, Table] = {}
+        self.views: dict[str, View] = {}
+        self.volumes: dict[str, Volume] = {}
+        self.functions: dict[str, Function] = {}
+        self.unrepresentable: list[str] = []
+
+    # -- containers -----------------------------------------------------------------------------------
+    def catalog(
+        self,
+        name: str,
+        *,
+        comment: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        properties: Mapping[str, str] | None = None,
+        managed_location: str | None = None,
+    ) -> str:
+        cid = observed_id("catalog", name)
+        self.catalogs[cid] = Catalog(
+            id=cid,
+            name=name,
+            comment=_blank(comment),
+            managed_location=_blank(managed_location),
+            properties=dict(properties or {}),
+            tags=dict(tags or {}),
+        )
+        return cid
+
+    def _ensure_catalog(self, name: str) -> str:
+        cid = observed_id("catalog", name)
+        if cid not in self.catalogs:
+            self.catalog(name)
+        return cid
+
+    def schema(
+        self,
+        catalog: str,
+        name: str,
+        *,
+        comment: str | None = None,
+        managed_location: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        properties: Mapping[str, str] | None = None,
+    ) -> str:
+        cid = self._ensure_catalog(catalog)
+        sid = observed_id("schema", catalog, name)
+        self.schemas[sid] = Schema(
+            id=sid,
+            catalog_id=cid,
+            name=name,
+            comment=_blank(comment),
+            managed_location=_blank(managed_location),
+            properties=dict(properties or {}),
+            tags=dict(tags or {}),
+        )
+        return sid
+
+    def _ensure_schema(self, catalog: str, name: str) -> str:
+        sid = observed_id("schema", catalog, name)
+        if sid not in self.schemas:
+            self.schema(catalog, name)
+        return sid
+
+    def has_schema(self, catalog: str, name: str) -> bool:
+        return observed_id("schema", catalog, name) in self.schemas
+
+    # -- schema children ------------------------------------------------------------------------------
+    def table(
+        self,
+        catalog: str,
+        schema: str,
+        name: str,
+        *,
+        columns: Sequence[ColumnSpec] = (),
+        table_type: str = "MANAGED",
+        format: str = "DELTA",
+        location: str | None = None,
+        comment: str | None = None,
+        partition_by: Sequence[str] = (),
+        cluster_by: Sequence[str] = (),
+        properties: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+        constraints: Sequence[ConstraintSpec] = (),
+    ) -> str:
+        sid = self._ensure_schema(catalog, schema)
+        tid = observed_id("table", catalog, schema, name)
+        owner = full_name(catalog, schema, name)
+        ttype = (table_type or "MANAGED").upper()
+        if ttype not in ("MANAGED", "EXTERNAL"):
+            self.unrepresentable.append(f"{owner}: table type {ttype} recorded as MANAGED")
+            ttype = "MANAGED"
+        cols: list[Column] = []
+        by_name: dict[str, str] = {}
+        for spec in columns:
+            ctype, ok = normalize_observed_type(spec.type)
+            if not ok:
+                self.unrepresentable.append(f"{owner}.{spec.name}: column type {spec.type!r} kept as text")
+            col_id = observed_id("column", catalog, schema, name, spec.name)
+            by_name[spec.name.lower()] = col_id
+            cols.append(
+                Column(
+                    id=col_id,
+                    name=spec.name,
+                    type=ctype,
+                    nullable=spec.nullable,
+                    comment=_blank(spec.comment),
+                    default=_blank(spec.default),
+                    tags=dict(spec.tags),
+                )
+            )
+
+        def ids(names: Sequence[str], what: str) -> tuple[str, ...]:
+            out = []
+            for n in names:
+                cid = by_name.get(n.lower())
+                if cid is None:
+                    self.unrepresentable.append(f"{owner}: {what} column {n!r} is not a top-level column")
+                    continue
+                out.append(cid)
+            return tuple(out)
+
+        cons: list[Constraint] = []
+        for c in constraints:
+            ref_id = observed_id("table", *c.ref_table) if c.ref_table else None
+            ref_cols = (
+                tuple(observed_id("column", *c.ref_table, n) for n in c.ref_columns) if c.ref_table else ()
+            )
+            cons.append(
+                Constraint(
+                    id=observed_id("constraint", catalog, schema, name, c.name),
+                    name=c.name,
+                    kind=c.kind,
+                    columns=ids(c.columns, f"constraint {c.name}"),
+                    ref_table=ref_id,
+                    ref_columns=ref_cols,
+                    expression=c.expression,
+                )
+            )
+        self.tables[tid] = Table(
+            id=tid,
+            schema_id=sid,
+            name=name,
+            table_type=ttype,  # type: ignore[arg-type]
+            format=(format or "DELTA").upper(),
+            location=_blank(location),
+            comment=_blank(comment),
+            columns=tuple(cols),
+            partition_by=ids(partition_by, "partition"),
+            cluster_by=ids(cluster_by, "clustering"),
+            properties=dict(properties or {}),
+            tags=dict(tags or {}),
+            constraints=tuple(cons),
+        )
+        return tid
+
+    def view(
+        self,
+        catalog: str,
+        schema: str,
+        name: str,
+        *,
+        definition: str,
+        comment: str | None = None,
+        properties: Mapping[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        sid = self._ensure_schema(catalog, schema)
+        vid = observed_id("view", catalog, schema, name)
+        self.views[vid] = View(
+            id=vid,
+            schema_id=sid,
+            name=name,
+            definition=definition or "",
+            comment=_blank(comment),
+            properties=dict(properties or {}),
+            tags=dict(tags or {}),
+        )
+        return vid
+
+    def volume(
+        self,
+        catalog: str,
+        schema: str,
+        name: str,
+        *,
+        volume_type: str = "MANAGED",
+        location: str | None = None,
+        comment: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        sid = self._ensure_schema(catalog, schema)
+        vid = observed_id("volume", catalog, schema, name)
+        vtype = (volume_type or "MANAGED").upper()
+        if vtype not in ("MANAGED", "EXTERNAL"):
+            self.unrepresentable.append(f"{full_name(catalog, schema, name)}: volume type {vtype}")
+            vtype = "MANAGED"
+        self.volumes[vid] = Volume(
+            id=vid,
+            schema_id=sid,
+            name=name,
+            volume_type=vtype,  # type: ignore[arg-type]
+            location=_blank(location) if vtype == "EXTERNAL" else None,
+            comment=_blank(comment),
+            tags=dict(tags or {}),
+        )
+        return vid
+
+    def function(
+        self,
+        catalog: str,
+        schema: str,
+        name: str,
+        *,
+        parameters: str = "",
+        returns: str = "STRING",
+        language: str = "SQL",
+        body: str = "",
+        comment: str | None = None,
+    ) -> str:
+        sid = self._ensure_schema(catalog, schema)
+        fid = observed_id("function", catalog, schema, name)
+        lang = (language or "SQL").upper()
+        if lang not in ("SQL", "PYTHON"):
+            self.unrepresentable.append(f"{full_name(catalog, schema, name)}: function language {lang}")
+            lang = "SQL"
+        self.functions[fid] = Function(
+            id=fid,
+            schema_id=sid,
+            name=name,
+            parameters=parameters or "",
+            returns=returns or "STRING",
+            language=lang,  # type: ignore[arg-type]
+            body=body or "",
+            comment=_blank(comment),
+        )
+        return fid
+
+    def build(self) -> State:
+        def ordered(d: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: d[k] for k in sorted(d)}
+
+        return State(
+            catalogs=ordered(self.catalogs),
+            schemas=ordered(self.schemas),
+            tables=ordered(self.tables),
+            views=ordered(self.views),
+            volumes=ordered(self.volumes),
+            functions=ordered(self.functions),
+        )
+
+
+def check_constraints_from_properties(properties: Mapping[str, str]) -> list[ConstraintSpec]:
+    """CHECK constraints stored by Delta as ``delta.constraints.<name>`` table properties."""
+    out = []
+    for key in sorted(properties):
+        if key.lower().startswith("delta.constraints."):
+            out.append(
+                ConstraintSpec(
+                    name=key[len("delta.constraints.") :], kind="check", expression=properties[key]
+                )
+            )
+    return out
+
+
+def sorted_unique(items: Iterable[str]) -> list[str]:
+    return sorted(set(items))
+
+
+__all__ = [
+    "ColumnSpec",
+    "ConstraintSpec",
+    "ObservedStateBuilder",
+    "SchemaFacts",
+    "UnrepresentableType",
+    "check_constraints_from_properties",
+    "columns_from_spark_schema",
+    "full_name",
+    "name_key",
+    "normalize_observed_type",
+    "observed_id",
+    "sorted_unique",
+    "spark_json_type",
+]

@@ -1,0 +1,240 @@
+"""``apply_changes(state, changes)``: the meaning of each change as a pure state transition.
+
+This is the interpreter the property tests hold the differ to (``apply_changes(a, diff(a, b)) == b``). Each
+change applies only the aspect it names (a comment change copies the comment, a rename the name), so a
+differ that forgets an aspect is caught rather than papered over by copying whole objects.
+
+Changes must come in the differ's order (drops before renames before additions within a table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from schemax.core.model import Column, State, Table
+from schemax.plan import changes as ch
+from schemax.plan.changes import Change, ColumnFlag, ObjectFlag
+
+
+class _Work:
+    """Mutable maps of immutable objects; built into a new State at the end."""
+
+    def __init__(self, state: State) -> None:
+        self.maps: dict[str, dict[str, Any]] = {
+            f: dict(getattr(state, f)) for f in ("catalogs", "schemas", "tables", "views", "volumes", "functions")
+        }
+
+    def build(self) -> State:
+        return State(**self.maps)
+
+    def field_of(self, object_id: str) -> str:
+        for name, objs in self.maps.items():
+            if object_id in objs:
+                return name
+        raise KeyError(object_id)
+
+    def update(self, field: str, object_id: str, **values: Any) -> None:
+        objs = self.maps[field]
+        objs[object_id] = objs[object_id].model_copy(update=values)
+
+    def table(self, table_id: str) -> Table:
+        return self.maps["tables"][table_id]  # type: ignore[no-any-return]
+
+    def set_columns(self, table_id: str, columns: Iterable[Column]) -> None:
+        self.update("tables", table_id, columns=tuple(columns))
+
+
+_APPLIERS: dict[type[Change], Callable[[_Work, Any], None]] = {}
+
+
+def applies(*types: type[Change]) -> Callable[[Callable[[_Work, Any], None]], Callable[[_Work, Any], None]]:
+    def register(fn: Callable[[_Work, Any], None]) -> Callable[[_Work, Any], None]:
+        for t in types:
+            _APPLIERS[t] = fn
+        return fn
+
+    return register
+
+
+def _field_for(change: Change) -> str:
+    return {
+        "catalog": "catalogs", "schema": "schemas", "table": "tables",
+        "view": "views", "volume": "volumes", "function": "functions",
+    }[change.kind.split("_", 1)[1]]
+
+
+@applies(ch.CreateCatalog, ch.CreateSchema, ch.CreateTable, ch.CreateView, ch.CreateVolume, ch.CreateFunction)
+def _create(w: _Work, c: Any) -> None:
+    w.maps[_field_for(c)][c.after.id] = c.after
+
+
+@applies(ch.DropCatalog, ch.DropSchema, ch.DropTable, ch.DropView, ch.DropVolume, ch.DropFunction)
+def _drop(w: _Work, c: Any) -> None:
+    del w.maps[_field_for(c)][c.before.id]
+
+
+@applies(ch.RenameCatalog)
+def _rename_catalog(w: _Work, c: ch.RenameCatalog) -> None:
+    w.update("catalogs", c.after.id, name=c.after.name)
+
+
+@applies(ch.RenameSchema)
+def _rename_schema(w: _Work, c: ch.RenameSchema) -> None:
+    w.update("schemas", c.after.id, name=c.after.name, catalog_id=c.after.catalog_id)
+
+
+@applies(ch.RenameTable, ch.RenameView, ch.RenameVolume)
+def _rename_child(w: _Work, c: Any) -> None:
+    w.update(_field_for(c), c.after.id, name=c.after.name, schema_id=c.after.schema_id)
+
+
+_OBJECT_FIELDS: dict[ObjectFlag, tuple[str, ...]] = {
+    ObjectFlag.COMMENT: ("comment",),
+    ObjectFlag.TAGS: ("tags",),
+    ObjectFlag.PROPERTIES: ("properties",),
+    ObjectFlag.DEFINITION: ("definition", "parameters", "returns", "language", "body"),
+    ObjectFlag.LOCATION: ("managed_location", "location", "volume_type"),
+}
+
+
+@applies(ch.AlterCatalog, ch.AlterSchema, ch.AlterView, ch.AlterVolume, ch.AlterFunction)
+def _alter(w: _Work, c: Any) -> None:
+    values = {}
+    for flag in c.flags:
+        for name in _OBJECT_FIELDS[flag]:
+            if name in type(c.after).model_fields:
+                values[name] = getattr(c.after, name)
+    w.update(_field_for(c), c.after.id, **values)
+
+
+@applies(ch.SetTableComment)
+def _table_comment(w: _Work, c: ch.SetTableComment) -> None:
+    w.update("tables", c.after.id, comment=c.after.comment)
+
+
+def _kv(current: dict[str, str], set_: tuple[tuple[str, str], ...], unset: tuple[str, ...]) -> dict[str, str]:
+    out = {**current, **dict(set_)}
+    for key in unset:
+        out.pop(key, None)
+    return out
+
+
+@applies(ch.SetTableProperties)
+def _table_properties(w: _Work, c: ch.SetTableProperties) -> None:
+    w.update("tables", c.after.id, properties=_kv(w.table(c.after.id).properties, c.set, c.unset))
+
+
+@applies(ch.SetTableTags)
+def _table_tags(w: _Work, c: ch.SetTableTags) -> None:
+    w.update("tables", c.after.id, tags=_kv(w.table(c.after.id).tags, c.set, c.unset))
+
+
+@applies(ch.SetClustering)
+def _clustering(w: _Work, c: ch.SetClustering) -> None:
+    w.update("tables", c.after.id, cluster_by=c.after.cluster_by)
+
+
+@applies(ch.SetPartitioning)
+def _partitioning(w: _Work, c: ch.SetPartitioning) -> None:
+    w.update("tables", c.after.id, partition_by=c.after.partition_by)
+
+
+@applies(ch.SetRowFilter)
+def _row_filter(w: _Work, c: ch.SetRowFilter) -> None:
+    w.update("tables", c.after.id, row_filter=c.after.row_filter)
+
+
+@applies(ch.ReorderColumns)
+def _reorder(w: _Work, c: ch.ReorderColumns) -> None:
+    rank = {col.id: i for i, col in enumerate(c.after.columns)}
+    current = w.table(c.after.id).columns
+    w.set_columns(c.after.id, sorted(current, key=lambda col: rank.get(col.id, len(rank))))
+
+
+@applies(ch.AddColumn)
+def _add_column(w: _Work, c: ch.AddColumn) -> None:
+    cols = list(w.table(c.table.id).columns)
+    index = 0 if c.after_column is None else next(i for i, col in enumerate(cols) if col.id == c.after_column) + 1
+    cols.insert(index, c.column)
+    w.set_columns(c.table.id, cols)
+
+
+@applies(ch.DropColumn)
+def _drop_column(w: _Work, c: ch.DropColumn) -> None:
+    w.set_columns(c.table.id, [col for col in w.table(c.table.id).columns if col.id != c.column.id])
+
+
+def _replace_column(w: _Work, table_id: str, column_id: str, **values: Any) -> None:
+    w.set_columns(
+        table_id,
+        [col.model_copy(update=values) if col.id == column_id else col for col in w.table(table_id).columns],
+    )
+
+
+@applies(ch.RenameColumn)
+def _rename_column(w: _Work, c: ch.RenameColumn) -> None:
+    _replace_column(w, c.table.id, c.after.id, name=c.after.name)
+
+
+_COLUMN_FIELDS = {
+    ColumnFlag.TYPE: "type",
+    ColumnFlag.NULLABILITY: "nullable",
+    ColumnFlag.COMMENT: "comment",
+    ColumnFlag.DEFAULT: "default",
+    ColumnFlag.TAGS: "tags",
+    ColumnFlag.MASK: "mask",
+}
+
+
+@applies(ch.ModifyColumn)
+def _modify_column(w: _Work, c: ch.ModifyColumn) -> None:
+    _replace_column(w, c.table.id, c.after.id, **{_COLUMN_FIELDS[f]: getattr(c.after, _COLUMN_FIELDS[f]) for f in c.flags})
+
+
+@applies(ch.AddConstraint)
+def _add_constraint(w: _Work, c: ch.AddConstraint) -> None:
+    rank = {con.id: i for i, con in enumerate(c.table.constraints)}
+    cons = [*w.table(c.table.id).constraints, c.constraint]
+    w.update("tables", c.table.id, constraints=tuple(sorted(cons, key=lambda con: rank.get(con.id, len(rank)))))
+
+
+@applies(ch.DropConstraint)
+def _drop_constraint(w: _Work, c: ch.DropConstraint) -> None:
+    table = w.table(c.table.id)
+    w.update("tables", table.id, constraints=tuple(con for con in table.constraints if con.id != c.constraint.id))
+
+
+@applies(ch.Grant)
+def _grant(w: _Work, c: ch.Grant) -> None:
+    field = w.field_of(c.securable)
+    grants = dict(w.maps[field][c.securable].grants)
+    grants[c.principal] = tuple(sorted(set(grants.get(c.principal, ())) | set(c.privileges)))
+    w.update(field, c.securable, grants=grants)
+
+
+@applies(ch.Revoke)
+def _revoke(w: _Work, c: ch.Revoke) -> None:
+    field = w.field_of(c.securable)
+    grants = dict(w.maps[field][c.securable].grants)
+    remaining = tuple(sorted(set(grants.get(c.principal, ())) - set(c.privileges)))
+    if remaining:
+        grants[c.principal] = remaining
+    else:
+        grants.pop(c.principal, None)
+    w.update(field, c.securable, grants=grants)
+
+
+def apply_changes(state: State, changes: Iterable[Change]) -> State:
+    """The state ``changes`` lead to from ``state`` (pure; ``state`` is not modified)."""
+    work = _Work(state)
+    for change in changes:
+        _APPLIERS[type(change)](work, change)
+    return work.build()
+
+
+_missing = set(ch.CHANGE_TYPES) - set(_APPLIERS)
+if _missing:  # pragma: no cover - the vocabulary is closed
+    raise AssertionError(f"change types without an applier: {sorted(t.__name__ for t in _missing)}")
+
+__all__ = ["apply_changes"]

@@ -1,0 +1,155 @@
+"""What an engine can run, by statement class ("capability"), so a plan can say up front what it cannot do.
+
+Every :class:`~schemax.plan.statements.Statement` names one capability. A plan built for an engine lists
+each statement whose capability the engine lacks in ``plan.unsupported``, with the reason, before anything
+runs. The two presets were checked statement by statement: :data:`UNITY_CATALOG` against the Databricks
+SQL reference, :data:`OSS_DELTA` by running every statement class on local Spark 4.2 + Delta 4.4
+(``tests/integration/test_plan_spark.py`` keeps that honest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+CAPABILITIES: dict[str, str] = {
+    "catalog_ddl": "CREATE/DROP/COMMENT ON CATALOG",
+    "catalog_rename": "renaming a catalog",
+    "schema_ddl": "CREATE/DROP SCHEMA, COMMENT ON SCHEMA, SET DBPROPERTIES",
+    "schema_rename": "renaming a schema",
+    "schema_comment": "COMMENT ON SCHEMA (changing an existing schema's comment)",
+    "schema_properties_unset": "ALTER SCHEMA ... UNSET DBPROPERTIES",
+    "managed_location": "MANAGED LOCATION of a catalog or schema",
+    "table_ddl": "CREATE/DROP/ALTER TABLE basics (columns, comments, rename)",
+    "table_move": "moving a table to another schema",
+    "table_properties": "ALTER TABLE ... SET/UNSET TBLPROPERTIES",
+    "table_rewrite": "rewriting a table into a new definition (copy and swap)",
+    "column_mapping": "Delta column mapping (RENAME/DROP COLUMN, names with special characters)",
+    "type_widening": "ALTER COLUMN ... TYPE (Delta type widening)",
+    "set_not_null": "ALTER COLUMN ... SET NOT NULL on an existing column",
+    "column_default": "column DEFAULT values",
+    "check_constraint": "CHECK constraints",
+    "constraints_pk_fk": "PRIMARY KEY / FOREIGN KEY constraints",
+    "cluster_by": "liquid clustering (CLUSTER BY)",
+    "tags": "SET/UNSET TAGS",
+    "grants": "GRANT/REVOKE",
+    "row_filter": "row filters",
+    "column_mask": "column masks",
+    "views": "CREATE/ALTER/DROP VIEW",
+    "functions": "SQL user-defined functions",
+    "python_functions": "Python user-defined functions",
+    "volumes": "volumes",
+}
+
+_NOT_IN_SQL = "Databricks SQL has no statement for this; do it in Catalog Explorer or the REST API"
+
+WideningRules = Literal["databricks", "delta"]
+
+
+@dataclass(frozen=True)
+class EngineCapabilities:
+    """The statement classes an engine can run, and the catalogs it already has.
+
+    ``widening_rules`` picks which type changes are in-place widenings (Databricks runtime vs open-source
+    Delta rules, see :func:`schemax.core.types.widening`). ``existing_catalogs`` matters only when the
+    engine has no catalog DDL: a logical catalog mapped onto one of them is satisfied as is.
+    """
+
+    name: str
+    supported: frozenset[str]
+    has_catalog_ddl: bool = True
+    existing_catalogs: frozenset[str] = frozenset()
+    widening_rules: WideningRules = "databricks"
+    reasons: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def supports(self, capability: str) -> bool:
+        return capability in self.supported
+
+    def reason(self, capability: str) -> str:
+        if capability in self.reasons:
+            return self.reasons[capability]
+        what = CAPABILITIES.get(capability, capability)
+        return f"{self.name} cannot run {what}"
+
+    def with_catalogs(self, catalogs: set[str] | frozenset[str]) -> EngineCapabilities:
+        """The same engine, knowing which catalogs exist (e.g. from ``SHOW CATALOGS``)."""
+        return replace(self, existing_catalogs=frozenset(c.lower() for c in catalogs))
+
+
+UNITY_CATALOG = EngineCapabilities(
+    name="Unity Catalog",
+    supported=frozenset(CAPABILITIES) - {"catalog_rename", "schema_rename"},
+    has_catalog_ddl=True,
+    widening_rules="databricks",
+    reasons={"catalog_rename": _NOT_IN_SQL, "schema_rename": _NOT_IN_SQL},
+)
+
+# Verified on Spark 4.2 + Delta 4.4 (local, Hive metastore): the statements below fail there with a parse
+# error (tags, row filters, masks, CREATE CATALOG/VOLUME, GRANT), an unsupported-operation error (PRIMARY
+# KEY on a session-catalog table, SET NOT NULL: "Cannot change nullable column to non-nullable"), or
+# "RENAME TABLE source and destination databases do not match" (moving a table across schemas). COMMENT ON
+# SCHEMA is worse: it succeeds and changes nothing (the Hive metastore keeps a database's description).
+OSS_DELTA = EngineCapabilities(
+    name="open-source Spark + Delta",
+    supported=frozenset(
+        {
+            "schema_ddl",
+            "schema_properties_unset",
+            "table_ddl",
+            "table_properties",
+            "table_rewrite",
+            "column_mapping",
+            "type_widening",
+            "column_default",
+            "check_constraint",
+            "cluster_by",
+            "views",
+            "functions",
+        }
+    ),
+    has_catalog_ddl=False,
+    existing_catalogs=frozenset({"spark_catalog"}),
+    widening_rules="delta",
+    reasons={
+        "catalog_ddl": "open-source Spark cannot create, drop or comment catalogs (only spark_catalog exists)",
+        "catalog_rename": "open-source Spark cannot rename catalogs",
+        "schema_rename": "Spark has no ALTER SCHEMA ... RENAME",
+        "schema_comment": "Spark's Hive metastore ignores COMMENT ON SCHEMA (the statement succeeds, the comment "
+                          "stays): set the comment when the schema is created",
+        "managed_location": "MANAGED LOCATION is Unity Catalog only",
+        "table_move": "Spark's session catalog cannot move a table across schemas",
+        "set_not_null": "Delta cannot make an existing nullable column NOT NULL",
+        "constraints_pk_fk": "PRIMARY KEY / FOREIGN KEY constraints are Unity Catalog only",
+        "tags": "tags are Unity Catalog only",
+        "grants": "GRANT/REVOKE are Unity Catalog only",
+        "row_filter": "row filters are Unity Catalog only",
+        "column_mask": "column masks are Unity Catalog only",
+        "volumes": "volumes are Unity Catalog only",
+        "python_functions": "Python UDFs (LANGUAGE PYTHON) are Unity Catalog only",
+    },
+)
+
+PRESETS: dict[str, EngineCapabilities] = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}
+
+
+def detect_capabilities(executor: Any) -> EngineCapabilities:
+    """Ask the engine behind ``executor`` (a :class:`~schemax.ports.SqlExecutor`) what it is.
+
+    ``current_metastore()`` exists only on Unity Catalog; ``SHOW CATALOGS`` lists the catalogs that a
+    plan may map onto when the engine cannot create them. Two queries, whatever the project's size.
+    """
+    try:
+        executor.query("SELECT current_metastore() AS metastore")
+        base = UNITY_CATALOG
+    except Exception:  # noqa: BLE001 - any failure means "not Unity Catalog"
+        base = OSS_DELTA
+    try:
+        rows = executor.query("SHOW CATALOGS")
+    except Exception:  # noqa: BLE001 - an engine without SHOW CATALOGS has only its session catalog
+        rows = []
+    names = {str(row.get("catalog") or next(iter(row.values()), "")) for row in rows if row}
+    names.discard("")
+    return base.with_catalogs(names) if names else base
+
+
+__all__ = ["CAPABILITIES", "OSS_DELTA", "PRESETS", "UNITY_CATALOG", "EngineCapabilities", "detect_capabilities"]

@@ -1,0 +1,93 @@
+"""One plain-language line per change, for the plan's review screen (dispatch by change class)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from schemax.plan import changes as ch
+from schemax.plan.changes import Change
+
+
+def _flags(c: Any) -> str:
+    return ", ".join(sorted(f.value for f in c.flags))
+
+
+def _kv(pairs: Any) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in pairs)
+
+
+def _layout(field: str) -> Callable[[Any], str]:
+    def fn(c: Any) -> str:
+        old = ", ".join(c.before.column_names(getattr(c.before, field))) or "none"
+        new = ", ".join(c.after.column_names(getattr(c.after, field))) or "none"
+        return f"{'clustering' if field == 'cluster_by' else 'partitioning'}: {old} -> {new}"
+
+    return fn
+
+
+_DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
+    ch.CreateCatalog: lambda c: f"create catalog {c.after.name}",
+    ch.DropCatalog: lambda c: f"drop catalog {c.before.name}",
+    ch.RenameCatalog: lambda c: f"rename catalog {c.before.name} -> {c.after.name}",
+    ch.AlterCatalog: lambda c: f"change catalog {_flags(c)}",
+    ch.CreateSchema: lambda c: f"create schema {c.after.name}",
+    ch.DropSchema: lambda c: f"drop schema {c.before.name}",
+    ch.RenameSchema: lambda c: f"rename schema {c.before.name} -> {c.after.name}",
+    ch.AlterSchema: lambda c: f"change schema {_flags(c)}",
+    ch.CreateTable: lambda c: f"create table with {len(c.after.columns)} columns",
+    ch.DropTable: lambda c: f"drop table ({len(c.before.columns)} columns, data deleted)",
+    ch.RenameTable: lambda c: f"rename table {c.before.name} -> {c.after.name}",
+    ch.SetTableComment: lambda c: f"comment: {c.before.comment!r} -> {c.after.comment!r}",
+    ch.SetTableProperties: lambda c: "properties: " + "; ".join(
+        x for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "") if x),
+    ch.SetTableTags: lambda c: "tags: " + "; ".join(
+        x for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "") if x),
+    ch.SetClustering: _layout("cluster_by"),
+    ch.SetPartitioning: _layout("partition_by"),
+    ch.SetRowFilter: lambda c: f"row filter: {c.filter_before.function if c.filter_before else 'none'} -> "
+                               f"{c.filter_after.function if c.filter_after else 'none'}",
+    ch.ReorderColumns: lambda c: "reorder columns: " + ", ".join(col.name for col in c.after.columns),
+    ch.AddColumn: lambda c: f"add column {c.column.name} {c.column.type}{'' if c.column.nullable else ' NOT NULL'}",
+    ch.DropColumn: lambda c: f"drop column {c.column.name} {c.column.type}",
+    ch.RenameColumn: lambda c: f"rename column {c.before.name} -> {c.after.name}",
+    ch.ModifyColumn: lambda c: f"change column {c.after.name}: " + "; ".join(
+        f"{f.value} {getattr(c.before, _FIELD[f])!r} -> {getattr(c.after, _FIELD[f])!r}"
+        for f in sorted(c.flags, key=lambda f: f.value)),
+    ch.AddConstraint: lambda c: f"add {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
+    ch.DropConstraint: lambda c: f"drop {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
+    ch.CreateView: lambda c: "create view",
+    ch.DropView: lambda c: "drop view",
+    ch.RenameView: lambda c: f"rename view {c.before.name} -> {c.after.name}",
+    ch.AlterView: lambda c: f"change view {_flags(c)}",
+    ch.CreateVolume: lambda c: f"create {c.after.volume_type.lower()} volume",
+    ch.DropVolume: lambda c: "drop volume",
+    ch.RenameVolume: lambda c: f"rename volume {c.before.name} -> {c.after.name}",
+    ch.AlterVolume: lambda c: f"change volume {_flags(c)}",
+    ch.CreateFunction: lambda c: f"create function ({c.after.language})",
+    ch.DropFunction: lambda c: "drop function",
+    ch.AlterFunction: lambda c: f"change function {_flags(c)}",
+    ch.Grant: lambda c: f"grant {', '.join(c.privileges)} to {c.principal}",
+    ch.Revoke: lambda c: f"revoke {', '.join(c.privileges)} from {c.principal}",
+}
+
+_FIELD = {
+    ch.ColumnFlag.TYPE: "type",
+    ch.ColumnFlag.NULLABILITY: "nullable",
+    ch.ColumnFlag.COMMENT: "comment",
+    ch.ColumnFlag.DEFAULT: "default",
+    ch.ColumnFlag.TAGS: "tags",
+    ch.ColumnFlag.MASK: "mask",
+}
+
+
+def describe(change: Change) -> str:
+    """A one-line, plain-language description of ``change``."""
+    return _DESCRIBERS[type(change)](change)
+
+
+_missing = set(ch.CHANGE_TYPES) - set(_DESCRIBERS)
+if _missing:  # pragma: no cover - the vocabulary is closed
+    raise AssertionError(f"change types without a description: {sorted(t.__name__ for t in _missing)}")
+
+__all__ = ["describe"]

@@ -1,0 +1,306 @@
+"""Drift checks, scheduled scans and imports: the live catalog against what an environment should hold.
+
+The expected state is the environment's last successful deployment, mapped to physical names. The live
+catalog is read in bulk by the engine's :class:`~schemax.ports.CatalogReader` (a constant number of
+queries per schema). Comparison is pure (``schemax.drift.compare``). Version drift is per table: each
+table should carry the ``schemax.version`` of the deployment that last changed it, and the
+``schemax.hash`` of its expected definition.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
+
+from schemax.core.environment import DeploymentRecord, DriftScanRecord, Environment
+from schemax.core.model import State
+from schemax.core.ops import Op, utc_now
+from schemax.drift import DriftFinding, DriftReport, compare, declared_state, map_to_physical, table_hashes
+from schemax.drift.compare import sort_findings
+from schemax.errors import DriftDetectedError, SchemaxError
+
+if TYPE_CHECKING:
+    from schemax.api import Project
+
+log = logging.getLogger("schemax.drift")
+
+
+class DriftService:
+    """Drift for one project, through its engine."""
+
+    def __init__(self, project: Project, reader: Any = None) -> None:
+        self.project = project
+        self._reader = reader
+
+    # -- reading --------------------------------------------------------------------------------------
+    def reader(self) -> Any:
+        if self._reader is None:
+            caps = self.project.capabilities()
+            if caps is not None and caps.has_catalog_ddl:
+                from schemax.adapters.catalog_uc import UnityCatalogReader
+
+                self._reader = UnityCatalogReader(self.project.executor)
+            else:
+                from schemax.adapters.catalog_spark import SparkCatalogReader
+
+                self._reader = SparkCatalogReader(self.project.executor)
+        return self._reader
+
+    def expected(self, env: Environment) -> tuple[State, State, DeploymentRecord | None]:
+        """(logical, physical) state the environment should hold, and the deployment that put it there."""
+        deployed = self.project.deployer(drift_check=None).deployed(env.name)
+        logical = deployed.state
+        return logical, map_to_physical(logical, env.catalogs, env.schema_prefix), deployed.deployment
+
+    def table_versions(self, env: Environment, physical: State) -> dict[str, str]:
+        """Physical table name -> the version of the successful deployment that last changed it."""
+        by_id: dict[str, str] = {}
+        records = sorted(self.project.store.read_deployments(self.project.name, env.name), key=lambda r: r.started_at)
+        for rec in records:
+            if rec.status != "success" or rec.to_version is None:
+                continue
+            for st in self.project.store.read_statements(self.project.name, rec.deployment_id):
+                if st.object_id and st.object_id.startswith("tbl_"):
+                    by_id[st.object_id] = rec.to_version
+            for tid in rec.touched_tables:
+                by_id[tid] = rec.to_version
+        return {physical.full_name(tid).lower(): v for tid, v in by_id.items() if tid in physical.tables}
+
+    @staticmethod
+    def scope(physical: State) -> list[tuple[str, str | None]]:
+        return sorted({(physical.catalogs[s.catalog_id].name, s.name) for s in physical.schemas.values()})
+
+    # -- checking -------------------------------------------------------------------------------------
+    def check(self, env_name: str, *, record: bool = True, for_deploy: bool = False) -> DriftReport:
+        """Compare the environment with the live catalog; the scan is recorded in ``drift_scans``."""
+        env = self.project.environment(env_name)
+        logical, physical, deployment = self.expected(env)
+        if deployment is None:
+            report = DriftReport(environment=env_name, notes=("nothing deployed yet: nothing to compare",))
+        else:
+            observed = self.reader().read(self.scope(physical))
+            report = compare(physical, observed, expected_hashes=table_hashes(logical, physical),
+                             scope=self.scope(physical), environment=env_name)
+            report = self._with_versions(report, env, physical, observed)
+        if record:
+            self.project.store.append_drift_scan(DriftScanRecord(
+                project=self.project.name, scan_id=f"scan_{uuid.uuid4().hex[:16]}", environment=env_name,
+                ts=utc_now(), status="drifted" if report.drifted else "clean",
+                findings=[asdict(f) for f in report.findings],
+                version=deployment.to_version if deployment else None))
+        level = logging.WARNING if report.drifted else logging.INFO
+        log.log(level, "drift scan of %s: %d finding(s)%s", env_name, len(report.findings),
+                " (before deploy)" if for_deploy else "")
+        return report
+
+    def _with_versions(self, report: DriftReport, env: Environment, physical: State, observed: Any) -> DriftReport:
+        expected = self.table_versions(env, physical)
+        obs_state: State = getattr(observed, "state", observed)
+        extra = []
+        for tid, table in obs_state.tables.items():
+            name = obs_state.full_name(tid)
+            want = expected.get(name.lower())
+            if want is None:
+                continue
+            actual = table.properties.get("schemax.version")
+            if actual != want:
+                extra.append(DriftFinding("table", name, "modified", want, actual, "schemax.version", owner=name))
+        if not extra:
+            return report
+        return replace(report, findings=tuple(sort_findings([*report.findings, *extra])))
+
+    def scan(self, env_name: str, *, raise_on_drift: bool = True) -> DriftReport:
+        """For scheduled jobs: record the scan and raise DriftDetectedError (non-zero exit) on drift."""
+        report = self.check(env_name, record=True)
+        if report.drifted and raise_on_drift:
+            raise DriftDetectedError(report)
+        return report
+
+    # -- importing ------------------------------------------------------------------------------------
+    def observed_logical(self, env: Environment, reference: State, scope: list[tuple[str, str | None]]) -> tuple[
+            State, Any]:
+        """The live catalog in logical names, with ids taken from ``reference`` wherever names match."""
+        observed = self.reader().read(scope)
+        state = declared_state(getattr(observed, "state", observed))
+        return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ())), observed
+
+    def import_drift(self, env_name: str) -> list[Op]:
+        """Record ops that bring the project's working state to what the environment really holds."""
+        from schemax.plan.to_ops import ops_between
+
+        env = self.project.environment(env_name)
+        logical, physical, deployment = self.expected(env)
+        if deployment is None:
+            raise SchemaxError(f"{env_name!r} has no deployment to compare with; use import_catalog")
+        reality, _ = self.observed_logical(env, logical, self.scope(physical))
+        ops = ops_between(logical, reality, author=self.project.author)
+        if ops:
+            self.project.record_ops(ops)
+        log.info("imported %d op(s) of drift from %s", len(ops), env_name)
+        return ops
+
+    def import_catalog(self, env_name: str, schemas: list[str] | None = None, adopt: bool = False) -> Any:
+        """Reverse-engineer live catalogs/schemas of ``env`` into ops (and optionally adopt them)."""
+        from schemax.plan.to_ops import ops_between
+
+        env = self.project.environment(env_name)
+        if not env.catalogs:
+            raise SchemaxError(f"environment {env_name!r} maps no catalogs; nothing to import")
+        scope: list[tuple[str, str | None]] = []
+        for logical, physical_cat in sorted(env.catalogs.items()):
+            if schemas:
+                scope += [(physical_cat, env.physical_schema(s)) for s in schemas]
+            else:
+                rows = self.project.executor.query(f"SHOW SCHEMAS IN `{physical_cat.replace('`', '``')}`")
+                for row in rows:
+                    name = str(next(iter(row.values())))
+                    if name.startswith(env.schema_prefix) and name != "information_schema":
+                        scope.append((physical_cat, name))
+        working = self.project.state()
+        reality, observed = self.observed_logical(env, working, scope)
+        merged = merge(working, reality)
+        ops = ops_between(working, merged, author=self.project.author)
+        if ops:
+            self.project.record_ops(ops)
+        result = ImportResult(ops=ops, unrepresentable=list(getattr(observed, "unrepresentable", ()) or ()),
+                              notes=list(getattr(observed, "notes", ()) or ()))
+        if adopt:
+            snap = self.project.snapshot(f"Imported from {env_name}")
+            result.snapshot = snap.version
+            rec = DeploymentRecord(
+                deployment_id=f"dep_{uuid.uuid4().hex[:16]}", project=self.project.name, environment=env_name,
+                status="success", kind="baseline", started_at=utc_now(), finished_at=utc_now(),
+                deployed_by=self.project.author, to_version=snap.version, snapshot_id=snap.snapshot_id,
+                touched_tables=tuple(sorted(snap.state.tables)))
+            self.project.store.begin_deployment(rec, [])
+            self._stamp_versions(env, snap)
+        for item in result.unrepresentable:
+            log.warning("not imported (schemax cannot represent it): %s", item)
+        return result
+
+    def _stamp_versions(self, env: Environment, snap: Any) -> None:
+        """Write the version-tracking properties on adopted tables so the next scan sees no version drift."""
+        from schemax.core.hashing import table_definition_hash
+        from schemax.core.names import sql_string
+        from schemax.services.deploy import physical_name
+
+        for tid, table in snap.state.tables.items():
+            props = {"schemax.version": snap.version, "schemax.snapshot": snap.snapshot_id,
+                     "schemax.environment": env.name, "schemax.hash": table_definition_hash(table)}
+            body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
+            self.project.executor.execute(
+                f"ALTER TABLE {physical_name(snap.state, tid, env)} SET TBLPROPERTIES ({body})")
+
+
+class ImportResult:
+    """Ops recorded by an import, what could not be represented, and how the catalog was read."""
+
+    def __init__(self, ops: list[Op], unrepresentable: list[str], notes: list[str]) -> None:
+        self.ops = ops
+        self.unrepresentable = unrepresentable
+        self.notes = notes
+        self.snapshot: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"ImportResult({len(self.ops)} op(s), {len(self.unrepresentable)} unrepresentable, "
+                f"snapshot={self.snapshot})")
+
+
+def align(observed: State, reference: State, env: Environment, *, unobserved: set[str] = frozenset()) -> State:  # type: ignore[assignment]
+    """Observed state (physical names) -> logical names, reusing ``reference``'s ids where names match.
+
+    Aspects the reader could not see (tags, grants, masks, row filters on open-source Spark) are taken
+    from the matching reference object, so an import never "drops" what it simply cannot observe.
+    """
+    inverse = {phys.lower(): logical for logical, phys in env.catalogs.items()}
+    ref_by_name = {reference.full_name(i).lower(): i for i in
+                   [*reference.catalogs, *reference.schemas, *reference.tables, *reference.views,
+                    *reference.volumes, *reference.functions]}
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    catalogs, schemas, tables, views = {}, {}, {}, {}
+    for cid, cat in observed.catalogs.items():
+        logical = inverse.get(cat.name.lower(), cat.name)
+        names[cid] = logical
+        new_id = ref_by_name.get(logical.lower(), cid)
+        ids[cid] = new_id
+        base = reference.catalogs.get(new_id)
+        catalogs[new_id] = (base or cat).model_copy(update={"id": new_id, "name": base.name if base else logical,
+                                                            "comment": cat.comment if base is None else base.comment})
+    for sid, sch in observed.schemas.items():
+        if env.schema_prefix and not sch.name.startswith(env.schema_prefix):
+            continue
+        logical = sch.name[len(env.schema_prefix):]
+        full = f"{names[sch.catalog_id]}.{logical}".lower()
+        new_id = ref_by_name.get(full, sid)
+        ids[sid], names[sid] = new_id, f"{names[sch.catalog_id]}.{logical}"
+        base = reference.schemas.get(new_id)
+        keep = _unobserved_fields(base, unobserved)
+        schemas[new_id] = sch.model_copy(update={"id": new_id, "catalog_id": ids[sch.catalog_id], "name": logical,
+                                                 **keep})
+    for tid, t in observed.tables.items():
+        if t.schema_id not in ids:
+            continue
+        full = f"{names[t.schema_id]}.{t.name}".lower()
+        new_id = ref_by_name.get(full, tid)
+        base = reference.tables.get(new_id)
+        col_ids = {c.name.lower(): c.id for c in base.columns} if base else {}
+        cols = []
+        for c in t.columns:
+            cid = col_ids.get(c.name.lower(), c.id)
+            bcol = base.column(cid) if base else None
+            cols.append(c.model_copy(update={"id": cid, **_unobserved_fields(bcol, unobserved, ("tags", "mask"))}))
+        remap = {c.id: n.id for c, n in zip(t.columns, cols)}
+        cons = []
+        base_cons = {c.name.lower(): c for c in base.constraints} if base else {}
+        for con in t.constraints:
+            bc = base_cons.get(con.name.lower())
+            cons.append(con.model_copy(update={"id": bc.id if bc else con.id,
+                                               "columns": tuple(remap.get(x, x) for x in con.columns)}))
+        keep = _unobserved_fields(base, unobserved, ("tags", "grants", "row_filter"))
+        tables[new_id] = t.model_copy(update={
+            "id": new_id, "schema_id": ids[t.schema_id], "columns": tuple(cols), "constraints": tuple(cons),
+            "partition_by": tuple(remap.get(x, x) for x in t.partition_by),
+            "cluster_by": tuple(remap.get(x, x) for x in t.cluster_by), **keep})
+    for vid, v in observed.views.items():
+        if v.schema_id not in ids:
+            continue
+        new_id = ref_by_name.get(f"{names[v.schema_id]}.{v.name}".lower(), vid)
+        base = reference.views.get(new_id)
+        keep = _unobserved_fields(base, unobserved, ("tags", "grants"))
+        definition = base.definition if base is not None and _same_sql(base.definition, v.definition) else v.definition
+        views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id], "definition": definition,
+                                             **keep})
+    # volumes and functions: engines that cannot read them report them unobserved; keep the reference's
+    keep_children = {"volumes": reference.volumes, "functions": reference.functions}
+    return State(catalogs=catalogs, schemas=schemas, tables=tables, views=views,
+                 volumes={k: v for k, v in keep_children["volumes"].items() if v.schema_id in schemas},
+                 functions={k: v for k, v in keep_children["functions"].items() if v.schema_id in schemas})
+
+
+def _same_sql(a: str, b: str) -> bool:
+    return " ".join(a.split()).lower() == " ".join(b.split()).lower()
+
+
+def _unobserved_fields(base: Any, unobserved: set[str], fields: tuple[str, ...] = ("tags", "grants")) -> dict[str, Any]:
+    if base is None:
+        return {}
+    aspect = {"tags": "tags", "grants": "grants", "mask": "masks", "row_filter": "row_filters"}
+    return {f: getattr(base, f) for f in fields if aspect[f] in unobserved or f in unobserved}
+
+
+def merge(working: State, reality: State) -> State:
+    """``working`` with every object of ``reality`` added or replaced (by id); nothing is removed."""
+    return State(
+        catalogs={**working.catalogs, **{k: v for k, v in reality.catalogs.items() if k not in working.catalogs}},
+        schemas={**working.schemas, **reality.schemas},
+        tables={**working.tables, **reality.tables},
+        views={**working.views, **reality.views},
+        volumes={**working.volumes, **reality.volumes},
+        functions={**working.functions, **reality.functions},
+    )
+
+
+__all__ = ["DriftService", "ImportResult", "align", "merge"]

@@ -1,0 +1,4 @@
+-- schemax plan: 1.0.0 -> 1.1.0
+-- target: shop -> dev_shop; engine: Unity Catalog
+-- 0 statement(s) for 0 change(s)
+-- nothing to do

@@ -1,0 +1,24 @@
+-- schemax plan: 1.0.0 -> 1.1.0
+-- target: shop -> dev_shop; engine: Unity Catalog
+-- 7 statement(s) for 7 change(s) (7 destructive)
+
+-- destructive
+DROP VIEW IF EXISTS `dev_shop`.`sales`.`v2`;
+
+-- destructive
+DROP VIEW IF EXISTS `dev_shop`.`sales`.`v1`;
+
+-- destructive
+DROP FUNCTION IF EXISTS `dev_shop`.`sales`.`f`;
+
+-- destructive: the volume's files are deleted
+DROP VOLUME IF EXISTS `dev_shop`.`sales`.`files`;
+
+-- destructive: the table's data is deleted; only a RESTORE of the version recorded before can bring it back
+DROP TABLE IF EXISTS `dev_shop`.`sales`.`orders`;
+
+-- destructive: the table's data is deleted; only a RESTORE of the version recorded before can bring it back
+DROP TABLE IF EXISTS `dev_shop`.`sales`.`customers`;
+
+-- destructive
+DROP SCHEMA IF EXISTS `dev_shop`.`sales`;

@@ -1,0 +1,731 @@
+"""Golden planner cases: ``tests/cases/<name>/{before.json, after.json, target.json, expected.sql, findings.json}``.
+
+Each case is a generator that builds a project with the Project API on a MemoryStore: everything before
+its ``yield`` is the *before* state, everything after it the *after* state. Ids are fixed (a counter per
+case) so the JSON files stay stable when the cases are rebuilt.
+
+    python tests/cases/make_cases.py            # (re)write before/after/target JSON of every case
+    SCHEMAX_UPDATE_GOLDEN=1 pytest tests/unit/test_plan_golden.py   # then rewrite expected.sql/findings.json
+
+``expected.sql`` is ``plan.sql`` without the findings lines (findings.json pins the finding codes, so a
+rewording in the analyzers does not churn every golden file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE.parents[1] / "src") not in sys.path:
+    sys.path.insert(0, str(HERE.parents[1] / "src"))
+
+import schemax  # noqa: E402
+from schemax import api  # noqa: E402
+from schemax.adapters.memory import MemoryStore  # noqa: E402
+from schemax.core.model import State  # noqa: E402
+from schemax.plan import OSS_DELTA, UNITY_CATALOG, Plan, Target, Tracking, build_plan  # noqa: E402
+
+COL = schemax.Column
+CaseFn = Callable[[schemax.Project], Iterator[None]]
+CASES: dict[str, tuple[CaseFn, dict[str, Any]]] = {}
+DEFAULT_TARGET: dict[str, Any] = {"catalogs": {"shop": "dev_shop"}, "schema_prefix": "", "engine": "unity_catalog",
+                                  "tracking": False}
+TRACKING = Tracking(version="1.1.0", snapshot_id="snap_0001", deployment_id="dep_0001", environment="dev",
+                    deployed_at="2025-01-02T03:04:05.000000Z")
+
+
+def case(name: str, **target: Any) -> Callable[[CaseFn], CaseFn]:
+    def register(fn: CaseFn) -> CaseFn:
+        assert name not in CASES, name
+        CASES[name] = (fn, {**DEFAULT_TARGET, **target})
+        return fn
+
+    return register
+
+
+@contextlib.contextmanager
+def fixed_ids() -> Iterator[None]:
+    counter = itertools.count(1)
+    original = api.new_id
+    api.new_id = lambda prefix: f"{prefix}_{next(counter):04d}"  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        api.new_id = original  # type: ignore[assignment]
+
+
+def build(name: str) -> tuple[State, State, dict[str, Any]]:
+    fn, target = CASES[name]
+    with fixed_ids():
+        p = schemax.Project.create(None, name, store=MemoryStore(), author="golden")
+        steps = fn(p)
+        next(steps)
+        before = p.state()
+        for _ in steps:
+            pass
+        return before, p.state(), target
+
+
+def plan_for(before: State, after: State, conf: dict[str, Any]) -> Plan:
+    target = Target(catalogs=conf["catalogs"], schema_prefix=conf["schema_prefix"],
+                    tracking=TRACKING if conf["tracking"] else None)
+    caps = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}[conf["engine"]]
+    return build_plan(before, after, target, capabilities=caps, from_version="1.0.0", to_version="1.1.0")
+
+
+def golden_sql(plan: Plan) -> str:
+    return dataclasses.replace(plan, findings=()).sql
+
+
+def load(case_dir: Path) -> tuple[State, State, dict[str, Any]]:
+    before = State.from_dict(json.loads((case_dir / "before.json").read_text(encoding="utf-8")))
+    after = State.from_dict(json.loads((case_dir / "after.json").read_text(encoding="utf-8")))
+    conf = {**DEFAULT_TARGET, **json.loads((case_dir / "target.json").read_text(encoding="utf-8"))}
+    return before, after, conf
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(name: str) -> Path:
+    before, after, conf = build(name)
+    out = HERE / name
+    out.mkdir(exist_ok=True)
+    (out / "before.json").write_text(_dump(before.to_dict()), encoding="utf-8")
+    (out / "after.json").write_text(_dump(after.to_dict()), encoding="utf-8")
+    (out / "target.json").write_text(_dump(conf), encoding="utf-8")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# shared starting points
+# ---------------------------------------------------------------------------------------------------
+
+
+def shop(p: schemax.Project, *, mapped: bool = False) -> None:
+    """shop.sales.{customers, orders} with a PK, an FK, a CHECK; mapped=True turns column mapping on."""
+    props = {"delta.columnMapping.mode": "name"} if mapped else {}
+    p.create_catalog("shop", comment="The shop")
+    p.create_schema("shop.sales", comment="Sales data")
+    p.create_table("shop.sales.customers", [COL("id", "BIGINT", nullable=False), COL("name", "STRING"),
+                                            COL("email", "STRING")], comment="Customers")
+    p.add_primary_key("shop.sales.customers", ["id"])
+    p.create_table(
+        "shop.sales.orders",
+        [COL("id", "BIGINT", nullable=False, comment="Order id"), COL("customer_id", "BIGINT"),
+         COL("status", "STRING"), COL("qty", "INT"), COL("amount", "DECIMAL(10,2)"), COL("note", "STRING")],
+        comment="Orders", properties=dict(props),
+    )
+    p.add_foreign_key("shop.sales.orders", ["customer_id"], "shop.sales.customers", ["id"])
+    p.add_check_constraint("shop.sales.orders", "qty_positive", "qty > 0")
+
+
+# ---------------------------------------------------------------------------------------------------
+# catalogs and schemas
+# ---------------------------------------------------------------------------------------------------
+
+
+@case("create_everything_from_nothing")
+def _(p: schemax.Project) -> Iterator[None]:
+    yield
+    shop(p)
+    p.create_view("shop.sales.big_orders", "SELECT * FROM orders WHERE amount > 100")
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+
+
+@case("create_catalog_with_location_tags_grants")
+def _(p: schemax.Project) -> Iterator[None]:
+    yield
+    p.create_catalog("shop", comment="it's the shop", managed_location="s3://bucket/shop")
+    p.set_tags("shop", {"owner": "team-a"})
+    p.grant("shop", "data engineers", ["USE CATALOG", "CREATE SCHEMA"])
+
+
+@case("drop_catalog")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.drop_catalog("shop")
+
+
+@case("alter_catalog_comment_and_tags")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop", comment="old")
+    p.set_tags("shop", {"a": "1", "b": "2"})
+    yield
+    p.set_catalog_comment("shop", "new\nline")
+    p.set_tags("shop", {"a": "one"})
+    p.unset_tags("shop", ["b"])
+
+
+@case("rename_catalog_unsupported")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    yield
+    p.rename_catalog("shop", "store")
+
+
+@case("rename_catalog_same_physical", catalogs={"shop": "prod", "store": "prod"})
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    yield
+    p.rename_catalog("shop", "store")
+
+
+@case("create_schema_with_properties_and_location")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    yield
+    p.create_schema("shop.raw", comment="Raw 'landing' data", managed_location="s3://bucket/raw",
+                    properties={"owner.team": "ingest", "retention": "30d"})
+    p.set_tags("shop.raw", {"tier": "bronze"})
+
+
+@case("alter_schema_comment_properties_tags")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.raw", comment="old", properties={"a": "1", "b": "2"})
+    p.set_tags("shop.raw", {"tier": "bronze"})
+    yield
+    sid = p.state().find("shop.raw")
+    p.set_schema_comment("shop.raw", None)
+    p.unset_tags("shop.raw", ["tier"])
+    p.set_tags("shop.raw", {"tier2": "silver"})
+    assert sid
+
+
+@case("drop_schema_with_everything_in_it")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_view("shop.sales.v1", "SELECT id FROM orders")
+    p.create_view("shop.sales.v2", "SELECT id FROM v1")
+    p.create_function("shop.sales.f", "x + 1", parameters="x INT", returns="INT")
+    p.create_volume("shop.sales.files")
+    yield
+    p.drop_schema("shop.sales")
+
+
+@case("rename_schema_unsupported")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    yield
+    p.rename_schema("shop.sales", "commerce")
+
+
+# ---------------------------------------------------------------------------------------------------
+# tables
+# ---------------------------------------------------------------------------------------------------
+
+
+@case("create_table_with_every_feature")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_function("shop.sales.only_eu", "region = 'eu'", parameters="region STRING", returns="BOOLEAN")
+    p.create_function("shop.sales.mask_email", "'***'", parameters="email STRING", returns="STRING")
+    yield
+    p.create_table(
+        "shop.sales.events",
+        [COL("id", "BIGINT", nullable=False, comment="Event id"), COL("region", "STRING", default="'eu'"),
+         COL("email", "STRING", comment="PII: it's \\private\\", tags={"pii": "true"}),
+         COL("day", "DATE", nullable=False)],
+        comment="Events\twith a tab", properties={"delta.enableChangeDataFeed": "true", "quality": "gold"},
+        partition_by=["day"], tags={"domain": "sales"},
+    )
+    p.add_primary_key("shop.sales.events", ["id"])
+    p.add_check_constraint("shop.sales.events", "id_positive", "id > 0")
+    p.set_row_filter("shop.sales.events", "only_eu", ["region"])
+    p.set_column_mask("shop.sales.events", "email", "shop.sales.mask_email")
+    p.grant("shop.sales.events", "analysts", ["SELECT"])
+    p.grant("shop.sales.events", "etl@corp.com", ["MODIFY", "SELECT"])
+
+
+@case("create_table_clustered_external")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    yield
+    p.create_table("shop.sales.clicks", [("ts", "TIMESTAMP"), ("user_id", "BIGINT"), ("url", "STRING")],
+                   cluster_by=["user_id", "ts"], table_type="EXTERNAL", location="s3://bucket/clicks")
+
+
+@case("create_table_special_column_names")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    yield
+    p.create_table("shop.sales.odd", [("order id", "BIGINT"), ("a`b", "STRING"), ("x;y", "INT")])
+
+
+@case("drop_table")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_table("shop.sales.tmp", [("id", "INT")])
+    yield
+    p.drop_table("shop.sales.tmp")
+
+
+@case("drop_referenced_table_drops_foreign_key_first")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
+    p.drop_table("shop.sales.customers")
+
+
+@case("rename_table")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.rename_table("shop.sales.orders", "orders_v2")
+    p.add_column("shop.sales.orders_v2", "channel", "STRING")
+
+
+@case("rename_table_and_reuse_its_name")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.rename_table("shop.sales.orders", "orders_archive")
+    p.create_table("shop.sales.orders", [("id", "BIGINT"), ("total", "DECIMAL(12,2)")])
+
+
+@case("table_comment_set_and_unset")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.set_table_comment("shop.sales.orders", "All orders; -- even \"cancelled\" ones\nsince 2020")
+    p.set_table_comment("shop.sales.customers", None)
+
+
+@case("table_properties_folded")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_table_properties("shop.sales.orders", {"a": "1", "b": "2", "c": "3"})
+    yield
+    p.set_table_properties("shop.sales.orders", {"a": "one", "d": "it's \\d"})
+    p.set_table_properties("shop.sales.orders", {"e": "5"})
+    p.unset_table_properties("shop.sales.orders", ["b", "c"])
+
+
+@case("table_tags")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_tags("shop.sales.orders", {"domain": "sales", "tier": "gold"})
+    yield
+    p.set_tags("shop.sales.orders", {"tier": "silver", "owner": "ana"})
+    p.unset_tags("shop.sales.orders", ["domain"])
+
+
+@case("clustering_set_change_and_remove")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_cluster_by("shop.sales.customers", ["id"])
+    yield
+    p.set_cluster_by("shop.sales.orders", ["customer_id", "status"])
+    p.set_cluster_by("shop.sales.customers", [])
+
+
+@case("partitioning_change_rewrites_the_table")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+    yield
+    p.set_partition_by("shop.sales.orders", ["status"])
+
+
+@case("row_filter_set_change_drop")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_row_filter("shop.sales.customers", "shop.sales.only_mine", ["id"])
+    yield
+    p.set_row_filter("shop.sales.orders", "only_open", ["status"])
+    p.drop_row_filter("shop.sales.customers")
+
+
+@case("reorder_columns_fewest_moves")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.reorder_columns("shop.sales.orders", ["customer_id", "status", "qty", "amount", "note", "id"])
+
+
+@case("tracking_properties_folded", tracking=True)
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.set_table_properties("shop.sales.orders", {"quality": "gold"})
+    p.rename_table("shop.sales.customers", "clients")
+    p.create_table("shop.sales.returns", [("id", "BIGINT"), ("order_id", "BIGINT")])
+
+
+@case("churn_collapses_to_nothing")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.add_column("shop.sales.orders", "tmp", "STRING")
+    p.rename_column("shop.sales.orders", "tmp", "tmp2")
+    p.drop_column("shop.sales.orders", "tmp2")
+    p.create_table("shop.sales.scratch", [("x", "INT")])
+    p.drop_table("shop.sales.scratch")
+    p.set_table_comment("shop.sales.orders", "changed")
+    p.set_table_comment("shop.sales.orders", "Orders")
+
+
+# ---------------------------------------------------------------------------------------------------
+# columns
+# ---------------------------------------------------------------------------------------------------
+
+
+@case("add_columns_trailing_folded")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.add_column("shop.sales.orders", "channel", "STRING", comment="web, app or 'store'")
+    p.add_column("shop.sales.orders", "placed_at", "TIMESTAMP")
+    p.add_column("shop.sales.orders", "tags", "ARRAY<STRING>")
+
+
+@case("add_columns_positioned")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.add_column("shop.sales.orders", "tenant", "STRING", first=True)
+    p.add_column("shop.sales.orders", "currency", "STRING", after="amount")
+    p.add_column("shop.sales.orders", "last", "INT")
+
+
+@case("add_not_null_column_with_default")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.add_column("shop.sales.orders", "currency", "STRING", nullable=False, default="'EUR'")
+
+
+@case("add_not_null_column_without_default")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.add_column("shop.sales.orders", "region", "STRING", nullable=False)
+
+
+@case("rename_column_enables_column_mapping")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.rename_column("shop.sales.orders", "note", "remark")
+
+
+@case("rename_column_already_mapped")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p, mapped=True)
+    yield
+    p.rename_column("shop.sales.orders", "note", "remark")
+
+
+@case("swap_column_names")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p, mapped=True)
+    yield
+    p.rename_column("shop.sales.orders", "status", "tmp")
+    p.rename_column("shop.sales.orders", "note", "status")
+    p.rename_column("shop.sales.orders", "tmp", "note")
+
+
+@case("drop_columns_folded")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.drop_column("shop.sales.orders", "note")
+    p.drop_column("shop.sales.customers", "email")
+    p.drop_column("shop.sales.orders", "status")
+
+
+@case("type_widening_enables_the_feature")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.change_column_type("shop.sales.orders", "qty", "BIGINT")
+    p.change_column_type("shop.sales.orders", "amount", "DECIMAL(12,2)")
+
+
+@case("type_widening_already_enabled")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_table_properties("shop.sales.orders", {"delta.enableTypeWidening": "true"})
+    yield
+    p.change_column_type("shop.sales.orders", "qty", "BIGINT")
+
+
+@case("type_change_rewrite_copy_and_swap")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_tags("shop.sales.orders", {"domain": "sales"})
+    yield
+    p.change_column_type("shop.sales.orders", "status", "INT")
+    p.add_column("shop.sales.orders", "channel", "STRING", default="'web'")
+
+
+@case("int_to_double_widens_on_uc")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.change_column_type("shop.sales.orders", "qty", "DOUBLE")
+
+
+@case("int_to_double_rewrites_on_oss", catalogs={"shop": "spark_catalog"}, schema_prefix="dev_", engine="oss_delta")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.change_column_type("shop.sales.orders", "qty", "DOUBLE")
+
+
+@case("check_constraint_in_the_way_of_a_type_change")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p, mapped=True)
+    yield
+    p.change_column_type("shop.sales.orders", "qty", "BIGINT")
+    p.rename_column("shop.sales.orders", "qty", "quantity")
+
+
+@case("nullability_both_ways")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.set_column_nullable("shop.sales.orders", "status", False)
+    p.set_column_nullable("shop.sales.customers", "name", False)
+    p.set_column_nullable("shop.sales.customers", "name", True)
+    p.set_column_nullable("shop.sales.orders", "id", True)
+
+
+@case("column_comments")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.set_column_comment("shop.sales.orders", "status", "One of: 'new', 'paid'\\'shipped'")
+    p.set_column_comment("shop.sales.orders", "id", None)
+
+
+@case("column_defaults")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_column_default("shop.sales.customers", "name", "'anonymous'")
+    yield
+    p.set_column_default("shop.sales.orders", "status", "'new'")
+    p.set_column_default("shop.sales.customers", "name", None)
+
+
+@case("column_tags_and_masks")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_column_mask("shop.sales.customers", "name", "shop.sales.mask_name")
+    yield
+    p.set_tags("shop.sales.customers.email", {"pii": "email"})
+    p.set_column_mask("shop.sales.customers", "email", "mask_email", ["id"])
+    p.drop_column_mask("shop.sales.customers", "name")
+
+
+# ---------------------------------------------------------------------------------------------------
+# constraints
+# ---------------------------------------------------------------------------------------------------
+
+
+@case("primary_and_foreign_keys_in_order")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    yield
+    # created in an order that needs sorting: the referencing table first
+    p.create_table("shop.sales.a_lines", [COL("id", "BIGINT", nullable=False), COL("z_order_id", "BIGINT")])
+    p.create_table("shop.sales.z_orders", [COL("id", "BIGINT", nullable=False)])
+    p.add_primary_key("shop.sales.z_orders", ["id"])
+    p.add_foreign_key("shop.sales.a_lines", ["z_order_id"], "shop.sales.z_orders", ["id"])
+
+
+@case("check_constraints_add_drop_change")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.drop_constraint("shop.sales.orders", "qty_positive")
+    p.add_check_constraint("shop.sales.orders", "qty_positive", "qty >= 1")
+    p.add_check_constraint("shop.sales.orders", "status_known", "status IN ('new', 'paid')")
+
+
+@case("foreign_key_to_a_new_table")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.create_table("shop.sales.channels", [COL("code", "STRING", nullable=False)])
+    p.add_primary_key("shop.sales.channels", ["code"])
+    p.add_column("shop.sales.orders", "channel", "STRING")
+    p.add_foreign_key("shop.sales.orders", ["channel"], "shop.sales.channels", ["code"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# views, volumes, functions, grants
+# ---------------------------------------------------------------------------------------------------
+
+
+@case("views_created_in_lineage_order")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.create_view("shop.sales.a_top", "SELECT customer_id FROM shop.sales.m_by_customer ORDER BY total DESC LIMIT 10")
+    p.create_view("shop.sales.m_by_customer",
+                  "WITH o AS (SELECT * FROM orders) SELECT customer_id, sum(amount) AS total FROM o GROUP BY 1",
+                  comment="per customer")
+    p.create_view("shop.sales.z_recent", "SELECT * FROM sales.orders WHERE id > 100", properties={"k": "v"})
+
+
+@case("views_dropped_dependents_first")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_view("shop.sales.z_base", "SELECT * FROM orders")
+    p.create_view("shop.sales.a_top", "SELECT id FROM z_base")
+    yield
+    p.drop_view("shop.sales.z_base")
+    p.drop_view("shop.sales.a_top")
+
+
+@case("view_definition_comment_and_grants")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_view("shop.sales.open_orders", "SELECT * FROM orders WHERE status = 'open'")
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    yield
+    p.update_view("shop.sales.open_orders", "SELECT id, qty FROM shop.sales.orders WHERE status = 'open'")
+    p.set_view_comment("shop.sales.open_orders", "Open orders")
+
+
+@case("view_rename_properties_tags")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_view("shop.sales.v", "SELECT id FROM orders", properties={"a": "1", "b": "2"})
+    yield
+    p.rename_view("shop.sales.v", "order_ids")
+    p.set_view_properties("shop.sales.order_ids", {"a": "one"})
+    p.unset_view_properties("shop.sales.order_ids", ["b"])
+    p.set_tags("shop.sales.order_ids", {"certified": "yes"})
+
+
+@case("view_reading_an_unmanaged_catalog")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.create_view("shop.sales.trips", "SELECT t.* FROM samples.nyctaxi.trips t JOIN orders o ON o.id = t.id")
+
+
+@case("volumes")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_volume("shop.sales.old_files")
+    p.create_volume("shop.sales.exports", comment="exports")
+    yield
+    p.create_volume("shop.sales.landing", "EXTERNAL", location="s3://bucket/landing", comment="raw files")
+    p.rename_volume("shop.sales.exports", "outbox")
+    p.set_volume_comment("shop.sales.outbox", "outgoing")
+    p.drop_volume("shop.sales.old_files")
+    p.grant("shop.sales.landing", "ingest", ["READ VOLUME", "WRITE VOLUME"])
+
+
+@case("functions")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.create_function("shop.sales.old", "1", returns="INT")
+    p.create_function("shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)")
+    yield
+    p.update_function("shop.sales.tax", "amount * 0.21", parameters="amount DECIMAL(10,2)",
+                      returns="DECIMAL(10,2)")
+    p.set_function_comment("shop.sales.tax", "VAT")
+    p.drop_function("shop.sales.old")
+    p.create_function("shop.sales.order_count", "SELECT count(*) FROM orders", returns="BIGINT")
+    p.create_function("shop.sales.slug", "return s.lower().replace(' ', '-')", parameters="s STRING",
+                      language="PYTHON")
+
+
+@case("grants_and_revokes")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
+    p.grant("shop.sales", "analysts", ["USE SCHEMA"])
+    yield
+    p.revoke("shop.sales.orders", "analysts", ["MODIFY"])
+    p.grant("shop.sales.orders", "`weird` name", ["SELECT"])
+    p.revoke("shop.sales", "analysts", ["USE SCHEMA"])
+    p.grant("shop", "analysts", ["USE CATALOG"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# environments and engines
+# ---------------------------------------------------------------------------------------------------
+
+
+@case("local_engine_shares_spark_catalog", catalogs={"shop": "spark_catalog"}, schema_prefix="dev_",
+      engine="oss_delta")
+def _(p: schemax.Project) -> Iterator[None]:
+    yield
+    shop(p)
+    p.create_view("shop.sales.v", "SELECT * FROM shop.sales.orders")
+
+
+@case("local_engine_lists_what_it_cannot_run", catalogs={"shop": "spark_catalog"}, schema_prefix="dev_",
+      engine="oss_delta")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.set_tags("shop.sales.orders", {"domain": "sales"})
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+    p.set_column_nullable("shop.sales.orders", "status", False)
+    p.set_schema_comment("shop.sales", "new comment")
+
+
+@case("local_engine_missing_catalog", catalogs={"shop": "dev_shop"}, engine="oss_delta")
+def _(p: schemax.Project) -> Iterator[None]:
+    yield
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+
+
+@case("schema_prefix_maps_view_and_function_bodies", schema_prefix="pr42_")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    p.create_view("shop.sales.v", "SELECT c.name, count(*) AS n FROM sales.customers c JOIN shop.sales.orders o "
+                                  "ON o.customer_id = c.id GROUP BY c.name")
+    p.create_function("shop.sales.n", "SELECT count(*) FROM shop.sales.orders", returns="BIGINT")
+    p.set_row_filter("shop.sales.orders", "only_open", ["status"])
+
+
+@case("many_changes_on_one_table_fold", tracking=True)
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    yield
+    t = "shop.sales.orders"
+    p.add_column(t, "channel", "STRING")
+    p.add_column(t, "region", "STRING", comment="r")
+    p.drop_column(t, "note")
+    p.rename_column(t, "status", "state")
+    p.change_column_type(t, "qty", "BIGINT")
+    p.set_column_comment(t, "amount", "gross")
+    p.set_table_comment(t, "All orders")
+    p.set_table_properties(t, {"quality": "gold", "owner.team": "sales"})
+    p.set_tags(t, {"tier": "gold"})
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(CASES)
+    for name in names:
+        print(write(name).relative_to(HERE))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

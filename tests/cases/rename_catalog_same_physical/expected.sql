@@ -1,0 +1,5 @@
+-- schemax plan: 1.0.0 -> 1.1.0
+-- target: shop -> prod, store -> prod; engine: Unity Catalog
+-- 0 statement(s) for 1 change(s)
+-- note: catalog shop renamed to store: both map to prod, nothing to do
+-- nothing to do

@@ -1,0 +1,163 @@
+"""Deployment orchestration without Spark: an in-memory store and an engine that records SQL."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+import schemax
+from schemax.adapters.memory import MemoryStore
+from schemax.core.environment import LockRecord, StatementRecord
+from schemax.errors import SqlError
+from schemax.plan import UNITY_CATALOG
+from schemax.services.deploy import Deployer, schedule
+
+
+class FakeEngine:
+    """Accepts every statement (optionally failing one), answers DESCRIBE HISTORY with version 7."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.sql: list[str] = []
+        self.fail_on = fail_on
+        self._lock = threading.Lock()
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if self.fail_on and self.fail_on in sql:
+            raise SqlError(sql, "boom", "error")
+        with self._lock:
+            self.sql.append(sql)
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        if sql.startswith("DESCRIBE HISTORY"):
+            return [{"version": 7}]
+        return [{"u": "tester"}]
+
+
+@pytest.fixture()
+def project() -> schemax.Project:
+    p = schemax.Project.create(FakeEngine(), "shop", store=MemoryStore(), author="tester")
+    p._capabilities = UNITY_CATALOG  # what the fake engine claims to be
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    for t in ("a", "b", "c"):
+        p.create_table(f"shop.sales.{t}", [schemax.Column("id", "BIGINT", nullable=False),
+                                           schemax.Column("v", "STRING")])
+    p.add_environment("dev", {"shop": "dev_shop"})
+    p.snapshot("v1", version="1.0.0")
+    return p
+
+
+def deployer(p: schemax.Project, engine: FakeEngine, **kw: Any) -> Deployer:
+    return Deployer(p, engine, capabilities=UNITY_CATALOG, **kw)
+
+
+def test_deploy_records_before_running_and_finishes(project: schemax.Project) -> None:
+    engine = FakeEngine()
+    seen_records: list[int] = []
+
+    def before(seq: int, st: StatementRecord) -> None:  # the record exists before the first statement runs
+        seen_records.append(len(project.store.read_deployments(project.name, "dev")))
+
+    dep = deployer(project, engine, before_statement=before).deploy("dev")
+    assert seen_records and all(n == 1 for n in seen_records)
+    assert dep.status == "success" and dep.to_version == "1.0.0" and dep.from_version is None
+    assert [s.status for s in dep.statements] == ["applied"] * len(dep.statements)
+    assert len(engine.sql) == len(dep.statements)
+    assert engine.sql[0].startswith("CREATE CATALOG")
+    assert project.store.read_lock(project.name, "dev") is None  # released
+
+
+def test_breaking_changes_refused_with_findings(project: schemax.Project) -> None:
+    deployer(project, FakeEngine()).deploy("dev")
+    project.drop_column("shop.sales.a", "v")
+    project.snapshot("drop")
+    engine = FakeEngine()
+    with pytest.raises(schemax.BreakingChangeError) as err:
+        deployer(project, engine).deploy("dev")
+    assert [f.code for f in err.value.findings] == ["SX101"]
+    assert engine.sql == []  # nothing ran
+    dep = deployer(project, engine).deploy("dev", allow_breaking=True)
+    assert any("DROP COLUMN" in s for s in engine.sql)
+    assert dep.table_versions  # the Delta version before the destructive step is recorded
+    assert list(dep.table_versions.values()) == [7]
+
+
+def test_failure_is_recorded_then_resumed_without_reapplying(project: schemax.Project) -> None:
+    engine = FakeEngine(fail_on="`b`")
+    with pytest.raises(schemax.ExecutionError) as err:
+        deployer(project, engine, max_workers=1).deploy("dev")
+    failed = project.history("dev")[0]
+    assert failed.status == "failed" and err.value.deployment_id == failed.deployment_id
+    assert err.value.applied == failed.applied == len(engine.sql)
+    bad = [s for s in failed.statements if s.status == "failed"]
+    assert len(bad) == 1 and "`b`" in bad[0].sql and bad[0].error
+    applied_before = list(engine.sql)
+    engine.fail_on = None
+    resumed = deployer(project, engine).deploy("dev")
+    assert resumed.kind == "resume" and resumed.status == "success"
+    rerun = engine.sql[len(applied_before):]
+    assert not set(rerun) & set(applied_before)  # nothing applied twice
+    assert len(applied_before) + len(rerun) == len(failed.statements)
+
+
+def test_lock_held_refuses_and_expired_lock_is_taken(project: schemax.Project) -> None:
+    store = project.store
+    store.acquire_lock(LockRecord(project.name, "dev", "other#1", "2026-01-01", "2999-01-01"), "2026-01-01")
+    with pytest.raises(schemax.DeploymentLockedError) as err:
+        deployer(project, FakeEngine()).deploy("dev")
+    assert err.value.holder == "other#1" and err.value.environment == "dev"
+    store.release_lock(project.name, "dev", "other#1")
+    store.acquire_lock(LockRecord(project.name, "dev", "dead#2", "2000-01-01", "2000-01-02"), "2000-01-01")
+    assert deployer(project, FakeEngine()).deploy("dev").status == "success"
+
+
+def test_interrupted_deployment_is_detected_and_resumed(project: schemax.Project) -> None:
+    engine = FakeEngine()
+
+    class Killed(BaseException):
+        pass
+
+    def die(seq: int, st: StatementRecord) -> None:
+        if seq == 3:
+            raise Killed()
+
+    with pytest.raises(Killed):
+        deployer(project, engine, before_statement=die, max_workers=1).deploy("dev")
+    # the process "died": its record says in_progress; the lock was released by finally, as a crash
+    # would not — simulate an expired lock by leaving none
+    assert project.history("dev")[0].status == "in_progress"
+    resumed = deployer(project, engine).deploy("dev")
+    assert resumed.kind == "resume" and resumed.status == "success"
+    kinds = [d.status for d in project.history("dev")]
+    assert kinds == ["success", "failed"]
+
+
+def test_approval_and_confirmation(project: schemax.Project) -> None:
+    project.update_environment("dev", require_approval=True, require_confirmation=True)
+    with pytest.raises(schemax.SchemaxError, match="approved"):
+        deployer(project, FakeEngine()).deploy("dev", confirm="dev")
+    approval = project.approve("dev", "1.0.0", comment="looks good")
+    assert approval["by"] == "tester"
+    with pytest.raises(schemax.SchemaxError, match="confirm"):
+        deployer(project, FakeEngine()).deploy("dev")
+    assert deployer(project, FakeEngine()).deploy("dev", confirm="dev").status == "success"
+
+
+def test_schedule_runs_tables_concurrently_and_barriers_alone() -> None:
+    def st(seq: int, obj: str, kinds: tuple[str, ...] = ("add_column",)) -> StatementRecord:
+        return StatementRecord("d", seq, f"s{seq}", object_id=obj, change_kinds=kinds)
+
+    stmts = [st(1, "sch_1", ("create_schema",)), st(2, "tbl_a"), st(3, "tbl_b"), st(4, "tbl_a"),
+             st(5, "viw_v", ("create_view",)), st(6, "tbl_c")]
+    waves = schedule(stmts)
+    assert [[[s.seq for s in chain] for chain in wave] for wave in waves] == [
+        [[1]], [[2, 4], [3]], [[5]], [[6]]]
+
+
+def test_dry_run_runs_nothing(project: schemax.Project) -> None:
+    engine = FakeEngine()
+    dep = deployer(project, engine).deploy("dev", dry_run=True)
+    assert dep.statements and engine.sql == []
+    assert len(project.history("dev")) == 0

@@ -1,0 +1,718 @@
+"""Drift comparison (pure): every finding kind, declared-only properties, version drift, mapping, report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import schemax
+from schemax.adapters.memory import MemoryStore
+from schemax.core.hashing import table_definition_hash
+from schemax.core.model import State
+from schemax.drift import (
+    DriftFinding,
+    DriftReport,
+    ObservedStateBuilder,
+    compare,
+    declared_state,
+    is_server_set,
+    map_to_physical,
+    observed_id,
+    scope_of,
+    table_hashes,
+)
+from schemax.drift.observed import ColumnSpec, ConstraintSpec, spark_json_type
+from schemax.ports import ObservedCatalog
+
+CAT, SCH = "dev_shop", "sales"
+T = f"{CAT}.{SCH}.orders"
+
+
+def base(b: ObservedStateBuilder, **table: Any) -> None:
+    """The reference catalog: one schema, an orders table, a customers table and a view."""
+    b.catalog(CAT, comment="shop")
+    b.schema(CAT, SCH, comment="Sales")
+    spec: dict[str, Any] = dict(
+        columns=[
+            ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
+            ColumnSpec("email", "STRING", comment="it's"),
+            ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+            ColumnSpec("day", "DATE"),
+        ],
+        comment="Orders",
+        partition_by=["day"],
+        properties={"owner.team": "sales", "delta.appendOnly": "false"},
+        constraints=[ConstraintSpec("amount_pos", "check", expression="amount > 0")],
+    )
+    spec.update(table)
+    b.table(CAT, SCH, "orders", **spec)
+    b.table(
+        CAT,
+        SCH,
+        "customers",
+        columns=[ColumnSpec("id", "BIGINT", nullable=False)],
+        constraints=[ConstraintSpec("pk", "primary_key", columns=("id",))],
+    )
+    b.view(CAT, SCH, "big_orders", definition="SELECT * FROM orders WHERE amount > 100", comment="big")
+
+
+def state(edit: Callable[[ObservedStateBuilder], None] | None = None, **table: Any) -> State:
+    b = ObservedStateBuilder()
+    base(b, **table)
+    if edit is not None:
+        edit(b)
+    return b.build()
+
+
+def only(report: DriftReport) -> DriftFinding:
+    assert len(report.findings) == 1, report.summary()
+    return report.findings[0]
+
+
+# -- clean ---------------------------------------------------------------------------------------------
+
+
+def test_equal_states_report_nothing() -> None:
+    s = state()
+    report = compare(s, s)
+    assert not report.drifted
+    assert report.findings == ()
+    assert report.scanned["tables"] == 2 and report.scanned["views"] == 1 and report.scanned["columns"] == 5
+    assert report.summary().startswith("no drift")
+
+
+def test_objects_match_by_name_case_insensitively() -> None:
+    b = ObservedStateBuilder()
+    b.catalog(CAT.upper(), comment="shop")
+    b.schema(CAT.upper(), SCH.upper(), comment="Sales")
+    b.table(
+        CAT.upper(),
+        SCH.upper(),
+        "ORDERS",
+        columns=[
+            ColumnSpec("ID", "bigint", nullable=False, comment="the id"),
+            ColumnSpec("EMAIL", "string", comment="it's"),
+            ColumnSpec("AMOUNT", "decimal(10, 2)", default="0"),
+            ColumnSpec("DAY", "date"),
+        ],
+        comment="Orders",
+        partition_by=["DAY"],
+        properties={"owner.team": "sales", "delta.appendOnly": "false"},
+        constraints=[ConstraintSpec("AMOUNT_POS", "check", expression="amount  >  0")],
+    )
+    b.table(
+        CAT.upper(),
+        SCH.upper(),
+        "CUSTOMERS",
+        columns=[ColumnSpec("ID", "BIGINT", nullable=False)],
+        constraints=[ConstraintSpec("PK", "primary_key", columns=("ID",))],
+    )
+    b.view(
+        CAT.upper(),
+        SCH.upper(),
+        "BIG_ORDERS",
+        definition="SELECT *\n  FROM orders WHERE amount > 100;",
+        comment="big",
+    )
+    assert compare(state(), b.build()).findings == ()
+
+
+# -- tables and columns ------------------------------------------------------------------------------
+
+
+def test_missing_and_extra_tables() -> None:
+    def drop_and_add(b: ObservedStateBuilder) -> None:
+        del b.tables[observed_id("table", CAT, SCH, "customers")]
+        b.table(CAT, SCH, "tmp_copy", columns=[ColumnSpec("x", "INT")])
+
+    report = compare(state(), state(drop_and_add))
+    assert [(f.issue, f.object_type, f.object_name) for f in report.findings] == [
+        ("missing", "table", f"{CAT}.{SCH}.customers"),
+        ("extra", "table", f"{CAT}.{SCH}.tmp_copy"),
+    ]
+
+
+def test_column_added_dropped_type_nullability_comment_default() -> None:
+    cols = [
+        ColumnSpec("id", "INT", nullable=True, comment="the id"),  # type + nullability
+        ColumnSpec("email", "STRING", comment="changed"),  # comment
+        ColumnSpec("amount", "DECIMAL(10,2)", default="1"),  # default
+        ColumnSpec("day", "DATE"),
+        ColumnSpec("note", "STRING"),  # extra
+    ]
+    report = compare(state(), state(columns=cols))
+    got = {
+        (f.object_name.split(".")[-1], f.issue, f.detail.split(" ")[0]): (f.expected, f.actual)
+        for f in report.findings
+    }
+    assert got == {
+        ("id", "modified", "type"): ("BIGINT", "INT"),
+        ("id", "modified", "nullability"): ("NOT NULL", "NULL"),
+        ("email", "modified", "comment"): ("it's", "changed"),
+        ("amount", "modified", "default"): ("0", "1"),
+        ("note", "extra", "column"): (None, "STRING"),
+    }
+    assert all(f.owner == T and f.object_type == "column" for f in report.findings)
+
+
+def test_type_comparison_uses_canonical_types() -> None:
+    cols = [
+        ColumnSpec("id", "long", nullable=False, comment="the id"),
+        ColumnSpec("email", "string", comment="it's"),
+        ColumnSpec("amount", "numeric(10, 2)", default="0"),
+        ColumnSpec("day", "date"),
+    ]
+    assert compare(state(), state(columns=cols)).findings == ()
+
+
+def test_renamed_column_is_one_missing_and_one_extra_never_a_guess() -> None:
+    cols = [
+        ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
+        ColumnSpec("mail", "STRING", comment="it's"),
+        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+        ColumnSpec("day", "DATE"),
+    ]
+    report = compare(state(), state(columns=cols))
+    assert [(f.issue, f.object_name) for f in report.findings] == [
+        ("missing", f"{T}.email"),
+        ("extra", f"{T}.mail"),
+    ]
+    assert all("renamed by hand" in f.detail and "does not guess" in f.detail for f in report.findings)
+
+
+def test_dropped_column_alone_has_no_rename_hint() -> None:
+    cols = [
+        ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
+        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+        ColumnSpec("day", "DATE"),
+    ]
+    f = only(compare(state(), state(columns=cols)))
+    assert (f.issue, f.object_name, f.expected, f.detail) == (
+        "missing",
+        f"{T}.email",
+        "STRING",
+        "column not found",
+    )
+
+
+def test_column_order() -> None:
+    cols = [
+        ColumnSpec("email", "STRING", comment="it's"),
+        ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
+        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+        ColumnSpec("day", "DATE"),
+    ]
+    f = only(compare(state(), state(columns=cols)))
+    assert (f.object_type, f.detail, f.expected, f.actual) == (
+        "table",
+        "column order",
+        "id, email, amount, day",
+        "email, id, amount, day",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "detail", "expected", "actual"),
+    [
+        ({"comment": "new"}, "comment", "Orders", "new"),
+        ({"comment": None}, "comment", "Orders", None),
+        ({"partition_by": []}, "partitioning", "day", None),
+        ({"cluster_by": ["id"]}, "clustering", None, "id"),
+        ({"format": "parquet"}, "format", "DELTA", "PARQUET"),
+        ({"table_type": "EXTERNAL"}, "table type", "MANAGED", "EXTERNAL"),
+    ],
+)
+def test_table_level_changes(
+    change: dict[str, Any], detail: str, expected: str | None, actual: str | None
+) -> None:
+    f = only(compare(state(), state(**change)))
+    assert (f.issue, f.object_type, f.object_name, f.detail, f.expected, f.actual) == (
+        "modified",
+        "table",
+        T,
+        detail,
+        expected,
+        actual,
+    )
+
+
+def test_location_compared_only_when_the_project_declares_one() -> None:
+    assert compare(state(), state(location="s3://b/x")).findings == ()
+    f = only(compare(state(location="s3://b/orders/"), state(location="s3://b/other")))
+    assert (f.detail, f.expected, f.actual) == ("location", "s3://b/orders", "s3://b/other")
+
+
+def test_table_replaced_by_a_view_is_one_finding() -> None:
+    def swap(b: ObservedStateBuilder) -> None:
+        del b.tables[observed_id("table", CAT, SCH, "customers")]
+        b.view(CAT, SCH, "customers", definition="SELECT 1")
+
+    f = only(compare(state(), state(swap)))
+    assert (f.object_type, f.issue, f.detail, f.expected, f.actual) == (
+        "table",
+        "modified",
+        "object type",
+        "table",
+        "view",
+    )
+
+
+# -- constraints ----------------------------------------------------------------------------------
+
+
+def test_constraints_missing_extra_modified() -> None:
+    cons = [
+        ConstraintSpec("amount_pos", "check", expression="amount >= 0"),
+        ConstraintSpec("email_set", "check", expression="email IS NOT NULL"),
+    ]
+    report = compare(state(), state(constraints=cons))
+    got = [(f.issue, f.object_name, f.detail, f.expected, f.actual) for f in report.findings]
+    assert got == [
+        ("modified", f"{T}.amount_pos", "expression", "amount > 0", "amount >= 0"),
+        ("extra", f"{T}.email_set", "CHECK constraint not in the project", None, "CHECK (email IS NOT NULL)"),
+    ]
+    f = only(compare(state(), state(constraints=[])))
+    assert (f.issue, f.object_type, f.expected) == ("missing", "constraint", "CHECK (amount > 0)")
+
+
+def test_foreign_key_references() -> None:
+    fk = ConstraintSpec(
+        "fk_cust", "foreign_key", columns=("id",), ref_table=(CAT, SCH, "customers"), ref_columns=("id",)
+    )
+    assert compare(state(constraints=[fk]), state(constraints=[fk])).findings == ()
+
+    def other_parent(b: ObservedStateBuilder) -> None:
+        b.table(CAT, SCH, "clients", columns=[ColumnSpec("id", "BIGINT")])
+
+    fk2 = ConstraintSpec(
+        "fk_cust", "foreign_key", columns=("id",), ref_table=(CAT, SCH, "clients"), ref_columns=("id",)
+    )
+    report = compare(state(other_parent, constraints=[fk]), state(other_parent, constraints=[fk2]))
+    f = only(report)
+    assert (f.detail, f.expected, f.actual) == (
+        "references",
+        f"{CAT}.{SCH}.customers(id)",
+        f"{CAT}.{SCH}.clients(id)",
+    )
+
+
+# -- properties ------------------------------------------------------------------------------------
+
+
+SERVER_SET = {
+    "delta.minReaderVersion": "3",
+    "delta.minWriterVersion": "7",
+    "delta.feature.columnMapping": "supported",
+    "delta.columnMapping.maxColumnId": "9",
+    "delta.columnMapping.mode": "name",
+    "delta.enableTypeWidening": "true",
+    "delta.checkpointPolicy": "v2",
+    "delta.checkpoint.writeStatsAsStruct": "true",
+    "delta.lastCommitTimestamp": "1700000000000",
+    "delta.lastUpdateVersion": "12",
+    "delta.enableDeletionVectors": "true",
+    "delta.enableRowTracking": "true",
+    "delta.rowTracking.materializedRowIdColumnName": "_row_id",
+    "delta.constraints.amount_pos": "amount > 0",
+    "clusteringColumns": '[["id"]]',
+    "option.mergeSchema": "true",
+    "transient_lastDdlTime": "1700000000",
+    "spark.sql.create.version": "4.2.0",
+    "schemax.snapshot": "snap_1",
+    "schemax.deployed_at": "2026-01-01T00:00:00Z",
+    "schemax.environment": "dev",
+}
+
+
+def test_server_set_and_schemax_properties_never_count() -> None:
+    props = {"owner.team": "sales", "delta.appendOnly": "false", **SERVER_SET}
+    assert compare(state(), state(properties=props)).findings == ()
+    assert all(is_server_set(k) or k.startswith("schemax.") for k in SERVER_SET)
+    assert not is_server_set("delta.appendOnly") and not is_server_set("owner.team")
+
+
+def test_declared_properties_missing_modified_extra() -> None:
+    props = {"delta.appendOnly": "true", "quality": "gold", **SERVER_SET}
+    report = compare(state(), state(properties=props))
+    got = [(f.issue, f.object_type, f.object_name, f.detail, f.expected, f.actual) for f in report.findings]
+    assert got == [
+        ("modified", "property", T, "delta.appendOnly", "false", "true"),
+        ("missing", "property", T, "owner.team", "sales", None),
+        ("extra", "property", T, "quality", None, "gold"),
+    ]
+
+
+def test_a_declared_managed_property_is_compared() -> None:
+    expected = state(
+        properties={"owner.team": "sales", "delta.appendOnly": "false", "delta.columnMapping.mode": "name"}
+    )
+    f = only(compare(expected, state()))
+    assert (f.issue, f.detail, f.expected) == ("missing", "delta.columnMapping.mode", "name")
+    assert (
+        compare(
+            expected,
+            state(properties={**expected.tables[observed_id("table", CAT, SCH, "orders")].properties}),
+        ).findings
+        == ()
+    )
+
+
+def test_boolean_property_values_compare_case_insensitively() -> None:
+    assert (
+        compare(state(), state(properties={"owner.team": "sales", "delta.appendOnly": "FALSE"})).findings
+        == ()
+    )
+
+
+# -- version drift --------------------------------------------------------------------------------------
+
+
+def test_version_and_hash_drift() -> None:
+    props = {
+        "owner.team": "sales",
+        "delta.appendOnly": "false",
+        "schemax.version": "1.2.0",
+        "schemax.hash": "abc",
+    }
+
+    def versioned_customers(b: ObservedStateBuilder) -> None:
+        b.table(
+            CAT,
+            SCH,
+            "customers",
+            columns=[ColumnSpec("id", "BIGINT", nullable=False)],
+            constraints=[ConstraintSpec("pk", "primary_key", columns=("id",))],
+            properties={"schemax.version": "1.2.0"},
+        )
+
+    observed = state(versioned_customers, properties=props)
+    assert compare(state(), observed, expected_version="1.2.0", expected_hashes={T: "abc"}).findings == ()
+    report = compare(state(), observed, expected_version="1.3.0")
+    assert len(report.findings) == 2
+    f = report.findings[1]
+    assert (f.issue, f.object_type, f.object_name, f.detail, f.expected, f.actual) == (
+        "modified",
+        "table",
+        T,
+        "schemax.version",
+        "1.3.0",
+        "1.2.0",
+    )
+    f = only(compare(state(), observed, expected_hashes={T.upper(): "def"}))
+    assert (f.detail, f.expected, f.actual) == ("schemax.hash", "def", "abc")
+    # a table without version properties (created by hand) reports the absence
+    report = compare(state(), state(), expected_version="1.2.0")
+    assert {(f.object_name, f.actual) for f in report.findings} == {
+        (T, None),
+        (f"{CAT}.{SCH}.customers", None),
+    }
+
+
+# -- containers, views, tags -----------------------------------------------------------------------------
+
+
+def test_missing_schema_is_one_finding_not_one_per_table() -> None:
+    expected = state()
+
+    def extra_schema(b: ObservedStateBuilder) -> None:
+        b.schema(CAT, "scratch")
+        b.table(CAT, "scratch", "t", columns=[ColumnSpec("x", "INT")])
+        b.view(CAT, "scratch", "v", definition="SELECT 1")
+
+    observed = ObservedStateBuilder()
+    observed.catalog(CAT, comment="shop")
+    extra_schema(observed)
+    report = compare(expected, observed.build())
+    got = [(f.issue, f.object_type, f.object_name, f.detail) for f in report.findings]
+    assert got == [
+        ("missing", "schema", f"{CAT}.{SCH}", "schema not found"),
+        ("extra", "schema", f"{CAT}.scratch", "schema not in the project (holds 1 table, 1 view)"),
+    ]
+
+
+def test_empty_default_and_information_schema_never_count() -> None:
+    def engine_schemas(b: ObservedStateBuilder) -> None:
+        b.schema(CAT, "default")
+        b.schema(CAT, "information_schema")
+
+    assert compare(state(), state(engine_schemas)).findings == ()
+
+
+def test_missing_catalog() -> None:
+    f = only(compare(state(), State()))
+    assert (f.issue, f.object_type, f.object_name) == ("missing", "catalog", CAT)
+
+
+def test_view_definition_and_comment() -> None:
+    def change(b: ObservedStateBuilder) -> None:
+        b.view(CAT, SCH, "big_orders", definition="SELECT * FROM orders WHERE amount > 1000", comment="big")
+
+    f = only(compare(state(), state(change)))
+    assert (f.object_type, f.issue, f.detail) == ("view", "modified", "definition")
+
+
+def test_schema_and_catalog_comments() -> None:
+    def change(b: ObservedStateBuilder) -> None:
+        b.catalog(CAT, comment="other")
+        b.schema(CAT, SCH, comment="Sales!")
+
+    report = compare(state(), state(change))
+    assert [(f.object_type, f.detail, f.actual) for f in report.findings] == [
+        ("catalog", "comment", "other"),
+        ("schema", "comment", "Sales!"),
+    ]
+
+
+def test_tags_are_compared_only_where_the_reader_sees_them() -> None:
+    expected = state(
+        tags={"pii": "yes"},
+        columns=[
+            ColumnSpec("id", "BIGINT", nullable=False, comment="the id", tags={"key": "1"}),
+            ColumnSpec("email", "STRING", comment="it's"),
+            ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+            ColumnSpec("day", "DATE"),
+        ],
+    )
+    observed = state(tags={"pii": "no", "owner": "x"})
+    report = compare(expected, observed)
+    got = [(f.issue, f.object_name, f.detail, f.expected, f.actual) for f in report.findings]
+    assert got == [
+        ("extra", T, "owner", None, "x"),
+        ("modified", T, "pii", "yes", "no"),
+        ("missing", f"{T}.id", "key", "1", None),
+    ]
+    blind = ObservedCatalog(state=observed, unobserved=frozenset({"tags"}))
+    report = compare(expected, blind)
+    assert report.findings == () and "tags" in report.unobserved
+
+
+def test_partial_aspects_per_object_are_skipped() -> None:
+    cols = [
+        ColumnSpec("id", "BIGINT", nullable=True, comment="the id"),
+        ColumnSpec("email", "STRING", comment="it's"),
+        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+        ColumnSpec("day", "DATE"),
+    ]
+    observed = ObservedCatalog(state=state(columns=cols), partial={T.upper(): frozenset({"nullability"})})
+    assert compare(state(), observed).findings == ()
+    assert only(compare(state(), state(columns=cols))).detail == "nullability"
+
+
+def test_volumes_and_functions_skipped_when_unobserved() -> None:
+    def extras(b: ObservedStateBuilder) -> None:
+        b.volume(CAT, SCH, "files")
+        b.function(CAT, SCH, "f", returns="INT", body="1")
+
+    expected = state(extras)
+    assert (
+        compare(
+            expected, ObservedCatalog(state=state(), unobserved=frozenset({"volumes", "functions"}))
+        ).findings
+        == ()
+    )
+    report = compare(expected, state())
+    assert {(f.object_type, f.issue) for f in report.findings} == {
+        ("volume", "missing"),
+        ("function", "missing"),
+    }
+
+
+def test_scope_limits_the_comparison() -> None:
+    def other(b: ObservedStateBuilder) -> None:
+        b.schema(CAT, "ops")
+        b.table(CAT, "ops", "jobs", columns=[ColumnSpec("x", "INT")])
+
+    observed = state(other)
+    assert [f.object_name for f in compare(state(), observed).findings] == [f"{CAT}.ops"]
+    assert compare(state(), observed, scope=[(CAT, SCH)]).findings == ()
+    assert [f.object_name for f in compare(state(), observed, scope=[(CAT, None)]).findings] == [f"{CAT}.ops"]
+    assert compare(state(), State(), scope=[("elsewhere", None)]).findings == ()
+
+
+# -- mapping --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def project() -> schemax.Project:
+    p = schemax.Project.create(None, "shop", store=MemoryStore(), author="alice")
+    p.create_catalog("shop")
+    p.create_schema("shop.sales", comment="Sales data")
+    p.create_table(
+        "shop.sales.orders",
+        [schemax.Column("id", "BIGINT", nullable=False), schemax.Column("amount", "decimal(10, 2)")],
+        comment="Orders",
+    )
+    return p
+
+
+def test_map_to_physical_renames_catalogs_and_prefixes_schemas_keeping_ids(project: schemax.Project) -> None:
+    logical = project.state()
+    physical = map_to_physical(logical, {"SHOP": "dev_shop"}, schema_prefix="pr7_")
+    tid = next(iter(logical.tables))
+    assert logical.full_name(tid) == "shop.sales.orders"  # unchanged
+    assert physical.full_name(tid) == "dev_shop.pr7_sales.orders"
+    assert set(physical.tables) == set(logical.tables) and set(physical.schemas) == set(logical.schemas)
+    assert physical.find("dev_shop.pr7_sales.orders") == tid
+    assert map_to_physical(logical, {}) is logical
+    assert map_to_physical(logical, {"other": "x"}).full_name(tid) == "shop.sales.orders"
+    assert scope_of(physical) == [("dev_shop", "pr7_sales")]
+
+
+def test_project_state_compared_with_an_observed_copy(project: schemax.Project) -> None:
+    physical = map_to_physical(project.state(), {"shop": "dev_shop"})
+    b = ObservedStateBuilder()
+    b.catalog("dev_shop")
+    b.schema("dev_shop", "sales", comment="Sales data")
+    b.table(
+        "dev_shop",
+        "sales",
+        "orders",
+        comment="Orders",
+        columns=[ColumnSpec("id", "bigint", nullable=False), ColumnSpec("amount", "DECIMAL(10,2)")],
+        properties={"delta.minReaderVersion": "1"},
+    )
+    assert compare(physical, b.build()).findings == ()
+
+
+def test_table_hashes_are_of_the_logical_definition_keyed_by_physical_name(project: schemax.Project) -> None:
+    logical = project.state()
+    physical = map_to_physical(logical, {"shop": "prod_shop"})
+    tid = next(iter(logical.tables))
+    assert table_hashes(logical, physical) == {
+        "prod_shop.sales.orders": table_definition_hash(logical.tables[tid])
+    }
+
+
+# -- observed states ------------------------------------------------------------------------------------
+
+
+def test_observed_ids_are_deterministic_and_case_insensitive() -> None:
+    assert observed_id("table", "A", "b", "C") == observed_id("table", "a", "B", "c")
+    assert observed_id("table", "a", "b", "c").startswith("tbl_")
+    assert observed_id("column", "a", "b.c", "d") != observed_id("column", "a.b", "c", "d")
+    assert state() == state()
+
+
+def test_declared_state_strips_server_set_properties() -> None:
+    s = declared_state(state(properties={"owner.team": "sales", **SERVER_SET}))
+    assert s.tables[observed_id("table", CAT, SCH, "orders")].properties == {"owner.team": "sales"}
+
+
+@pytest.mark.parametrize(
+    ("json_type", "metadata", "sql"),
+    [
+        ("long", None, "BIGINT"),
+        ("integer", None, "INT"),
+        ("decimal(10,2)", None, "decimal(10,2)"),
+        ("string", {"__CHAR_VARCHAR_TYPE_STRING": "varchar(10)"}, "varchar(10)"),
+        ("string", {"__COLLATIONS": {"c": "spark.UTF8_LCASE"}}, "STRING COLLATE UTF8_LCASE"),
+        ({"type": "array", "elementType": "short", "containsNull": True}, None, "ARRAY<SMALLINT>"),
+        (
+            {"type": "map", "keyType": "string", "valueType": "byte", "valueContainsNull": True},
+            None,
+            "MAP<string,TINYINT>",
+        ),
+        (
+            {
+                "type": "struct",
+                "fields": [
+                    {"name": "a b", "type": "integer", "nullable": False, "metadata": {"comment": "it's"}},
+                    {"name": "x`y", "type": "string", "nullable": True, "metadata": {}},
+                ],
+            },
+            None,
+            "STRUCT<`a b`:INT NOT NULL COMMENT 'it\\'s',`x``y`:string>",
+        ),
+    ],
+)
+def test_spark_json_types(json_type: Any, metadata: Any, sql: str) -> None:
+    assert spark_json_type(json_type, metadata, "c") == sql
+
+
+def test_unrepresentable_column_types_are_reported_not_dropped() -> None:
+    from schemax.drift.observed import columns_from_spark_schema
+
+    schema = {
+        "type": "struct",
+        "fields": [
+            {"name": "p", "type": {"type": "udt", "class": "x.Point"}, "nullable": True, "metadata": {}},
+            {
+                "name": "g",
+                "type": "long",
+                "nullable": True,
+                "metadata": {"delta.generationExpression": "id * 2"},
+            },
+        ],
+    }
+    cols, facts = columns_from_spark_schema(schema, "c.s.t")
+    assert [c.name for c in cols] == ["p", "g"]
+    assert any("c.s.t.p" in u and "user-defined" in u for u in facts.unrepresentable)
+    assert any("c.s.t.g" in u and "generated column" in u for u in facts.unrepresentable)
+
+
+# -- report ------------------------------------------------------------------------------------------------
+
+
+def test_report_json_round_trip_and_summary() -> None:
+    cols = [
+        ColumnSpec("id", "INT", nullable=False, comment="the id"),
+        ColumnSpec("email", "STRING", comment="it's"),
+        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+        ColumnSpec("day", "DATE"),
+    ]
+    report = compare(state(), state(columns=cols), environment="dev")
+    data = json.loads(report.to_json())
+    assert data["drifted"] is True and data["counts"] == {"missing": 0, "modified": 1, "extra": 0}
+    assert data["findings"][0] == {
+        "object_type": "column",
+        "object_name": f"{T}.id",
+        "issue": "modified",
+        "expected": "BIGINT",
+        "actual": "INT",
+        "detail": "type",
+        "owner": T,
+    }
+    assert DriftReport.from_json(report.to_json()) == report
+    text = report.summary()
+    assert "DRIFT in dev" in text and f"column {T}.id type differs: expected 'BIGINT', actual 'INT'" in text
+
+
+def test_html_is_grouped_escaped_and_self_contained() -> None:
+    def evil(b: ObservedStateBuilder) -> None:
+        b.table(CAT, SCH, "x<script>", columns=[ColumnSpec("c", "INT")], comment="<b>&")
+
+    report = compare(state(), state(evil, comment="</td><script>alert(1)</script>"))
+    page = report._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert page.count("<details open") == 2  # one group per table
+    assert "<style>" in page and "http" not in page  # no external resources
+    assert "sxd-extra" in page and "sxd-modified" in page
+    assert "No drift" in compare(state(), state())._repr_html_()
+
+
+def test_finding_messages() -> None:
+    f = DriftFinding("property", T, "extra", None, "gold", "quality", T)
+    assert f.message == f"property 'quality' on {T} exists but is not in the project (value 'gold')"
+    assert str(DriftFinding("table", T, "missing", "table", None, "table not found")).startswith(
+        "[missing] table"
+    )
+
+
+# -- purity ---------------------------------------------------------------------------------------------
+
+
+def test_drift_package_never_imports_engines() -> None:
+    code = (
+        "import sys; import schemax.drift, schemax.drift.compare, schemax.drift.observed, "
+        "schemax.drift.report, "
+        "schemax.drift.mapping, schemax.drift.properties; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j', 'databricks', 'delta')]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
