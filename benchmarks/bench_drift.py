@@ -103,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     base = SparkExecutor(spark)
-    # warm-up (JIT, metastore connections), not timed
+    # warm-up (JIT, metastore connections): one full pass of each scan, not timed
     warm = RecordingExecutor(base)
-    SparkCatalogReader(warm).read(scope[:1])
-    naive_scan(warm, tables[: min(20, len(tables))])
+    SparkCatalogReader(warm).read(scope)
+    naive_scan(warm, tables)
 
     naive_times, bulk_times, one_by_one_times = [], [], []
     naive_q = bulk_q = one_q = 0
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
     assert bulk_read is not None
     naive_t, bulk_t = statistics.median(naive_times), statistics.median(bulk_times)
-    per_schema_q = bulk_q / n_schemas
+    per_schema_q = (bulk_q - 2) / n_schemas
     print()
     print(f"{'scan':<28}{'statements':>12}{'per schema':>12}{'wall (median)':>16}")
     print(
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'bulk SparkCatalogReader':<28}{bulk_q:>12}{per_schema_q:>12.0f}{bulk_t:>15.2f}s"
-        "   (schema, tables, Delta log listing, checksums)"
+        "   (+2 per read: Delta log listing, checksums)"
     )
     print(
         f"{'per-table SparkCatalogReader':<28}{one_q:>12}{one_q / n_schemas:>12.0f}"

@@ -352,6 +352,7 @@ class Output:
         self.quiet = bool(args.quiet)
         self.out = out
         self.err = err
+        self.open_line = False  # a progress line on a terminal that is not finished yet
 
     def line(self, text: str = "") -> None:
         if not self.json:
@@ -384,6 +385,7 @@ class Progress:
         if self.tty:
             end = "\n" if i >= n else ""
             print(f"\r\x1b[2K{text}", end=end, file=self.output.err, flush=True)
+            self.output.open_line = i < n
         else:
             print(text, file=self.output.err, flush=True)
 
@@ -818,16 +820,25 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
     project = open_project(args, output)
     output.note(f"reading {args.env}'s catalog ...")
     result = project.import_catalog(args.env, schemas=args.schemas, adopt=args.adopt)
+    ops = list(getattr(result, "ops", []) or [])
+    unrepresentable = list(getattr(result, "unrepresentable", []) or [])
+    snapshot = getattr(result, "snapshot", None)
     if output.json:
-        output.doc({"environment": args.env, "adopted": args.adopt, "result": result})
-    else:
-        ops = getattr(result, "ops", result)
-        count = len(ops) if isinstance(ops, (list, tuple)) else ops
-        output.line(
-            f"imported {count} op(s) from {args.env}" + (" (adopted as deployed)" if args.adopt else "")
+        output.doc(
+            {
+                "environment": args.env,
+                "adopted": args.adopt,
+                "snapshot": snapshot,
+                "ops": ops,
+                "unrepresentable": unrepresentable,
+                "notes": list(getattr(result, "notes", []) or []),
+            }
         )
-        for item in list(getattr(result, "unsupported", []) or getattr(result, "skipped", []) or []):
-            output.line(f"  not representable: {item}")
+    else:
+        adopted = f" (adopted as deployed: snapshot {snapshot})" if args.adopt else ""
+        output.line(f"imported {len(ops)} op(s) from {args.env}{adopted}")
+        for item in unrepresentable:
+            output.line(f"  not representable (reported, not imported): {item}")
     return EXIT_OK
 
 
@@ -950,6 +961,7 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
     out = out or sys.stdout
     err = err or sys.stderr
     args: argparse.Namespace | None = None
+    output: Output | None = None
     try:
         args = build_parser().parse_args(list(argv))
         _configure_logging(args.verbose)
@@ -957,11 +969,10 @@ def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None = Non
         return COMMANDS[args.command](args, output)
     except SystemExit as exc:  # --help, --version
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_ERROR
-    except KeyboardInterrupt as exc:
-        _report_error(exc, EXIT_INTERRUPTED, args, out, err)
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a one-line message and an exit code
+    except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - every failure: one line and an exit code
         code = exit_code_for(exc)
+        if output is not None and output.open_line:
+            print(file=err)  # end the unfinished progress line first
         if isinstance(exc, UsageError) and args is None:
             print(f"{exc}\n(see schemax --help)", file=err)
             if any(a == "--json" for a in argv):

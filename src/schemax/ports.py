@@ -126,6 +126,8 @@ __all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store"]
 # ---------------------------------------------------------------------------------------------------------
 # Catalog readers (drift detection and import)
 
+from schemax.core.model import State  # noqa: E402 - appended section
+
 #: What a catalog read covers: (physical catalog, physical schema) pairs; schema None = every schema.
 CatalogScope = Sequence[tuple[str, "str | None"]]
 
@@ -145,7 +147,7 @@ class ObservedCatalog:
     drift. ``per_table`` lists the tables that needed reads of their own (full names).
     """
 
-    state: Any
+    state: State
     queries: int = 0
     unrepresentable: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Golden planner cases: ``tests/cases/<name>/{before.json, after.json, target.json, expected.sql, findings.json}``.
+"""Golden planner cases: ``tests/cases/<name>/``: before/after/target JSON, expected.sql, findings.json.
 
 Each case is a generator that builds a project with the Project API on a MemoryStore: everything before
 its ``yield`` is the *before* state, everything after it the *after* state. Ids are fixed (a counter per
@@ -35,10 +35,19 @@ from schemax.plan import OSS_DELTA, UNITY_CATALOG, Plan, Target, Tracking, build
 COL = schemax.Column
 CaseFn = Callable[[schemax.Project], Iterator[None]]
 CASES: dict[str, tuple[CaseFn, dict[str, Any]]] = {}
-DEFAULT_TARGET: dict[str, Any] = {"catalogs": {"shop": "dev_shop"}, "schema_prefix": "", "engine": "unity_catalog",
-                                  "tracking": False}
-TRACKING = Tracking(version="1.1.0", snapshot_id="snap_0001", deployment_id="dep_0001", environment="dev",
-                    deployed_at="2025-01-02T03:04:05.000000Z")
+DEFAULT_TARGET: dict[str, Any] = {
+    "catalogs": {"shop": "dev_shop"},
+    "schema_prefix": "",
+    "engine": "unity_catalog",
+    "tracking": False,
+}
+TRACKING = Tracking(
+    version="1.1.0",
+    snapshot_id="snap_0001",
+    deployment_id="dep_0001",
+    environment="dev",
+    deployed_at="2025-01-02T03:04:05.000000Z",
+)
 
 
 def case(name: str, **target: Any) -> Callable[[CaseFn], CaseFn]:
@@ -74,8 +83,11 @@ def build(name: str) -> tuple[State, State, dict[str, Any]]:
 
 
 def plan_for(before: State, after: State, conf: dict[str, Any]) -> Plan:
-    target = Target(catalogs=conf["catalogs"], schema_prefix=conf["schema_prefix"],
-                    tracking=TRACKING if conf["tracking"] else None)
+    target = Target(
+        catalogs=conf["catalogs"],
+        schema_prefix=conf["schema_prefix"],
+        tracking=TRACKING if conf["tracking"] else None,
+    )
     caps = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}[conf["engine"]]
     return build_plan(before, after, target, capabilities=caps, from_version="1.0.0", to_version="1.1.0")
 
@@ -115,14 +127,24 @@ def shop(p: schemax.Project, *, mapped: bool = False) -> None:
     props = {"delta.columnMapping.mode": "name"} if mapped else {}
     p.create_catalog("shop", comment="The shop")
     p.create_schema("shop.sales", comment="Sales data")
-    p.create_table("shop.sales.customers", [COL("id", "BIGINT", nullable=False), COL("name", "STRING"),
-                                            COL("email", "STRING")], comment="Customers")
+    p.create_table(
+        "shop.sales.customers",
+        [COL("id", "BIGINT", nullable=False), COL("name", "STRING"), COL("email", "STRING")],
+        comment="Customers",
+    )
     p.add_primary_key("shop.sales.customers", ["id"])
     p.create_table(
         "shop.sales.orders",
-        [COL("id", "BIGINT", nullable=False, comment="Order id"), COL("customer_id", "BIGINT"),
-         COL("status", "STRING"), COL("qty", "INT"), COL("amount", "DECIMAL(10,2)"), COL("note", "STRING")],
-        comment="Orders", properties=dict(props),
+        [
+            COL("id", "BIGINT", nullable=False, comment="Order id"),
+            COL("customer_id", "BIGINT"),
+            COL("status", "STRING"),
+            COL("qty", "INT"),
+            COL("amount", "DECIMAL(10,2)"),
+            COL("note", "STRING"),
+        ],
+        comment="Orders",
+        properties=dict(props),
     )
     p.add_foreign_key("shop.sales.orders", ["customer_id"], "shop.sales.customers", ["id"])
     p.add_check_constraint("shop.sales.orders", "qty_positive", "qty > 0")
@@ -184,8 +206,12 @@ def _(p: schemax.Project) -> Iterator[None]:
 def _(p: schemax.Project) -> Iterator[None]:
     p.create_catalog("shop")
     yield
-    p.create_schema("shop.raw", comment="Raw 'landing' data", managed_location="s3://bucket/raw",
-                    properties={"owner.team": "ingest", "retention": "30d"})
+    p.create_schema(
+        "shop.raw",
+        comment="Raw 'landing' data",
+        managed_location="s3://bucket/raw",
+        properties={"owner.team": "ingest", "retention": "30d"},
+    )
     p.set_tags("shop.raw", {"tier": "bronze"})
 
 
@@ -235,11 +261,16 @@ def _(p: schemax.Project) -> Iterator[None]:
     yield
     p.create_table(
         "shop.sales.events",
-        [COL("id", "BIGINT", nullable=False, comment="Event id"), COL("region", "STRING", default="'eu'"),
-         COL("email", "STRING", comment="PII: it's \\private\\", tags={"pii": "true"}),
-         COL("day", "DATE", nullable=False)],
-        comment="Events\twith a tab", properties={"delta.enableChangeDataFeed": "true", "quality": "gold"},
-        partition_by=["day"], tags={"domain": "sales"},
+        [
+            COL("id", "BIGINT", nullable=False, comment="Event id"),
+            COL("region", "STRING", default="'eu'"),
+            COL("email", "STRING", comment="PII: it's \\private\\", tags={"pii": "true"}),
+            COL("day", "DATE", nullable=False),
+        ],
+        comment="Events\twith a tab",
+        properties={"delta.enableChangeDataFeed": "true", "quality": "gold"},
+        partition_by=["day"],
+        tags={"domain": "sales"},
     )
     p.add_primary_key("shop.sales.events", ["id"])
     p.add_check_constraint("shop.sales.events", "id_positive", "id > 0")
@@ -254,8 +285,13 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.create_catalog("shop")
     p.create_schema("shop.sales")
     yield
-    p.create_table("shop.sales.clicks", [("ts", "TIMESTAMP"), ("user_id", "BIGINT"), ("url", "STRING")],
-                   cluster_by=["user_id", "ts"], table_type="EXTERNAL", location="s3://bucket/clicks")
+    p.create_table(
+        "shop.sales.clicks",
+        [("ts", "TIMESTAMP"), ("user_id", "BIGINT"), ("url", "STRING")],
+        cluster_by=["user_id", "ts"],
+        table_type="EXTERNAL",
+        location="s3://bucket/clicks",
+    )
 
 
 @case("create_table_special_column_names")
@@ -302,7 +338,7 @@ def _(p: schemax.Project) -> Iterator[None]:
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
     yield
-    p.set_table_comment("shop.sales.orders", "All orders; -- even \"cancelled\" ones\nsince 2020")
+    p.set_table_comment("shop.sales.orders", 'All orders; -- even "cancelled" ones\nsince 2020')
     p.set_table_comment("shop.sales.customers", None)
 
 
@@ -481,7 +517,12 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.change_column_type("shop.sales.orders", "qty", "DOUBLE")
 
 
-@case("int_to_double_rewrites_on_oss", catalogs={"shop": "spark_catalog"}, schema_prefix="dev_", engine="oss_delta")
+@case(
+    "int_to_double_rewrites_on_oss",
+    catalogs={"shop": "spark_catalog"},
+    schema_prefix="dev_",
+    engine="oss_delta",
+)
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
     yield
@@ -578,10 +619,14 @@ def _(p: schemax.Project) -> Iterator[None]:
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
     yield
-    p.create_view("shop.sales.a_top", "SELECT customer_id FROM shop.sales.m_by_customer ORDER BY total DESC LIMIT 10")
-    p.create_view("shop.sales.m_by_customer",
-                  "WITH o AS (SELECT * FROM orders) SELECT customer_id, sum(amount) AS total FROM o GROUP BY 1",
-                  comment="per customer")
+    p.create_view(
+        "shop.sales.a_top", "SELECT customer_id FROM shop.sales.m_by_customer ORDER BY total DESC LIMIT 10"
+    )
+    p.create_view(
+        "shop.sales.m_by_customer",
+        "WITH o AS (SELECT * FROM orders) SELECT customer_id, sum(amount) AS total FROM o GROUP BY 1",
+        comment="per customer",
+    )
     p.create_view("shop.sales.z_recent", "SELECT * FROM sales.orders WHERE id > 100", properties={"k": "v"})
 
 
@@ -640,15 +685,19 @@ def _(p: schemax.Project) -> Iterator[None]:
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
     p.create_function("shop.sales.old", "1", returns="INT")
-    p.create_function("shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)")
+    p.create_function(
+        "shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)"
+    )
     yield
-    p.update_function("shop.sales.tax", "amount * 0.21", parameters="amount DECIMAL(10,2)",
-                      returns="DECIMAL(10,2)")
+    p.update_function(
+        "shop.sales.tax", "amount * 0.21", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)"
+    )
     p.set_function_comment("shop.sales.tax", "VAT")
     p.drop_function("shop.sales.old")
     p.create_function("shop.sales.order_count", "SELECT count(*) FROM orders", returns="BIGINT")
-    p.create_function("shop.sales.slug", "return s.lower().replace(' ', '-')", parameters="s STRING",
-                      language="PYTHON")
+    p.create_function(
+        "shop.sales.slug", "return s.lower().replace(' ', '-')", parameters="s STRING", language="PYTHON"
+    )
 
 
 @case("grants_and_revokes")
@@ -668,16 +717,24 @@ def _(p: schemax.Project) -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------------
 
 
-@case("local_engine_shares_spark_catalog", catalogs={"shop": "spark_catalog"}, schema_prefix="dev_",
-      engine="oss_delta")
+@case(
+    "local_engine_shares_spark_catalog",
+    catalogs={"shop": "spark_catalog"},
+    schema_prefix="dev_",
+    engine="oss_delta",
+)
 def _(p: schemax.Project) -> Iterator[None]:
     yield
     shop(p)
     p.create_view("shop.sales.v", "SELECT * FROM shop.sales.orders")
 
 
-@case("local_engine_lists_what_it_cannot_run", catalogs={"shop": "spark_catalog"}, schema_prefix="dev_",
-      engine="oss_delta")
+@case(
+    "local_engine_lists_what_it_cannot_run",
+    catalogs={"shop": "spark_catalog"},
+    schema_prefix="dev_",
+    engine="oss_delta",
+)
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
     yield
@@ -698,8 +755,11 @@ def _(p: schemax.Project) -> Iterator[None]:
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
     yield
-    p.create_view("shop.sales.v", "SELECT c.name, count(*) AS n FROM sales.customers c JOIN shop.sales.orders o "
-                                  "ON o.customer_id = c.id GROUP BY c.name")
+    p.create_view(
+        "shop.sales.v",
+        "SELECT c.name, count(*) AS n FROM sales.customers c JOIN shop.sales.orders o "
+        "ON o.customer_id = c.id GROUP BY c.name",
+    )
     p.create_function("shop.sales.n", "SELECT count(*) FROM shop.sales.orders", returns="BIGINT")
     p.set_row_filter("shop.sales.orders", "only_open", ["status"])
 

@@ -31,15 +31,24 @@ def base(schemas: Sequence[str] = ("sales", "ref")) -> schemax.Project:
     p.create_catalog("shop")
     for s in schemas:
         p.create_schema(f"shop.{s}")
-    p.create_table("shop.sales.orders", [COL("id", "BIGINT", nullable=False), COL("qty", "INT"),
-                                         COL("status", "STRING"), COL("amount", "DECIMAL(10,2)")])
+    p.create_table(
+        "shop.sales.orders",
+        [
+            COL("id", "BIGINT", nullable=False),
+            COL("qty", "INT"),
+            COL("status", "STRING"),
+            COL("amount", "DECIMAL(10,2)"),
+        ],
+    )
     p.create_table("shop.sales.customers", [COL("id", "BIGINT", nullable=False), COL("name", "STRING")])
     return p
 
 
 def _tables(p: schemax.Project, schema: str | None = None) -> list[str]:
     s = p.state()
-    return sorted(s.full_name(t) for t in s.tables if schema is None or s.full_name(t).split(".")[1] == schema)
+    return sorted(
+        s.full_name(t) for t in s.tables if schema is None or s.full_name(t).split(".")[1] == schema
+    )
 
 
 def _table(p: schemax.Project, r: random.Random) -> str:
@@ -69,9 +78,14 @@ def _fresh(r: random.Random) -> str:
 
 def add_table(p: schemax.Project, r: random.Random) -> None:
     cols = [COL("id", "BIGINT", nullable=False)] + [
-        COL(_fresh(r), r.choice(TYPES), comment=r.choice([None, *TEXTS])) for _ in range(r.randrange(1, 4))]
-    p.create_table(f"{_schema(p, r)}.{_fresh(r)}", cols, comment=r.choice([None, *TEXTS]),
-                   properties=r.choice([{}, {"team": r.choice(TEXTS)}]))
+        COL(_fresh(r), r.choice(TYPES), comment=r.choice([None, *TEXTS])) for _ in range(r.randrange(1, 4))
+    ]
+    p.create_table(
+        f"{_schema(p, r)}.{_fresh(r)}",
+        cols,
+        comment=r.choice([None, *TEXTS]),
+        properties=r.choice([{}, {"team": r.choice(TEXTS)}]),
+    )
 
 
 def drop_table(p: schemax.Project, r: random.Random) -> None:
@@ -85,8 +99,14 @@ def rename_table(p: schemax.Project, r: random.Random) -> None:
 def add_column(p: schemax.Project, r: random.Random) -> None:
     t = _table(p, r)
     where = r.choice(["end", "end", "after", "first"])
-    p.add_column(t, _fresh(r), r.choice(TYPES), comment=r.choice([None, *TEXTS]),
-                 after=_column(p, r, t) if where == "after" else None, first=where == "first")
+    p.add_column(
+        t,
+        _fresh(r),
+        r.choice(TYPES),
+        comment=r.choice([None, *TEXTS]),
+        after=_column(p, r, t) if where == "after" else None,
+        first=where == "first",
+    )
 
 
 def drop_column(p: schemax.Project, r: random.Random) -> None:
@@ -215,7 +235,9 @@ def drop_view(p: schemax.Project, r: random.Random) -> None:
 
 
 def add_function(p: schemax.Project, r: random.Random) -> None:
-    p.create_function(f"{_schema(p, r)}.f_{_fresh(r)}", f"x + {r.randrange(9)}", parameters="x INT", returns="INT")
+    p.create_function(
+        f"{_schema(p, r)}.f_{_fresh(r)}", f"x + {r.randrange(9)}", parameters="x INT", returns="INT"
+    )
 
 
 def schema_ops(p: schemax.Project, r: random.Random) -> None:
@@ -280,12 +302,42 @@ def drop_schema(p: schemax.Project, r: random.Random) -> None:
 
 
 LOCAL_MUTATIONS: list[Mutation] = [
-    add_table, drop_table, rename_table, add_column, drop_column, rename_column, widen_column, retype_column,
-    column_comment, drop_not_null, column_default, table_comment, table_properties, unset_table_property,
-    reorder, cluster, partition, check, drop_check, add_view, change_view, drop_view, add_function, schema_ops,
+    add_table,
+    drop_table,
+    rename_table,
+    add_column,
+    drop_column,
+    rename_column,
+    widen_column,
+    retype_column,
+    column_comment,
+    drop_not_null,
+    column_default,
+    table_comment,
+    table_properties,
+    unset_table_property,
+    reorder,
+    cluster,
+    partition,
+    check,
+    drop_check,
+    add_view,
+    change_view,
+    drop_view,
+    add_function,
+    schema_ops,
 ]
-ALL_MUTATIONS: list[Mutation] = [*LOCAL_MUTATIONS, set_not_null, tags, grants, row_filter, mask, keys, volume,
-                                 drop_schema]
+ALL_MUTATIONS: list[Mutation] = [
+    *LOCAL_MUTATIONS,
+    set_not_null,
+    tags,
+    grants,
+    row_filter,
+    mask,
+    keys,
+    volume,
+    drop_schema,
+]
 
 
 def evolve(p: schemax.Project, picks: Sequence[tuple[int, int]], mutations: Sequence[Mutation]) -> State:
@@ -297,8 +349,11 @@ def evolve(p: schemax.Project, picks: Sequence[tuple[int, int]], mutations: Sequ
     return p.state()
 
 
-def pair(picks_a: Sequence[tuple[int, int]], picks_b: Sequence[tuple[int, int]],
-         mutations: Sequence[Mutation] = ALL_MUTATIONS) -> tuple[State, State]:
+def pair(
+    picks_a: Sequence[tuple[int, int]],
+    picks_b: Sequence[tuple[int, int]],
+    mutations: Sequence[Mutation] = ALL_MUTATIONS,
+) -> tuple[State, State]:
     p = base()
     a = evolve(p, picks_a, mutations)
     b = evolve(p, picks_b, mutations)

@@ -463,6 +463,7 @@ def test_import_catalog_adopts_live_objects(spark: Any, cli: Cli, prefix: str) -
     spark.sql(f"CREATE TABLE `{prefix}dev_legacy`.events (id BIGINT, payload STRING) USING DELTA")
     code, doc, _ = cli.json("import", "dev", "--adopt")
     assert code == EXIT_OK, doc
+    assert doc["adopted"] is True and doc["ops"] and all("kind" in op for op in doc["ops"])
     p = schemax.Project.open(spark, cli.project, store=cli.store)
     assert any(t.name == "events" for t in p.state().tables.values())
     assert cli("snapshot", "create", "Adopted")[0] == EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from typing import Any
@@ -154,53 +155,65 @@ class FailingExecutor:
         return self.inner.query(sql, params)
 
 
-def test_fault_injection_at_every_statement_then_resume(spark: Any, prefix: str) -> None:
+FAULT_INDEXES = os.environ.get("SCHEMAX_FAULT_INDEXES", "1,2,11,20")
+
+
+@pytest.fixture(scope="module")
+def fault_project(spark: Any) -> schemax.Project:
     # The records live in memory here (the Delta store has its own tests); the DDL runs on real Delta.
     p = schemax.Project.create(spark, "faults", store=MemoryStore(), author="tester")
     p.create_catalog("shop")
     p.create_schema("shop.s")
-    tables = [f"shop.s.t{i}" for i in range(5)]  # 4 statements per table: a 20-statement migration
-    for t in tables:
+    for t in FAULT_TABLES:
         p.create_table(t, [schemax.Column("id", "BIGINT", nullable=False), schemax.Column("v", "STRING"),
                            schemax.Column("old", "STRING")])
     p.snapshot("v1", version="1.0.0")
-    for t in tables:
+    for t in FAULT_TABLES:
         p.add_column(t, "extra", "INT", comment="added")
         p.rename_column(t, "v", "value")
     p.snapshot("v2", version="2.0.0")
+    return p
+
+
+FAULT_TABLES = [f"shop.s.t{i}" for i in range(5)]  # 4 statements per table: a 20-statement migration
+
+
+def _fault_indexes() -> list[int]:
+    # Every index of the 20-statement migration runs with SCHEMAX_FAULT_INDEXES=all (about 20 deploy pairs on
+    # Delta); the default covers the first, second, a middle and the last statement. Every index is covered
+    # on the fake engine by tests/unit/test_deploy_unit.py::test_fault_at_every_index_then_resume.
+    return list(range(1, 21)) if FAULT_INDEXES == "all" else [int(x) for x in FAULT_INDEXES.split(",")]
+
+
+@pytest.mark.parametrize("index", _fault_indexes())
+def test_fault_injection_then_resume(spark: Any, prefix: str, fault_project: schemax.Project, index: int) -> None:
+    p = fault_project
     executor = SparkExecutor(spark)
-    n_statements = None
-    index = 1
-    while n_statements is None or index <= n_statements:
-        env = f"e{index}"
-        p.add_environment(env, {"shop": "spark_catalog"}, schema_prefix=f"{prefix}{env}_")
+    env = f"e{index}_{uuid.uuid4().hex[:4]}"
+    p.add_environment(env, {"shop": "spark_catalog"}, schema_prefix=f"{prefix}{env}_")
+    p.deploy(env, to="1.0.0")
+    for i, _ in enumerate(FAULT_TABLES):
+        spark.sql(f"INSERT INTO spark_catalog.`{prefix}{env}_s`.t{i} VALUES ({i}, 'x{i}', 'o')")
+    deployer = Deployer(p, FailingExecutor(executor, index), capabilities=p.capabilities(), max_workers=3)
+    plan = deployer.plan(env, "2.0.0")
+    assert len(plan.statements) == 20, plan.sql
+    with pytest.raises(schemax.ExecutionError) as err:
+        deployer.deploy(env, "2.0.0", allow_breaking=True)
+    failed = p.history(env)[0]
+    assert failed.status == "failed" and err.value.applied == failed.applied
+    assert [s.status for s in failed.statements].count("failed") == 1
+    assert "injected failure" in (failed.error or "")
+    # a different target is refused while the failed deployment is unfinished
+    with pytest.raises(schemax.SchemaxError, match="unfinished"):
         p.deploy(env, to="1.0.0")
-        for i, t in enumerate(tables):
-            spark.sql(f"INSERT INTO spark_catalog.`{prefix}{env}_s`.t{i} VALUES ({i}, 'x{i}', 'o')")
-        deployer = Deployer(p, FailingExecutor(executor, index), capabilities=p.capabilities(), max_workers=3)
-        plan = deployer.plan(env, "2.0.0")
-        n_statements = n_statements or len(plan.statements)
-        assert n_statements >= 20, plan.sql
-        with pytest.raises(schemax.ExecutionError) as err:
-            deployer.deploy(env, "2.0.0", allow_breaking=True)
-        failed = p.history(env)[0]
-        assert failed.status == "failed" and err.value.applied == failed.applied
-        assert [s.status for s in failed.statements].count("failed") == 1
-        assert "injected failure" in (failed.error or "")
-        # a different target is refused while the failed deployment is unfinished
-        with pytest.raises(schemax.SchemaxError, match="unfinished"):
-            p.deploy(env, to="1.0.0")
-        resumed = p.deploy(env, to="2.0.0", allow_breaking=True)
-        assert resumed.status == "success" and resumed.kind == "resume"
-        assert resumed.applied == n_statements - failed.applied
-        history = p.history(env)
-        assert [d.kind for d in history][:2] == ["resume", "deploy"]
-        for i, _ in enumerate(tables):
-            name = f"spark_catalog.`{prefix}{env}_s`.t{i}"
-            assert _columns(spark, name) == ["id", "value", "old", "extra"]
-            assert [tuple(r) for r in spark.sql(f"SELECT id, value FROM {name}").collect()] == [(i, f"x{i}")]
-        index += 1
-    assert index - 1 == n_statements
+    resumed = p.deploy(env, to="2.0.0", allow_breaking=True)
+    assert resumed.status == "success" and resumed.kind == "resume"
+    assert resumed.applied == 20 - failed.applied
+    assert [d.kind for d in p.history(env)][:2] == ["resume", "deploy"]
+    for i, _ in enumerate(FAULT_TABLES):
+        name = f"spark_catalog.`{prefix}{env}_s`.t{i}"
+        assert _columns(spark, name) == ["id", "value", "old", "extra"]
+        assert [tuple(r) for r in spark.sql(f"SELECT id, value FROM {name}").collect()] == [(i, f"x{i}")]
 
 
 def test_two_deployers_one_wins_and_expired_lock_is_taken_over(spark: Any, project: schemax.Project) -> None:

@@ -31,23 +31,65 @@ from schemax.plan.lineage import columns_read, relations_read, resolve  # noqa: 
 pytestmark = pytest.mark.integration
 
 RUN = f"sxf{uuid.uuid4().hex[:6]}"
-TRICKY = ["'", "\\", '"', "\n", "\r", "\t", "--", ";", "/*", "`", "''", "\\'", "\\n", "é", "😀", "日本", " ", "%",
-          "${x}", "$"]
-text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(st.characters(
-    exclude_categories=("Cs", "Cc"), exclude_characters="\x00"), max_size=6)), max_size=5).map("".join)
+TRICKY = [
+    "'",
+    "\\",
+    '"',
+    "\n",
+    "\r",
+    "\t",
+    "--",
+    ";",
+    "/*",
+    "`",
+    "''",
+    "\\'",
+    "\\n",
+    "é",
+    "😀",
+    "日本",
+    " ",
+    "%",
+    "${x}",
+    "$",
+]
+text = st.lists(
+    st.one_of(
+        st.sampled_from(TRICKY),
+        st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x00"), max_size=6),
+    ),
+    max_size=5,
+).map("".join)
 # Delta keeps names case-insensitively and refuses some characters even with column mapping off;
 # the planner turns mapping on, so anything printable but '${' (Spark variable substitution) is fair
-column_name = text.filter(lambda s: s.strip() != "" and s == s.strip() and "${" not in s
-                          and all(c >= " " and c != "\x7f" for c in s) and len(s) <= 100)
+column_name = text.filter(
+    lambda s: (
+        s.strip() != ""
+        and s == s.strip()
+        and "${" not in s
+        and all(c >= " " and c != "\x7f" for c in s)
+        and len(s) <= 100
+    )
+)
 
 
 def _state(schema: str, table: str, col: str, comment: str, col_comment: str, value: str) -> State:
     return State(
         catalogs={"cat_1": Catalog(id="cat_1", name="shop")},
         schemas={"sch_1": Schema(id="sch_1", catalog_id="cat_1", name=schema)},
-        tables={"tbl_1": Table(id="tbl_1", schema_id="sch_1", name=table, comment=comment, properties={"p": value},
-                               columns=(Column(id="col_1", name=col, type="STRING", comment=col_comment),
-                                        Column(id="col_2", name="n", type="INT")))},
+        tables={
+            "tbl_1": Table(
+                id="tbl_1",
+                schema_id="sch_1",
+                name=table,
+                comment=comment,
+                properties={"p": value},
+                columns=(
+                    Column(id="col_1", name=col, type="STRING", comment=col_comment),
+                    Column(id="col_2", name="n", type="INT"),
+                ),
+            )
+        },
     )
 
 
@@ -61,11 +103,15 @@ def fuzz_schema(spark: Any) -> Any:
 COUNTER = iter(range(10**9))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(column_name, text, text, text, text)
-def test_literals_and_names_round_trip_on_delta(spark: Any, fuzz_schema: str, col: str, comment: str,
-                                               col_comment: str, value: str, new_comment: str) -> None:
+def test_literals_and_names_round_trip_on_delta(
+    spark: Any, fuzz_schema: str, col: str, comment: str, col_comment: str, value: str, new_comment: str
+) -> None:
     assume(col.lower() != "n")
     table = f"t{next(COUNTER)}"
     target = Target({"shop": "spark_catalog"}, schema_prefix=f"{RUN}_")
@@ -82,9 +128,22 @@ def test_literals_and_names_round_trip_on_delta(spark: Any, fuzz_schema: str, co
     assert live["properties"]["p"] == value
     # change the comments and the property, rename the column: read back again
     t = a.tables["tbl_1"]
-    b = a.model_copy(update={"tables": {"tbl_1": t.model_copy(update={
-        "comment": new_comment, "properties": {"p": new_comment},
-        "columns": (t.columns[0].model_copy(update={"name": col + "_x", "comment": new_comment}), t.columns[1])})}})
+    b = a.model_copy(
+        update={
+            "tables": {
+                "tbl_1": t.model_copy(
+                    update={
+                        "comment": new_comment,
+                        "properties": {"p": new_comment},
+                        "columns": (
+                            t.columns[0].model_copy(update={"name": col + "_x", "comment": new_comment}),
+                            t.columns[1],
+                        ),
+                    }
+                )
+            }
+        }
+    )
     for s in build_plan(a, b, target, capabilities=OSS_DELTA).statements:
         spark.sql(s.sql)
     live = live_table(spark, name)
@@ -121,11 +180,15 @@ def _valid_on_delta(state: State) -> bool:
 PICKS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 2**32)), min_size=1, max_size=8)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(PICKS, PICKS)
-def test_random_plans_deploy_to_exactly_the_target_state(spark: Any, picks_a: list[tuple[int, int]],
-                                                         picks_b: list[tuple[int, int]]) -> None:
+def test_random_plans_deploy_to_exactly_the_target_state(
+    spark: Any, picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]]
+) -> None:
     a, b = rs.pair(picks_a, picks_b, rs.LOCAL_MUTATIONS)
     assume(_valid_on_delta(a) and _valid_on_delta(b))
     prefix = f"{RUN}_{next(COUNTER)}_"
@@ -135,7 +198,7 @@ def test_random_plans_deploy_to_exactly_the_target_state(spark: Any, picks_a: li
         assert not first.unsupported, first.unsupported
         for s in first.statements:
             spark.sql(s.sql)
-        for tid, t in a.tables.items():
+        for t in a.tables.values():
             if t.column_named("id") is not None:
                 name = ".".join(f"`{p}`" for p in ("spark_catalog", prefix + a.path(t.schema_id)[1], t.name))
                 spark.sql(f"INSERT INTO {name} (`{t.column_named('id').name}`) VALUES (1)")  # type: ignore[union-attr]
@@ -151,7 +214,11 @@ def test_random_plans_deploy_to_exactly_the_target_state(spark: Any, picks_a: li
             assert set(live.pop("checks")) == set(want.pop("checks")), name
             assert live == want, name
             assert {k: live_props.get(k) for k in want_props} == want_props, name
-            if tid in a.tables and a.tables[tid].column_named("id") is not None and t.column_named("id") is not None:
+            if (
+                tid in a.tables
+                and a.tables[tid].column_named("id") is not None
+                and t.column_named("id") is not None
+            ):
                 assert spark.sql(f"SELECT count(*) FROM {name}").collect()[0][0] == 1, name
     finally:
         for row in spark.sql("SHOW SCHEMAS IN spark_catalog").collect():

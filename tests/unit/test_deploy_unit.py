@@ -161,3 +161,48 @@ def test_dry_run_runs_nothing(project: schemax.Project) -> None:
     dep = deployer(project, engine).deploy("dev", dry_run=True)
     assert dep.statements and engine.sql == []
     assert len(project.history("dev")) == 0
+
+
+class FailAt(FakeEngine):
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index, self.count = index, 0
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        with self._lock:
+            self.count += 1
+            n = self.count
+        if n == self.index:
+            raise SqlError(sql, "injected", "error")
+        super().execute(sql, params)
+
+
+def test_fault_at_every_index_then_resume() -> None:
+    p = schemax.Project.create(FakeEngine(), "faults", store=MemoryStore(), author="t")
+    p._capabilities = UNITY_CATALOG
+    p.create_catalog("shop")
+    p.create_schema("shop.s")
+    tables = [f"shop.s.t{i}" for i in range(5)]
+    for t in tables:
+        p.create_table(t, [schemax.Column("id", "BIGINT", nullable=False), schemax.Column("v", "STRING")])
+    p.snapshot("v1", version="1.0.0")
+    for t in tables:
+        p.add_column(t, "extra", "INT", comment="added")
+        p.rename_column(t, "v", "value")
+    p.snapshot("v2", version="2.0.0")
+    n = None
+    for index in range(1, 21):
+        env = f"e{index}"
+        p.add_environment(env, {"shop": "spark_catalog"}, schema_prefix=f"{env}_")
+        deployer(p, FakeEngine()).deploy(env, "1.0.0")
+        engine = FailAt(index)
+        plan = deployer(p, engine).plan(env, "2.0.0")
+        n = len(plan.statements)
+        with pytest.raises(schemax.ExecutionError):
+            deployer(p, engine, max_workers=3).deploy(env, "2.0.0", allow_breaking=True)
+        first = list(engine.sql)
+        deployer(p, engine).deploy(env, "2.0.0", allow_breaking=True)
+        assert len(engine.sql) == n and len(set(engine.sql)) == n  # every statement exactly once
+        assert set(first) <= set(engine.sql)
+        assert p.status().deployed[env] == "2.0.0"
+    assert n == 20

@@ -28,7 +28,9 @@ NAMES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "before.json").is_fil
 
 def test_there_are_enough_cases() -> None:
     assert len(NAMES) >= 40
-    assert set(NAMES) == set(make_cases.CASES), "run tests/cases/make_cases.py after adding or removing a case"
+    assert set(NAMES) == set(make_cases.CASES), (
+        "run tests/cases/make_cases.py after adding or removing a case"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)

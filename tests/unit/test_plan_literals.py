@@ -17,16 +17,43 @@ from sqlglot.tokens import TokenType
 from schemax.core.model import Catalog, Column, Schema, State, Table, View
 from schemax.plan import OSS_DELTA, Target, build_plan
 
-TRICKY = ["'", "\\", '"', "\n", "\r", "\t", "--", ";", "/*", "*/", "${x}", "`", "''", "\\'", "\\n", "é", "😀",
-          "日本", "\u2028", "\x01", "\x7f", " ", "%", "_"]
+TRICKY = [
+    "'",
+    "\\",
+    '"',
+    "\n",
+    "\r",
+    "\t",
+    "--",
+    ";",
+    "/*",
+    "*/",
+    "${x}",
+    "`",
+    "''",
+    "\\'",
+    "\\n",
+    "é",
+    "😀",
+    "日本",
+    "\u2028",
+    "\x01",
+    "\x7f",
+    " ",
+    "%",
+    "_",
+]
 
 text = st.lists(
-    st.one_of(st.sampled_from(TRICKY), st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
-                                               max_size=8)),
+    st.one_of(
+        st.sampled_from(TRICKY),
+        st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=8),
+    ),
     max_size=6,
 ).map("".join)
 column_name = text.filter(
-    lambda s: s != "" and "${" not in s and all(c >= " " and c != "\x7f" for c in s) and len(s) <= 255)
+    lambda s: s != "" and "${" not in s and all(c >= " " and c != "\x7f" for c in s) and len(s) <= 255
+)
 
 LEXER = Databricks()
 
@@ -40,29 +67,56 @@ def tokens(sql: str) -> tuple[list[str], list[str], int]:
 
 
 def one_table_state(col: str, comment: str, col_comment: str, value: str, tag: str) -> State:
-    columns = (Column(id="col_1", name=col, type="STRING", comment=col_comment, tags={"k": tag}),
-               Column(id="col_2", name=f"{col}_2" if len(col) < 250 else "other", type="INT"))
+    columns = (
+        Column(id="col_1", name=col, type="STRING", comment=col_comment, tags={"k": tag}),
+        Column(id="col_2", name=f"{col}_2" if len(col) < 250 else "other", type="INT"),
+    )
     return State(
         catalogs={"cat_1": Catalog(id="cat_1", name="shop")},
         schemas={"sch_1": Schema(id="sch_1", catalog_id="cat_1", name="sales")},
-        tables={"tbl_1": Table(id="tbl_1", schema_id="sch_1", name="t", comment=comment, columns=columns,
-                               properties={"p": value}, tags={"t": tag})},
+        tables={
+            "tbl_1": Table(
+                id="tbl_1",
+                schema_id="sch_1",
+                name="t",
+                comment=comment,
+                columns=columns,
+                properties={"p": value},
+                tags={"t": tag},
+            )
+        },
     )
 
 
 @settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(column_name, text, text, text, text)
 @example("a`b c", "it's", "back\\slash", "x; DROP TABLE y; --", "line\nbreak")
-def test_created_table_literals_and_names_read_back_exactly(col: str, comment: str, col_comment: str, value: str,
-                                                             tag: str) -> None:
+def test_created_table_literals_and_names_read_back_exactly(
+    col: str, comment: str, col_comment: str, value: str, tag: str
+) -> None:
     state = one_table_state(col, comment, col_comment, value, tag)
     plan = build_plan(State(), state, Target({"shop": "dev"}))
     create = next(s for s in plan.statements if s.sql.startswith("CREATE TABLE"))
     strings, idents, semis = tokens(create.sql)
     assert semis == 0
-    assert strings == [col_comment, comment, *[v for kv in sorted(
-        {"p": value, **({"delta.columnMapping.mode": "name"} if "'delta.columnMapping.mode'" in create.sql else {})}
-        .items()) for v in kv]]
+    assert strings == [
+        col_comment,
+        comment,
+        *[
+            v
+            for kv in sorted(
+                {
+                    "p": value,
+                    **(
+                        {"delta.columnMapping.mode": "name"}
+                        if "'delta.columnMapping.mode'" in create.sql
+                        else {}
+                    ),
+                }.items()
+            )
+            for v in kv
+        ],
+    ]
     assert idents[:4] == ["dev", "sales", "t", col]
     assert len(sqlglot.parse(create.sql, read="databricks")) == 1
     for st_ in plan.statements:
@@ -79,8 +133,15 @@ def test_changed_literals_and_renames_read_back_exactly(old: str, new: str, col:
     cols = (table.columns[0].model_copy(update={"name": renamed, "comment": new}), table.columns[1])
     if cols[0].name.lower() == cols[1].name.lower():
         return
-    after = before.model_copy(update={"tables": {"tbl_1": table.model_copy(
-        update={"comment": new, "columns": cols, "properties": {"p": new}, "tags": {"t": new}})}})
+    after = before.model_copy(
+        update={
+            "tables": {
+                "tbl_1": table.model_copy(
+                    update={"comment": new, "columns": cols, "properties": {"p": new}, "tags": {"t": new}}
+                )
+            }
+        }
+    )
     plan = build_plan(before, after, Target(), capabilities=OSS_DELTA)
     for s in plan.statements:
         strings, idents, semis = tokens(s.sql)
@@ -100,8 +161,13 @@ def test_changed_literals_and_renames_read_back_exactly(old: str, new: str, col:
 @settings(max_examples=300, deadline=None)
 @given(text, column_name)
 def test_view_definition_and_comment(comment: str, alias: str) -> None:
-    view = View(id="viw_1", schema_id="sch_1", name="v", comment=comment,
-                definition=f"SELECT 1 AS `{alias.replace('`', '``')}` FROM sales.t")
+    view = View(
+        id="viw_1",
+        schema_id="sch_1",
+        name="v",
+        comment=comment,
+        definition=f"SELECT 1 AS `{alias.replace('`', '``')}` FROM sales.t",
+    )
     state = one_table_state("c", "", "", "", "").model_copy(update={"views": {"viw_1": view}})
     plan = build_plan(State(), state, Target({"shop": "dev"}))
     sql = next(s.sql for s in plan.statements if "VIEW" in s.sql)

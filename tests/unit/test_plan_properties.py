@@ -30,7 +30,7 @@ from schemax.plan.capabilities import CAPABILITIES  # noqa: E402
 from schemax.plan.lineage import view_dependencies  # noqa: E402
 
 PICKS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 2**32)), max_size=12)
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def diverging(picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]]) -> tuple[State, State]:
@@ -56,8 +56,9 @@ def test_plan_of_a_state_against_itself_is_empty(picks: list[tuple[int, int]]) -
 
 @SETTINGS
 @given(PICKS, PICKS)
-def test_applying_the_diff_gives_the_target_state(picks_a: list[tuple[int, int]],
-                                                  picks_b: list[tuple[int, int]]) -> None:
+def test_applying_the_diff_gives_the_target_state(
+    picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]]
+) -> None:
     a, b = rs.pair(picks_a, picks_b)
     assert apply_changes(a, diff(a, b)) == b
     assert apply_changes(b, diff(b, a)) == a
@@ -65,8 +66,9 @@ def test_applying_the_diff_gives_the_target_state(picks_a: list[tuple[int, int]]
 
 @SETTINGS
 @given(PICKS, PICKS)
-def test_applying_the_diff_between_diverging_states(picks_a: list[tuple[int, int]],
-                                                    picks_b: list[tuple[int, int]]) -> None:
+def test_applying_the_diff_between_diverging_states(
+    picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]]
+) -> None:
     a, b = diverging(picks_a, picks_b)
     assert apply_changes(a, diff(a, b)) == b
     assert apply_changes(State(), diff(State(), b)) == b
@@ -82,8 +84,9 @@ def _position(ordered: list[ch.Change]) -> dict[tuple[str, str], int]:
 
 @SETTINGS
 @given(PICKS, PICKS)
-def test_order_is_a_stable_dependency_respecting_permutation(picks_a: list[tuple[int, int]],
-                                                             picks_b: list[tuple[int, int]]) -> None:
+def test_order_is_a_stable_dependency_respecting_permutation(
+    picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]]
+) -> None:
     a, b = diverging(picks_a, picks_b)
     changes = diff(a, b)
     ordered = order_changes(changes, a, b)
@@ -110,16 +113,21 @@ def test_order_is_a_stable_dependency_respecting_permutation(picks_a: list[tuple
     # every drop of a schema comes after the drops of what it held; catalogs last
     kinds = [type(c).__name__ for c in ordered]
     if "DropCatalog" in kinds:
-        assert all(k not in ("DropTable", "DropSchema", "DropView") for k in kinds[kinds.index("DropCatalog"):])
+        assert all(
+            k not in ("DropTable", "DropSchema", "DropView") for k in kinds[kinds.index("DropCatalog") :]
+        )
 
 
 @SETTINGS
 @given(PICKS, PICKS, st.booleans())
-def test_every_statement_renders_and_parses(picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]],
-                                            local: bool) -> None:
+def test_every_statement_renders_and_parses(
+    picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]], local: bool
+) -> None:
     a, b = diverging(picks_a, picks_b)
     caps = OSS_DELTA if local else UNITY_CATALOG
-    target = Target({"shop": "spark_catalog" if local else "prod_shop"}, schema_prefix="dev_" if local else "")
+    target = Target(
+        {"shop": "spark_catalog" if local else "prod_shop"}, schema_prefix="dev_" if local else ""
+    )
     plan = build_plan(a, b, target, capabilities=caps)
     again = build_plan(a, b, target, capabilities=caps)
     assert plan.sql == again.sql

@@ -26,8 +26,14 @@ from schemax.plan import (
     plan,
 )
 from schemax.plan import changes as ch
-from schemax.plan.lineage import columns_read, relations_read, rename_columns, resolve, rewrite_relations, \
-    view_dependencies
+from schemax.plan.lineage import (
+    columns_read,
+    relations_read,
+    rename_columns,
+    resolve,
+    rewrite_relations,
+    view_dependencies,
+)
 from schemax.plan.render import RENDERERS, _moves
 
 COL = schemax.Column
@@ -37,8 +43,9 @@ def shop() -> schemax.Project:
     p = schemax.Project.create(None, "t", store=MemoryStore(), author="unit")
     p.create_catalog("shop")
     p.create_schema("shop.sales")
-    p.create_table("shop.sales.orders", [COL("id", "BIGINT", nullable=False), COL("qty", "INT"),
-                                         COL("note", "STRING")])
+    p.create_table(
+        "shop.sales.orders", [COL("id", "BIGINT", nullable=False), COL("qty", "INT"), COL("note", "STRING")]
+    )
     return p
 
 
@@ -46,8 +53,10 @@ def shop() -> schemax.Project:
 
 
 def test_relations_read_skips_ctes_and_functions() -> None:
-    sql = ("WITH recent AS (SELECT * FROM Shop.Sales.Orders) SELECT * FROM recent r "
-           "JOIN sales.customers c ON c.id = r.cid JOIN range(3) x WHERE EXISTS (SELECT 1 FROM `odd name`)")
+    sql = (
+        "WITH recent AS (SELECT * FROM Shop.Sales.Orders) SELECT * FROM recent r "
+        "JOIN sales.customers c ON c.id = r.cid JOIN range(3) x WHERE EXISTS (SELECT 1 FROM `odd name`)"
+    )
     assert relations_read(sql) == {("shop", "sales", "orders"), ("sales", "customers"), ("odd name",)}
 
 
@@ -90,8 +99,11 @@ def test_view_dependencies_resolve_in_the_views_schema() -> None:
     s = p.state()
     deps = view_dependencies(s)
     by_name = {s.full_name(k): {s.full_name(i) for i in v} for k, v in deps.items()}
-    assert by_name == {"shop.sales.v1": {"shop.sales.orders"},
-                       "shop.sales.v2": {"shop.sales.v1", "shop.sales.orders"}, "shop.sales.v3": set()}
+    assert by_name == {
+        "shop.sales.v1": {"shop.sales.orders"},
+        "shop.sales.v2": {"shop.sales.v1", "shop.sales.orders"},
+        "shop.sales.v3": set(),
+    }
 
 
 # --- diff and provenance ------------------------------------------------------------------------------
@@ -280,7 +292,8 @@ def test_catalog_satisfied_or_missing_on_an_engine_without_catalog_ddl() -> None
     assert not any("CATALOG" in s.sql for s in ok.statements)
     missing = plan(State(), p.state(), catalogs={"shop": "dev_shop"}, capabilities=OSS_DELTA)
     assert [r for _, r in missing.unsupported] == [
-        "catalog dev_shop does not exist and open-source Spark + Delta cannot create catalogs"]
+        "catalog dev_shop does not exist and open-source Spark + Delta cannot create catalogs"
+    ]
     assert "UNSUPPORTED" in missing.sql.split("\n\n")[0]
 
 
@@ -345,8 +358,17 @@ def test_uc_only_statements_parse() -> None:
     pl = plan(a, p.state())
     oss = plan(a, p.state(), capabilities=OSS_DELTA)
     uc_only = {s.capability for s, _ in oss.unsupported}
-    assert uc_only >= {"tags", "grants", "row_filter", "column_mask", "constraints_pk_fk", "set_not_null",
-                       "volumes", "python_functions", "catalog_ddl"}
+    assert uc_only >= {
+        "tags",
+        "grants",
+        "row_filter",
+        "column_mask",
+        "constraints_pk_fk",
+        "set_not_null",
+        "volumes",
+        "python_functions",
+        "catalog_ddl",
+    }
     for s in pl.statements:
         if s.capability in uc_only:
             assert sqlglot.parse_one(s.sql, read="databricks") is not None

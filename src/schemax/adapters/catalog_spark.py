@@ -17,8 +17,8 @@ Delta 4.4 (``tests/integration/test_catalog_spark.py::test_metastore_text_is_sta
   ``DROP NOT NULL``, column comments, ``SET TBLPROPERTIES``, CHECK constraints and ``CLUSTER BY`` the
   metastore text is unchanged, while ``spark.table(t).schema`` / ``DESCRIBE DETAIL`` show the change.
 
-So Delta tables are read from their logs, in bulk: for the Delta tables of a schema (grouped by storage
-root),
+So Delta tables are read from their logs, in bulk: for all Delta tables of the read (grouped by storage
+root, chunked at ``chunk`` tables per query),
 
 1. one listing query ``SELECT path FROM binaryFile.`<root>/{t1,t2,...}/_delta_log/*``` gives each table's
    latest commit version ``v`` (highest ``<v>.json``) and whether ``<v>.crc`` exists;
@@ -29,11 +29,11 @@ root),
    ``description``), the ``protocol`` and the ``domainMetadata`` (clustering columns): exactly the
    protocol-and-metadata Delta itself loads a snapshot from.
 
-Queries per schema: 4, whatever the number of tables: ``DESCRIBE SCHEMA EXTENDED`` (the schema's comment and
-location), ``SHOW TABLE EXTENDED``, the log listing and the checksum read (2 when the schema holds no Delta
-table; the two log queries are chunked at ``chunk`` tables). Plus ``SHOW SCHEMAS`` per catalog read whole.
-Schemas are scanned side by side (``max_workers``): the metastore serializes its own calls, and one schema's
-log reads overlap with the next schema's metastore calls. Never one query per table on the normal path.
+Queries: 2 per schema, whatever the number of tables (``DESCRIBE SCHEMA EXTENDED`` for the schema's comment
+and location, ``SHOW TABLE EXTENDED``), plus 2 per read for all Delta tables together (listing + checksums,
+per storage root and ``chunk``), plus ``SHOW SCHEMAS`` per catalog read whole. Schemas are scanned
+``schema_workers`` at a time (the metastore serializes its own calls; 2 measured best on local[2]).
+Never one query per table on the normal path.
 
 Tables are read one by one (in a pool of ``max_workers`` threads), each with a ``notes`` entry saying why,
 when the bulk path cannot be trusted: a Delta table whose latest version has no checksum file (written by an
@@ -81,6 +81,7 @@ from schemax.ports import ObservedCatalog, SqlExecutor
 UNOBSERVED = frozenset({"tags", "grants", "row_filters", "column_masks", "volumes", "functions"})
 DEFAULT_WORKERS = 8
 DEFAULT_CHUNK = 500
+DEFAULT_SCHEMA_WORKERS = 2
 
 #: Keys of the metastore's text description, in the order Spark prints them.
 INFO_KEYS: tuple[str, ...] = (
@@ -335,7 +336,7 @@ class _SchemaScan:
     comment: str | None = None
     location: str | None = None
     views: list[tuple[str, str, str | None, dict[str, str]]] = field(default_factory=list)
-    delta: list[TableRecord] = field(default_factory=list)
+    delta_pending: list[TableRecord] = field(default_factory=list)
     one_by_one: list[tuple[TableRecord, str, dict[str, str]]] = field(default_factory=list)
     views_pending: list[tuple[str, str, str, dict[str, str]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -445,12 +446,14 @@ class SparkCatalogReader:
         max_workers: int = DEFAULT_WORKERS,
         use_delta_log: bool = True,
         chunk: int = DEFAULT_CHUNK,
+        schema_workers: int = DEFAULT_SCHEMA_WORKERS,
     ) -> None:
         self.executor = executor
         self.spark = spark if spark is not None else _find_session(executor)
         self.max_workers = max(1, min(max_workers, 8))
         self.use_delta_log = use_delta_log
         self.chunk = max(1, chunk)
+        self.schema_workers = max(1, min(schema_workers, self.max_workers))
         self._lock = threading.Lock()
         self._queries = 0
 
@@ -503,12 +506,19 @@ class SparkCatalogReader:
                     targets.append((cat, sch))
         targets = [t for t in targets if t[1].lower() != "information_schema"]
 
-        # One job per schema, run side by side: the metastore serializes its own calls, the Delta log
-        # reads of one schema overlap with the metastore calls of the next.
+        # The metastore part, schema by schema (a couple side by side: the metastore serializes its own
+        # calls, the rest of each statement overlaps), then every Delta table's log in bulk.
         scans: list[_SchemaScan | None] = []
         if targets:
-            with ThreadPoolExecutor(max_workers=min(self.max_workers, len(targets))) as pool:
+            with ThreadPoolExecutor(max_workers=min(self.schema_workers, len(targets))) as pool:
                 scans = list(pool.map(lambda t: self._scan_schema(*t), targets))
+        delta_pending = [rec for scan in scans if scan is not None for rec in scan.delta_pending]
+        bulk: list[TableRecord] = []
+        if delta_pending:
+            if self.use_delta_log:
+                bulk = self._read_delta_logs(delta_pending, one_by_one, notes)
+            else:
+                one_by_one.extend((r, "bulk Delta log read disabled", {}) for r in delta_pending)
         schema_count = 0
         for (cat, sch), scan in zip(targets, scans, strict=True):
             if scan is None:
@@ -518,8 +528,6 @@ class SparkCatalogReader:
             builder.schema(cat, sch, comment=scan.comment, managed_location=scan.location)
             for name, definition, comment, props in scan.views:
                 builder.view(cat, sch, name, definition=definition, comment=comment, properties=props)
-            for rec in scan.delta:
-                self._add_table(builder, rec, partial)
             one_by_one.extend(scan.one_by_one)
             views_pending.extend(scan.views_pending)
             notes.extend(scan.notes)
@@ -533,6 +541,8 @@ class SparkCatalogReader:
                         raise
             if exists:
                 builder.catalog(cat)
+        for rec in bulk:
+            self._add_table(builder, rec, partial)
 
         # what the bulk path could not give
         self._read_one_by_one(one_by_one, views_pending, builder, notes, partial, per_table)
@@ -553,7 +563,7 @@ class SparkCatalogReader:
         )
 
     def _scan_schema(self, cat: str, sch: str) -> _SchemaScan | None:
-        """The bulk read of one schema (None when it does not exist): at most 4 queries, whatever its size."""
+        """The metastore read of one schema (None when it does not exist): 2 queries, whatever its size."""
         try:
             desc = self._query(f"DESCRIBE SCHEMA EXTENDED {_ident(cat, sch)}")
         except SqlError as exc:
@@ -562,7 +572,6 @@ class SparkCatalogReader:
             raise
         info = {str(r.get("info_name")): r.get("info_value") for r in desc}
         scan = _SchemaScan(comment=info.get("Comment") or None, location=info.get("Location") or None)
-        delta_pending: list[TableRecord] = []
         rows = self._query(f"SHOW TABLE EXTENDED IN {_ident(cat, sch)} LIKE '*'")
         for r in rows:
             if r.get("isTemporary"):
@@ -589,17 +598,12 @@ class SparkCatalogReader:
                 comment=text.get("Comment"),
             )
             if provider == "delta" and rec.location:
-                delta_pending.append(rec)
+                scan.delta_pending.append(rec)
             elif provider == "delta":
                 scan.one_by_one.append((rec, "no location in the metastore", text))
             else:
                 reason = f"{provider or 'unknown'} table: the metastore text has no column comments"
                 scan.one_by_one.append((rec, reason, text))
-        if delta_pending:
-            if self.use_delta_log:
-                scan.delta = self._read_delta_logs(delta_pending, scan.one_by_one, scan.notes)
-            else:
-                scan.one_by_one.extend((r, "bulk Delta log read disabled", {}) for r in delta_pending)
         return scan
 
     # -- Delta logs in bulk --------------------------------------------------------------------------
@@ -711,7 +715,9 @@ class SparkCatalogReader:
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(jobs))) as pool:
             results = list(pool.map(lambda job: job(), jobs))
         for kind, value in results:
-            if kind == "table":
+            if kind == "error":
+                builder.unrepresentable.append(f"{value[0]}: could not be read ({value[1]})")
+            elif kind == "table":
                 if value is not None:
                     self._add_table(builder, value, partial)
             else:
@@ -719,7 +725,10 @@ class SparkCatalogReader:
                 builder.view(cat, sch, name, definition=definition, comment=comment, properties=props)
 
     def _table_job(self, rec: TableRecord, text: dict[str, str]) -> tuple[str, Any]:
-        return "table", self._read_table(rec, text)
+        try:
+            return "table", self._read_table(rec, text)
+        except SqlError as exc:  # a broken table must not hide the rest of the scan
+            return "error", (rec.full_name, exc.cause.splitlines()[0] if exc.cause else exc.kind)
 
     def _view_job(self, cat: str, sch: str, name: str, text: dict[str, str]) -> tuple[str, Any]:
         return "view", self._read_view(cat, sch, name, text)

@@ -22,7 +22,8 @@ class _Work:
 
     def __init__(self, state: State) -> None:
         self.maps: dict[str, dict[str, Any]] = {
-            f: dict(getattr(state, f)) for f in ("catalogs", "schemas", "tables", "views", "volumes", "functions")
+            f: dict(getattr(state, f))
+            for f in ("catalogs", "schemas", "tables", "views", "volumes", "functions")
         }
 
     def build(self) -> State:
@@ -59,8 +60,12 @@ def applies(*types: type[Change]) -> Callable[[Callable[[_Work, Any], None]], Ca
 
 def _field_for(change: Change) -> str:
     return {
-        "catalog": "catalogs", "schema": "schemas", "table": "tables",
-        "view": "views", "volume": "volumes", "function": "functions",
+        "catalog": "catalogs",
+        "schema": "schemas",
+        "table": "tables",
+        "view": "views",
+        "volume": "volumes",
+        "function": "functions",
     }[change.kind.split("_", 1)[1]]
 
 
@@ -155,7 +160,9 @@ def _reorder(w: _Work, c: ch.ReorderColumns) -> None:
 @applies(ch.AddColumn)
 def _add_column(w: _Work, c: ch.AddColumn) -> None:
     cols = list(w.table(c.table.id).columns)
-    index = 0 if c.after_column is None else next(i for i, col in enumerate(cols) if col.id == c.after_column) + 1
+    index = (
+        0 if c.after_column is None else next(i for i, col in enumerate(cols) if col.id == c.after_column) + 1
+    )
     cols.insert(index, c.column)
     w.set_columns(c.table.id, cols)
 
@@ -189,20 +196,26 @@ _COLUMN_FIELDS = {
 
 @applies(ch.ModifyColumn)
 def _modify_column(w: _Work, c: ch.ModifyColumn) -> None:
-    _replace_column(w, c.table.id, c.after.id, **{_COLUMN_FIELDS[f]: getattr(c.after, _COLUMN_FIELDS[f]) for f in c.flags})
+    _replace_column(
+        w, c.table.id, c.after.id, **{_COLUMN_FIELDS[f]: getattr(c.after, _COLUMN_FIELDS[f]) for f in c.flags}
+    )
 
 
 @applies(ch.AddConstraint)
 def _add_constraint(w: _Work, c: ch.AddConstraint) -> None:
     rank = {con.id: i for i, con in enumerate(c.table.constraints)}
     cons = [*w.table(c.table.id).constraints, c.constraint]
-    w.update("tables", c.table.id, constraints=tuple(sorted(cons, key=lambda con: rank.get(con.id, len(rank)))))
+    w.update(
+        "tables", c.table.id, constraints=tuple(sorted(cons, key=lambda con: rank.get(con.id, len(rank))))
+    )
 
 
 @applies(ch.DropConstraint)
 def _drop_constraint(w: _Work, c: ch.DropConstraint) -> None:
     table = w.table(c.table.id)
-    w.update("tables", table.id, constraints=tuple(con for con in table.constraints if con.id != c.constraint.id))
+    w.update(
+        "tables", table.id, constraints=tuple(con for con in table.constraints if con.id != c.constraint.id)
+    )
 
 
 @applies(ch.Grant)

@@ -111,11 +111,12 @@ OSS_DELTA = EngineCapabilities(
     existing_catalogs=frozenset({"spark_catalog"}),
     widening_rules="delta",
     reasons={
-        "catalog_ddl": "open-source Spark cannot create, drop or comment catalogs (only spark_catalog exists)",
+        "catalog_ddl": "open-source Spark cannot create, drop or comment catalogs (it has spark_catalog)",
         "catalog_rename": "open-source Spark cannot rename catalogs",
         "schema_rename": "Spark has no ALTER SCHEMA ... RENAME",
-        "schema_comment": "Spark's Hive metastore ignores COMMENT ON SCHEMA (the statement succeeds, the comment "
-                          "stays): set the comment when the schema is created",
+        "schema_comment": "Spark's Hive metastore ignores COMMENT ON SCHEMA (the statement succeeds, "
+        "the comment "
+        "stays): set the comment when the schema is created",
         "managed_location": "MANAGED LOCATION is Unity Catalog only",
         "table_move": "Spark's session catalog cannot move a table across schemas",
         "set_not_null": "Delta cannot make an existing nullable column NOT NULL",
@@ -152,4 +153,11 @@ def detect_capabilities(executor: Any) -> EngineCapabilities:
     return base.with_catalogs(names) if names else base
 
 
-__all__ = ["CAPABILITIES", "OSS_DELTA", "PRESETS", "UNITY_CATALOG", "EngineCapabilities", "detect_capabilities"]
+__all__ = [
+    "CAPABILITIES",
+    "OSS_DELTA",
+    "PRESETS",
+    "UNITY_CATALOG",
+    "EngineCapabilities",
+    "detect_capabilities",
+]

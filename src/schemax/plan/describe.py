@@ -26,6 +26,16 @@ def _layout(field: str) -> Callable[[Any], str]:
     return fn
 
 
+_FIELD = {
+    ch.ColumnFlag.TYPE: "type",
+    ch.ColumnFlag.NULLABILITY: "nullable",
+    ch.ColumnFlag.COMMENT: "comment",
+    ch.ColumnFlag.DEFAULT: "default",
+    ch.ColumnFlag.TAGS: "tags",
+    ch.ColumnFlag.MASK: "mask",
+}
+
+
 _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.CreateCatalog: lambda c: f"create catalog {c.after.name}",
     ch.DropCatalog: lambda c: f"drop catalog {c.before.name}",
@@ -39,21 +49,41 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.DropTable: lambda c: f"drop table ({len(c.before.columns)} columns, data deleted)",
     ch.RenameTable: lambda c: f"rename table {c.before.name} -> {c.after.name}",
     ch.SetTableComment: lambda c: f"comment: {c.before.comment!r} -> {c.after.comment!r}",
-    ch.SetTableProperties: lambda c: "properties: " + "; ".join(
-        x for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "") if x),
-    ch.SetTableTags: lambda c: "tags: " + "; ".join(
-        x for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "") if x),
+    ch.SetTableProperties: lambda c: (
+        "properties: "
+        + "; ".join(
+            x
+            for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "")
+            if x
+        )
+    ),
+    ch.SetTableTags: lambda c: (
+        "tags: "
+        + "; ".join(
+            x
+            for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "")
+            if x
+        )
+    ),
     ch.SetClustering: _layout("cluster_by"),
     ch.SetPartitioning: _layout("partition_by"),
-    ch.SetRowFilter: lambda c: f"row filter: {c.filter_before.function if c.filter_before else 'none'} -> "
-                               f"{c.filter_after.function if c.filter_after else 'none'}",
+    ch.SetRowFilter: lambda c: (
+        f"row filter: {c.filter_before.function if c.filter_before else 'none'} -> "
+        f"{c.filter_after.function if c.filter_after else 'none'}"
+    ),
     ch.ReorderColumns: lambda c: "reorder columns: " + ", ".join(col.name for col in c.after.columns),
-    ch.AddColumn: lambda c: f"add column {c.column.name} {c.column.type}{'' if c.column.nullable else ' NOT NULL'}",
+    ch.AddColumn: lambda c: (
+        f"add column {c.column.name} {c.column.type}{'' if c.column.nullable else ' NOT NULL'}"
+    ),
     ch.DropColumn: lambda c: f"drop column {c.column.name} {c.column.type}",
     ch.RenameColumn: lambda c: f"rename column {c.before.name} -> {c.after.name}",
-    ch.ModifyColumn: lambda c: f"change column {c.after.name}: " + "; ".join(
-        f"{f.value} {getattr(c.before, _FIELD[f])!r} -> {getattr(c.after, _FIELD[f])!r}"
-        for f in sorted(c.flags, key=lambda f: f.value)),
+    ch.ModifyColumn: lambda c: (
+        f"change column {c.after.name}: "
+        + "; ".join(
+            f"{f.value} {getattr(c.before, _FIELD[f])!r} -> {getattr(c.after, _FIELD[f])!r}"
+            for f in sorted(c.flags, key=lambda f: f.value)
+        )
+    ),
     ch.AddConstraint: lambda c: f"add {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
     ch.DropConstraint: lambda c: f"drop {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
     ch.CreateView: lambda c: "create view",
@@ -69,15 +99,6 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.AlterFunction: lambda c: f"change function {_flags(c)}",
     ch.Grant: lambda c: f"grant {', '.join(c.privileges)} to {c.principal}",
     ch.Revoke: lambda c: f"revoke {', '.join(c.privileges)} from {c.principal}",
-}
-
-_FIELD = {
-    ch.ColumnFlag.TYPE: "type",
-    ch.ColumnFlag.NULLABILITY: "nullable",
-    ch.ColumnFlag.COMMENT: "comment",
-    ch.ColumnFlag.DEFAULT: "default",
-    ch.ColumnFlag.TAGS: "tags",
-    ch.ColumnFlag.MASK: "mask",
 }
 
 

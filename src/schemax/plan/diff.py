@@ -12,7 +12,7 @@ step is visible on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -42,7 +42,7 @@ def _kv_diff(old: dict[str, str], new: dict[str, str]) -> tuple[tuple[tuple[str,
     return changed, gone
 
 
-def _object_flags(old: Any, new: Any, fields: dict[ObjectFlag, tuple[str, ...]]) -> frozenset[ObjectFlag]:
+def _object_flags(old: Any, new: Any, fields: Mapping[ObjectFlag, tuple[str, ...]]) -> frozenset[ObjectFlag]:
     return frozenset(
         flag for flag, names in fields.items() if any(getattr(old, n) != getattr(new, n) for n in names)
     )
@@ -173,15 +173,19 @@ def _column_changes(old: Table, new: Table) -> list[Change]:
         if col.id not in new_cols:
             out.append(ch.DropColumn(table=old, column=col))
     modified: list[Change] = []
+    renames: list[ch.RenameColumn] = []
     for col in new.columns:
         prev = old_cols.get(col.id)
         if prev is None or prev == col:
             continue
         if prev.name != col.name:
-            out.append(ch.RenameColumn(table=new, before=prev, after=col))
-        flags = frozenset(f for f, name in _COLUMN_FIELDS.items() if getattr(prev, name) != getattr(col, name))
+            renames.append(ch.RenameColumn(table=new, before=prev, after=col))
+        flags = frozenset(
+            f for f, name in _COLUMN_FIELDS.items() if getattr(prev, name) != getattr(col, name)
+        )
         if flags:
             modified.append(ch.ModifyColumn(table=new, before=prev, after=col, flags=flags))
+    out.extend(_chain_safe(renames))
     out.extend(modified)
     survivors_old = [c.id for c in old.columns if c.id in new_cols]
     survivors_new = [c.id for c in new.columns if c.id in old_cols]
@@ -192,6 +196,23 @@ def _column_changes(old: Table, new: Table) -> list[Change]:
         if col.id not in old_cols:
             out.append(ch.AddColumn(table=new, column=col, after_column=previous))
         previous = col.id
+    return out
+
+
+def _chain_safe(renames: list[ch.RenameColumn]) -> list[ch.RenameColumn]:
+    """Renames ordered so that one applied in sequence never takes a name still held (a -> b after b -> c).
+
+    A cycle (a <-> b) has no such order; it stays as is and the renderer goes through temporary names.
+    """
+    pending = list(renames)
+    out: list[ch.RenameColumn] = []
+    while pending:
+        held = {r.before.name.lower() for r in pending}
+        ready = [r for r in pending if r.after.name.lower() not in held - {r.before.name.lower()}]
+        if not ready:
+            return out + pending
+        out.extend(ready)
+        pending = [r for r in pending if r not in ready]
     return out
 
 
@@ -254,9 +275,13 @@ def _grants(before: State, after: State, out: list[Change]) -> None:
             for principal in sorted(set(old.grants) | set(new.grants)):
                 had, has = set(old.grants.get(principal, ())), set(new.grants.get(principal, ()))
                 if has - had:
-                    out.append(ch.Grant(securable=oid, principal=principal, privileges=tuple(sorted(has - had))))
+                    out.append(
+                        ch.Grant(securable=oid, principal=principal, privileges=tuple(sorted(has - had)))
+                    )
                 if had - has:
-                    out.append(ch.Revoke(securable=oid, principal=principal, privileges=tuple(sorted(had - has))))
+                    out.append(
+                        ch.Revoke(securable=oid, principal=principal, privileges=tuple(sorted(had - has)))
+                    )
 
 
 # ---------------------------------------------------------------------------------------------------

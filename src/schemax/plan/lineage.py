@@ -174,4 +174,11 @@ def rename_columns(sql: str, renames: dict[str, str]) -> str | None:
     return out
 
 
-__all__ = ["columns_read", "relations_read", "rename_columns", "resolve", "rewrite_relations", "view_dependencies"]
+__all__ = [
+    "columns_read",
+    "relations_read",
+    "rename_columns",
+    "resolve",
+    "rewrite_relations",
+    "view_dependencies",
+]

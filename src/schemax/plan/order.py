@@ -94,7 +94,13 @@ TABLE_STEP: dict[type[Change], int] = {
     ch.SetTableProperties: 13,
 }
 
-_RENAME_KIND = {ch.RenameCatalog: 0, ch.RenameSchema: 1, ch.RenameTable: 2, ch.RenameView: 3, ch.RenameVolume: 4}
+_RENAME_KIND = {
+    ch.RenameCatalog: 0,
+    ch.RenameSchema: 1,
+    ch.RenameTable: 2,
+    ch.RenameView: 3,
+    ch.RenameVolume: 4,
+}
 
 
 def _is_foreign_key(change: Change) -> bool:
@@ -177,7 +183,14 @@ def _inverted(deps: dict[Hashable, set[Hashable]] | dict[str, set[str]]) -> dict
 def order_changes(changes: Sequence[Change], before: State, after: State) -> list[Change]:
     """``changes`` in execution order (see the module docstring)."""
     phases = [phase_of(c) for c in changes]
-    phases_of_drops = {ch.DropTable, ch.DropView, ch.DropVolume, ch.DropFunction, ch.DropSchema, ch.DropCatalog}
+    phases_of_drops = {
+        ch.DropTable,
+        ch.DropView,
+        ch.DropVolume,
+        ch.DropFunction,
+        ch.DropSchema,
+        ch.DropCatalog,
+    }
     group_rank: dict[tuple[Phase, str], int] = {}
 
     def name(change: Change) -> tuple[str, ...]:
@@ -188,7 +201,7 @@ def order_changes(changes: Sequence[Change], before: State, after: State) -> lis
 
     # groups (a table's changes, a view, a schema...) ranked within their phase
     by_phase: dict[Phase, list[str]] = {}
-    for change, phase in zip(changes, phases):
+    for change, phase in zip(changes, phases, strict=True):
         by_phase.setdefault(phase, []).append(_group(change))
     for phase, groups in by_phase.items():
         ranked = _rank_groups(phase, groups, changes, phases, before, after, name)
@@ -212,7 +225,11 @@ def _position_in_table(change: Change) -> int:
     table = getattr(change, "table", None)
     if table is None:
         return 0
-    item = getattr(change, "column", None) or getattr(change, "after", None) or getattr(change, "constraint", None)
+    item = (
+        getattr(change, "column", None)
+        or getattr(change, "after", None)
+        or getattr(change, "constraint", None)
+    )
     items = table.constraints if isinstance(change, (ch.AddConstraint, ch.DropConstraint)) else table.columns
     for i, x in enumerate(items):
         if x.id == getattr(item, "id", None):
@@ -236,7 +253,7 @@ def _rank_groups(
     name: Callable[[Change], tuple[str, ...]],
 ) -> list[str]:
     first: dict[str, Change] = {}
-    for change, p in zip(changes, phases):
+    for change, p in zip(changes, phases, strict=True):
         if p == phase:
             first.setdefault(_group(change), change)
 

@@ -92,8 +92,11 @@ class Plan:
         risks: dict[Risk, int] = {}
         for s in self.statements:
             risks[s.risk] = risks.get(s.risk, 0) + 1
-        counted = ", ".join(f"{n} {r.value.replace('_', '-')}" for r, n in sorted(risks.items(), key=lambda x: -x[0].rank)
-                            if r is not Risk.SAFE)
+        counted = ", ".join(
+            f"{n} {r.value.replace('_', '-')}"
+            for r, n in sorted(risks.items(), key=lambda x: -x[0].rank)
+            if r is not Risk.SAFE
+        )
         lines = [
             f"-- schemax plan: {self._version_line()}",
             f"-- target: {_one_line(self.target.describe())}; engine: {self.capabilities.name}",
@@ -108,8 +111,10 @@ class Plan:
                 if getattr(f, "impact", None):
                     lines.append(f"--     impact: {_one_line(f.impact)}")
         if self.unsupported:
-            lines.append(f"-- UNSUPPORTED on {self.capabilities.name}: {len(self.unsupported)} statement(s); "
-                         "the plan cannot run as is")
+            lines.append(
+                f"-- UNSUPPORTED on {self.capabilities.name}: {len(self.unsupported)} statement(s); "
+                "the plan cannot run as is"
+            )
             for stmt, reason in self.unsupported:
                 lines.append(f"--   {_one_line(reason)}: {_one_line(stmt.sql)[:120]}")
         for note in self.notes:
@@ -166,8 +171,10 @@ class Plan:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def __repr__(self) -> str:
-        return (f"Plan({self._version_line()}, {len(self.statements)} statements, {len(self.changes)} changes, "
-                f"{len(self.findings)} findings, {len(self.unsupported)} unsupported)")
+        return (
+            f"Plan({self._version_line()}, {len(self.statements)} statements, {len(self.changes)} changes, "
+            f"{len(self.findings)} findings, {len(self.unsupported)} unsupported)"
+        )
 
     def _repr_html_(self) -> str:
         return _html(self)
@@ -178,7 +185,8 @@ class Plan:
 # ---------------------------------------------------------------------------------------------------
 
 _CSS = """
-.sx-plan{font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;color:#1f2328;max-width:1100px}
+.sx-plan{font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;color:#1f2328;
+  max-width:1100px}
 .sx-plan h3{margin:4px 0 6px;font-size:15px}
 .sx-plan .sx-meta{color:#57606a;margin-bottom:8px}
 .sx-plan .sx-pill{display:inline-block;border-radius:10px;padding:0 7px;margin-right:4px;font-size:11px;
@@ -226,39 +234,60 @@ def _html(plan: Plan) -> str:
         if key in groups:
             by_object.setdefault(key, []).append(f)
         else:
-            match = next((oid for oid, n in names.items()
-                          if str(getattr(f, "object_name", "")).lower().startswith(n.lower())), None)
+            match = next(
+                (
+                    oid
+                    for oid, n in names.items()
+                    if str(getattr(f, "object_name", "")).lower().startswith(n.lower())
+                ),
+                None,
+            )
             (by_object.setdefault(match, []) if match else loose).append(f)
 
     def finding_html(f: Any) -> str:
         sev = getattr(getattr(f, "severity", None), "value", str(getattr(f, "severity", "")))
         views = getattr(f, "views", ()) or ()
         extra = f"<div class='sx-impact'>views reading it: {_e(', '.join(views))}</div>" if views else ""
-        return (f"<div class='sx-finding{' sx-block' if getattr(f, 'blocking', False) else ''}'>"
-                f"<span class='sx-pill sx-{_e(sev)}'>{_e(getattr(f, 'code', ''))} {_e(sev)}</span>"
-                f"{_e(getattr(f, 'message', f))}<div class='sx-impact'>{_e(getattr(f, 'impact', ''))}</div>"
-                f"{extra}</div>")
+        return (
+            f"<div class='sx-finding{' sx-block' if getattr(f, 'blocking', False) else ''}'>"
+            f"<span class='sx-pill sx-{_e(sev)}'>{_e(getattr(f, 'code', ''))} {_e(sev)}</span>"
+            f"{_e(getattr(f, 'message', f))}<div class='sx-impact'>{_e(getattr(f, 'impact', ''))}</div>"
+            f"{extra}</div>"
+        )
 
     blocks = []
-    order = sorted(groups, key=lambda oid: (not any(getattr(f, "blocking", False) for f in by_object.get(oid, ())),
-                                             names[oid].lower()))
+    order = sorted(
+        groups,
+        key=lambda oid: (
+            not any(getattr(f, "blocking", False) for f in by_object.get(oid, ())),
+            names[oid].lower(),
+        ),
+    )
     for oid in order:
         fs = by_object.get(oid, [])
         blocking = any(getattr(f, "blocking", False) for f in fs)
         items = "".join(f"<li>{_e(describe(c))}</li>" for c in groups[oid])
         blocks.append(
-            f"<div class='sx-object{' sx-blocking' if blocking else ''}'><span class='sx-name'>{_e(names[oid])}</span>"
-            f"<ul>{items}</ul>{''.join(finding_html(f) for f in fs)}</div>")
+            f"<div class='sx-object{' sx-blocking' if blocking else ''}'>"
+            f"<span class='sx-name'>{_e(names[oid])}</span>"
+            f"<ul>{items}</ul>{''.join(finding_html(f) for f in fs)}</div>"
+        )
     risks: dict[str, int] = {}
     for s in plan.statements:
         risks[s.risk.value] = risks.get(s.risk.value, 0) + 1
-    pills = "".join(f"<span class='sx-pill sx-{_e(r)}'>{n} {_e(r.replace('_', '-'))}</span>"
-                    for r, n in sorted(risks.items()))
+    pills = "".join(
+        f"<span class='sx-pill sx-{_e(r)}'>{n} {_e(r.replace('_', '-'))}</span>"
+        for r, n in sorted(risks.items())
+    )
     unsupported = ""
     if plan.unsupported:
-        rows = "".join(f"<li>{_e(reason)}: <code>{_e(s.sql[:160])}</code></li>" for s, reason in plan.unsupported)
-        unsupported = (f"<div class='sx-unsupported'><b>{len(plan.unsupported)} statement(s) cannot run on "
-                       f"{_e(plan.capabilities.name)}</b><ul>{rows}</ul></div>")
+        rows = "".join(
+            f"<li>{_e(reason)}: <code>{_e(s.sql[:160])}</code></li>" for s, reason in plan.unsupported
+        )
+        unsupported = (
+            f"<div class='sx-unsupported'><b>{len(plan.unsupported)} statement(s) cannot run on "
+            f"{_e(plan.capabilities.name)}</b><ul>{rows}</ul></div>"
+        )
     notes = "".join(f"<li>{_e(n)}</li>" for n in plan.notes)
     loose_html = "".join(finding_html(f) for f in loose)
     blocking_count = len(plan.breaking_changes)
@@ -270,7 +299,8 @@ def _html(plan: Plan) -> str:
         f"{f' · <b>{blocking_count} blocking</b>' if blocking_count else ''}</div>"
         f"<div>{pills}</div>{unsupported}{loose_html}{''.join(blocks) or '<p>No changes.</p>'}"
         f"{f'<ul>{notes}</ul>' if notes else ''}"
-        f"<details><summary>SQL ({len(plan.statements)} statements)</summary><pre>{_e(plan.sql)}</pre></details>"
+        f"<details><summary>SQL ({len(plan.statements)} statements)</summary>"
+        f"<pre>{_e(plan.sql)}</pre></details>"
         f"</div>"
     )
 
@@ -298,9 +328,17 @@ def build_plan(
     ordered = order_changes(changes, before, after)
     rendered = render(ordered, before, after, target, capabilities)
     return Plan(
-        changes=tuple(ordered), statements=rendered.statements, findings=_analyze(changes, before, after),
-        unsupported=rendered.unsupported, notes=rendered.notes, from_version=from_version, to_version=to_version,
-        target=target, capabilities=capabilities, before=before, after=after,
+        changes=tuple(ordered),
+        statements=rendered.statements,
+        findings=_analyze(changes, before, after),
+        unsupported=rendered.unsupported,
+        notes=rendered.notes,
+        from_version=from_version,
+        to_version=to_version,
+        target=target,
+        capabilities=capabilities,
+        before=before,
+        after=after,
     )
 
 
@@ -312,9 +350,14 @@ def plan(
     capabilities: EngineCapabilities = UNITY_CATALOG,
     **kwargs: Any,
 ) -> Plan:
-    """Shortcut for :func:`build_plan` with a catalog mapping: ``plan(a, b, catalogs={"shop": "dev_shop"})``."""
-    return build_plan(before, after, Target(catalogs=dict(catalogs or {}), schema_prefix=schema_prefix),
-                      capabilities=capabilities, **kwargs)
+    """:func:`build_plan` with a catalog mapping: ``plan(a, b, catalogs={"shop": "dev_shop"})``."""
+    return build_plan(
+        before,
+        after,
+        Target(catalogs=dict(catalogs or {}), schema_prefix=schema_prefix),
+        capabilities=capabilities,
+        **kwargs,
+    )
 
 
 def build_plan_between(
@@ -331,8 +374,13 @@ def build_plan_between(
 ) -> Plan:
     """The plan between two snapshots' states (``Project.diff``): logical names unless a mapping is given."""
     return build_plan(
-        before, after, target or Target(catalogs=dict(catalogs or {}), schema_prefix=schema_prefix),
-        capabilities=capabilities, ops=ops, from_version=from_version, to_version=to_version,
+        before,
+        after,
+        target or Target(catalogs=dict(catalogs or {}), schema_prefix=schema_prefix),
+        capabilities=capabilities,
+        ops=ops,
+        from_version=from_version,
+        to_version=to_version,
     )
 
 

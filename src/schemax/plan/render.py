@@ -71,8 +71,14 @@ class _Slot:
             for op_id in change.op_ids:
                 op_ids.setdefault(op_id, None)
         return Statement(
-            sql=self.sql, changes=tuple({id(c): c for c in self.changes}.values()), op_ids=tuple(op_ids), risk=self.risk,
-            reverse=self.reverse, object_id=self.object_id, capability=self.capability, note=self.note,
+            sql=self.sql,
+            changes=tuple({id(c): c for c in self.changes}.values()),
+            op_ids=tuple(op_ids),
+            risk=self.risk,
+            reverse=self.reverse,
+            object_id=self.object_id,
+            capability=self.capability,
+            note=self.note,
         )
 
 
@@ -84,22 +90,45 @@ class Script:
         self._folds: dict[tuple[str, ...], _Slot] = {}
 
     def add(
-        self, sql: str, change: Change | None, ctx: Ctx, *, risk: Risk = Risk.SAFE, reverse: str | None = None,
-        object_id: str | None = None, capability: str = "table_ddl", note: str | None = None,
-        phase: int | None = None, unsupported: str | None = None,
+        self,
+        sql: str,
+        change: Change | None,
+        ctx: Ctx,
+        *,
+        risk: Risk = Risk.SAFE,
+        reverse: str | None = None,
+        object_id: str | None = None,
+        capability: str = "table_ddl",
+        note: str | None = None,
+        phase: int | None = None,
+        unsupported: str | None = None,
     ) -> _Slot:
         slot = _Slot(
-            sql=sql, changes=[change] if change is not None else [], risk=risk, reverse=reverse,
-            object_id=object_id if object_id is not None else _object_of(change), capability=capability,
-            note=note, phase=ctx.phase if phase is None else phase, unsupported=unsupported,
+            sql=sql,
+            changes=[change] if change is not None else [],
+            risk=risk,
+            reverse=reverse,
+            object_id=object_id if object_id is not None else _object_of(change),
+            capability=capability,
+            note=note,
+            phase=ctx.phase if phase is None else phase,
+            unsupported=unsupported,
         )
         self.slots.append(slot)
         return slot
 
     def fold(
-        self, key: tuple[str, ...], item: Any, change: Change | None, ctx: Ctx,
-        build: Callable[[list[Any]], tuple[str, str | None]], *, risk: Risk = Risk.SAFE,
-        object_id: str | None = None, capability: str = "table_ddl", note: str | None = None,
+        self,
+        key: tuple[str, ...],
+        item: Any,
+        change: Change | None,
+        ctx: Ctx,
+        build: Callable[[list[Any]], tuple[str, str | None]],
+        *,
+        risk: Risk = Risk.SAFE,
+        object_id: str | None = None,
+        capability: str = "table_ddl",
+        note: str | None = None,
     ) -> _Slot:
         slot = self._folds.get(key)
         if slot is None:
@@ -264,7 +293,12 @@ def renders(*types: type[Change]) -> Callable[[Renderer], Renderer]:
 
 
 def _tag_statements(
-    script: Script, ctx: Ctx, change: Change | None, prefix: str, old: dict[str, str], new: dict[str, str],
+    script: Script,
+    ctx: Ctx,
+    change: Change | None,
+    prefix: str,
+    old: dict[str, str],
+    new: dict[str, str],
     object_id: str | None = None,
 ) -> None:
     changed = sorted((k, v) for k, v in new.items() if old.get(k) != v)
@@ -273,17 +307,36 @@ def _tag_statements(
         restore = sorted((k, old[k]) for k, _ in changed if k in old)
         added = [k for k, _ in changed if k not in old]
         reverse = ";\n".join(
-            [f"{prefix} SET TAGS {_props(restore)}"] * bool(restore) + [f"{prefix} UNSET TAGS {_keys(added)}"] * bool(added)
+            [f"{prefix} SET TAGS {_props(restore)}"] * bool(restore)
+            + [f"{prefix} UNSET TAGS {_keys(added)}"] * bool(added)
         )
-        script.add(f"{prefix} SET TAGS {_props(changed)}", change, ctx, capability="tags", reverse=reverse,
-                   object_id=object_id)
+        script.add(
+            f"{prefix} SET TAGS {_props(changed)}",
+            change,
+            ctx,
+            capability="tags",
+            reverse=reverse,
+            object_id=object_id,
+        )
     if gone:
-        script.add(f"{prefix} UNSET TAGS {_keys(gone)}", change, ctx, capability="tags",
-                   reverse=f"{prefix} SET TAGS {_props(sorted((k, old[k]) for k in gone))}", object_id=object_id)
+        script.add(
+            f"{prefix} UNSET TAGS {_keys(gone)}",
+            change,
+            ctx,
+            capability="tags",
+            reverse=f"{prefix} SET TAGS {_props(sorted((k, old[k]) for k in gone))}",
+            object_id=object_id,
+        )
 
 
-_SECURABLE = {"catalog": "CATALOG", "schema": "SCHEMA", "table": "TABLE", "view": "VIEW", "volume": "VOLUME",
-              "function": "FUNCTION"}
+_SECURABLE = {
+    "catalog": "CATALOG",
+    "schema": "SCHEMA",
+    "table": "TABLE",
+    "view": "VIEW",
+    "volume": "VOLUME",
+    "function": "FUNCTION",
+}
 
 
 def _privileges(privileges: Iterable[str]) -> str:
@@ -300,7 +353,9 @@ def _grant_sql(verb: str, securable: str, principal: str, privileges: Iterable[s
     return f"{verb} {_privileges(privileges)} ON {kind} {name} {word} {quote_ident(principal)}"
 
 
-def _grant_all(script: Script, ctx: Ctx, change: Change, object_id: str, grants: dict[str, tuple[str, ...]]) -> None:
+def _grant_all(
+    script: Script, ctx: Ctx, change: Change, object_id: str, grants: dict[str, tuple[str, ...]]
+) -> None:
     """GRANT statements for every grant an object holds (new objects, and objects re-created by a replace)."""
     if not grants:
         return
@@ -308,7 +363,9 @@ def _grant_all(script: Script, ctx: Ctx, change: Change, object_id: str, grants:
     for principal in sorted(grants):
         sql = _grant_sql("GRANT", object_id, principal, grants[principal], name)
         reverse = _grant_sql("REVOKE", object_id, principal, grants[principal], name)
-        script.add(sql, change, ctx, capability="grants", reverse=reverse, object_id=object_id, phase=Phase.GRANT)
+        script.add(
+            sql, change, ctx, capability="grants", reverse=reverse, object_id=object_id, phase=Phase.GRANT
+        )
 
 
 def _column_sql(col: Column, *, with_null: bool = True, with_default: bool = True) -> str:
@@ -320,6 +377,11 @@ def _column_sql(col: Column, *, with_null: bool = True, with_default: bool = Tru
     if col.comment is not None:
         parts.append(f"COMMENT {sql_string(col.comment)}")
     return " ".join(parts)
+
+
+def _bare_column(col: Column) -> str:
+    """A column for ADD COLUMNS: Delta takes neither NOT NULL nor DEFAULT there (both follow separately)."""
+    return _column_sql(col, with_null=False, with_default=False)
 
 
 def _tracking(ctx: Ctx, table: Table) -> list[tuple[str, str]]:
@@ -336,8 +398,9 @@ def _tracking(ctx: Ctx, table: Table) -> list[tuple[str, str]]:
     ]
 
 
-def _create_table_sql(ctx: Ctx, table: Table, name: str, *, replace: bool = False,
-                      extra: dict[str, str] | None = None) -> tuple[str, list[str]]:
+def _create_table_sql(
+    ctx: Ctx, table: Table, name: str, *, replace: bool = False, extra: dict[str, str] | None = None
+) -> tuple[str, list[str]]:
     """CREATE TABLE for ``table`` under ``name``, and notes on what was added to its properties."""
     notes = []
     props = dict(table.properties)
@@ -372,23 +435,34 @@ def _constraint_sql(ctx: Ctx, table: Table, con: Constraint) -> str:
         return f"CONSTRAINT {quote_ident(con.name)} PRIMARY KEY ({cols})"
     ref = ctx.after.tables.get(con.ref_table or "") or ctx.before.tables[con.ref_table or ""]
     state = ctx.after if ref.id in ctx.after.tables else ctx.before
-    return (f"CONSTRAINT {quote_ident(con.name)} FOREIGN KEY ({cols}) REFERENCES {ctx.name(ref.id, state)} "
-            f"({_cols(ref.column_names(con.ref_columns))})")
+    return (
+        f"CONSTRAINT {quote_ident(con.name)} FOREIGN KEY ({cols}) REFERENCES {ctx.name(ref.id, state)} "
+        f"({_cols(ref.column_names(con.ref_columns))})"
+    )
 
 
 def _constraint_capability(con: Constraint) -> str:
     return "check_constraint" if con.kind == "check" else "constraints_pk_fk"
 
 
-def _add_constraint(script: Script, ctx: Ctx, change: Change, table: Table, name: str, con: Constraint,
-                    *, existing_data: bool) -> None:
+def _add_constraint(
+    script: Script, ctx: Ctx, change: Change, table: Table, name: str, con: Constraint, *, existing_data: bool
+) -> None:
     risk = Risk.DATA_DEPENDENT if con.kind == "check" and existing_data else Risk.SAFE
-    note = "existing rows must satisfy the CHECK or the statement fails" if risk is Risk.DATA_DEPENDENT else None
+    note = (
+        "existing rows must satisfy the CHECK or the statement fails" if risk is Risk.DATA_DEPENDENT else None
+    )
     phase = Phase.FOREIGN_KEY if con.kind == "foreign_key" else None
     script.add(
-        f"ALTER TABLE {name} ADD {_constraint_sql(ctx, table, con)}", change, ctx, risk=risk,
+        f"ALTER TABLE {name} ADD {_constraint_sql(ctx, table, con)}",
+        change,
+        ctx,
+        risk=risk,
         reverse=f"ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {quote_ident(con.name)}",
-        capability=_constraint_capability(con), note=note, object_id=table.id, phase=phase,
+        capability=_constraint_capability(con),
+        note=note,
+        object_id=table.id,
+        phase=phase,
     )
 
 
@@ -396,8 +470,10 @@ def _row_filter_sql(ctx: Ctx, table: Table, name: str) -> str:
     rf = table.row_filter
     if rf is None:
         return f"ALTER TABLE {name} DROP ROW FILTER"
-    return (f"ALTER TABLE {name} SET ROW FILTER {ctx.function_name(rf.function, table, ctx.after)} "
-            f"ON ({_cols(table.column_names(rf.columns))})")
+    return (
+        f"ALTER TABLE {name} SET ROW FILTER {ctx.function_name(rf.function, table, ctx.after)} "
+        f"ON ({_cols(table.column_names(rf.columns))})"
+    )
 
 
 def _mask_sql(ctx: Ctx, table: Table, name: str, col: Column) -> str:
@@ -410,8 +486,9 @@ def _mask_sql(ctx: Ctx, table: Table, name: str, col: Column) -> str:
     return sql
 
 
-def _table_extras(script: Script, ctx: Ctx, change: Change, table: Table, name: str, *,
-                  foreign_keys: bool = True) -> None:
+def _table_extras(
+    script: Script, ctx: Ctx, change: Change, table: Table, name: str, *, foreign_keys: bool = True
+) -> None:
     """What CREATE TABLE cannot say: constraints, tags, row filter, masks, grants."""
     for con in table.constraints:
         if con.kind != "foreign_key" or foreign_keys:
@@ -420,16 +497,36 @@ def _table_extras(script: Script, ctx: Ctx, change: Change, table: Table, name: 
         _tag_statements(script, ctx, change, f"ALTER TABLE {name}", {}, table.tags, object_id=table.id)
     for col in table.columns:
         if col.tags:
-            _tag_statements(script, ctx, change, f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)}",
-                            {}, col.tags, object_id=table.id)
+            _tag_statements(
+                script,
+                ctx,
+                change,
+                f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)}",
+                {},
+                col.tags,
+                object_id=table.id,
+            )
     if table.row_filter is not None:
-        script.add(_row_filter_sql(ctx, table, name), change, ctx, capability="row_filter", risk=Risk.BREAKING,
-                   reverse=f"ALTER TABLE {name} DROP ROW FILTER", object_id=table.id)
+        script.add(
+            _row_filter_sql(ctx, table, name),
+            change,
+            ctx,
+            capability="row_filter",
+            risk=Risk.BREAKING,
+            reverse=f"ALTER TABLE {name} DROP ROW FILTER",
+            object_id=table.id,
+        )
     for col in table.columns:
         if col.mask is not None:
-            script.add(_mask_sql(ctx, table, name, col), change, ctx, capability="column_mask", risk=Risk.BREAKING,
-                       reverse=f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} DROP MASK",
-                       object_id=table.id)
+            script.add(
+                _mask_sql(ctx, table, name, col),
+                change,
+                ctx,
+                capability="column_mask",
+                risk=Risk.BREAKING,
+                reverse=f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} DROP MASK",
+                object_id=table.id,
+            )
     _grant_all(script, ctx, change, table.id, table.grants)
 
 
@@ -448,21 +545,35 @@ def _create_catalog(c: ch.CreateCatalog, ctx: Ctx, script: Script) -> None:
     physical = _catalog_physical(ctx, cat)
     if not ctx.caps.has_catalog_ddl:
         if physical.lower() in ctx.caps.existing_catalogs:
-            ctx.notes.append(f"catalog {cat.name} maps to {physical}, which already exists: nothing to create"
-                             + (" (its comment, tags and grants are not applied)"
-                                if cat.comment or cat.tags or cat.grants else ""))
+            ctx.notes.append(
+                f"catalog {cat.name} maps to {physical}, which already exists: nothing to create"
+                + (
+                    " (its comment, tags and grants are not applied)"
+                    if cat.comment or cat.tags or cat.grants
+                    else ""
+                )
+            )
             return
-        script.add(f"CREATE CATALOG IF NOT EXISTS {quote_ident(physical)}", c, ctx, capability="catalog_ddl",
-                   unsupported=f"catalog {physical} does not exist and {ctx.caps.name} cannot create catalogs")
+        script.add(
+            f"CREATE CATALOG IF NOT EXISTS {quote_ident(physical)}",
+            c,
+            ctx,
+            capability="catalog_ddl",
+            unsupported=f"catalog {physical} does not exist and {ctx.caps.name} cannot create catalogs",
+        )
         return
     sql = f"CREATE CATALOG IF NOT EXISTS {quote_ident(physical)}"
     if cat.managed_location:
         sql += f" MANAGED LOCATION {sql_string(cat.managed_location)}"
     if cat.comment is not None:
         sql += f" COMMENT {sql_string(cat.comment)}"
-    script.add(sql, c, ctx, capability="catalog_ddl", reverse=f"DROP CATALOG IF EXISTS {quote_ident(physical)}")
+    script.add(
+        sql, c, ctx, capability="catalog_ddl", reverse=f"DROP CATALOG IF EXISTS {quote_ident(physical)}"
+    )
     if cat.properties:
-        ctx.notes.append(f"catalog {cat.name}: properties are not set by SQL ({', '.join(sorted(cat.properties))})")
+        ctx.notes.append(
+            f"catalog {cat.name}: properties are not set by SQL ({', '.join(sorted(cat.properties))})"
+        )
     _tag_statements(script, ctx, c, f"ALTER CATALOG {quote_ident(physical)}", {}, cat.tags)
     _grant_all(script, ctx, c, cat.id, cat.grants)
 
@@ -471,33 +582,58 @@ def _create_catalog(c: ch.CreateCatalog, ctx: Ctx, script: Script) -> None:
 def _drop_catalog(c: ch.DropCatalog, ctx: Ctx, script: Script) -> None:
     physical = _catalog_physical(ctx, c.before)
     if not ctx.caps.has_catalog_ddl:
-        ctx.notes.append(f"catalog {c.before.name} ({physical}) is not dropped: {ctx.caps.name} has no catalog DDL")
+        ctx.notes.append(
+            f"catalog {c.before.name} ({physical}) is not dropped: {ctx.caps.name} has no catalog DDL"
+        )
         return
     # CASCADE: Unity Catalog creates a `default` schema in every catalog, which schemax does not manage;
     # every schema schemax does manage was dropped explicitly before this statement.
-    script.add(f"DROP CATALOG IF EXISTS {quote_ident(physical)} CASCADE", c, ctx, risk=Risk.DESTRUCTIVE,
-               capability="catalog_ddl", note="drops whatever else the catalog still holds")
+    script.add(
+        f"DROP CATALOG IF EXISTS {quote_ident(physical)} CASCADE",
+        c,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability="catalog_ddl",
+        note="drops whatever else the catalog still holds",
+    )
 
 
 @renders(ch.RenameCatalog)
 def _rename_catalog(c: ch.RenameCatalog, ctx: Ctx, script: Script) -> None:
     old, new = _catalog_physical(ctx, c.before), _catalog_physical(ctx, c.after)
     if old == new:
-        ctx.notes.append(f"catalog {c.before.name} renamed to {c.after.name}: both map to {old}, nothing to do")
+        ctx.notes.append(
+            f"catalog {c.before.name} renamed to {c.after.name}: both map to {old}, nothing to do"
+        )
         return
-    script.add(f"ALTER CATALOG {quote_ident(old)} RENAME TO {quote_ident(new)}", c, ctx, risk=Risk.BREAKING,
-               capability="catalog_rename", reverse=f"ALTER CATALOG {quote_ident(new)} RENAME TO {quote_ident(old)}")
+    script.add(
+        f"ALTER CATALOG {quote_ident(old)} RENAME TO {quote_ident(new)}",
+        c,
+        ctx,
+        risk=Risk.BREAKING,
+        capability="catalog_rename",
+        reverse=f"ALTER CATALOG {quote_ident(new)} RENAME TO {quote_ident(old)}",
+    )
 
 
 @renders(ch.AlterCatalog)
 def _alter_catalog(c: ch.AlterCatalog, ctx: Ctx, script: Script) -> None:
     name = quote_ident(_catalog_physical(ctx, c.after))
     if ObjectFlag.COMMENT in c.flags:
-        script.add(f"COMMENT ON CATALOG {name} IS {_comment(c.after.comment)}", c, ctx, capability="catalog_ddl",
-                   reverse=f"COMMENT ON CATALOG {name} IS {_comment(c.before.comment)}")
+        script.add(
+            f"COMMENT ON CATALOG {name} IS {_comment(c.after.comment)}",
+            c,
+            ctx,
+            capability="catalog_ddl",
+            reverse=f"COMMENT ON CATALOG {name} IS {_comment(c.before.comment)}",
+        )
     if ObjectFlag.LOCATION in c.flags and c.after.managed_location:
-        script.add(f"ALTER CATALOG {name} SET MANAGED LOCATION {sql_string(c.after.managed_location)}", c, ctx,
-                   capability="managed_location")
+        script.add(
+            f"ALTER CATALOG {name} SET MANAGED LOCATION {sql_string(c.after.managed_location)}",
+            c,
+            ctx,
+            capability="managed_location",
+        )
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER CATALOG {name}", c.before.tags, c.after.tags)
     if ObjectFlag.PROPERTIES in c.flags:
@@ -520,8 +656,13 @@ def _create_schema(c: ch.CreateSchema, ctx: Ctx, script: Script) -> None:
         sql += f" MANAGED LOCATION {sql_string(s.managed_location)}"
     if s.properties:
         sql += f" WITH DBPROPERTIES {_props(sorted(s.properties.items()))}"
-    script.add(sql, c, ctx, capability="managed_location" if s.managed_location else "schema_ddl",
-               reverse=f"DROP SCHEMA IF EXISTS {name}")
+    script.add(
+        sql,
+        c,
+        ctx,
+        capability="managed_location" if s.managed_location else "schema_ddl",
+        reverse=f"DROP SCHEMA IF EXISTS {name}",
+    )
     _tag_statements(script, ctx, c, f"ALTER SCHEMA {name}", {}, s.tags)
     _grant_all(script, ctx, c, s.id, s.grants)
 
@@ -530,8 +671,14 @@ def _create_schema(c: ch.CreateSchema, ctx: Ctx, script: Script) -> None:
 def _drop_schema(c: ch.DropSchema, ctx: Ctx, script: Script) -> None:
     # no CASCADE: every object schemax manages in it was dropped explicitly; anything else stops the drop
     name = ctx.name(c.before.id)
-    script.add(f"DROP SCHEMA IF EXISTS {name}", c, ctx, risk=Risk.DESTRUCTIVE, capability="schema_ddl",
-               reverse=f"CREATE SCHEMA IF NOT EXISTS {name}")
+    script.add(
+        f"DROP SCHEMA IF EXISTS {name}",
+        c,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability="schema_ddl",
+        reverse=f"CREATE SCHEMA IF NOT EXISTS {name}",
+    )
 
 
 @renders(ch.RenameSchema)
@@ -539,29 +686,50 @@ def _rename_schema(c: ch.RenameSchema, ctx: Ctx, script: Script) -> None:
     old, new = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
     if old == new:
         return
-    script.add(f"ALTER SCHEMA {old} RENAME TO {new}", c, ctx, risk=Risk.BREAKING, capability="schema_rename",
-               reverse=f"ALTER SCHEMA {new} RENAME TO {old}")
+    script.add(
+        f"ALTER SCHEMA {old} RENAME TO {new}",
+        c,
+        ctx,
+        risk=Risk.BREAKING,
+        capability="schema_rename",
+        reverse=f"ALTER SCHEMA {new} RENAME TO {old}",
+    )
 
 
 @renders(ch.AlterSchema)
 def _alter_schema(c: ch.AlterSchema, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
     if ObjectFlag.COMMENT in c.flags:
-        script.add(f"COMMENT ON SCHEMA {name} IS {_comment(c.after.comment)}", c, ctx, capability="schema_comment",
-                   reverse=f"COMMENT ON SCHEMA {name} IS {_comment(c.before.comment)}")
+        script.add(
+            f"COMMENT ON SCHEMA {name} IS {_comment(c.after.comment)}",
+            c,
+            ctx,
+            capability="schema_comment",
+            reverse=f"COMMENT ON SCHEMA {name} IS {_comment(c.before.comment)}",
+        )
     if ObjectFlag.PROPERTIES in c.flags:
         old, new = c.before.properties, c.after.properties
         changed = sorted((k, v) for k, v in new.items() if old.get(k) != v)
         gone = sorted(k for k in old if k not in new)
         if changed:
-            script.add(f"ALTER SCHEMA {name} SET DBPROPERTIES {_props(changed)}", c, ctx, capability="schema_ddl")
+            script.add(
+                f"ALTER SCHEMA {name} SET DBPROPERTIES {_props(changed)}", c, ctx, capability="schema_ddl"
+            )
         if gone:
-            script.add(f"ALTER SCHEMA {name} UNSET DBPROPERTIES {_keys(gone)}", c, ctx,
-                       capability="schema_properties_unset",
-                       reverse=f"ALTER SCHEMA {name} SET DBPROPERTIES {_props((k, old[k]) for k in gone)}")
+            script.add(
+                f"ALTER SCHEMA {name} UNSET DBPROPERTIES {_keys(gone)}",
+                c,
+                ctx,
+                capability="schema_properties_unset",
+                reverse=f"ALTER SCHEMA {name} SET DBPROPERTIES {_props((k, old[k]) for k in gone)}",
+            )
     if ObjectFlag.LOCATION in c.flags and c.after.managed_location:
-        script.add(f"ALTER SCHEMA {name} SET MANAGED LOCATION {sql_string(c.after.managed_location)}", c, ctx,
-                   capability="managed_location")
+        script.add(
+            f"ALTER SCHEMA {name} SET MANAGED LOCATION {sql_string(c.after.managed_location)}",
+            c,
+            ctx,
+            capability="managed_location",
+        )
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER SCHEMA {name}", c.before.tags, c.after.tags)
 
@@ -576,26 +744,44 @@ def _create_table(c: ch.CreateTable, ctx: Ctx, script: Script) -> None:
     t = c.after
     name = ctx.name(t.id)
     sql, notes = _create_table_sql(ctx, t, name)
-    script.add(sql, c, ctx, capability="table_ddl", reverse=f"DROP TABLE IF EXISTS {name}",
-               note="; ".join(notes) or None)
+    script.add(
+        sql,
+        c,
+        ctx,
+        capability="table_ddl",
+        reverse=f"DROP TABLE IF EXISTS {name}",
+        note="; ".join(notes) or None,
+    )
     _table_extras(script, ctx, c, t, name)
 
 
 @renders(ch.DropTable)
 def _drop_table(c: ch.DropTable, ctx: Ctx, script: Script) -> None:
-    script.add(f"DROP TABLE IF EXISTS {ctx.name(c.before.id)}", c, ctx, risk=Risk.DESTRUCTIVE,
-               capability="table_ddl",
-               note="the table's data is deleted; only a RESTORE of the version recorded before can bring it back")
+    script.add(
+        f"DROP TABLE IF EXISTS {ctx.name(c.before.id)}",
+        c,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability="table_ddl",
+        note="the table's data is deleted; only a RESTORE of the version recorded before can bring it back",
+    )
 
 
 @renders(ch.RenameTable)
 def _rename_table(c: ch.RenameTable, ctx: Ctx, script: Script) -> None:
     old = ctx.name(c.before.id, ctx.before)
     target, capability = ctx.rename_to(c.before, c.after)
-    back = qualified(*ctx.physical(ctx.before.path(c.before.id))) if capability else quote_ident(c.before.name)
-    script.add(f"ALTER TABLE {old} RENAME TO {target}", c, ctx, risk=Risk.BREAKING,
-               capability=capability or "table_ddl",
-               reverse=f"ALTER TABLE {ctx.name(c.after.id, ctx.after)} RENAME TO {back}")
+    back = (
+        qualified(*ctx.physical(ctx.before.path(c.before.id))) if capability else quote_ident(c.before.name)
+    )
+    script.add(
+        f"ALTER TABLE {old} RENAME TO {target}",
+        c,
+        ctx,
+        risk=Risk.BREAKING,
+        capability=capability or "table_ddl",
+        reverse=f"ALTER TABLE {ctx.name(c.after.id, ctx.after)} RENAME TO {back}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -611,12 +797,23 @@ def _unit(ctx: Ctx) -> _Unit:
 @renders(ch.SetTableComment)
 def _table_comment(c: ch.SetTableComment, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
-    script.add(f"COMMENT ON TABLE {name} IS {_comment(c.after.comment)}", c, ctx,
-               reverse=f"COMMENT ON TABLE {name} IS {_comment(c.before.comment)}")
+    script.add(
+        f"COMMENT ON TABLE {name} IS {_comment(c.after.comment)}",
+        c,
+        ctx,
+        reverse=f"COMMENT ON TABLE {name} IS {_comment(c.before.comment)}",
+    )
 
 
-def _set_properties(script: Script, ctx: Ctx, change: Change | None, table_id: str, name: str,
-                    pairs: Iterable[tuple[str, str]], old: dict[str, str]) -> None:
+def _set_properties(
+    script: Script,
+    ctx: Ctx,
+    change: Change | None,
+    table_id: str,
+    name: str,
+    pairs: Iterable[tuple[str, str]],
+    old: dict[str, str],
+) -> None:
     def build(items: list[tuple[str, str]]) -> tuple[str, str | None]:
         merged = dict(items)
         restore = sorted((k, old[k]) for k in merged if k in old)
@@ -628,8 +825,15 @@ def _set_properties(script: Script, ctx: Ctx, change: Change | None, table_id: s
         return f"ALTER TABLE {name} SET TBLPROPERTIES {_props(sorted(merged.items()))}", reverse or None
 
     for pair in pairs:
-        script.fold((table_id, "set_properties"), pair, change, ctx, build, capability="table_properties",
-                    object_id=table_id)
+        script.fold(
+            (table_id, "set_properties"),
+            pair,
+            change,
+            ctx,
+            build,
+            capability="table_properties",
+            object_id=table_id,
+        )
 
 
 @renders(ch.SetTableProperties)
@@ -639,14 +843,24 @@ def _table_properties(c: ch.SetTableProperties, ctx: Ctx, script: Script) -> Non
     if c.set:
         _set_properties(script, ctx, c, c.after.id, name, c.set, old)
     if c.unset:
+
         def build(items: list[str]) -> tuple[str, str | None]:
             keys = sorted(set(items))
-            return (f"ALTER TABLE {name} UNSET TBLPROPERTIES IF EXISTS {_keys(keys)}",
-                    f"ALTER TABLE {name} SET TBLPROPERTIES {_props((k, old[k]) for k in keys)}")
+            return (
+                f"ALTER TABLE {name} UNSET TBLPROPERTIES IF EXISTS {_keys(keys)}",
+                f"ALTER TABLE {name} SET TBLPROPERTIES {_props((k, old[k]) for k in keys)}",
+            )
 
         for key in c.unset:
-            script.fold((c.after.id, "unset_properties"), key, c, ctx, build, capability="table_properties",
-                        object_id=c.after.id)
+            script.fold(
+                (c.after.id, "unset_properties"),
+                key,
+                c,
+                ctx,
+                build,
+                capability="table_properties",
+                object_id=c.after.id,
+            )
 
 
 @renders(ch.SetTableTags)
@@ -661,9 +875,14 @@ def _clustering(c: ch.SetClustering, ctx: Ctx, script: Script) -> None:
     def clause(t: Table) -> str:
         return f"CLUSTER BY ({_cols(t.column_names(t.cluster_by))})" if t.cluster_by else "CLUSTER BY NONE"
 
-    script.add(f"ALTER TABLE {name} {clause(c.after)}", c, ctx, capability="cluster_by",
-               reverse=f"ALTER TABLE {name} {clause(c.before)}",
-               note="existing files are reclustered by the next OPTIMIZE" if c.after.cluster_by else None)
+    script.add(
+        f"ALTER TABLE {name} {clause(c.after)}",
+        c,
+        ctx,
+        capability="cluster_by",
+        reverse=f"ALTER TABLE {name} {clause(c.before)}",
+        note="existing files are reclustered by the next OPTIMIZE" if c.after.cluster_by else None,
+    )
 
 
 @renders(ch.SetPartitioning)
@@ -675,8 +894,14 @@ def _partitioning(c: ch.SetPartitioning, ctx: Ctx, script: Script) -> None:
 @renders(ch.SetRowFilter)
 def _row_filter(c: ch.SetRowFilter, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
-    script.add(_row_filter_sql(ctx, c.after, name), c, ctx, capability="row_filter", risk=Risk.BREAKING,
-               reverse=_row_filter_sql(ctx, c.before, name))
+    script.add(
+        _row_filter_sql(ctx, c.after, name),
+        c,
+        ctx,
+        capability="row_filter",
+        risk=Risk.BREAKING,
+        reverse=_row_filter_sql(ctx, c.before, name),
+    )
 
 
 def _moves(before_order: list[str], after_order: list[str]) -> list[tuple[str, str | None]]:
@@ -748,30 +973,63 @@ def _add_column(c: ch.AddColumn, ctx: Ctx, script: Script) -> None:
         return f"ALTER TABLE {name} DROP COLUMNS IF EXISTS ({_cols(names)})" if unit.mapping else None
 
     if trailing:
+
         def build(items: list[Column]) -> tuple[str, str | None]:
-            return (f"ALTER TABLE {name} ADD COLUMNS ({', '.join(_column_sql(x, with_null=False, with_default=False) for x in items)})",
-                    drop_back([x.name for x in items]))
+            return (
+                f"ALTER TABLE {name} ADD COLUMNS ({', '.join(_bare_column(x) for x in items)})",
+                drop_back([x.name for x in items]),
+            )
 
         script.fold((table.id, "add_columns"), col, c, ctx, build, object_id=table.id)
     else:
-        where = "FIRST" if c.after_column is None else f"AFTER {quote_ident(table.column_names([c.after_column])[0])}"
-        script.add(f"ALTER TABLE {name} ADD COLUMNS ({definition} {where})", c, ctx, reverse=drop_back([col.name]))
+        where = (
+            "FIRST"
+            if c.after_column is None
+            else f"AFTER {quote_ident(table.column_names([c.after_column])[0])}"
+        )
+        script.add(
+            f"ALTER TABLE {name} ADD COLUMNS ({definition} {where})", c, ctx, reverse=drop_back([col.name])
+        )
     col_sql = f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)}"
     if col.default is not None:
-        script.add(f"{col_sql} SET DEFAULT {col.default}", c, ctx, capability="column_default",
-                   reverse=f"{col_sql} DROP DEFAULT", note="rows already in the table are not given the default")
+        script.add(
+            f"{col_sql} SET DEFAULT {col.default}",
+            c,
+            ctx,
+            capability="column_default",
+            reverse=f"{col_sql} DROP DEFAULT",
+            note="rows already in the table are not given the default",
+        )
     if not col.nullable:
         if col.default is not None:
-            script.add(f"UPDATE {name} SET {quote_ident(col.name)} = {col.default} WHERE {quote_ident(col.name)} IS NULL",
-                       c, ctx, risk=Risk.DATA_DEPENDENT, note="fills existing rows so NOT NULL can hold")
-        script.add(f"{col_sql} SET NOT NULL", c, ctx, capability="set_not_null", risk=Risk.DATA_DEPENDENT,
-                   reverse=f"{col_sql} DROP NOT NULL",
-                   note="fails when the table already holds rows" if col.default is None else None)
+            script.add(
+                f"UPDATE {name} SET {quote_ident(col.name)} = {col.default} "
+                f"WHERE {quote_ident(col.name)} IS NULL",
+                c,
+                ctx,
+                risk=Risk.DATA_DEPENDENT,
+                note="fills existing rows so NOT NULL can hold",
+            )
+        script.add(
+            f"{col_sql} SET NOT NULL",
+            c,
+            ctx,
+            capability="set_not_null",
+            risk=Risk.DATA_DEPENDENT,
+            reverse=f"{col_sql} DROP NOT NULL",
+            note="fails when the table already holds rows" if col.default is None else None,
+        )
     if col.tags:
         _tag_statements(script, ctx, c, col_sql, {}, col.tags, object_id=table.id)
     if col.mask is not None:
-        script.add(_mask_sql(ctx, table, name, col), c, ctx, capability="column_mask", risk=Risk.BREAKING,
-                   reverse=f"{col_sql} DROP MASK")
+        script.add(
+            _mask_sql(ctx, table, name, col),
+            c,
+            ctx,
+            capability="column_mask",
+            risk=Risk.BREAKING,
+            reverse=f"{col_sql} DROP MASK",
+        )
 
 
 @renders(ch.DropColumn)
@@ -781,17 +1039,31 @@ def _drop_column(c: ch.DropColumn, ctx: Ctx, script: Script) -> None:
     def build(items: list[str]) -> tuple[str, str | None]:
         return f"ALTER TABLE {name} DROP COLUMNS IF EXISTS ({_cols(items)})", None
 
-    script.fold((c.table.id, "drop_columns"), c.column.name, c, ctx, build, risk=Risk.DESTRUCTIVE,
-                capability="column_mapping", object_id=c.table.id,
-                note="the column's data is no longer readable (files keep it until VACUUM after a REORG)")
+    script.fold(
+        (c.table.id, "drop_columns"),
+        c.column.name,
+        c,
+        ctx,
+        build,
+        risk=Risk.DESTRUCTIVE,
+        capability="column_mapping",
+        object_id=c.table.id,
+        note="the column's data is no longer readable (files keep it until VACUUM after a REORG)",
+    )
 
 
 @renders(ch.RenameColumn)
 def _rename_column(c: ch.RenameColumn, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.table.id)
     old, new = quote_ident(c.before.name), quote_ident(c.after.name)
-    script.add(f"ALTER TABLE {name} RENAME COLUMN {old} TO {new}", c, ctx, risk=Risk.BREAKING,
-               capability="column_mapping", reverse=f"ALTER TABLE {name} RENAME COLUMN {new} TO {old}")
+    script.add(
+        f"ALTER TABLE {name} RENAME COLUMN {old} TO {new}",
+        c,
+        ctx,
+        risk=Risk.BREAKING,
+        capability="column_mapping",
+        reverse=f"ALTER TABLE {name} RENAME COLUMN {new} TO {old}",
+    )
 
 
 @renders(ch.ModifyColumn)
@@ -801,28 +1073,55 @@ def _modify_column(c: ch.ModifyColumn, ctx: Ctx, script: Script) -> None:
     col_sql = f"ALTER TABLE {name} ALTER COLUMN {quote_ident(new.name)}"
     if ColumnFlag.TYPE in c.flags:
         # a type change that is not a widening never reaches here: it makes the unit a rewrite
-        script.add(f"{col_sql} TYPE {new.type}", c, ctx, capability="type_widening",
-                   note=f"{old.type} -> {new.type} in place (no data rewritten); cannot be narrowed back")
+        script.add(
+            f"{col_sql} TYPE {new.type}",
+            c,
+            ctx,
+            capability="type_widening",
+            note=f"{old.type} -> {new.type} in place (no data rewritten); cannot be narrowed back",
+        )
     if ColumnFlag.NULLABILITY in c.flags:
         if new.nullable:
             script.add(f"{col_sql} DROP NOT NULL", c, ctx, reverse=f"{col_sql} SET NOT NULL")
         else:
-            script.add(f"{col_sql} SET NOT NULL", c, ctx, capability="set_not_null", risk=Risk.DATA_DEPENDENT,
-                       reverse=f"{col_sql} DROP NOT NULL", note="fails if the column holds NULLs")
+            script.add(
+                f"{col_sql} SET NOT NULL",
+                c,
+                ctx,
+                capability="set_not_null",
+                risk=Risk.DATA_DEPENDENT,
+                reverse=f"{col_sql} DROP NOT NULL",
+                note="fails if the column holds NULLs",
+            )
     if ColumnFlag.COMMENT in c.flags:
         # Spark has no COMMENT NULL for a column: an empty comment is how a comment is removed
-        script.add(f"{col_sql} COMMENT {sql_string(new.comment or '')}", c, ctx,
-                   reverse=f"{col_sql} COMMENT {sql_string(old.comment or '')}")
+        script.add(
+            f"{col_sql} COMMENT {sql_string(new.comment or '')}",
+            c,
+            ctx,
+            reverse=f"{col_sql} COMMENT {sql_string(old.comment or '')}",
+        )
     if ColumnFlag.DEFAULT in c.flags:
+
         def default_sql(col: Column) -> str:
-            return f"{col_sql} SET DEFAULT {col.default}" if col.default is not None else f"{col_sql} DROP DEFAULT"
+            return (
+                f"{col_sql} SET DEFAULT {col.default}"
+                if col.default is not None
+                else f"{col_sql} DROP DEFAULT"
+            )
 
         script.add(default_sql(new), c, ctx, capability="column_default", reverse=default_sql(old))
     if ColumnFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, col_sql, old.tags, new.tags)
     if ColumnFlag.MASK in c.flags:
-        script.add(_mask_sql(ctx, c.table, name, new), c, ctx, capability="column_mask", risk=Risk.BREAKING,
-                   reverse=_mask_sql(ctx, c.table, name, old))
+        script.add(
+            _mask_sql(ctx, c.table, name, new),
+            c,
+            ctx,
+            capability="column_mask",
+            risk=Risk.BREAKING,
+            reverse=_mask_sql(ctx, c.table, name, old),
+        )
 
 
 @renders(ch.AddConstraint)
@@ -838,9 +1137,13 @@ def _drop_constraint(c: ch.DropConstraint, ctx: Ctx, script: Script) -> None:
     table = state.tables[c.table.id]
     name = ctx.name(table.id, state)
     con = c.constraint
-    script.add(f"ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {quote_ident(con.name)}", c, ctx,
-               capability=_constraint_capability(con),
-               reverse=f"ALTER TABLE {name} ADD {_constraint_sql(ctx, c.table, con)}")
+    script.add(
+        f"ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {quote_ident(con.name)}",
+        c,
+        ctx,
+        capability=_constraint_capability(con),
+        reverse=f"ALTER TABLE {name} ADD {_constraint_sql(ctx, c.table, con)}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -870,7 +1173,8 @@ def _features(changes: Sequence[Change], ctx: Ctx, unit: _Unit) -> list[tuple[st
     if mapping and not _mapping_on(props):
         needed.append((COLUMN_MAPPING, "name", "column mapping (one-way protocol upgrade)"))
     widen = any(
-        isinstance(c, ch.ModifyColumn) and ColumnFlag.TYPE in c.flags
+        isinstance(c, ch.ModifyColumn)
+        and ColumnFlag.TYPE in c.flags
         and requires_type_widening(c.before.type, c.after.type, rules=ctx.caps.widening_rules)
         for c in changes
     )
@@ -896,10 +1200,15 @@ def _swap_renames(changes: Sequence[Change], ctx: Ctx, script: Script, unit: _Un
         for c in renames:
             tmp = f"__schemax_tmp_{c.after.id}"
             src, dst = (c.before.name, tmp) if step == 0 else (tmp, c.after.name)
-            script.add(f"ALTER TABLE {name} RENAME COLUMN {quote_ident(src)} TO {quote_ident(dst)}", c, ctx,
-                       risk=Risk.BREAKING, capability="column_mapping",
-                       reverse=f"ALTER TABLE {name} RENAME COLUMN {quote_ident(dst)} TO {quote_ident(src)}",
-                       note="columns swap names through a temporary name" if step == 0 else None)
+            script.add(
+                f"ALTER TABLE {name} RENAME COLUMN {quote_ident(src)} TO {quote_ident(dst)}",
+                c,
+                ctx,
+                risk=Risk.BREAKING,
+                capability="column_mapping",
+                reverse=f"ALTER TABLE {name} RENAME COLUMN {quote_ident(dst)} TO {quote_ident(src)}",
+                note="columns swap names through a temporary name" if step == 0 else None,
+            )
             unit.handled.add(id(c))
 
 
@@ -914,8 +1223,11 @@ def _checks_in_the_way(changes: Sequence[Change], unit: _Unit) -> list[tuple[Con
         return []
     renamed = {c.before.name.lower(): c.after.name for c in changes if isinstance(c, ch.RenameColumn)}
     dropped = {c.column.name.lower() for c in changes if isinstance(c, ch.DropColumn)}
-    retyped = {c.before.name.lower() for c in changes
-               if isinstance(c, ch.ModifyColumn) and ColumnFlag.TYPE in c.flags}
+    retyped = {
+        c.before.name.lower()
+        for c in changes
+        if isinstance(c, ch.ModifyColumn) and ColumnFlag.TYPE in c.flags
+    }
     touched = set(renamed) | dropped | retyped
     gone = {c.constraint.id for c in changes if isinstance(c, ch.DropConstraint)}
     out: list[tuple[Constraint, str | None]] = []
@@ -938,8 +1250,12 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
     assert table_id is not None
     after = ctx.after.tables[table_id]
     before = ctx.before.tables.get(table_id)
-    unit = _Unit(before=before, after=after, mapping=_mapping_on(before.properties) if before else False,
-                 defaults=COLUMN_DEFAULTS in before.properties if before else False)
+    unit = _Unit(
+        before=before,
+        after=after,
+        mapping=_mapping_on(before.properties) if before else False,
+        defaults=COLUMN_DEFAULTS in before.properties if before else False,
+    )
     ctx.unit = unit
     try:
         if before is not None and _is_rewrite(changes, ctx):
@@ -948,34 +1264,51 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
         features = _features(changes, ctx, unit)
         if features:
             name = ctx.name(table_id)
-            capability = "column_mapping" if features[0][0] == COLUMN_MAPPING else (
-                "type_widening" if features[0][0] == TYPE_WIDENING else "column_default")
-            script.add(f"ALTER TABLE {name} SET TBLPROPERTIES {_props((k, v) for k, v, _ in features)}", None, ctx,
-                       risk=Risk.BREAKING, capability=capability, object_id=table_id,
-                       note="enables " + ", ".join(why for _, _, why in features) + "; readers need a Delta "
-                            "version that supports it and it cannot be turned off")
+            capability = (
+                "column_mapping"
+                if features[0][0] == COLUMN_MAPPING
+                else ("type_widening" if features[0][0] == TYPE_WIDENING else "column_default")
+            )
+            script.add(
+                f"ALTER TABLE {name} SET TBLPROPERTIES {_props((k, v) for k, v, _ in features)}",
+                None,
+                ctx,
+                risk=Risk.BREAKING,
+                capability=capability,
+                object_id=table_id,
+                note="enables " + ", ".join(why for _, _, why in features) + "; readers need a Delta "
+                "version that supports it and it cannot be turned off",
+            )
             unit.mapping = unit.mapping or any(k == COLUMN_MAPPING for k, _, _ in features)
         blocking = _checks_in_the_way(changes, unit)
         name = ctx.name(table_id)
         for con, _ in blocking:
-            script.add(f"ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {quote_ident(con.name)}", changes[0], ctx,
-                       capability="check_constraint", object_id=table_id,
-                       reverse=f"ALTER TABLE {name} ADD {_constraint_sql(ctx, before, con)}",
-                       note="Delta will not change a column a CHECK constraint reads: dropped, added back after")
+            script.add(
+                f"ALTER TABLE {name} DROP CONSTRAINT IF EXISTS {quote_ident(con.name)}",
+                changes[0],
+                ctx,
+                capability="check_constraint",
+                object_id=table_id,
+                reverse=f"ALTER TABLE {name} ADD {_constraint_sql(ctx, before or after, con)}",
+                note="Delta will not change a column a CHECK constraint reads: dropped, added back after",
+            )
         _swap_renames(changes, ctx, script, unit)
         for change in changes:
             if id(change) not in unit.handled:
                 RENDERERS[type(change)](change, ctx, script)
         for con, expression in blocking:
             if expression is None:
-                ctx.notes.append(f"CHECK constraint {con.name} on {ctx.after.full_name(table_id)} reads a dropped "
-                                 "column: it is dropped and not added back")
+                ctx.notes.append(
+                    f"CHECK constraint {con.name} on {ctx.after.full_name(table_id)} reads a dropped "
+                    "column: it is dropped and not added back"
+                )
                 continue
             moved = con.model_copy(update={"expression": expression})
             _add_constraint(script, ctx, changes[0], after, name, moved, existing_data=True)
         if before is not None and ctx.target.tracking is not None:
-            _set_properties(script, ctx, None, table_id, ctx.name(table_id), _tracking(ctx, after),
-                            before.properties)
+            _set_properties(
+                script, ctx, None, table_id, ctx.name(table_id), _tracking(ctx, after), before.properties
+            )
     finally:
         script.end_unit()
         ctx.unit = None
@@ -987,8 +1320,15 @@ def render_tracking(table_id: str, ctx: Ctx, script: Script) -> None:
         return
     after = ctx.after.tables[table_id]
     before = ctx.before.tables.get(table_id)
-    _set_properties(script, ctx, None, table_id, ctx.name(table_id), _tracking(ctx, after),
-                    before.properties if before else {})
+    _set_properties(
+        script,
+        ctx,
+        None,
+        table_id,
+        ctx.name(table_id),
+        _tracking(ctx, after),
+        before.properties if before else {},
+    )
     script.end_unit()
 
 
@@ -1023,8 +1363,14 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         if key in before.properties and key not in after.properties:
             extra[key] = before.properties[key]
     sql, notes = _create_table_sql(ctx, after, shadow, replace=True, extra=extra)
-    script.add(sql, lead, ctx, capability="table_rewrite", reverse=f"DROP TABLE IF EXISTS {shadow}",
-               note="; ".join(["rewrite step 1/4: the table with its new definition", *notes]))
+    script.add(
+        sql,
+        lead,
+        ctx,
+        capability="table_rewrite",
+        reverse=f"DROP TABLE IF EXISTS {shadow}",
+        note="; ".join(["rewrite step 1/4: the table with its new definition", *notes]),
+    )
     for c in changes[1:]:
         script.slots[-1].changes.append(c)
     for con in after.constraints:
@@ -1041,17 +1387,36 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
             expr = f"CAST({expr} AS {col.type})"
         targets.append(quote_ident(col.name))
         sources.append(expr)
-    script.add(f"INSERT INTO {shadow} ({', '.join(targets)}) SELECT {', '.join(sources)} FROM {name}", lead, ctx,
-               risk=Risk.DATA_DEPENDENT, capability="table_rewrite",
-               note="rewrite step 2/4: copies every row; fails without changing anything if a value does not "
-                    "convert or violates NOT NULL / CHECK")
-    script.add(f"ALTER TABLE {name} RENAME TO {quote_ident(old_name)}", lead, ctx, risk=Risk.BREAKING,
-               capability="table_rewrite", reverse=f"ALTER TABLE {backup} RENAME TO {quote_ident(after.name)}",
-               note=f"rewrite step 3/4: the old table is kept as {old_name}; drop it once the new one is verified")
-    script.add(f"ALTER TABLE {shadow} RENAME TO {quote_ident(after.name)}", lead, ctx, risk=Risk.BREAKING,
-               capability="table_rewrite", reverse=f"ALTER TABLE {name} RENAME TO {quote_ident(new_name)}",
-               note="rewrite step 4/4: the new table takes the name")
-    rest = Table.model_copy(after, update={"constraints": tuple(c for c in after.constraints if c.kind != "check")})
+    script.add(
+        f"INSERT INTO {shadow} ({', '.join(targets)}) SELECT {', '.join(sources)} FROM {name}",
+        lead,
+        ctx,
+        risk=Risk.DATA_DEPENDENT,
+        capability="table_rewrite",
+        note="rewrite step 2/4: copies every row; fails without changing anything if a value does not "
+        "convert or violates NOT NULL / CHECK",
+    )
+    script.add(
+        f"ALTER TABLE {name} RENAME TO {quote_ident(old_name)}",
+        lead,
+        ctx,
+        risk=Risk.BREAKING,
+        capability="table_rewrite",
+        reverse=f"ALTER TABLE {backup} RENAME TO {quote_ident(after.name)}",
+        note=f"rewrite step 3/4: the old table is kept as {old_name}; drop it once the new one is verified",
+    )
+    script.add(
+        f"ALTER TABLE {shadow} RENAME TO {quote_ident(after.name)}",
+        lead,
+        ctx,
+        risk=Risk.BREAKING,
+        capability="table_rewrite",
+        reverse=f"ALTER TABLE {name} RENAME TO {quote_ident(new_name)}",
+        note="rewrite step 4/4: the new table takes the name",
+    )
+    rest = Table.model_copy(
+        after, update={"constraints": tuple(c for c in after.constraints if c.kind != "check")}
+    )
     _table_extras(script, ctx, lead, rest, name)
 
 
@@ -1083,16 +1448,27 @@ def _create_view(c: ch.CreateView, ctx: Ctx, script: Script) -> None:
 @renders(ch.DropView)
 def _drop_view(c: ch.DropView, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.before.id)
-    script.add(f"DROP VIEW IF EXISTS {name}", c, ctx, risk=Risk.DESTRUCTIVE, capability="views",
-               reverse=_view_sql(ctx, c.before, name, ctx.before)[0])
+    script.add(
+        f"DROP VIEW IF EXISTS {name}",
+        c,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability="views",
+        reverse=_view_sql(ctx, c.before, name, ctx.before)[0],
+    )
 
 
 @renders(ch.RenameView)
 def _rename_view(c: ch.RenameView, ctx: Ctx, script: Script) -> None:
     target, capability = ctx.rename_to(c.before, c.after)
-    script.add(f"ALTER VIEW {ctx.name(c.before.id, ctx.before)} RENAME TO {target}", c, ctx, risk=Risk.BREAKING,
-               capability=capability or "views",
-               reverse=f"ALTER VIEW {ctx.name(c.after.id, ctx.after)} RENAME TO {quote_ident(c.before.name)}")
+    script.add(
+        f"ALTER VIEW {ctx.name(c.before.id, ctx.before)} RENAME TO {target}",
+        c,
+        ctx,
+        risk=Risk.BREAKING,
+        capability=capability or "views",
+        reverse=f"ALTER VIEW {ctx.name(c.after.id, ctx.after)} RENAME TO {quote_ident(c.before.name)}",
+    )
 
 
 @renders(ch.AlterView)
@@ -1103,7 +1479,9 @@ def _alter_view(c: ch.AlterView, ctx: Ctx, script: Script) -> None:
         # one CREATE OR REPLACE carries definition, comment and properties on every engine (Spark has no
         # COMMENT ON for views); Unity Catalog drops a replaced view's grants, so they are given again
         sql, note = _view_sql(ctx, v, name, ctx.after)
-        script.add(sql, c, ctx, capability="views", reverse=_view_sql(ctx, c.before, name, ctx.after)[0], note=note)
+        script.add(
+            sql, c, ctx, capability="views", reverse=_view_sql(ctx, c.before, name, ctx.after)[0], note=note
+        )
         _grant_all(script, ctx, c, v.id, v.grants)
     elif ObjectFlag.PROPERTIES in c.flags:
         old, new = c.before.properties, v.properties
@@ -1112,8 +1490,13 @@ def _alter_view(c: ch.AlterView, ctx: Ctx, script: Script) -> None:
         if changed:
             script.add(f"ALTER VIEW {name} SET TBLPROPERTIES {_props(changed)}", c, ctx, capability="views")
         if gone:
-            script.add(f"ALTER VIEW {name} UNSET TBLPROPERTIES IF EXISTS {_keys(gone)}", c, ctx, capability="views",
-                       reverse=f"ALTER VIEW {name} SET TBLPROPERTIES {_props((k, old[k]) for k in gone)}")
+            script.add(
+                f"ALTER VIEW {name} UNSET TBLPROPERTIES IF EXISTS {_keys(gone)}",
+                c,
+                ctx,
+                capability="views",
+                reverse=f"ALTER VIEW {name} SET TBLPROPERTIES {_props((k, old[k]) for k in gone)}",
+            )
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER VIEW {name}", c.before.tags, v.tags)
 
@@ -1135,7 +1518,9 @@ def _volume_sql(vol: Any, name: str) -> str:
 @renders(ch.CreateVolume)
 def _create_volume(c: ch.CreateVolume, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
-    script.add(_volume_sql(c.after, name), c, ctx, capability="volumes", reverse=f"DROP VOLUME IF EXISTS {name}")
+    script.add(
+        _volume_sql(c.after, name), c, ctx, capability="volumes", reverse=f"DROP VOLUME IF EXISTS {name}"
+    )
     _tag_statements(script, ctx, c, f"ALTER VOLUME {name}", {}, c.after.tags)
     _grant_all(script, ctx, c, c.after.id, c.after.grants)
 
@@ -1143,16 +1528,27 @@ def _create_volume(c: ch.CreateVolume, ctx: Ctx, script: Script) -> None:
 @renders(ch.DropVolume)
 def _drop_volume(c: ch.DropVolume, ctx: Ctx, script: Script) -> None:
     external = c.before.volume_type == "EXTERNAL"
-    script.add(f"DROP VOLUME IF EXISTS {ctx.name(c.before.id)}", c, ctx, risk=Risk.DESTRUCTIVE, capability="volumes",
-               note="the files stay at the external location" if external else "the volume's files are deleted")
+    script.add(
+        f"DROP VOLUME IF EXISTS {ctx.name(c.before.id)}",
+        c,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability="volumes",
+        note="the files stay at the external location" if external else "the volume's files are deleted",
+    )
 
 
 @renders(ch.RenameVolume)
 def _rename_volume(c: ch.RenameVolume, ctx: Ctx, script: Script) -> None:
     target, _ = ctx.rename_to(c.before, c.after)
-    script.add(f"ALTER VOLUME {ctx.name(c.before.id, ctx.before)} RENAME TO {target}", c, ctx, risk=Risk.BREAKING,
-               capability="volumes",
-               reverse=f"ALTER VOLUME {ctx.name(c.after.id, ctx.after)} RENAME TO {quote_ident(c.before.name)}")
+    script.add(
+        f"ALTER VOLUME {ctx.name(c.before.id, ctx.before)} RENAME TO {target}",
+        c,
+        ctx,
+        risk=Risk.BREAKING,
+        capability="volumes",
+        reverse=f"ALTER VOLUME {ctx.name(c.after.id, ctx.after)} RENAME TO {quote_ident(c.before.name)}",
+    )
 
 
 @renders(ch.AlterVolume)
@@ -1160,15 +1556,26 @@ def _alter_volume(c: ch.AlterVolume, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
     if ObjectFlag.LOCATION in c.flags:
         # a volume's type and location cannot be altered: it is dropped and created again
-        script.add(f"DROP VOLUME IF EXISTS {name}", c, ctx, risk=Risk.DESTRUCTIVE, capability="volumes",
-                   note="location or type changed: the volume is re-created")
+        script.add(
+            f"DROP VOLUME IF EXISTS {name}",
+            c,
+            ctx,
+            risk=Risk.DESTRUCTIVE,
+            capability="volumes",
+            note="location or type changed: the volume is re-created",
+        )
         script.add(_volume_sql(c.after, name), c, ctx, capability="volumes")
         _grant_all(script, ctx, c, c.after.id, c.after.grants)
         _tag_statements(script, ctx, c, f"ALTER VOLUME {name}", {}, c.after.tags)
         return
     if ObjectFlag.COMMENT in c.flags:
-        script.add(f"COMMENT ON VOLUME {name} IS {_comment(c.after.comment)}", c, ctx, capability="volumes",
-                   reverse=f"COMMENT ON VOLUME {name} IS {_comment(c.before.comment)}")
+        script.add(
+            f"COMMENT ON VOLUME {name} IS {_comment(c.after.comment)}",
+            c,
+            ctx,
+            capability="volumes",
+            reverse=f"COMMENT ON VOLUME {name} IS {_comment(c.before.comment)}",
+        )
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER VOLUME {name}", c.before.tags, c.after.tags)
 
@@ -1197,16 +1604,28 @@ def _create_function(c: ch.CreateFunction, ctx: Ctx, script: Script) -> None:
 def _drop_function(c: ch.DropFunction, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.before.id)
     capability = "python_functions" if c.before.language == "PYTHON" else "functions"
-    script.add(f"DROP FUNCTION IF EXISTS {name}", c, ctx, risk=Risk.DESTRUCTIVE, capability=capability,
-               reverse=_function_sql(ctx, c.before, name, ctx.before)[0])
+    script.add(
+        f"DROP FUNCTION IF EXISTS {name}",
+        c,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability=capability,
+        reverse=_function_sql(ctx, c.before, name, ctx.before)[0],
+    )
 
 
 @renders(ch.AlterFunction)
 def _alter_function(c: ch.AlterFunction, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
     sql, capability, note = _function_sql(ctx, c.after, name, ctx.after)
-    script.add(sql, c, ctx, capability=capability, note=note,
-               reverse=_function_sql(ctx, c.before, name, ctx.after)[0])
+    script.add(
+        sql,
+        c,
+        ctx,
+        capability=capability,
+        note=note,
+        reverse=_function_sql(ctx, c.before, name, ctx.after)[0],
+    )
     _grant_all(script, ctx, c, c.after.id, c.after.grants)
 
 
@@ -1218,16 +1637,28 @@ def _alter_function(c: ch.AlterFunction, ctx: Ctx, script: Script) -> None:
 @renders(ch.Grant)
 def _grant(c: ch.Grant, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.securable)
-    script.add(_grant_sql("GRANT", c.securable, c.principal, c.privileges, name), c, ctx, capability="grants",
-               reverse=_grant_sql("REVOKE", c.securable, c.principal, c.privileges, name), object_id=c.securable)
+    script.add(
+        _grant_sql("GRANT", c.securable, c.principal, c.privileges, name),
+        c,
+        ctx,
+        capability="grants",
+        reverse=_grant_sql("REVOKE", c.securable, c.principal, c.privileges, name),
+        object_id=c.securable,
+    )
 
 
 @renders(ch.Revoke)
 def _revoke(c: ch.Revoke, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.securable)
-    script.add(_grant_sql("REVOKE", c.securable, c.principal, c.privileges, name), c, ctx, capability="grants",
-               risk=Risk.BREAKING, reverse=_grant_sql("GRANT", c.securable, c.principal, c.privileges, name),
-               object_id=c.securable)
+    script.add(
+        _grant_sql("REVOKE", c.securable, c.principal, c.privileges, name),
+        c,
+        ctx,
+        capability="grants",
+        risk=Risk.BREAKING,
+        reverse=_grant_sql("GRANT", c.securable, c.principal, c.privileges, name),
+        object_id=c.securable,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1242,8 +1673,9 @@ class Rendered:
     notes: tuple[str, ...]
 
 
-def render(ordered: Sequence[Change], before: State, after: State, target: Target,
-           caps: EngineCapabilities) -> Rendered:
+def render(
+    ordered: Sequence[Change], before: State, after: State, target: Target, caps: EngineCapabilities
+) -> Rendered:
     """Statements for changes already in execution order (:func:`schemax.plan.order.order_changes`)."""
     ctx = Ctx(before=before, after=after, target=target, caps=caps)
     script = Script()
@@ -1258,7 +1690,9 @@ def render(ordered: Sequence[Change], before: State, after: State, target: Targe
             touched.append(table_id)
         if ctx.phase == Phase.TABLE and table_id is not None:
             j = i
-            while j < len(ordered) and ordered[j].table_id == table_id and phase_of(ordered[j]) == Phase.TABLE:
+            while (
+                j < len(ordered) and ordered[j].table_id == table_id and phase_of(ordered[j]) == Phase.TABLE
+            ):
                 j += 1
             render_table_unit(ordered[i:j], ctx, script)
             tracked.add(table_id)
@@ -1275,7 +1709,9 @@ def render(ordered: Sequence[Change], before: State, after: State, target: Targe
     for slot in slots:
         stmt = slot.statement()
         statements.append(stmt)
-        reason = slot.unsupported or (None if caps.supports(stmt.capability) else caps.reason(stmt.capability))
+        reason = slot.unsupported or (
+            None if caps.supports(stmt.capability) else caps.reason(stmt.capability)
+        )
         if reason:
             unsupported.append((stmt, reason))
     return Rendered(tuple(statements), tuple(unsupported), tuple(ctx.notes))

@@ -128,7 +128,16 @@ def _drop(kind: str) -> Callable[[Emit, Any, State, State], None]:
     return fn
 
 
-for _type, _kind in ((ch.DropCatalog, "drop_catalog"), (ch.DropSchema, "drop_schema"), (ch.DropTable, "drop_table"),
+@emits(ch.DropTable)
+def _drop_table(emit: Emit, c: ch.DropTable, before: State, after: State) -> None:
+    # its foreign keys go first: another dropped table it references may be dropped before it
+    for con in c.before.constraints:
+        if con.kind == "foreign_key":
+            emit("drop_constraint", con.id)
+    emit("drop_table", c.before.id)
+
+
+for _type, _kind in ((ch.DropCatalog, "drop_catalog"), (ch.DropSchema, "drop_schema"),
                      (ch.DropView, "drop_view"), (ch.DropVolume, "drop_volume"), (ch.DropFunction, "drop_function")):
     _EMITTERS[_type] = _drop(_kind)
 

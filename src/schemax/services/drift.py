@@ -52,7 +52,8 @@ class DriftService:
         """(logical, physical) state the environment should hold, and the deployment that put it there."""
         deployed = self.project.deployer(drift_check=None).deployed(env.name)
         logical = deployed.state
-        return logical, map_to_physical(logical, env.catalogs, env.schema_prefix), deployed.deployment
+        physical = map_to_physical(logical, env.catalogs, env.schema_prefix)
+        return logical, with_physical_view_sql(logical, physical, env), deployed.deployment
 
     def table_versions(self, env: Environment, physical: State) -> dict[str, str]:
         """Physical table name -> the version of the successful deployment that last changed it."""
@@ -124,7 +125,10 @@ class DriftService:
         """The live catalog in logical names, with ids taken from ``reference`` wherever names match."""
         observed = self.reader().read(scope)
         state = declared_state(getattr(observed, "state", observed))
-        return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ())), observed
+        physical = with_physical_view_sql(reference, map_to_physical(reference, env.catalogs, env.schema_prefix), env)
+        rendered = {vid: v.definition for vid, v in physical.views.items()}
+        return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ()),
+                     rendered=rendered), observed
 
     def import_drift(self, env_name: str) -> list[Op]:
         """Record ops that bring the project's working state to what the environment really holds."""
@@ -194,6 +198,22 @@ class DriftService:
                 f"ALTER TABLE {physical_name(snap.state, tid, env)} SET TBLPROPERTIES ({body})")
 
 
+def with_physical_view_sql(logical: State, physical: State, env: Environment) -> State:
+    """Views as deployed: the planner maps the relations a view reads to physical names; so must drift."""
+    if not logical.views:
+        return physical
+    from schemax.plan.capabilities import OSS_DELTA
+    from schemax.plan.render import Ctx
+    from schemax.plan.statements import Target
+
+    ctx = Ctx(before=logical, after=logical, target=Target(catalogs=dict(env.catalogs),
+                                                            schema_prefix=env.schema_prefix), caps=OSS_DELTA)
+    views = {vid: v.model_copy(update={"definition": ctx.map_sql(logical.views[vid].definition, v.schema_id,
+                                                                  logical)[0]})
+             for vid, v in physical.views.items()}
+    return physical.model_copy(update={"views": views})
+
+
 class ImportResult:
     """Ops recorded by an import, what could not be represented, and how the catalog was read."""
 
@@ -208,7 +228,8 @@ class ImportResult:
                 f"snapshot={self.snapshot})")
 
 
-def align(observed: State, reference: State, env: Environment, *, unobserved: set[str] = frozenset()) -> State:  # type: ignore[assignment]
+def align(observed: State, reference: State, env: Environment, *, unobserved: set[str] = frozenset(),  # type: ignore[assignment]
+          rendered: dict[str, str] | None = None) -> State:
     """Observed state (physical names) -> logical names, reusing ``reference``'s ids where names match.
 
     Aspects the reader could not see (tags, grants, masks, row filters on open-source Spark) are taken
@@ -270,7 +291,9 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         new_id = ref_by_name.get(f"{names[v.schema_id]}.{v.name}".lower(), vid)
         base = reference.views.get(new_id)
         keep = _unobserved_fields(base, unobserved, ("tags", "grants"))
-        definition = base.definition if base is not None and _same_sql(base.definition, v.definition) else v.definition
+        same = base is not None and (_same_sql(base.definition, v.definition)
+                                     or _same_sql((rendered or {}).get(new_id, ""), v.definition))
+        definition = base.definition if same and base is not None else v.definition
         views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id], "definition": definition,
                                              **keep})
     # volumes and functions: engines that cannot read them report them unobserved; keep the reference's
