@@ -523,6 +523,9 @@ def spark_session(
             conf[key] = value
     # Bind to loopback: no "hostname resolves to a loopback address" warning, nothing exposed.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Python workers must run this interpreter (this venv), not whatever "python3" is on PATH: pyspark
+    # takes the worker executable from PYSPARK_PYTHON only (spark.pyspark.python is not read for it).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     started = time.perf_counter()
     builder: Any = SparkSession.builder

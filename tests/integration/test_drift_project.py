@@ -87,7 +87,7 @@ def test_import_round_trip_into_a_second_environment(spark: Any, prefix: str) ->
     legacy = f"{prefix}legacy_crm"
     spark.sql(f"CREATE SCHEMA `{legacy}` COMMENT 'made by hand'")
     spark.sql(f"CREATE TABLE `{legacy}`.contacts (id BIGINT NOT NULL, email STRING COMMENT 'it''s mail', "
-              "score DECIMAL(5,2)) USING DELTA COMMENT 'people' TBLPROPERTIES ('owner' = 'crm')")
+              "score DECIMAL(5,2)) USING DELTA COMMENT 'people' TBLPROPERTIES ('team' = 'crm')")
     spark.sql(f"ALTER TABLE `{legacy}`.contacts ADD CONSTRAINT score_ok CHECK (score >= 0)")
     spark.sql(f"CREATE VIEW `{legacy}`.emails AS SELECT email FROM `{legacy}`.contacts")
     p = schemax.Project.create(spark, "imported", store=f"spark_catalog.{prefix}store", author="t")
@@ -98,7 +98,7 @@ def test_import_round_trip_into_a_second_environment(spark: Any, prefix: str) ->
     state = p.state()
     table = state.tables[state.find("crm.crm.contacts")]
     assert [c.name for c in table.columns] == ["id", "email", "score"]
-    assert table.comment == "people" and table.properties == {"owner": "crm"}
+    assert table.comment == "people" and table.properties == {"team": "crm"}
     assert [c.kind for c in table.constraints] == ["check"]
     assert not p.check_drift("legacy").drifted
     assert p.plan("legacy").is_empty  # adopted: the next deploy is a no-op

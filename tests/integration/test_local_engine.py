@@ -35,6 +35,13 @@ def test_session_is_local_delta_and_hive(spark: Any) -> None:
     assert spark.conf.get("spark.sql.shuffle.partitions") == "2"
 
 
+def test_python_workers_run_this_interpreter(spark: Any) -> None:
+    import sys
+
+    prefixes = spark.sparkContext.parallelize([0], 1).map(lambda _: __import__("sys").prefix).collect()
+    assert prefixes == [sys.prefix]
+
+
 def test_delta_table_round_trip(spark: Any, schema: str) -> None:
     table = f"`{schema}`.`people`"
     spark.sql(f"CREATE TABLE {table} (id BIGINT NOT NULL, name STRING, score DOUBLE) USING DELTA")
