@@ -99,18 +99,21 @@ def run(spark) -> None:  # type: ignore[no-untyped-def]
 
     _say("5. drift: a hand-made ALTER in prod")
     orders_prod = f"spark_catalog.`{prod}sales`.orders"
-    spark.sql(f"ALTER TABLE {orders_prod} ADD COLUMNS (hotfix STRING)")
+    spark.sql(f"ALTER TABLE {orders_prod} ALTER COLUMN order_status COMMENT 'edited by hand'")
     report = p.check_drift("prod")
     for f in report.findings:
-        log.info("  %s %s %s: expected %s, actual %s", f.issue, f.object_type, f.object_name, f.expected, f.actual)
+        log.info("  %s %s %s (%s): expected %r, actual %r", f.issue, f.object_type, f.object_name, f.detail,
+                 f.expected, f.actual)
+    p.add_column("shop.sales.orders", "note", "STRING")
+    p.snapshot("Notes")
     try:
-        p.add_column("shop.sales.orders", "note", "STRING")
-        p.snapshot("Notes")
         p.deploy("prod", confirm="prod")
     except schemax.DriftDetectedError as exc:
         log.info("deploy refused: %s", exc)
-    spark.sql(f"ALTER TABLE {orders_prod} DROP COLUMN hotfix")
-    log.info("after removing the hotfix column: drifted = %s", p.check_drift("prod").drifted)
+    spark.sql(f"ALTER TABLE {orders_prod} ALTER COLUMN order_status COMMENT 'open | paid | shipped'")
+    log.info("after undoing the hand edit: drifted = %s", p.check_drift("prod").drifted)
+    dep = p.deploy("prod", confirm="prod")
+    log.info("prod now at %s", dep.to_version)
 
     _say("6. drop a column, then roll back with its data")
     p.drop_column("shop.sales.orders", "legacy_code")

@@ -534,6 +534,8 @@ def spark_session(
     if conf["spark.sql.catalogImplementation"] == "hive":
         builder = builder.enableHiveSupport()
     session = builder.getOrCreate()
+    if "DeltaSparkSessionExtension" not in (session.conf.get("spark.sql.extensions", "") or ""):
+        logger.warning("a SparkSession without Delta Lake was already running in this process; reusing it")
     session.sparkContext.setLogLevel("WARN")
     _quiet_pyspark_error_logs()
     _session, _session_home = session, home
