@@ -293,7 +293,7 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         keep = _unobserved_fields(base, unobserved, ("tags", "grants"))
         same = base is not None and (_same_sql(base.definition, v.definition)
                                      or _same_sql((rendered or {}).get(new_id, ""), v.definition))
-        definition = base.definition if same and base is not None else v.definition
+        definition = base.definition if same and base is not None else _logical_sql(v.definition, env, inverse)
         views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id], "definition": definition,
                                              **keep})
     # volumes and functions: engines that cannot read them report them unobserved; keep the reference's
@@ -301,6 +301,24 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
     return State(catalogs=catalogs, schemas=schemas, tables=tables, views=views,
                  volumes={k: v for k, v in keep_children["volumes"].items() if v.schema_id in schemas},
                  functions={k: v for k, v in keep_children["functions"].items() if v.schema_id in schemas})
+
+
+def _logical_sql(sql: str, env: Environment, inverse: dict[str, str]) -> str:
+    """A view's SQL as read from the engine (physical names) with its relations back in logical names."""
+    from schemax.core.names import qualified
+    from schemax.plan.lineage import rewrite_relations
+
+    def schema(name: str) -> str:
+        return name[len(env.schema_prefix):] if env.schema_prefix and name.startswith(env.schema_prefix) else name
+
+    def rename(parts: tuple[str, ...]) -> str | None:
+        if len(parts) == 3:
+            return qualified(inverse.get(parts[0].lower(), parts[0]), schema(parts[1]), parts[2])
+        if len(parts) == 2:
+            return qualified(schema(parts[0]), parts[1])
+        return None
+
+    return rewrite_relations(sql, rename) or sql
 
 
 def _same_sql(a: str, b: str) -> bool:
