@@ -122,6 +122,12 @@ logger.txn.name = org.apache.hadoop.hive.metastore.txn.TxnHandler
 logger.txn.level = error
 logger.checkpoint.name = org.apache.spark.rdd.MapPartitionsRDD
 logger.checkpoint.level = error
+logger.filesink.name = org.apache.spark.sql.execution.streaming.sinks.FileStreamSink
+logger.filesink.level = error
+logger.filesink2.name = org.apache.spark.sql.execution.streaming.FileStreamSink
+logger.filesink2.level = error
+logger.delcmd.name = org.apache.spark.sql.delta.commands.DeleteCommand
+logger.delcmd.level = error
 """
 
 # The session this module started, and the home it uses.

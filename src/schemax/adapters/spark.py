@@ -22,6 +22,7 @@ substitution, which does not go through the extension parser) once and retries t
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Mapping
@@ -120,6 +121,9 @@ class SparkExecutor:
     def __init__(self, spark: Any) -> None:
         self.spark = spark
         self._lock = threading.Lock()
+        # pyspark logs every failed query with its JVM stack trace; schemax raises SqlError carrying the
+        # message instead, and some failures are expected (capability probes), so keep stderr readable.
+        logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
         self._statements = 0
         self._legacy_params = False
 

@@ -81,7 +81,7 @@ class DriftService:
         if deployment is None:
             report = DriftReport(environment=env_name, notes=("nothing deployed yet: nothing to compare",))
         else:
-            observed = self.reader().read(self.scope(physical))
+            observed = qualify_views(self.reader().read(self.scope(physical)))
             report = compare(physical, observed, expected_hashes=table_hashes(logical, physical),
                              scope=self.scope(physical), environment=env_name)
             report = self._with_versions(report, env, physical, observed)
@@ -196,6 +196,26 @@ class DriftService:
             body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
             self.project.executor.execute(
                 f"ALTER TABLE {physical_name(snap.state, tid, env)} SET TBLPROPERTIES ({body})")
+
+
+def qualify_views(observed: Any) -> Any:
+    """Observed view SQL with every relation fully qualified (as the planner renders it), so a view written
+    with short names by hand and the same view deployed by schemax compare equal."""
+    from dataclasses import is_dataclass
+
+    from schemax.core.names import qualified
+    from schemax.plan.lineage import resolve, rewrite_relations
+
+    state: State = getattr(observed, "state", observed)
+    if not state.views:
+        return observed
+    views = {}
+    for vid, v in state.views.items():
+        catalog, schema = state.path(v.schema_id)
+        text = rewrite_relations(v.definition, lambda parts: qualified(*resolve(tuple(parts), catalog, schema)))
+        views[vid] = v.model_copy(update={"definition": text or v.definition})
+    new_state = state.model_copy(update={"views": views})
+    return replace(observed, state=new_state) if is_dataclass(observed) else new_state
 
 
 def with_physical_view_sql(logical: State, physical: State, env: Environment) -> State:
