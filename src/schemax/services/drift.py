@@ -279,7 +279,10 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         ids[sid], names[sid] = new_id, f"{names[sch.catalog_id]}.{logical}"
         base = reference.schemas.get(new_id)
         keep = _unobserved_fields(base, unobserved)
+        # a storage location the engine chose is not part of the declaration: copying it into the project
+        # would make every other environment point at this environment's files
         schemas[new_id] = sch.model_copy(update={"id": new_id, "catalog_id": ids[sch.catalog_id], "name": logical,
+                                                 "managed_location": base.managed_location if base else None,
                                                  **keep})
     for tid, t in observed.tables.items():
         if t.schema_id not in ids:
@@ -302,6 +305,7 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
                                                "columns": tuple(remap.get(x, x) for x in con.columns)}))
         keep = _unobserved_fields(base, unobserved, ("tags", "grants", "row_filter"))
         tables[new_id] = t.model_copy(update={
+            "location": t.location if t.table_type == "EXTERNAL" else None,
             "id": new_id, "schema_id": ids[t.schema_id], "columns": tuple(cols), "constraints": tuple(cons),
             "partition_by": tuple(remap.get(x, x) for x in t.partition_by),
             "cluster_by": tuple(remap.get(x, x) for x in t.cluster_by), **keep})
