@@ -480,6 +480,8 @@ def _create_table(b: StateBuilder, op: o.Op, p: o.CreateTable) -> None:
     cluster = _column_ids_of(table, p.cluster_by, "cluster_by")
     if partition and cluster:
         raise Reject("a table cannot be both partitioned and clustered")
+    if partition and len(partition) == len(columns):
+        raise Reject("a table needs at least one column that is not a partition column")
     table = table.evolve(partition_by=partition, cluster_by=cluster)
     b.tables[op.target] = table
     for col in columns:
@@ -520,6 +522,8 @@ def _set_layout(b: StateBuilder, op: o.Op, p: o.SetColumns) -> None:
     cols = _column_ids_of(table, p.columns, field)
     if cols and getattr(table, other):
         raise Reject(f"table has {other.replace('_by', 'ing')}; clear it first")
+    if field == "partition_by" and cols and len(cols) == len(table.columns):
+        raise Reject("a table needs at least one column that is not a partition column")
     b.tables[table.id] = table.evolve(**{field: cols})
 
 
@@ -601,6 +605,8 @@ def _drop_column(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     uses = _references_to_column(b, table, col.id)
     if uses:
         raise Reject(f"column {col.name!r} is used by {', '.join(uses)}")
+    if table.partition_by and len(table.partition_by) == len(table.columns) - 1:
+        raise Reject(f"dropping {col.name!r} would leave only partition columns in {table.name!r}")
     cols = list(table.columns)
     del cols[i]
     b.tables[table.id] = table.evolve(columns=tuple(cols))
