@@ -27,7 +27,8 @@ TS = "2026-01-01T00:00:00.000000Z"
 
 def build_log(tables: int = 2000, columns: int = 40, initial: int = 10) -> list[Op]:
     """~100,000 ops: 2,000 tables created with 10 columns, 30 columns added, 19 comments set each."""
-    ops = [Op(op_id="op_c", ts=TS, author="bench", kind="create_catalog", target="cat_b", payload={"name": "bench"})]
+    ops = [Op(op_id="op_c", ts=TS, author="bench", kind="create_catalog", target="cat_b",
+              payload={"name": "bench"})]
     for s in range(20):
         ops.append(Op(op_id=f"op_s{s}", ts=TS, author="bench", kind="create_schema", target=f"sch_{s}",
                       payload={"catalog_id": "cat_b", "name": f"s{s}"}))
@@ -38,8 +39,10 @@ def build_log(tables: int = 2000, columns: int = 40, initial: int = 10) -> list[
             "columns": [{"id": f"col_{t}_{c}", "name": f"c{c}", "type": "BIGINT" if c == 0 else "STRING"}
                         for c in range(initial)]}))
         for c in range(initial, columns):
-            ops.append(Op(op_id=f"op_a{t}_{c}", ts=TS, author="bench", kind="add_column", target=f"col_{t}_{c}",
-                          payload={"table_id": tid, "name": f"c{c}", "type": "decimal(18, 2)" if c % 3 else "int"}))
+            ops.append(Op(op_id=f"op_a{t}_{c}", ts=TS, author="bench", kind="add_column",
+                          target=f"col_{t}_{c}",
+                          payload={"table_id": tid, "name": f"c{c}",
+                                   "type": "decimal(18, 2)" if c % 3 else "int"}))
         for c in range(19):
             ops.append(Op(op_id=f"op_m{t}_{c}", ts=TS, author="bench", kind="set_column_comment",
                           target=f"col_{t}_{c}", payload={"comment": f"column {c} of table {t}"}))
@@ -101,7 +104,8 @@ def part_batching(single: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-spark", action="store_true", help="skip the Delta batching part")
     parser.add_argument("--single", type=int, default=1000, help="ops recorded one per commit (default 1000)")
     args = parser.parse_args(argv)

@@ -45,7 +45,8 @@ def run(p: schemax.Project, env: str, workers: int) -> tuple[float, float, int, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tables", type=int, default=200)
     args = parser.parse_args(argv)
     from schemax.local import spark_session
@@ -63,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.tables} tables: create {create_ops} ops -> {n_create} statements "
           f"({n_create / create_ops:.2f} per op); alter {alter_ops} ops -> {n_alter} statements "
           f"({n_alter / alter_ops:.2f} per op)")
-    print(f"create: serial {s_create:7.1f} s, concurrent {c_create:7.1f} s  (serial/concurrent {s_create / c_create:4.2f}x)")
-    print(f"alter:  serial {s_alter:7.1f} s, concurrent {c_alter:7.1f} s  (serial/concurrent {s_alter / c_alter:4.2f}x)")
-    print(f"per object: {1000 * c_create / args.tables:.0f} ms to create, {1000 * c_alter / args.tables:.0f} ms to alter")
+    print(f"create: serial {s_create:7.1f} s, concurrent {c_create:7.1f} s  "
+          f"(serial/concurrent {s_create / c_create:4.2f}x)")
+    print(f"alter:  serial {s_alter:7.1f} s, concurrent {c_alter:7.1f} s  "
+          f"(serial/concurrent {s_alter / c_alter:4.2f}x)")
+    print(f"per object: {1000 * c_create / args.tables:.0f} ms to create, "
+          f"{1000 * c_alter / args.tables:.0f} ms to alter")
     for env in ("serial", "pool"):
         spark.sql(f"DROP SCHEMA IF EXISTS spark_catalog.`b{tag}_{env}_s` CASCADE")
     return 0

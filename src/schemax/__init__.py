@@ -7,8 +7,10 @@
     p.snapshot("Initial schema")
 """
 
+# ``schemax.plan`` is the planner package, callable as the shortcut: schemax.plan("prod") or
+# schemax.plan(before_state, after_state, catalogs=...).
+from schemax import plan
 from schemax.api import Column, Project, VerifyResult
-from schemax.shortcuts import deploy, rollback, scan, status
 from schemax.core.model import State
 from schemax.core.ops import OP_KINDS, Op
 from schemax.core.replay import replay
@@ -29,10 +31,7 @@ from schemax.errors import (
     ValidationError,
     VersionError,
 )
-
-# ``schemax.plan`` is the planner package, callable as the shortcut: schemax.plan("prod") or
-# schemax.plan(before_state, after_state, catalogs=...).
-from schemax import plan  # noqa: E402
+from schemax.shortcuts import deploy, rollback, scan, status
 
 __version__ = "0.1.0"
 

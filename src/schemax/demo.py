@@ -50,7 +50,8 @@ def run(spark) -> None:  # type: ignore[no-untyped-def]
             schemax.Column("amount", "DECIMAL(10,2)"),
             schemax.Column("legacy_code", "STRING", comment="from the old shop"),
         ], comment="One row per order")
-        p.create_view("shop.sales.open_orders", "SELECT id, amount FROM shop.sales.orders WHERE status = 'open'")
+        p.create_view("shop.sales.open_orders",
+                      "SELECT id, amount FROM shop.sales.orders WHERE status = 'open'")
     log.info("recorded %d ops in one commit; state has %d tables", len(p.ops()), len(p.state().tables))
     s1 = p.snapshot("Initial schema")
     p.add_column("shop.sales.customers", "country", "STRING", comment="ISO country code")
@@ -86,7 +87,8 @@ def run(spark) -> None:  # type: ignore[no-untyped-def]
     except schemax.BreakingChangeError as exc:
         log.info("refused: %s", exc)
     dep = p.deploy("dev", allow_breaking=True)
-    log.info("allowed explicitly: %s -> %s, %d ALTER statement(s)", dep.from_version, dep.to_version, dep.applied)
+    log.info("allowed explicitly: %s -> %s, %d ALTER statement(s)",
+             dep.from_version, dep.to_version, dep.applied)
 
     _say("4. promote dev -> prod")
     try:
@@ -127,8 +129,8 @@ def run(spark) -> None:  # type: ignore[no-untyped-def]
 
     _say("history of dev")
     for d in p.history("dev"):
-        log.info("  %s %-8s %-9s %s -> %s  %d statement(s)", d.started_at[:19], d.kind, d.status, d.from_version,
-                 d.to_version, len(d.statements))
+        log.info("  %s %-8s %-9s %s -> %s  %d statement(s)", d.started_at[:19], d.kind, d.status,
+                 d.from_version, d.to_version, len(d.statements))
     spark.sql(f"DROP SCHEMA IF EXISTS {store} CASCADE")
 
 

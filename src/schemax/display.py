@@ -20,7 +20,8 @@ CSS = """
 .sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap}
 .sx .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:11px;font-weight:600;color:#fff}
 .sx .success,.sx .applied,.sx .clean{background:#1a7f37}.sx .failed,.sx .drifted{background:#cf222e}
-.sx .env{background:#0969da}.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}.sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
+.sx .env{background:#0969da}.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}\
+.sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
 </style>
 """
 
@@ -37,7 +38,8 @@ def deployment_html(deployments: Iterable[Any], *, with_sql: bool = True) -> str
         if with_sql and d.statements:
             items = "".join(
                 f"<tr><td>{s.seq}</td><td>{badge(s.status)}</td><td>{escape(s.risk)}</td>"
-                f"<td><pre>{escape(s.sql)}</pre>{('<div>' + escape(s.error) + '</div>') if s.error else ''}</td></tr>"
+                f"<td><pre>{escape(s.sql)}</pre>"
+                f"{('<div>' + escape(s.error) + '</div>') if s.error else ''}</td></tr>"
                 for s in d.statements)
             stmts = (f"<details><summary>{len(d.statements)} statement(s)</summary><table><tr><th>#</th>"
                      f"<th>status</th><th>risk</th><th>SQL</th></tr>{items}</table></details>")

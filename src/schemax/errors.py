@@ -118,7 +118,9 @@ class DeploymentLockedError(SchemaxError):
 class ExecutionError(SchemaxError):
     """A statement failed while a deployment ran. Its record was written before this was raised."""
 
-    def __init__(self, statement: Any, applied: int, cause: str = "", deployment_id: str | None = None) -> None:
+    def __init__(
+        self, statement: Any, applied: int, cause: str = "", deployment_id: str | None = None
+    ) -> None:
         self.statement = statement
         self.applied = applied
         self.cause = cause

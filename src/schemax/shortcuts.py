@@ -42,11 +42,13 @@ def resolve_project(project: Project | str | None = None, store: Any = None, spa
     session = spark if (spark is not None or (store is not None and not isinstance(store, str))) else None
     if session is None and not (store is not None and not isinstance(store, str)):
         session = _active_spark(spark)
-    name = project or os.environ.get("SCHEMAX_PROJECT") or (session is not None and _conf(session, "schemax.project"))
+    name = (project or os.environ.get("SCHEMAX_PROJECT")
+            or (session is not None and _conf(session, "schemax.project")))
     if not name:
-        raise SchemaxError("which project? pass project=..., or set SCHEMAX_PROJECT or spark conf schemax.project")
-    where = store or os.environ.get("SCHEMAX_STORE") or (session is not None and _conf(session, "schemax.store")) \
-        or DEFAULT_STORE
+        raise SchemaxError(
+            "which project? pass project=..., or set SCHEMAX_PROJECT or spark conf schemax.project")
+    where = (store or os.environ.get("SCHEMAX_STORE")
+             or (session is not None and _conf(session, "schemax.store")) or DEFAULT_STORE)
     return Project.open(session, str(name), store=where)
 
 

@@ -49,7 +49,8 @@ def test_hand_made_changes_each_reported_once(spark: Any, deployed: schemax.Proj
     schema = f"spark_catalog.`{prefix}dev_sales`"
     spark.sql(f"ALTER TABLE {schema}.orders ADD COLUMNS (hotfix STRING)")
     spark.sql(f"ALTER TABLE {schema}.orders ALTER COLUMN status COMMENT 'changed by hand'")
-    spark.sql(f"ALTER TABLE {schema}.orders SET TBLPROPERTIES ('quality' = 'bronze', 'schemax.version' = '0.0.9')")
+    spark.sql(f"ALTER TABLE {schema}.orders "
+              "SET TBLPROPERTIES ('quality' = 'bronze', 'schemax.version' = '0.0.9')")
     spark.sql(f"DROP TABLE {schema}.items")
     spark.sql(f"CREATE TABLE {schema}.extra (x INT) USING DELTA")
     report = deployed.check_drift("dev")

@@ -89,7 +89,8 @@ def test_snapshots_auto_bump_and_explicit_versions(project: schemax.Project) -> 
     assert s1.version == "0.1.0" and s1.previous is None and len(s1.op_ids) == 3
     project.add_column("shop.sales.orders", "email", "STRING")
     s2 = project.snapshot("Email", tags=["milestone"], comment="adds email")
-    assert (s2.version, s2.previous, s2.tags, s2.comment) == ("0.2.0", s1.snapshot_id, ("milestone",), "adds email")
+    assert (s2.version, s2.previous, s2.tags, s2.comment) == (
+        "0.2.0", s1.snapshot_id, ("milestone",), "adds email")
     assert len(s2.op_ids) == 1
     with pytest.raises(schemax.VersionError):
         project.snapshot("Back in time", version="0.1.5")
@@ -202,7 +203,8 @@ def test_every_public_op_method(project: schemax.Project) -> None:
     p.unset_table_properties("shop.sales.orders", ["delta.enableChangeDataFeed"])
     p.set_table_comment("shop.sales.orders", None)
     p.set_cluster_by("shop.sales.orders", ["id"])
-    p.create_function("shop.sales.is_eu", "country IN ('DE','FR')", parameters="country STRING", returns="BOOLEAN")
+    p.create_function("shop.sales.is_eu", "country IN ('DE','FR')",
+                      parameters="country STRING", returns="BOOLEAN")
     p.set_row_filter("shop.sales.orders", "shop.sales.is_eu", ["country"])
     p.set_column_mask("shop.sales.orders", "amount", "shop.sales.is_eu", using=["country"])
     p.drop_column_mask("shop.sales.orders", "amount")
@@ -218,7 +220,8 @@ def test_every_public_op_method(project: schemax.Project) -> None:
     p.rename_volume("shop.sales.landing", "raw")
     p.update_function("shop.sales.is_eu", "country = 'DE'", parameters="country STRING", returns="BOOLEAN")
     p.set_function_comment("shop.sales.is_eu", "EU check")
-    for name in ("shop", "shop.sales", "shop.sales.orders", "shop.sales.orders.id", "shop.sales.huge", "shop.sales.raw"):
+    for name in ("shop", "shop.sales", "shop.sales.orders", "shop.sales.orders.id", "shop.sales.huge",
+                 "shop.sales.raw"):
         p.set_tags(name, {"k": "v"})
         p.unset_tags(name, ["k"])
     p.grant("shop.sales.orders", "analysts", ["SELECT"])
@@ -229,7 +232,8 @@ def test_every_public_op_method(project: schemax.Project) -> None:
     state = p.state()
     orders = state.tables[state.find("store.sales.orders")]
     assert [c.name for c in orders.columns] == ["amount", "id", "country"]
-    assert orders.column_named("amount").type == "DECIMAL(12,2)" and not orders.column_named("amount").nullable
+    amount = orders.column_named("amount")
+    assert amount.type == "DECIMAL(12,2)" and not amount.nullable
     assert [c.kind for c in orders.constraints] == ["foreign_key"]
     assert state.find("store.sales.huge") and state.find("store.sales.raw")
     p.drop_view("store.sales.huge")
