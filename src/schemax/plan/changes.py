@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from schemax.core.model import (
     Catalog,
@@ -63,13 +63,21 @@ class Change:
         return None
 
 
-# --- catalogs ----------------------------------------------------------------------------------------
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Obj = TypeVar("_Obj", bound=_HasId)
+
+
+# Most changes differ only in the object kind they carry and in whether they hold it as it was, as it
+# will be, or both: these generic bases give each shape its fields and its ``subject`` once.
 
 
 @dataclass(frozen=True)
-class CreateCatalog(Change):
-    kind: ClassVar[str] = "create_catalog"
-    after: Catalog
+class _Created(Change, Generic[_Obj]):
+    after: _Obj
 
     @property
     def subject(self) -> str:
@@ -77,9 +85,8 @@ class CreateCatalog(Change):
 
 
 @dataclass(frozen=True)
-class DropCatalog(Change):
-    kind: ClassVar[str] = "drop_catalog"
-    before: Catalog
+class _Dropped(Change, Generic[_Obj]):
+    before: _Obj
 
     @property
     def subject(self) -> str:
@@ -87,10 +94,11 @@ class DropCatalog(Change):
 
 
 @dataclass(frozen=True)
-class RenameCatalog(Change):
-    kind: ClassVar[str] = "rename_catalog"
-    before: Catalog
-    after: Catalog
+class _Changed(Change, Generic[_Obj]):
+    """Same stable id on both sides (renamed, altered); the subject is the object as it will be."""
+
+    before: _Obj
+    after: _Obj
 
     @property
     def subject(self) -> str:
@@ -98,76 +106,64 @@ class RenameCatalog(Change):
 
 
 @dataclass(frozen=True)
-class AlterCatalog(Change):
-    kind: ClassVar[str] = "alter_catalog"
-    before: Catalog
-    after: Catalog
+class _Altered(_Changed[_Obj]):
     flags: frozenset[ObjectFlag]
 
-    @property
-    def subject(self) -> str:
-        return self.after.id
+
+# --- catalogs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateCatalog(_Created[Catalog]):
+    kind: ClassVar[str] = "create_catalog"
+
+
+@dataclass(frozen=True)
+class DropCatalog(_Dropped[Catalog]):
+    kind: ClassVar[str] = "drop_catalog"
+
+
+@dataclass(frozen=True)
+class RenameCatalog(_Changed[Catalog]):
+    kind: ClassVar[str] = "rename_catalog"
+
+
+@dataclass(frozen=True)
+class AlterCatalog(_Altered[Catalog]):
+    kind: ClassVar[str] = "alter_catalog"
 
 
 # --- schemas -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CreateSchema(Change):
+class CreateSchema(_Created[Schema]):
     kind: ClassVar[str] = "create_schema"
-    after: Schema
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class DropSchema(Change):
+class DropSchema(_Dropped[Schema]):
     kind: ClassVar[str] = "drop_schema"
-    before: Schema
-
-    @property
-    def subject(self) -> str:
-        return self.before.id
 
 
 @dataclass(frozen=True)
-class RenameSchema(Change):
+class RenameSchema(_Changed[Schema]):
     kind: ClassVar[str] = "rename_schema"
-    before: Schema
-    after: Schema
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class AlterSchema(Change):
+class AlterSchema(_Altered[Schema]):
     kind: ClassVar[str] = "alter_schema"
-    before: Schema
-    after: Schema
-    flags: frozenset[ObjectFlag]
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 # --- tables ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CreateTable(Change):
+class CreateTable(_Created[Table]):
     """A new table, created with its columns, layout, properties, comment and CHECK/PK constraints."""
 
     kind: ClassVar[str] = "create_table"
-    after: Table
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
     @property
     def table_id(self) -> str:
@@ -175,13 +171,8 @@ class CreateTable(Change):
 
 
 @dataclass(frozen=True)
-class DropTable(Change):
+class DropTable(_Dropped[Table]):
     kind: ClassVar[str] = "drop_table"
-    before: Table
-
-    @property
-    def subject(self) -> str:
-        return self.before.id
 
     @property
     def table_id(self) -> str:
@@ -189,36 +180,19 @@ class DropTable(Change):
 
 
 @dataclass(frozen=True)
-class RenameTable(Change):
+class _TableChange(_Changed[Table]):
+    """A change to an existing table; ``before``/``after`` are the whole table."""
+
+    @property
+    def table_id(self) -> str:
+        return self.after.id
+
+
+@dataclass(frozen=True)
+class RenameTable(_TableChange):
     """Same stable id, new name (and possibly moved to another schema)."""
 
     kind: ClassVar[str] = "rename_table"
-    before: Table
-    after: Table
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
-
-    @property
-    def table_id(self) -> str:
-        return self.after.id
-
-
-@dataclass(frozen=True)
-class _TableChange(Change):
-    """A change to one aspect of an existing table; ``before``/``after`` are the whole table."""
-
-    before: Table
-    after: Table
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
-
-    @property
-    def table_id(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
@@ -287,29 +261,27 @@ class _ColumnChange(Change):
 
 
 @dataclass(frozen=True)
-class AddColumn(_ColumnChange):
-    kind: ClassVar[str] = "add_column"
+class _AddedOrDroppedColumn(_ColumnChange):
     column: Column
+
+    @property
+    def subject(self) -> str:
+        return self.column.id
+
+
+@dataclass(frozen=True)
+class AddColumn(_AddedOrDroppedColumn):
+    kind: ClassVar[str] = "add_column"
     after_column: str | None = None  # id of the column it follows in the target; None = first
 
-    @property
-    def subject(self) -> str:
-        return self.column.id
-
 
 @dataclass(frozen=True)
-class DropColumn(_ColumnChange):
+class DropColumn(_AddedOrDroppedColumn):
     kind: ClassVar[str] = "drop_column"
-    column: Column
-
-    @property
-    def subject(self) -> str:
-        return self.column.id
 
 
 @dataclass(frozen=True)
-class RenameColumn(_ColumnChange):
-    kind: ClassVar[str] = "rename_column"
+class _ColumnChanged(_ColumnChange):
     before: Column
     after: Column
 
@@ -319,25 +291,23 @@ class RenameColumn(_ColumnChange):
 
 
 @dataclass(frozen=True)
-class ModifyColumn(_ColumnChange):
+class RenameColumn(_ColumnChanged):
+    kind: ClassVar[str] = "rename_column"
+
+
+@dataclass(frozen=True)
+class ModifyColumn(_ColumnChanged):
     """Same column id on both sides; ``flags`` says what changed (a rename is its own change)."""
 
     kind: ClassVar[str] = "modify_column"
-    before: Column
-    after: Column
     flags: frozenset[ColumnFlag]
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 # --- constraints -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class AddConstraint(_ColumnChange):
-    kind: ClassVar[str] = "add_constraint"
+class _AddedOrDroppedConstraint(_ColumnChange):
     constraint: Constraint
 
     @property
@@ -346,146 +316,80 @@ class AddConstraint(_ColumnChange):
 
 
 @dataclass(frozen=True)
-class DropConstraint(_ColumnChange):
-    kind: ClassVar[str] = "drop_constraint"
-    constraint: Constraint
+class AddConstraint(_AddedOrDroppedConstraint):
+    kind: ClassVar[str] = "add_constraint"
 
-    @property
-    def subject(self) -> str:
-        return self.constraint.id
+
+@dataclass(frozen=True)
+class DropConstraint(_AddedOrDroppedConstraint):
+    kind: ClassVar[str] = "drop_constraint"
 
 
 # --- views, volumes, functions -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CreateView(Change):
+class CreateView(_Created[View]):
     kind: ClassVar[str] = "create_view"
-    after: View
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class DropView(Change):
+class DropView(_Dropped[View]):
     kind: ClassVar[str] = "drop_view"
-    before: View
-
-    @property
-    def subject(self) -> str:
-        return self.before.id
 
 
 @dataclass(frozen=True)
-class RenameView(Change):
+class RenameView(_Changed[View]):
     kind: ClassVar[str] = "rename_view"
-    before: View
-    after: View
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class AlterView(Change):
+class AlterView(_Altered[View]):
     kind: ClassVar[str] = "alter_view"
-    before: View
-    after: View
-    flags: frozenset[ObjectFlag]
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class CreateVolume(Change):
+class CreateVolume(_Created[Volume]):
     kind: ClassVar[str] = "create_volume"
-    after: Volume
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class DropVolume(Change):
+class DropVolume(_Dropped[Volume]):
     kind: ClassVar[str] = "drop_volume"
-    before: Volume
-
-    @property
-    def subject(self) -> str:
-        return self.before.id
 
 
 @dataclass(frozen=True)
-class RenameVolume(Change):
+class RenameVolume(_Changed[Volume]):
     kind: ClassVar[str] = "rename_volume"
-    before: Volume
-    after: Volume
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class AlterVolume(Change):
+class AlterVolume(_Altered[Volume]):
     kind: ClassVar[str] = "alter_volume"
-    before: Volume
-    after: Volume
-    flags: frozenset[ObjectFlag]
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class CreateFunction(Change):
+class CreateFunction(_Created[Function]):
     kind: ClassVar[str] = "create_function"
-    after: Function
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 @dataclass(frozen=True)
-class DropFunction(Change):
+class DropFunction(_Dropped[Function]):
     kind: ClassVar[str] = "drop_function"
-    before: Function
-
-    @property
-    def subject(self) -> str:
-        return self.before.id
 
 
 @dataclass(frozen=True)
-class AlterFunction(Change):
+class AlterFunction(_Altered[Function]):
     """Definition (CREATE OR REPLACE) and/or comment changed."""
 
     kind: ClassVar[str] = "alter_function"
-    before: Function
-    after: Function
-    flags: frozenset[ObjectFlag]
-
-    @property
-    def subject(self) -> str:
-        return self.after.id
 
 
 # --- grants ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Grant(Change):
-    """Privileges given to a principal on any securable (catalog, schema, table, view, volume, function)."""
-
-    kind: ClassVar[str] = "grant"
+class _PrivilegeChange(Change):
     securable: str  # object id
     principal: str
     privileges: tuple[str, ...]
@@ -496,15 +400,15 @@ class Grant(Change):
 
 
 @dataclass(frozen=True)
-class Revoke(Change):
-    kind: ClassVar[str] = "revoke"
-    securable: str
-    principal: str
-    privileges: tuple[str, ...]
+class Grant(_PrivilegeChange):
+    """Privileges given to a principal on any securable (catalog, schema, table, view, volume, function)."""
 
-    @property
-    def subject(self) -> str:
-        return self.securable
+    kind: ClassVar[str] = "grant"
+
+
+@dataclass(frozen=True)
+class Revoke(_PrivilegeChange):
+    kind: ClassVar[str] = "revoke"
 
 
 CHANGE_TYPES: tuple[type[Change], ...] = (
