@@ -34,12 +34,19 @@ from schemax.plan import OSS_DELTA, UNITY_CATALOG, Plan, Target, Tracking, build
 
 COL = schemax.Column
 CaseFn = Callable[[schemax.Project], Iterator[None]]
+ChangeFn = Callable[[schemax.Project], None]
 CASES: dict[str, tuple[CaseFn, dict[str, Any]]] = {}
 DEFAULT_TARGET: dict[str, Any] = {
     "catalogs": {"shop": "dev_shop"},
     "schema_prefix": "",
     "engine": "unity_catalog",
     "tracking": False,
+}
+# the local Spark + Delta engine: one spark_catalog shared by every environment, told apart by prefix
+LOCAL_ENGINE: dict[str, Any] = {
+    "catalogs": {"shop": "spark_catalog"},
+    "schema_prefix": "dev_",
+    "engine": "oss_delta",
 }
 TRACKING = Tracking(
     version="1.1.0",
@@ -150,6 +157,22 @@ def shop(p: schemax.Project, *, mapped: bool = False) -> None:
     p.add_check_constraint("shop.sales.orders", "qty_positive", "qty > 0")
 
 
+def shop_case(name: str, *, mapped: bool = False, **target: Any) -> Callable[[ChangeFn], ChangeFn]:
+    """A case whose *before* state is ``shop(p, mapped=mapped)`` and whose *after* state is the
+    decorated function's changes on top of it."""
+
+    def register(change: ChangeFn) -> ChangeFn:
+        def steps(p: schemax.Project) -> Iterator[None]:
+            shop(p, mapped=mapped)
+            yield
+            change(p)
+
+        case(name, **target)(steps)
+        return change
+
+    return register
+
+
 # ---------------------------------------------------------------------------------------------------
 # catalogs and schemas
 # ---------------------------------------------------------------------------------------------------
@@ -171,10 +194,8 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.grant("shop", "data engineers", ["USE CATALOG", "CREATE SCHEMA"])
 
 
-@case("drop_catalog")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("drop_catalog")
+def _(p: schemax.Project) -> None:
     p.drop_catalog("shop")
 
 
@@ -310,34 +331,26 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.drop_table("shop.sales.tmp")
 
 
-@case("drop_referenced_table_drops_foreign_key_first")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("drop_referenced_table_drops_foreign_key_first")
+def _(p: schemax.Project) -> None:
     p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
     p.drop_table("shop.sales.customers")
 
 
-@case("rename_table")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("rename_table")
+def _(p: schemax.Project) -> None:
     p.rename_table("shop.sales.orders", "orders_v2")
     p.add_column("shop.sales.orders_v2", "channel", "STRING")
 
 
-@case("rename_table_and_reuse_its_name")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("rename_table_and_reuse_its_name")
+def _(p: schemax.Project) -> None:
     p.rename_table("shop.sales.orders", "orders_archive")
     p.create_table("shop.sales.orders", [("id", "BIGINT"), ("total", "DECIMAL(12,2)")])
 
 
-@case("table_comment_set_and_unset")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("table_comment_set_and_unset")
+def _(p: schemax.Project) -> None:
     p.set_table_comment("shop.sales.orders", 'All orders; -- even "cancelled" ones\nsince 2020')
     p.set_table_comment("shop.sales.customers", None)
 
@@ -387,26 +400,20 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.drop_row_filter("shop.sales.customers")
 
 
-@case("reorder_columns_fewest_moves")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("reorder_columns_fewest_moves")
+def _(p: schemax.Project) -> None:
     p.reorder_columns("shop.sales.orders", ["customer_id", "status", "qty", "amount", "note", "id"])
 
 
-@case("tracking_properties_folded", tracking=True)
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("tracking_properties_folded", tracking=True)
+def _(p: schemax.Project) -> None:
     p.set_table_properties("shop.sales.orders", {"quality": "gold"})
     p.rename_table("shop.sales.customers", "clients")
     p.create_table("shop.sales.returns", [("id", "BIGINT"), ("order_id", "BIGINT")])
 
 
-@case("churn_collapses_to_nothing")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("churn_collapses_to_nothing")
+def _(p: schemax.Project) -> None:
     p.add_column("shop.sales.orders", "tmp", "STRING")
     p.rename_column("shop.sales.orders", "tmp", "tmp2")
     p.drop_column("shop.sales.orders", "tmp2")
@@ -421,74 +428,56 @@ def _(p: schemax.Project) -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------------
 
 
-@case("add_columns_trailing_folded")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("add_columns_trailing_folded")
+def _(p: schemax.Project) -> None:
     p.add_column("shop.sales.orders", "channel", "STRING", comment="web, app or 'store'")
     p.add_column("shop.sales.orders", "placed_at", "TIMESTAMP")
     p.add_column("shop.sales.orders", "tags", "ARRAY<STRING>")
 
 
-@case("add_columns_positioned")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("add_columns_positioned")
+def _(p: schemax.Project) -> None:
     p.add_column("shop.sales.orders", "tenant", "STRING", first=True)
     p.add_column("shop.sales.orders", "currency", "STRING", after="amount")
     p.add_column("shop.sales.orders", "last", "INT")
 
 
-@case("add_not_null_column_with_default")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("add_not_null_column_with_default")
+def _(p: schemax.Project) -> None:
     p.add_column("shop.sales.orders", "currency", "STRING", nullable=False, default="'EUR'")
 
 
-@case("add_not_null_column_without_default")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("add_not_null_column_without_default")
+def _(p: schemax.Project) -> None:
     p.add_column("shop.sales.orders", "region", "STRING", nullable=False)
 
 
-@case("rename_column_enables_column_mapping")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("rename_column_enables_column_mapping")
+def _(p: schemax.Project) -> None:
     p.rename_column("shop.sales.orders", "note", "remark")
 
 
-@case("rename_column_already_mapped")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p, mapped=True)
-    yield
+@shop_case("rename_column_already_mapped", mapped=True)
+def _(p: schemax.Project) -> None:
     p.rename_column("shop.sales.orders", "note", "remark")
 
 
-@case("swap_column_names")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p, mapped=True)
-    yield
+@shop_case("swap_column_names", mapped=True)
+def _(p: schemax.Project) -> None:
     p.rename_column("shop.sales.orders", "status", "tmp")
     p.rename_column("shop.sales.orders", "note", "status")
     p.rename_column("shop.sales.orders", "tmp", "note")
 
 
-@case("drop_columns_folded")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("drop_columns_folded")
+def _(p: schemax.Project) -> None:
     p.drop_column("shop.sales.orders", "note")
     p.drop_column("shop.sales.customers", "email")
     p.drop_column("shop.sales.orders", "status")
 
 
-@case("type_widening_enables_the_feature")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("type_widening_enables_the_feature")
+def _(p: schemax.Project) -> None:
     p.change_column_type("shop.sales.orders", "qty", "BIGINT")
     p.change_column_type("shop.sales.orders", "amount", "DECIMAL(12,2)")
 
@@ -510,47 +499,32 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.add_column("shop.sales.orders", "channel", "STRING", default="'web'")
 
 
-@case("int_to_double_widens_on_uc")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("int_to_double_widens_on_uc")
+def _(p: schemax.Project) -> None:
     p.change_column_type("shop.sales.orders", "qty", "DOUBLE")
 
 
-@case(
-    "int_to_double_rewrites_on_oss",
-    catalogs={"shop": "spark_catalog"},
-    schema_prefix="dev_",
-    engine="oss_delta",
-)
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("int_to_double_rewrites_on_oss", **LOCAL_ENGINE)
+def _(p: schemax.Project) -> None:
     p.change_column_type("shop.sales.orders", "qty", "DOUBLE")
 
 
-@case("check_constraint_in_the_way_of_a_type_change")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p, mapped=True)
-    yield
+@shop_case("check_constraint_in_the_way_of_a_type_change", mapped=True)
+def _(p: schemax.Project) -> None:
     p.change_column_type("shop.sales.orders", "qty", "BIGINT")
     p.rename_column("shop.sales.orders", "qty", "quantity")
 
 
-@case("nullability_both_ways")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("nullability_both_ways")
+def _(p: schemax.Project) -> None:
     p.set_column_nullable("shop.sales.orders", "status", False)
     p.set_column_nullable("shop.sales.customers", "name", False)
     p.set_column_nullable("shop.sales.customers", "name", True)
     p.set_column_nullable("shop.sales.orders", "id", True)
 
 
-@case("column_comments")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("column_comments")
+def _(p: schemax.Project) -> None:
     p.set_column_comment("shop.sales.orders", "status", "One of: 'new', 'paid'\\'shipped'")
     p.set_column_comment("shop.sales.orders", "id", None)
 
@@ -591,19 +565,15 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.add_foreign_key("shop.sales.a_lines", ["z_order_id"], "shop.sales.z_orders", ["id"])
 
 
-@case("check_constraints_add_drop_change")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("check_constraints_add_drop_change")
+def _(p: schemax.Project) -> None:
     p.drop_constraint("shop.sales.orders", "qty_positive")
     p.add_check_constraint("shop.sales.orders", "qty_positive", "qty >= 1")
     p.add_check_constraint("shop.sales.orders", "status_known", "status IN ('new', 'paid')")
 
 
-@case("foreign_key_to_a_new_table")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("foreign_key_to_a_new_table")
+def _(p: schemax.Project) -> None:
     p.create_table("shop.sales.channels", [COL("code", "STRING", nullable=False)])
     p.add_primary_key("shop.sales.channels", ["code"])
     p.add_column("shop.sales.orders", "channel", "STRING")
@@ -615,10 +585,8 @@ def _(p: schemax.Project) -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------------
 
 
-@case("views_created_in_lineage_order")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("views_created_in_lineage_order")
+def _(p: schemax.Project) -> None:
     p.create_view(
         "shop.sales.a_top", "SELECT customer_id FROM shop.sales.m_by_customer ORDER BY total DESC LIMIT 10"
     )
@@ -661,10 +629,8 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.set_tags("shop.sales.order_ids", {"certified": "yes"})
 
 
-@case("view_reading_an_unmanaged_catalog")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("view_reading_an_unmanaged_catalog")
+def _(p: schemax.Project) -> None:
     p.create_view("shop.sales.trips", "SELECT t.* FROM samples.nyctaxi.trips t JOIN orders o ON o.id = t.id")
 
 
@@ -717,27 +683,15 @@ def _(p: schemax.Project) -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------------
 
 
-@case(
-    "local_engine_shares_spark_catalog",
-    catalogs={"shop": "spark_catalog"},
-    schema_prefix="dev_",
-    engine="oss_delta",
-)
+@case("local_engine_shares_spark_catalog", **LOCAL_ENGINE)
 def _(p: schemax.Project) -> Iterator[None]:
     yield
     shop(p)
     p.create_view("shop.sales.v", "SELECT * FROM shop.sales.orders")
 
 
-@case(
-    "local_engine_lists_what_it_cannot_run",
-    catalogs={"shop": "spark_catalog"},
-    schema_prefix="dev_",
-    engine="oss_delta",
-)
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("local_engine_lists_what_it_cannot_run", **LOCAL_ENGINE)
+def _(p: schemax.Project) -> None:
     p.set_tags("shop.sales.orders", {"domain": "sales"})
     p.grant("shop.sales.orders", "analysts", ["SELECT"])
     p.set_column_nullable("shop.sales.orders", "status", False)
@@ -751,10 +705,8 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.create_schema("shop.sales")
 
 
-@case("schema_prefix_maps_view_and_function_bodies", schema_prefix="pr42_")
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("schema_prefix_maps_view_and_function_bodies", schema_prefix="pr42_")
+def _(p: schemax.Project) -> None:
     p.create_view(
         "shop.sales.v",
         "SELECT c.name, count(*) AS n FROM sales.customers c JOIN shop.sales.orders o "
@@ -764,10 +716,8 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.set_row_filter("shop.sales.orders", "only_open", ["status"])
 
 
-@case("many_changes_on_one_table_fold", tracking=True)
-def _(p: schemax.Project) -> Iterator[None]:
-    shop(p)
-    yield
+@shop_case("many_changes_on_one_table_fold", tracking=True)
+def _(p: schemax.Project) -> None:
     t = "shop.sales.orders"
     p.add_column(t, "channel", "STRING")
     p.add_column(t, "region", "STRING", comment="r")
