@@ -142,42 +142,40 @@ def _col(
     }
 
 
+def _table(
+    name: str, table_type: str, comment: str | None, fmt: str | None, path: str | None
+) -> dict[str, Any]:
+    return {
+        "table_schema": "sales",
+        "table_name": name,
+        "table_type": table_type,
+        "comment": comment,
+        "data_source_format": fmt,
+        "storage_path": path,
+    }
+
+
+def _key(constraint: str, table: str, unique_position: int | None) -> dict[str, Any]:
+    return {
+        "constraint_schema": "sales",
+        "constraint_name": constraint,
+        "table_catalog": "main",
+        "table_schema": "sales",
+        "table_name": table,
+        "column_name": "id",
+        "ordinal_position": 1,
+        "position_in_unique_constraint": unique_position,
+    }
+
+
 ROWS: dict[str, list[dict[str, Any]]] = {
     "catalogs": [{"catalog_name": "main", "comment": "the catalog"}],
     "schemata": [{"catalog_name": "main", "schema_name": "sales", "comment": "Sales"}],
     "tables": [
-        {
-            "table_schema": "sales",
-            "table_name": "orders",
-            "table_type": "MANAGED",
-            "comment": "Orders",
-            "data_source_format": "DELTA",
-            "storage_path": "s3://m/orders",
-        },
-        {
-            "table_schema": "sales",
-            "table_name": "customers",
-            "table_type": "MANAGED",
-            "comment": None,
-            "data_source_format": "DELTA",
-            "storage_path": "s3://m/c",
-        },
-        {
-            "table_schema": "sales",
-            "table_name": "big",
-            "table_type": "VIEW",
-            "comment": "v",
-            "data_source_format": None,
-            "storage_path": None,
-        },
-        {
-            "table_schema": "sales",
-            "table_name": "mv",
-            "table_type": "MATERIALIZED_VIEW",
-            "comment": None,
-            "data_source_format": None,
-            "storage_path": None,
-        },
+        _table("orders", "MANAGED", "Orders", "DELTA", "s3://m/orders"),
+        _table("customers", "MANAGED", None, "DELTA", "s3://m/c"),
+        _table("big", "VIEW", "v", None, None),
+        _table("mv", "MATERIALIZED_VIEW", None, None, None),
     ],
     "columns": [
         _col("orders", "amount", 2, "decimal(10,2)", comment="amt"),
@@ -218,26 +216,8 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         },
     ],
     "key_column_usage": [
-        {
-            "constraint_schema": "sales",
-            "constraint_name": "customers_pk",
-            "table_catalog": "main",
-            "table_schema": "sales",
-            "table_name": "customers",
-            "column_name": "id",
-            "ordinal_position": 1,
-            "position_in_unique_constraint": None,
-        },
-        {
-            "constraint_schema": "sales",
-            "constraint_name": "orders_cust_fk",
-            "table_catalog": "main",
-            "table_schema": "sales",
-            "table_name": "orders",
-            "column_name": "id",
-            "ordinal_position": 1,
-            "position_in_unique_constraint": 1,
-        },
+        _key("customers_pk", "customers", None),
+        _key("orders_cust_fk", "orders", 1),
     ],
     "referential_constraints": [
         {
@@ -335,14 +315,17 @@ def _workspace(tables: list[TableInfo]) -> Any:
     return ws
 
 
+def _sdk_table(name: str, table_type: TableType, **info: Any) -> TableInfo:
+    """A table of main.sales as the Tables API lists it (a Delta table unless it is a view)."""
+    if table_type is not TableType.VIEW:
+        info = {"full_name": f"main.sales.{name}", "data_source_format": DataSourceFormat.DELTA, **info}
+    return TableInfo(catalog_name="main", schema_name="sales", name=name, table_type=table_type, **info)
+
+
 SDK_TABLES = [
-    TableInfo(
-        catalog_name="main",
-        schema_name="sales",
-        name="orders",
-        full_name="main.sales.orders",
-        table_type=TableType.MANAGED,
-        data_source_format=DataSourceFormat.DELTA,
+    _sdk_table(
+        "orders",
+        TableType.MANAGED,
         properties=ORDERS_PROPS,
         columns=[
             ColumnInfo(
@@ -360,13 +343,9 @@ SDK_TABLES = [
             )
         ],
     ),
-    TableInfo(
-        catalog_name="main",
-        schema_name="sales",
-        name="customers",
-        full_name="main.sales.customers",
-        table_type=TableType.MANAGED,
-        data_source_format=DataSourceFormat.DELTA,
+    _sdk_table(
+        "customers",
+        TableType.MANAGED,
         properties={},
         table_constraints=[
             TableConstraint(
@@ -374,22 +353,11 @@ SDK_TABLES = [
             )
         ],
     ),
-    TableInfo(
-        catalog_name="main",
-        schema_name="sales",
-        name="big",
-        table_type=TableType.VIEW,
-        view_definition="SELECT * FROM orders",
-        properties={"view.x": "1"},
-    ),
+    _sdk_table("big", TableType.VIEW, view_definition="SELECT * FROM orders", properties={"view.x": "1"}),
     # listed by the API but not (yet) by information_schema: built from the API's columns
-    TableInfo(
-        catalog_name="main",
-        schema_name="sales",
-        name="late",
-        full_name="main.sales.late",
-        table_type=TableType.EXTERNAL,
-        data_source_format=DataSourceFormat.DELTA,
+    _sdk_table(
+        "late",
+        TableType.EXTERNAL,
         storage_location="s3://x/late",
         properties={"k": "v"},
         columns=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -33,32 +34,53 @@ CAT, SCH = "dev_shop", "sales"
 T = f"{CAT}.{SCH}.orders"
 
 
-def base(b: ObservedStateBuilder, **table: Any) -> None:
-    """The reference catalog: one schema, an orders table, a customers table and a view."""
-    b.catalog(CAT, comment="shop")
-    b.schema(CAT, SCH, comment="Sales")
+ORDERS_COLUMNS = (
+    ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
+    ColumnSpec("email", "STRING", comment="it's"),
+    ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
+    ColumnSpec("day", "DATE"),
+)
+
+
+def orders_columns(**changes: dict[str, Any] | None) -> list[ColumnSpec]:
+    """The orders columns of ``base``; a keyword per column name changes its fields, or drops it (None)."""
+    assert set(changes) <= {c.name for c in ORDERS_COLUMNS}, changes
+    return [
+        dataclasses.replace(c, **(changes.get(c.name) or {}))
+        for c in ORDERS_COLUMNS
+        if not (c.name in changes and changes[c.name] is None)
+    ]
+
+
+def base(
+    b: ObservedStateBuilder,
+    *,
+    name: Callable[[str], str] = str,
+    view: str = "SELECT * FROM orders WHERE amount > 100",
+    **table: Any,
+) -> None:
+    """The reference catalog: one schema, an orders table, a customers table and a view. ``name`` spells
+    the names of the catalog, schema, objects and the customers columns; ``table`` overrides orders."""
+    cat, sch = name(CAT), name(SCH)
+    b.catalog(cat, comment="shop")
+    b.schema(cat, sch, comment="Sales")
     spec: dict[str, Any] = dict(
-        columns=[
-            ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
-            ColumnSpec("email", "STRING", comment="it's"),
-            ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-            ColumnSpec("day", "DATE"),
-        ],
+        columns=orders_columns(),
         comment="Orders",
         partition_by=["day"],
         properties={"owner.team": "sales", "delta.appendOnly": "false"},
         constraints=[ConstraintSpec("amount_pos", "check", expression="amount > 0")],
     )
     spec.update(table)
-    b.table(CAT, SCH, "orders", **spec)
+    b.table(cat, sch, name("orders"), **spec)
     b.table(
-        CAT,
-        SCH,
-        "customers",
-        columns=[ColumnSpec("id", "BIGINT", nullable=False)],
-        constraints=[ConstraintSpec("pk", "primary_key", columns=("id",))],
+        cat,
+        sch,
+        name("customers"),
+        columns=[ColumnSpec(name("id"), "BIGINT", nullable=False)],
+        constraints=[ConstraintSpec(name("pk"), "primary_key", columns=(name("id"),))],
     )
-    b.view(CAT, SCH, "big_orders", definition="SELECT * FROM orders WHERE amount > 100", comment="big")
+    b.view(cat, sch, name("big_orders"), definition=view, comment="big")
 
 
 def state(edit: Callable[[ObservedStateBuilder], None] | None = None, **table: Any) -> State:
@@ -88,36 +110,18 @@ def test_equal_states_report_nothing() -> None:
 
 def test_objects_match_by_name_case_insensitively() -> None:
     b = ObservedStateBuilder()
-    b.catalog(CAT.upper(), comment="shop")
-    b.schema(CAT.upper(), SCH.upper(), comment="Sales")
-    b.table(
-        CAT.upper(),
-        SCH.upper(),
-        "ORDERS",
+    base(
+        b,
+        name=str.upper,
+        view="SELECT *\n  FROM orders WHERE amount > 100;",
         columns=[
             ColumnSpec("ID", "bigint", nullable=False, comment="the id"),
             ColumnSpec("EMAIL", "string", comment="it's"),
             ColumnSpec("AMOUNT", "decimal(10, 2)", default="0"),
             ColumnSpec("DAY", "date"),
         ],
-        comment="Orders",
         partition_by=["DAY"],
-        properties={"owner.team": "sales", "delta.appendOnly": "false"},
         constraints=[ConstraintSpec("AMOUNT_POS", "check", expression="amount  >  0")],
-    )
-    b.table(
-        CAT.upper(),
-        SCH.upper(),
-        "CUSTOMERS",
-        columns=[ColumnSpec("ID", "BIGINT", nullable=False)],
-        constraints=[ConstraintSpec("PK", "primary_key", columns=("ID",))],
-    )
-    b.view(
-        CAT.upper(),
-        SCH.upper(),
-        "BIG_ORDERS",
-        definition="SELECT *\n  FROM orders WHERE amount > 100;",
-        comment="big",
     )
     assert compare(state(), b.build()).findings == ()
 
@@ -138,13 +142,11 @@ def test_missing_and_extra_tables() -> None:
 
 
 def test_column_added_dropped_type_nullability_comment_default() -> None:
-    cols = [
-        ColumnSpec("id", "INT", nullable=True, comment="the id"),  # type + nullability
-        ColumnSpec("email", "STRING", comment="changed"),  # comment
-        ColumnSpec("amount", "DECIMAL(10,2)", default="1"),  # default
-        ColumnSpec("day", "DATE"),
-        ColumnSpec("note", "STRING"),  # extra
-    ]
+    cols = orders_columns(
+        id={"type": "INT", "nullable": True},  # type + nullability
+        email={"comment": "changed"},  # comment
+        amount={"default": "1"},  # default
+    ) + [ColumnSpec("note", "STRING")]  # extra
     report = compare(state(), state(columns=cols))
     got = {
         (f.object_name.split(".")[-1], f.issue, f.detail.split(" ")[0]): (f.expected, f.actual)
@@ -161,22 +163,14 @@ def test_column_added_dropped_type_nullability_comment_default() -> None:
 
 
 def test_type_comparison_uses_canonical_types() -> None:
-    cols = [
-        ColumnSpec("id", "long", nullable=False, comment="the id"),
-        ColumnSpec("email", "string", comment="it's"),
-        ColumnSpec("amount", "numeric(10, 2)", default="0"),
-        ColumnSpec("day", "date"),
-    ]
+    cols = orders_columns(
+        id={"type": "long"}, email={"type": "string"}, amount={"type": "numeric(10, 2)"}, day={"type": "date"}
+    )
     assert compare(state(), state(columns=cols)).findings == ()
 
 
 def test_renamed_column_is_one_missing_and_one_extra_never_a_guess() -> None:
-    cols = [
-        ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
-        ColumnSpec("mail", "STRING", comment="it's"),
-        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-        ColumnSpec("day", "DATE"),
-    ]
+    cols = orders_columns(email={"name": "mail"})
     report = compare(state(), state(columns=cols))
     assert [(f.issue, f.object_name) for f in report.findings] == [
         ("missing", f"{T}.email"),
@@ -186,11 +180,7 @@ def test_renamed_column_is_one_missing_and_one_extra_never_a_guess() -> None:
 
 
 def test_dropped_column_alone_has_no_rename_hint() -> None:
-    cols = [
-        ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
-        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-        ColumnSpec("day", "DATE"),
-    ]
+    cols = orders_columns(email=None)
     f = only(compare(state(), state(columns=cols)))
     assert (f.issue, f.object_name, f.expected, f.detail) == (
         "missing",
@@ -201,12 +191,8 @@ def test_dropped_column_alone_has_no_rename_hint() -> None:
 
 
 def test_column_order() -> None:
-    cols = [
-        ColumnSpec("email", "STRING", comment="it's"),
-        ColumnSpec("id", "BIGINT", nullable=False, comment="the id"),
-        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-        ColumnSpec("day", "DATE"),
-    ]
+    cols = orders_columns()
+    cols[0], cols[1] = cols[1], cols[0]  # email, id, amount, day
     f = only(compare(state(), state(columns=cols)))
     assert (f.object_type, f.detail, f.expected, f.actual) == (
         "table",
@@ -471,12 +457,7 @@ def test_schema_and_catalog_comments() -> None:
 def test_tags_are_compared_only_where_the_reader_sees_them() -> None:
     expected = state(
         tags={"pii": "yes"},
-        columns=[
-            ColumnSpec("id", "BIGINT", nullable=False, comment="the id", tags={"key": "1"}),
-            ColumnSpec("email", "STRING", comment="it's"),
-            ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-            ColumnSpec("day", "DATE"),
-        ],
+        columns=orders_columns(id={"tags": {"key": "1"}}),
     )
     observed = state(tags={"pii": "no", "owner": "x"})
     report = compare(expected, observed)
@@ -492,12 +473,7 @@ def test_tags_are_compared_only_where_the_reader_sees_them() -> None:
 
 
 def test_partial_aspects_per_object_are_skipped() -> None:
-    cols = [
-        ColumnSpec("id", "BIGINT", nullable=True, comment="the id"),
-        ColumnSpec("email", "STRING", comment="it's"),
-        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-        ColumnSpec("day", "DATE"),
-    ]
+    cols = orders_columns(id={"nullable": True})
     observed = ObservedCatalog(state=state(columns=cols), partial={T.upper(): frozenset({"nullability"})})
     assert compare(state(), observed).findings == ()
     assert only(compare(state(), state(columns=cols))).detail == "nullability"
@@ -659,12 +635,7 @@ def test_unrepresentable_column_types_are_reported_not_dropped() -> None:
 
 
 def test_report_json_round_trip_and_summary() -> None:
-    cols = [
-        ColumnSpec("id", "INT", nullable=False, comment="the id"),
-        ColumnSpec("email", "STRING", comment="it's"),
-        ColumnSpec("amount", "DECIMAL(10,2)", default="0"),
-        ColumnSpec("day", "DATE"),
-    ]
+    cols = orders_columns(id={"type": "INT"})
     report = compare(state(), state(columns=cols), environment="dev")
     data = json.loads(report.to_json())
     assert data["drifted"] is True and data["counts"] == {"missing": 0, "modified": 1, "extra": 0}
