@@ -292,6 +292,24 @@ def renders(*types: type[Change]) -> Callable[[Renderer], Renderer]:
 # ---------------------------------------------------------------------------------------------------
 
 
+def _changed_and_gone(old: dict[str, str], new: dict[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(pairs new or with a new value, keys removed), both sorted: what SET and UNSET must say."""
+    changed = sorted((k, v) for k, v in new.items() if old.get(k) != v)
+    gone = sorted(k for k in old if k not in new)
+    return changed, gone
+
+
+def _undo_set(set_sql: str, unset_sql: str, keys: Iterable[str], old: dict[str, str]) -> str:
+    """The reverse of setting ``keys``: ``set_sql`` gives back the old values, ``unset_sql`` removes the
+    keys that were new; empty when there is nothing to undo."""
+    ordered = sorted(set(keys))
+    restore = [(k, old[k]) for k in ordered if k in old]
+    added = [k for k in ordered if k not in old]
+    return ";\n".join(
+        [f"{set_sql} {_props(restore)}"] * bool(restore) + [f"{unset_sql} {_keys(added)}"] * bool(added)
+    )
+
+
 def _tag_statements(
     script: Script,
     ctx: Ctx,
@@ -301,21 +319,14 @@ def _tag_statements(
     new: dict[str, str],
     object_id: str | None = None,
 ) -> None:
-    changed = sorted((k, v) for k, v in new.items() if old.get(k) != v)
-    gone = sorted(k for k in old if k not in new)
+    changed, gone = _changed_and_gone(old, new)
     if changed:
-        restore = sorted((k, old[k]) for k, _ in changed if k in old)
-        added = [k for k, _ in changed if k not in old]
-        reverse = ";\n".join(
-            [f"{prefix} SET TAGS {_props(restore)}"] * bool(restore)
-            + [f"{prefix} UNSET TAGS {_keys(added)}"] * bool(added)
-        )
         script.add(
             f"{prefix} SET TAGS {_props(changed)}",
             change,
             ctx,
             capability="tags",
-            reverse=reverse,
+            reverse=_undo_set(f"{prefix} SET TAGS", f"{prefix} UNSET TAGS", (k for k, _ in changed), old),
             object_id=object_id,
         )
     if gone:
@@ -327,6 +338,123 @@ def _tag_statements(
             reverse=f"{prefix} SET TAGS {_props(sorted((k, old[k]) for k in gone))}",
             object_id=object_id,
         )
+
+
+def _property_statements(
+    script: Script,
+    ctx: Ctx,
+    change: Change,
+    prefix: str,
+    word: str,
+    old: dict[str, str],
+    new: dict[str, str],
+    *,
+    unset: str,
+    capability: str,
+    unset_capability: str,
+) -> None:
+    """``<prefix> SET <word> (…)`` for new and changed properties, ``<prefix> <unset> (…)`` for removed
+    ones (schemas and views; table properties are folded, see :func:`_set_properties`)."""
+    changed, gone = _changed_and_gone(old, new)
+    if changed:
+        script.add(f"{prefix} SET {word} {_props(changed)}", change, ctx, capability=capability)
+    if gone:
+        script.add(
+            f"{prefix} {unset} {_keys(gone)}",
+            change,
+            ctx,
+            capability=unset_capability,
+            reverse=f"{prefix} SET {word} {_props((k, old[k]) for k in gone)}",
+        )
+
+
+def _comment_on(script: Script, ctx: Ctx, change: Any, keyword: str, name: str, capability: str) -> None:
+    """COMMENT ON <keyword> for a change whose ``before``/``after`` carry the old and new comment."""
+    script.add(
+        f"COMMENT ON {keyword} {name} IS {_comment(change.after.comment)}",
+        change,
+        ctx,
+        capability=capability,
+        reverse=f"COMMENT ON {keyword} {name} IS {_comment(change.before.comment)}",
+    )
+
+
+def _rename(
+    script: Script,
+    ctx: Ctx,
+    change: Change,
+    keyword: str,
+    forward: tuple[str, str],
+    back: tuple[str, str],
+    capability: str,
+) -> None:
+    """``ALTER <keyword> <old> RENAME TO <new>`` (``forward``), with the rename ``back`` as its reverse."""
+    script.add(
+        f"ALTER {keyword} {forward[0]} RENAME TO {forward[1]}",
+        change,
+        ctx,
+        risk=Risk.BREAKING,
+        capability=capability,
+        reverse=f"ALTER {keyword} {back[0]} RENAME TO {back[1]}",
+    )
+
+
+def _new_object_extras(script: Script, ctx: Ctx, change: Change, keyword: str, name: str, obj: Any) -> None:
+    """What CREATE cannot say about a new (or re-created) object: its tags and its grants."""
+    _tag_statements(script, ctx, change, f"ALTER {keyword} {name}", {}, obj.tags)
+    _grant_all(script, ctx, change, obj.id, obj.grants)
+
+
+def _drop(
+    script: Script,
+    ctx: Ctx,
+    change: Any,
+    keyword: str,
+    capability: str,
+    *,
+    reverse: str | None = None,
+    note: str | None = None,
+) -> None:
+    """``DROP <keyword> IF EXISTS`` for the object a change holds as ``before``."""
+    script.add(
+        f"DROP {keyword} IF EXISTS {ctx.name(change.before.id)}",
+        change,
+        ctx,
+        risk=Risk.DESTRUCTIVE,
+        capability=capability,
+        reverse=reverse,
+        note=note,
+    )
+
+
+def _set_managed_location(script: Script, ctx: Ctx, change: Any, keyword: str, name: str) -> None:
+    script.add(
+        f"ALTER {keyword} {name} SET MANAGED LOCATION {sql_string(change.after.managed_location)}",
+        change,
+        ctx,
+        capability="managed_location",
+    )
+
+
+def _mask_statement(
+    script: Script,
+    ctx: Ctx,
+    change: Change,
+    table: Table,
+    name: str,
+    col: Column,
+    reverse: str,
+    object_id: str | None = None,
+) -> None:
+    script.add(
+        _mask_sql(ctx, table, name, col),
+        change,
+        ctx,
+        capability="column_mask",
+        risk=Risk.BREAKING,
+        reverse=reverse,
+        object_id=object_id,
+    )
 
 
 _SECURABLE = {
@@ -518,15 +646,8 @@ def _table_extras(
         )
     for col in table.columns:
         if col.mask is not None:
-            script.add(
-                _mask_sql(ctx, table, name, col),
-                change,
-                ctx,
-                capability="column_mask",
-                risk=Risk.BREAKING,
-                reverse=f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} DROP MASK",
-                object_id=table.id,
-            )
+            drop = f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)} DROP MASK"
+            _mask_statement(script, ctx, change, table, name, col, drop, object_id=table.id)
     _grant_all(script, ctx, change, table.id, table.grants)
 
 
@@ -574,8 +695,7 @@ def _create_catalog(c: ch.CreateCatalog, ctx: Ctx, script: Script) -> None:
         ctx.notes.append(
             f"catalog {cat.name}: properties are not set by SQL ({', '.join(sorted(cat.properties))})"
         )
-    _tag_statements(script, ctx, c, f"ALTER CATALOG {quote_ident(physical)}", {}, cat.tags)
-    _grant_all(script, ctx, c, cat.id, cat.grants)
+    _new_object_extras(script, ctx, c, "CATALOG", quote_ident(physical), cat)
 
 
 @renders(ch.DropCatalog)
@@ -606,34 +726,17 @@ def _rename_catalog(c: ch.RenameCatalog, ctx: Ctx, script: Script) -> None:
             f"catalog {c.before.name} renamed to {c.after.name}: both map to {old}, nothing to do"
         )
         return
-    script.add(
-        f"ALTER CATALOG {quote_ident(old)} RENAME TO {quote_ident(new)}",
-        c,
-        ctx,
-        risk=Risk.BREAKING,
-        capability="catalog_rename",
-        reverse=f"ALTER CATALOG {quote_ident(new)} RENAME TO {quote_ident(old)}",
-    )
+    old, new = quote_ident(old), quote_ident(new)
+    _rename(script, ctx, c, "CATALOG", (old, new), (new, old), "catalog_rename")
 
 
 @renders(ch.AlterCatalog)
 def _alter_catalog(c: ch.AlterCatalog, ctx: Ctx, script: Script) -> None:
     name = quote_ident(_catalog_physical(ctx, c.after))
     if ObjectFlag.COMMENT in c.flags:
-        script.add(
-            f"COMMENT ON CATALOG {name} IS {_comment(c.after.comment)}",
-            c,
-            ctx,
-            capability="catalog_ddl",
-            reverse=f"COMMENT ON CATALOG {name} IS {_comment(c.before.comment)}",
-        )
+        _comment_on(script, ctx, c, "CATALOG", name, "catalog_ddl")
     if ObjectFlag.LOCATION in c.flags and c.after.managed_location:
-        script.add(
-            f"ALTER CATALOG {name} SET MANAGED LOCATION {sql_string(c.after.managed_location)}",
-            c,
-            ctx,
-            capability="managed_location",
-        )
+        _set_managed_location(script, ctx, c, "CATALOG", name)
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER CATALOG {name}", c.before.tags, c.after.tags)
     if ObjectFlag.PROPERTIES in c.flags:
@@ -663,22 +766,14 @@ def _create_schema(c: ch.CreateSchema, ctx: Ctx, script: Script) -> None:
         capability="managed_location" if s.managed_location else "schema_ddl",
         reverse=f"DROP SCHEMA IF EXISTS {name}",
     )
-    _tag_statements(script, ctx, c, f"ALTER SCHEMA {name}", {}, s.tags)
-    _grant_all(script, ctx, c, s.id, s.grants)
+    _new_object_extras(script, ctx, c, "SCHEMA", name, s)
 
 
 @renders(ch.DropSchema)
 def _drop_schema(c: ch.DropSchema, ctx: Ctx, script: Script) -> None:
     # no CASCADE: every object schemax manages in it was dropped explicitly; anything else stops the drop
-    name = ctx.name(c.before.id)
-    script.add(
-        f"DROP SCHEMA IF EXISTS {name}",
-        c,
-        ctx,
-        risk=Risk.DESTRUCTIVE,
-        capability="schema_ddl",
-        reverse=f"CREATE SCHEMA IF NOT EXISTS {name}",
-    )
+    reverse = f"CREATE SCHEMA IF NOT EXISTS {ctx.name(c.before.id)}"
+    _drop(script, ctx, c, "SCHEMA", "schema_ddl", reverse=reverse)
 
 
 @renders(ch.RenameSchema)
@@ -686,50 +781,29 @@ def _rename_schema(c: ch.RenameSchema, ctx: Ctx, script: Script) -> None:
     old, new = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
     if old == new:
         return
-    script.add(
-        f"ALTER SCHEMA {old} RENAME TO {new}",
-        c,
-        ctx,
-        risk=Risk.BREAKING,
-        capability="schema_rename",
-        reverse=f"ALTER SCHEMA {new} RENAME TO {old}",
-    )
+    _rename(script, ctx, c, "SCHEMA", (old, new), (new, old), "schema_rename")
 
 
 @renders(ch.AlterSchema)
 def _alter_schema(c: ch.AlterSchema, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
     if ObjectFlag.COMMENT in c.flags:
-        script.add(
-            f"COMMENT ON SCHEMA {name} IS {_comment(c.after.comment)}",
-            c,
-            ctx,
-            capability="schema_comment",
-            reverse=f"COMMENT ON SCHEMA {name} IS {_comment(c.before.comment)}",
-        )
+        _comment_on(script, ctx, c, "SCHEMA", name, "schema_comment")
     if ObjectFlag.PROPERTIES in c.flags:
-        old, new = c.before.properties, c.after.properties
-        changed = sorted((k, v) for k, v in new.items() if old.get(k) != v)
-        gone = sorted(k for k in old if k not in new)
-        if changed:
-            script.add(
-                f"ALTER SCHEMA {name} SET DBPROPERTIES {_props(changed)}", c, ctx, capability="schema_ddl"
-            )
-        if gone:
-            script.add(
-                f"ALTER SCHEMA {name} UNSET DBPROPERTIES {_keys(gone)}",
-                c,
-                ctx,
-                capability="schema_properties_unset",
-                reverse=f"ALTER SCHEMA {name} SET DBPROPERTIES {_props((k, old[k]) for k in gone)}",
-            )
-    if ObjectFlag.LOCATION in c.flags and c.after.managed_location:
-        script.add(
-            f"ALTER SCHEMA {name} SET MANAGED LOCATION {sql_string(c.after.managed_location)}",
-            c,
+        _property_statements(
+            script,
             ctx,
-            capability="managed_location",
+            c,
+            f"ALTER SCHEMA {name}",
+            "DBPROPERTIES",
+            c.before.properties,
+            c.after.properties,
+            unset="UNSET DBPROPERTIES",
+            capability="schema_ddl",
+            unset_capability="schema_properties_unset",
         )
+    if ObjectFlag.LOCATION in c.flags and c.after.managed_location:
+        _set_managed_location(script, ctx, c, "SCHEMA", name)
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER SCHEMA {name}", c.before.tags, c.after.tags)
 
@@ -757,14 +831,8 @@ def _create_table(c: ch.CreateTable, ctx: Ctx, script: Script) -> None:
 
 @renders(ch.DropTable)
 def _drop_table(c: ch.DropTable, ctx: Ctx, script: Script) -> None:
-    script.add(
-        f"DROP TABLE IF EXISTS {ctx.name(c.before.id)}",
-        c,
-        ctx,
-        risk=Risk.DESTRUCTIVE,
-        capability="table_ddl",
-        note="the table's data is deleted; only a RESTORE of the version recorded before can bring it back",
-    )
+    note = "the table's data is deleted; only a RESTORE of the version recorded before can bring it back"
+    _drop(script, ctx, c, "TABLE", "table_ddl", note=note)
 
 
 @renders(ch.RenameTable)
@@ -774,14 +842,8 @@ def _rename_table(c: ch.RenameTable, ctx: Ctx, script: Script) -> None:
     back = (
         qualified(*ctx.physical(ctx.before.path(c.before.id))) if capability else quote_ident(c.before.name)
     )
-    script.add(
-        f"ALTER TABLE {old} RENAME TO {target}",
-        c,
-        ctx,
-        risk=Risk.BREAKING,
-        capability=capability or "table_ddl",
-        reverse=f"ALTER TABLE {ctx.name(c.after.id, ctx.after)} RENAME TO {back}",
-    )
+    current = ctx.name(c.after.id, ctx.after)
+    _rename(script, ctx, c, "TABLE", (old, target), (current, back), capability or "table_ddl")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -796,13 +858,7 @@ def _unit(ctx: Ctx) -> _Unit:
 
 @renders(ch.SetTableComment)
 def _table_comment(c: ch.SetTableComment, ctx: Ctx, script: Script) -> None:
-    name = ctx.name(c.after.id)
-    script.add(
-        f"COMMENT ON TABLE {name} IS {_comment(c.after.comment)}",
-        c,
-        ctx,
-        reverse=f"COMMENT ON TABLE {name} IS {_comment(c.before.comment)}",
-    )
+    _comment_on(script, ctx, c, "TABLE", ctx.name(c.after.id), "table_ddl")
 
 
 def _set_properties(
@@ -816,13 +872,9 @@ def _set_properties(
 ) -> None:
     def build(items: list[tuple[str, str]]) -> tuple[str, str | None]:
         merged = dict(items)
-        restore = sorted((k, old[k]) for k in merged if k in old)
-        added = sorted(k for k in merged if k not in old)
-        reverse = ";\n".join(
-            [f"ALTER TABLE {name} SET TBLPROPERTIES {_props(restore)}"] * bool(restore)
-            + [f"ALTER TABLE {name} UNSET TBLPROPERTIES IF EXISTS {_keys(added)}"] * bool(added)
-        )
-        return f"ALTER TABLE {name} SET TBLPROPERTIES {_props(sorted(merged.items()))}", reverse or None
+        set_sql = f"ALTER TABLE {name} SET TBLPROPERTIES"
+        reverse = _undo_set(set_sql, f"ALTER TABLE {name} UNSET TBLPROPERTIES IF EXISTS", merged, old)
+        return f"{set_sql} {_props(sorted(merged.items()))}", reverse or None
 
     for pair in pairs:
         script.fold(
@@ -1022,14 +1074,7 @@ def _add_column(c: ch.AddColumn, ctx: Ctx, script: Script) -> None:
     if col.tags:
         _tag_statements(script, ctx, c, col_sql, {}, col.tags, object_id=table.id)
     if col.mask is not None:
-        script.add(
-            _mask_sql(ctx, table, name, col),
-            c,
-            ctx,
-            capability="column_mask",
-            risk=Risk.BREAKING,
-            reverse=f"{col_sql} DROP MASK",
-        )
+        _mask_statement(script, ctx, c, table, name, col, f"{col_sql} DROP MASK")
 
 
 @renders(ch.DropColumn)
@@ -1114,14 +1159,7 @@ def _modify_column(c: ch.ModifyColumn, ctx: Ctx, script: Script) -> None:
     if ColumnFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, col_sql, old.tags, new.tags)
     if ColumnFlag.MASK in c.flags:
-        script.add(
-            _mask_sql(ctx, c.table, name, new),
-            c,
-            ctx,
-            capability="column_mask",
-            risk=Risk.BREAKING,
-            reverse=_mask_sql(ctx, c.table, name, old),
-        )
+        _mask_statement(script, ctx, c, c.table, name, new, _mask_sql(ctx, c.table, name, old))
 
 
 @renders(ch.AddConstraint)
@@ -1441,34 +1479,21 @@ def _create_view(c: ch.CreateView, ctx: Ctx, script: Script) -> None:
     name = ctx.name(v.id)
     sql, note = _view_sql(ctx, v, name, ctx.after)
     script.add(sql, c, ctx, capability="views", reverse=f"DROP VIEW IF EXISTS {name}", note=note)
-    _tag_statements(script, ctx, c, f"ALTER VIEW {name}", {}, v.tags)
-    _grant_all(script, ctx, c, v.id, v.grants)
+    _new_object_extras(script, ctx, c, "VIEW", name, v)
 
 
 @renders(ch.DropView)
 def _drop_view(c: ch.DropView, ctx: Ctx, script: Script) -> None:
-    name = ctx.name(c.before.id)
-    script.add(
-        f"DROP VIEW IF EXISTS {name}",
-        c,
-        ctx,
-        risk=Risk.DESTRUCTIVE,
-        capability="views",
-        reverse=_view_sql(ctx, c.before, name, ctx.before)[0],
-    )
+    reverse = _view_sql(ctx, c.before, ctx.name(c.before.id), ctx.before)[0]
+    _drop(script, ctx, c, "VIEW", "views", reverse=reverse)
 
 
 @renders(ch.RenameView)
 def _rename_view(c: ch.RenameView, ctx: Ctx, script: Script) -> None:
     target, capability = ctx.rename_to(c.before, c.after)
-    script.add(
-        f"ALTER VIEW {ctx.name(c.before.id, ctx.before)} RENAME TO {target}",
-        c,
-        ctx,
-        risk=Risk.BREAKING,
-        capability=capability or "views",
-        reverse=f"ALTER VIEW {ctx.name(c.after.id, ctx.after)} RENAME TO {quote_ident(c.before.name)}",
-    )
+    old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
+    back = (current, quote_ident(c.before.name))
+    _rename(script, ctx, c, "VIEW", (old, target), back, capability or "views")
 
 
 @renders(ch.AlterView)
@@ -1484,19 +1509,18 @@ def _alter_view(c: ch.AlterView, ctx: Ctx, script: Script) -> None:
         )
         _grant_all(script, ctx, c, v.id, v.grants)
     elif ObjectFlag.PROPERTIES in c.flags:
-        old, new = c.before.properties, v.properties
-        changed = sorted((k, val) for k, val in new.items() if old.get(k) != val)
-        gone = sorted(k for k in old if k not in new)
-        if changed:
-            script.add(f"ALTER VIEW {name} SET TBLPROPERTIES {_props(changed)}", c, ctx, capability="views")
-        if gone:
-            script.add(
-                f"ALTER VIEW {name} UNSET TBLPROPERTIES IF EXISTS {_keys(gone)}",
-                c,
-                ctx,
-                capability="views",
-                reverse=f"ALTER VIEW {name} SET TBLPROPERTIES {_props((k, old[k]) for k in gone)}",
-            )
+        _property_statements(
+            script,
+            ctx,
+            c,
+            f"ALTER VIEW {name}",
+            "TBLPROPERTIES",
+            c.before.properties,
+            v.properties,
+            unset="UNSET TBLPROPERTIES IF EXISTS",
+            capability="views",
+            unset_capability="views",
+        )
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER VIEW {name}", c.before.tags, v.tags)
 
@@ -1521,34 +1545,21 @@ def _create_volume(c: ch.CreateVolume, ctx: Ctx, script: Script) -> None:
     script.add(
         _volume_sql(c.after, name), c, ctx, capability="volumes", reverse=f"DROP VOLUME IF EXISTS {name}"
     )
-    _tag_statements(script, ctx, c, f"ALTER VOLUME {name}", {}, c.after.tags)
-    _grant_all(script, ctx, c, c.after.id, c.after.grants)
+    _new_object_extras(script, ctx, c, "VOLUME", name, c.after)
 
 
 @renders(ch.DropVolume)
 def _drop_volume(c: ch.DropVolume, ctx: Ctx, script: Script) -> None:
     external = c.before.volume_type == "EXTERNAL"
-    script.add(
-        f"DROP VOLUME IF EXISTS {ctx.name(c.before.id)}",
-        c,
-        ctx,
-        risk=Risk.DESTRUCTIVE,
-        capability="volumes",
-        note="the files stay at the external location" if external else "the volume's files are deleted",
-    )
+    note = "the files stay at the external location" if external else "the volume's files are deleted"
+    _drop(script, ctx, c, "VOLUME", "volumes", note=note)
 
 
 @renders(ch.RenameVolume)
 def _rename_volume(c: ch.RenameVolume, ctx: Ctx, script: Script) -> None:
-    target, _ = ctx.rename_to(c.before, c.after)
-    script.add(
-        f"ALTER VOLUME {ctx.name(c.before.id, ctx.before)} RENAME TO {target}",
-        c,
-        ctx,
-        risk=Risk.BREAKING,
-        capability="volumes",
-        reverse=f"ALTER VOLUME {ctx.name(c.after.id, ctx.after)} RENAME TO {quote_ident(c.before.name)}",
-    )
+    target, _ = ctx.rename_to(c.before, c.after)  # a move across schemas keeps the "volumes" capability
+    old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
+    _rename(script, ctx, c, "VOLUME", (old, target), (current, quote_ident(c.before.name)), "volumes")
 
 
 @renders(ch.AlterVolume)
@@ -1556,26 +1567,12 @@ def _alter_volume(c: ch.AlterVolume, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
     if ObjectFlag.LOCATION in c.flags:
         # a volume's type and location cannot be altered: it is dropped and created again
-        script.add(
-            f"DROP VOLUME IF EXISTS {name}",
-            c,
-            ctx,
-            risk=Risk.DESTRUCTIVE,
-            capability="volumes",
-            note="location or type changed: the volume is re-created",
-        )
+        _drop(script, ctx, c, "VOLUME", "volumes", note="location or type changed: the volume is re-created")
         script.add(_volume_sql(c.after, name), c, ctx, capability="volumes")
-        _grant_all(script, ctx, c, c.after.id, c.after.grants)
-        _tag_statements(script, ctx, c, f"ALTER VOLUME {name}", {}, c.after.tags)
+        _new_object_extras(script, ctx, c, "VOLUME", name, c.after)
         return
     if ObjectFlag.COMMENT in c.flags:
-        script.add(
-            f"COMMENT ON VOLUME {name} IS {_comment(c.after.comment)}",
-            c,
-            ctx,
-            capability="volumes",
-            reverse=f"COMMENT ON VOLUME {name} IS {_comment(c.before.comment)}",
-        )
+        _comment_on(script, ctx, c, "VOLUME", name, "volumes")
     if ObjectFlag.TAGS in c.flags:
         _tag_statements(script, ctx, c, f"ALTER VOLUME {name}", c.before.tags, c.after.tags)
 
@@ -1602,16 +1599,9 @@ def _create_function(c: ch.CreateFunction, ctx: Ctx, script: Script) -> None:
 
 @renders(ch.DropFunction)
 def _drop_function(c: ch.DropFunction, ctx: Ctx, script: Script) -> None:
-    name = ctx.name(c.before.id)
     capability = "python_functions" if c.before.language == "PYTHON" else "functions"
-    script.add(
-        f"DROP FUNCTION IF EXISTS {name}",
-        c,
-        ctx,
-        risk=Risk.DESTRUCTIVE,
-        capability=capability,
-        reverse=_function_sql(ctx, c.before, name, ctx.before)[0],
-    )
+    reverse = _function_sql(ctx, c.before, ctx.name(c.before.id), ctx.before)[0]
+    _drop(script, ctx, c, "FUNCTION", capability, reverse=reverse)
 
 
 @renders(ch.AlterFunction)
@@ -1634,29 +1624,24 @@ def _alter_function(c: ch.AlterFunction, ctx: Ctx, script: Script) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-@renders(ch.Grant)
-def _grant(c: ch.Grant, ctx: Ctx, script: Script) -> None:
+# change type -> (verb, the verb that undoes it, risk): taking privileges away can break readers
+_PRIVILEGE_VERBS: dict[type[Change], tuple[str, str, Risk]] = {
+    ch.Grant: ("GRANT", "REVOKE", Risk.SAFE),
+    ch.Revoke: ("REVOKE", "GRANT", Risk.BREAKING),
+}
+
+
+@renders(ch.Grant, ch.Revoke)
+def _grant_or_revoke(c: ch.Grant | ch.Revoke, ctx: Ctx, script: Script) -> None:
+    verb, undo, risk = _PRIVILEGE_VERBS[type(c)]
     name = ctx.name(c.securable)
     script.add(
-        _grant_sql("GRANT", c.securable, c.principal, c.privileges, name),
+        _grant_sql(verb, c.securable, c.principal, c.privileges, name),
         c,
         ctx,
         capability="grants",
-        reverse=_grant_sql("REVOKE", c.securable, c.principal, c.privileges, name),
-        object_id=c.securable,
-    )
-
-
-@renders(ch.Revoke)
-def _revoke(c: ch.Revoke, ctx: Ctx, script: Script) -> None:
-    name = ctx.name(c.securable)
-    script.add(
-        _grant_sql("REVOKE", c.securable, c.principal, c.privileges, name),
-        c,
-        ctx,
-        capability="grants",
-        risk=Risk.BREAKING,
-        reverse=_grant_sql("GRANT", c.securable, c.principal, c.privileges, name),
+        risk=risk,
+        reverse=_grant_sql(undo, c.securable, c.principal, c.privileges, name),
         object_id=c.securable,
     )
 
