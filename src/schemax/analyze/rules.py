@@ -205,14 +205,22 @@ def _truthy(value: str | None) -> bool:
     return value is not None and value.strip().lower() == "true"
 
 
-def _feature_on(table: Table, feature: str) -> bool:
-    value = _prop(table, f"delta.feature.{feature}")
+def _enables_feature(value: str | None) -> bool:
+    """A ``delta.feature.<name>`` value that turns the feature on."""
     return value is not None and value.strip().lower() in ("supported", "enabled")
 
 
+def _is_mapping_mode(value: str | None) -> bool:
+    """A ``delta.columnMapping.mode`` value that turns column mapping on."""
+    return value is not None and value.strip().lower() in ("name", "id")
+
+
+def _feature_on(table: Table, feature: str) -> bool:
+    return _enables_feature(_prop(table, f"delta.feature.{feature}"))
+
+
 def _column_mapping_on(table: Table) -> bool:
-    mode = _prop(table, "delta.columnMapping.mode")
-    return mode is not None and mode.strip().lower() in ("name", "id")
+    return _is_mapping_mode(_prop(table, "delta.columnMapping.mode"))
 
 
 def _type_widening_on(table: Table) -> bool:
@@ -227,9 +235,20 @@ def _sets(change: SetTableProperties) -> dict[str, str]:
     return {k.lower(): v for k, v in change.set}
 
 
+def _original_key(change: SetTableProperties, key: str) -> str:
+    """A lower-cased key of :func:`_sets` as the change spells it."""
+    return next((k for k, _ in change.set if k.lower() == key), key)
+
+
 def _before_table(ctx: AnalysisContext, table_id: str) -> Table | None:
     """The table as it is before the plan, when it exists (has rows and readers to worry about)."""
     return ctx.before.tables.get(table_id)
+
+
+def _delta_before(ctx: AnalysisContext, table_id: str) -> Table | None:
+    """:func:`_before_table` when it is a Delta table: only those have a protocol a change can upgrade."""
+    table = _before_table(ctx, table_id)
+    return table if table is not None and _is_delta(table) else None
 
 
 def _col_list(table: Table, ids: tuple[str, ...]) -> str:
@@ -387,39 +406,34 @@ def _scope_report(ctx: AnalysisContext, schema_ids: list[str]) -> tuple[dict[str
     return contents, ctx.views_reading(contents["table"] + contents["view"])
 
 
-@check(DROP_SCHEMA, DropSchema)
-def _drop_schema(c: DropSchema, ctx: AnalysisContext) -> Iterator[Report]:
-    name = ctx.name(c.before.id)
-    contents, affected = _scope_report(ctx, [c.before.id])
-    yield Report(
+def _drop_scope(
+    ctx: AnalysisContext, kind: str, scope_id: str, schema_ids: list[str], schemas: int | None = None
+) -> Report:
+    """DROP SCHEMA / DROP CATALOG (``kind``); ``schemas`` counts the schemas a catalog drops with it."""
+    name = ctx.name(scope_id)
+    contents, affected = _scope_report(ctx, schema_ids)
+    return Report(
         name,
-        f"DROP SCHEMA {name} drops {describe_contents(contents)} with it.",
+        f"DROP {kind.upper()} {name} drops {describe_contents(contents, schemas=schemas)} with it.",
         _join(
-            "Managed tables' data and managed volumes' files in the schema are deleted, and all their "
-            "grants are lost; everything that reads from the schema fails.",
-            affected.sentence("reading objects in the schema"),
+            f"Managed tables' data and managed volumes' files in the {kind} are deleted, and all their "
+            f"grants are lost; everything that reads from the {kind} fails.",
+            affected.sentence(f"reading objects in the {kind}"),
             "Back up what may still be needed before deploying.",
         ),
         affected,
     )
+
+
+@check(DROP_SCHEMA, DropSchema)
+def _drop_schema(c: DropSchema, ctx: AnalysisContext) -> Iterator[Report]:
+    yield _drop_scope(ctx, "schema", c.before.id, [c.before.id])
 
 
 @check(DROP_CATALOG, DropCatalog)
 def _drop_catalog(c: DropCatalog, ctx: AnalysisContext) -> Iterator[Report]:
-    name = ctx.name(c.before.id)
     schemas = ctx.catalog_schemas(c.before.id)
-    contents, affected = _scope_report(ctx, schemas)
-    yield Report(
-        name,
-        f"DROP CATALOG {name} drops {describe_contents(contents, schemas=len(schemas))} with it.",
-        _join(
-            "Managed tables' data and managed volumes' files in the catalog are deleted, and all their "
-            "grants are lost; everything that reads from the catalog fails.",
-            affected.sentence("reading objects in the catalog"),
-            "Back up what may still be needed before deploying.",
-        ),
-        affected,
-    )
+    yield _drop_scope(ctx, "catalog", c.before.id, schemas, schemas=len(schemas))
 
 
 @check(DROP_VOLUME, DropVolume)
@@ -592,49 +606,44 @@ def _rename_view(c: RenameView, ctx: AnalysisContext) -> Iterator[Report]:
     )
 
 
-def _volume_note(ctx: AnalysisContext, schema_ids: list[str]) -> str:
-    volumes = ctx.schema_contents(schema_ids)["volume"]
+def _volume_note(volumes: list[str]) -> str:
     if not volumes:
         return ""
     return f"The /Volumes paths of {len(volumes)} volume{'s' if len(volumes) != 1 else ''} change too."
 
 
-@check(RENAME_SCHEMA, RenameSchema)
-def _rename_schema(c: RenameSchema, ctx: AnalysisContext) -> Iterator[Report]:
+def _rename_scope(
+    ctx: AnalysisContext,
+    kind: str,
+    c: RenameSchema | RenameCatalog,
+    schema_ids: list[str],
+    schemas: int | None = None,
+) -> Report:
+    """A renamed schema or catalog (``kind``); ``schemas`` counts the schemas a catalog moves with it."""
     name = ctx.name(c.before.id)
     new = ctx.after_name(c.after.id)
-    contents = ctx.schema_contents([c.before.id])
-    affected = ctx.views_reading(contents["table"] + contents["view"])
-    yield Report(
+    contents, affected = _scope_report(ctx, schema_ids)
+    return Report(
         name,
-        f"schema {name} is renamed to {new} ({describe_contents(contents)} move with it).",
+        f"{kind} {name} is renamed to {new} ({describe_contents(contents, schemas=schemas)} move with it).",
         _join(
             f"Every query and job that names an object through {name} fails.",
             affected.sentence("reading objects in it"),
-            _volume_note(ctx, [c.before.id]),
+            _volume_note(contents["volume"]),
         ),
         affected,
     )
+
+
+@check(RENAME_SCHEMA, RenameSchema)
+def _rename_schema(c: RenameSchema, ctx: AnalysisContext) -> Iterator[Report]:
+    yield _rename_scope(ctx, "schema", c, [c.before.id])
 
 
 @check(RENAME_CATALOG, RenameCatalog)
 def _rename_catalog(c: RenameCatalog, ctx: AnalysisContext) -> Iterator[Report]:
-    name = ctx.name(c.before.id)
-    new = ctx.after_name(c.after.id)
     schemas = ctx.catalog_schemas(c.before.id)
-    contents = ctx.schema_contents(schemas)
-    affected = ctx.views_reading(contents["table"] + contents["view"])
-    yield Report(
-        name,
-        f"catalog {name} is renamed to {new} ({describe_contents(contents, schemas=len(schemas))} move with "
-        "it).",
-        _join(
-            f"Every query and job that names an object through {name} fails.",
-            affected.sentence("reading objects in it"),
-            _volume_note(ctx, schemas),
-        ),
-        affected,
-    )
+    yield _rename_scope(ctx, "catalog", c, schemas, schemas=len(schemas))
 
 
 @check(RENAME_VOLUME, RenameVolume)
@@ -994,30 +1003,26 @@ def _column_mapping_report(ctx: AnalysisContext, table: Table) -> Report:
 
 
 def _needs_column_mapping(ctx: AnalysisContext, table_id: str) -> Table | None:
-    table = _before_table(ctx, table_id)
-    if table is None or not _is_delta(table) or _column_mapping_on(table):
+    table = _delta_before(ctx, table_id)
+    if table is None or _column_mapping_on(table):
         return None
     return table
 
 
-@check(COLUMN_MAPPING, RenameColumn)
-def _column_mapping_for_rename(c: RenameColumn, ctx: AnalysisContext) -> Iterator[Report]:
+def _column_mapping_for_column(c: RenameColumn | DropColumn, ctx: AnalysisContext) -> Iterator[Report]:
     table = _needs_column_mapping(ctx, c.table.id)
     if table is not None:
         yield _column_mapping_report(ctx, table)
 
 
-@check(COLUMN_MAPPING, DropColumn)
-def _column_mapping_for_drop(c: DropColumn, ctx: AnalysisContext) -> Iterator[Report]:
-    table = _needs_column_mapping(ctx, c.table.id)
-    if table is not None:
-        yield _column_mapping_report(ctx, table)
+# Delta renames and drops a column only with column mapping on: both changes need it the same way
+check(COLUMN_MAPPING, RenameColumn)(_column_mapping_for_column)
+check(COLUMN_MAPPING, DropColumn)(_column_mapping_for_column)
 
 
 @check(COLUMN_MAPPING, SetTableProperties)
 def _column_mapping_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterator[Report]:
-    mode = _sets(c).get("delta.columnmapping.mode")
-    if mode is None or mode.strip().lower() not in ("name", "id"):
+    if not _is_mapping_mode(_sets(c).get("delta.columnmapping.mode")):
         return
     table = _needs_column_mapping(ctx, c.before.id)
     if table is not None:
@@ -1039,8 +1044,8 @@ def _type_widening_report(ctx: AnalysisContext, table: Table) -> Report:
 def _type_widening_for_column(c: ModifyColumn, ctx: AnalysisContext) -> Iterator[Report]:
     if ColumnFlag.TYPE not in c.flags:
         return
-    table = _before_table(ctx, c.table.id)
-    if table is None or not _is_delta(table) or _type_widening_on(table):
+    table = _delta_before(ctx, c.table.id)
+    if table is None or _type_widening_on(table):
         return
     try:
         needed = requires_type_widening(c.before.type, c.after.type)
@@ -1053,33 +1058,33 @@ def _type_widening_for_column(c: ModifyColumn, ctx: AnalysisContext) -> Iterator
 @check(TYPE_WIDENING, SetTableProperties)
 def _type_widening_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterator[Report]:
     sets = _sets(c)
-    wanted = _truthy(sets.get("delta.enabletypewidening")) or (
-        sets.get("delta.feature.typewidening", "").strip().lower() in ("supported", "enabled")
+    wanted = _truthy(sets.get("delta.enabletypewidening")) or _enables_feature(
+        sets.get("delta.feature.typewidening")
     )
-    table = _before_table(ctx, c.before.id)
-    if wanted and table is not None and _is_delta(table) and not _type_widening_on(table):
+    table = _delta_before(ctx, c.before.id)
+    if wanted and table is not None and not _type_widening_on(table):
         yield _type_widening_report(ctx, table)
 
 
 @check(TABLE_FEATURE, SetTableProperties)
 def _feature_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterator[Report]:
-    table = _before_table(ctx, c.before.id)
-    if table is None or not _is_delta(table):
+    table = _delta_before(ctx, c.before.id)
+    if table is None:
         return
     for key, value in sorted(_sets(c).items()):
         if key.startswith("delta.feature."):
             feature = key[len("delta.feature."):]
-            if feature in _OWN_RULE_FEATURES or value.strip().lower() not in ("supported", "enabled"):
+            if feature in _OWN_RULE_FEATURES or not _enables_feature(value):
                 continue
             if _feature_on(table, feature):
                 continue
-            original = next((k for k, _ in c.set if k.lower() == key), key)[len("delta.feature."):]
+            original = _original_key(c, key)[len("delta.feature."):]
             yield _protocol_report(ctx, table, original, feature in _READER_FEATURES, f"{original} = {value}")
         elif key in _FEATURE_PROPERTIES:
             enabled, feature, readers = _FEATURE_PROPERTIES[key]
             old = _prop(table, key)
             if enabled(value) and not (old is not None and enabled(old)) and not _feature_on(table, feature):
-                original = next((k for k, _ in c.set if k.lower() == key), key)
+                original = _original_key(c, key)
                 yield _protocol_report(ctx, table, feature, readers, f"{original} = {value}")
         elif key in ("delta.minreaderversion", "delta.minwriterversion"):
             old_value = _prop(table, key)
@@ -1088,7 +1093,7 @@ def _feature_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterato
             except ValueError:
                 continue
             if raised:
-                original = next((k for k, _ in c.set if k.lower() == key), key)
+                original = _original_key(c, key)
                 yield _protocol_report(
                     ctx, table, "protocol version", key == "delta.minreaderversion", f"{original} = {value}"
                 )
@@ -1096,8 +1101,8 @@ def _feature_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterato
 
 @check(TABLE_FEATURE, SetClustering)
 def _feature_by_clustering(c: SetClustering, ctx: AnalysisContext) -> Iterator[Report]:
-    table = _before_table(ctx, c.before.id)
-    if table is None or not _is_delta(table) or table.cluster_by or not c.after.cluster_by:
+    table = _delta_before(ctx, c.before.id)
+    if table is None or table.cluster_by or not c.after.cluster_by:
         return
     if _feature_on(table, "clustering"):
         return
@@ -1121,8 +1126,8 @@ def _feature_by_new_type(c: ModifyColumn, ctx: AnalysisContext) -> Iterator[Repo
 def _feature_by_type(
     ctx: AnalysisContext, table_id: str, new_type: str, old_type: str | None
 ) -> Iterator[Report]:
-    table = _before_table(ctx, table_id)
-    if table is None or not _is_delta(table):
+    table = _delta_before(ctx, table_id)
+    if table is None:
         return
     for type_name, feature in _NEW_TYPE_FEATURES:
         if not _uses_type(new_type, type_name) or (old_type is not None and _uses_type(old_type, type_name)):
@@ -1143,31 +1148,37 @@ def _column_defaults_report(ctx: AnalysisContext, table: Table, column: Column) 
     )
 
 
+def _first_default_needs_feature(ctx: AnalysisContext, table_id: str) -> Table | None:
+    """The Delta table a first column DEFAULT enables allowColumnDefaults on; None when it is on already
+    or another column has a default."""
+    table = _delta_before(ctx, table_id)
+    if table is None or _column_defaults_on(table) or any(col.default for col in table.columns):
+        return None
+    return table
+
+
 @check(COLUMN_DEFAULTS, AddColumn)
 def _column_defaults_for_add(c: AddColumn, ctx: AnalysisContext) -> Iterator[Report]:
-    table = _before_table(ctx, c.table.id)
-    if c.column.default and table is not None and _is_delta(table) and not _column_defaults_on(table):
-        if not any(col.default for col in table.columns):
-            yield _column_defaults_report(ctx, table, c.column)
+    table = _first_default_needs_feature(ctx, c.table.id) if c.column.default else None
+    if table is not None:
+        yield _column_defaults_report(ctx, table, c.column)
 
 
 @check(COLUMN_DEFAULTS, ModifyColumn)
 def _column_defaults_for_modify(c: ModifyColumn, ctx: AnalysisContext) -> Iterator[Report]:
     if ColumnFlag.DEFAULT not in c.flags or not c.after.default or c.before.default:
         return
-    table = _before_table(ctx, c.table.id)
-    if table is not None and _is_delta(table) and not _column_defaults_on(table):
-        if not any(col.default for col in table.columns):
-            yield _column_defaults_report(ctx, table, c.after)
+    table = _first_default_needs_feature(ctx, c.table.id)
+    if table is not None:
+        yield _column_defaults_report(ctx, table, c.after)
 
 
 @check(COLUMN_DEFAULTS, SetTableProperties)
 def _column_defaults_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterator[Report]:
-    value = _sets(c).get("delta.feature.allowcolumndefaults")
-    table = _before_table(ctx, c.before.id)
-    if value is None or value.strip().lower() not in ("supported", "enabled") or table is None:
+    table = _delta_before(ctx, c.before.id)
+    if not _enables_feature(_sets(c).get("delta.feature.allowcolumndefaults")):
         return
-    if _is_delta(table) and not _column_defaults_on(table):
+    if table is not None and not _column_defaults_on(table):
         name = ctx.name(table.id)
         yield Report(
             name,
