@@ -247,6 +247,16 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _full_name(object_id: str, *states: State) -> str:
+    """The object's full name in the first of ``states`` that holds it; the bare id when none does."""
+    for state in states:
+        try:
+            return state.full_name(object_id)
+        except KeyError:
+            continue
+    return object_id
+
+
 @dataclass(frozen=True)
 class AnalysisContext:
     """What a check sees: the state before and after the whole plan, and view lineage."""
@@ -262,20 +272,11 @@ class AnalysisContext:
     # -- names -----------------------------------------------------------------------------------------
     def name(self, object_id: str) -> str:
         """Logical full name of an object (or column) as it is before the plan, else as it will be."""
-        for state in (self.before, self.after):
-            try:
-                return state.full_name(object_id)
-            except KeyError:
-                continue
-        return object_id
+        return _full_name(object_id, self.before, self.after)
 
     def after_name(self, object_id: str) -> str:
-        for state in (self.after, self.before):
-            try:
-                return state.full_name(object_id)
-            except KeyError:
-                continue
-        return object_id
+        """Logical full name of an object (or column) as it will be, else as it was before the plan."""
+        return _full_name(object_id, self.after, self.before)
 
     def existed(self, object_id: str) -> bool:
         """True when the top-level object exists in ``before`` (so it may hold data and have consumers)."""
