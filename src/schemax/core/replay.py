@@ -185,8 +185,11 @@ class StateBuilder:
 
     def set_name(self, parent: str, namespace: str, old: str | None, new: str, object_id: str) -> None:
         if old is not None:
-            self._names.pop((parent, namespace, old.lower()), None)
+            self.forget_name(parent, namespace, old)
         self._names[(parent, namespace, new.lower())] = object_id
+
+    def forget_name(self, parent: str, namespace: str, name: str) -> None:
+        self._names.pop((parent, namespace, name.lower()), None)
 
     def find(self, parts: list[str] | tuple[str, ...], kinds: tuple[str, ...] = ()) -> str | None:
         """Resolve logical name parts (case-insensitive) to an id, like ``State.find`` but O(1)."""
@@ -296,6 +299,23 @@ def _references_to_column(b: StateBuilder, table: Table, column_id: str) -> list
     return uses
 
 
+def _check_new(b: StateBuilder, op: o.Op, name: str, kind: str, parent: str, parent_kind: str) -> None:
+    """What every op creating a named object below a catalog or schema checks first: the id is new, the
+    parent exists and the name is valid."""
+    b.require_new(op.target)
+    if parent not in (b.catalogs if parent_kind == "catalog" else b.schemas):
+        raise Reject(f"unknown {parent_kind} {parent!r}")
+    validate_object_name(name, kind)
+
+
+def _without(current: dict[str, str], keys: list[str], what: str) -> dict[str, str]:
+    """``current`` less ``keys``, every one of which must be set (UNSET properties / UNSET TAGS)."""
+    missing = [k for k in keys if k not in current]
+    if not keys or missing:
+        raise Reject(f"{what} not set: {missing or '(none given)'}")
+    return {k: v for k, v in current.items() if k not in keys}
+
+
 def _make_column(spec: o.ColumnSpec | o.AddColumn, column_id: str) -> Column:
     validate_column_name(spec.name)
     _check_comment(spec.comment)
@@ -346,10 +366,7 @@ def _create_catalog(b: StateBuilder, op: o.Op, p: o.CreateCatalog) -> None:
 
 @handles("create_schema")
 def _create_schema(b: StateBuilder, op: o.Op, p: o.CreateSchema) -> None:
-    b.require_new(op.target)
-    if p.catalog_id not in b.catalogs:
-        raise Reject(f"unknown catalog {p.catalog_id!r}")
-    validate_object_name(p.name, "schema")
+    _check_new(b, op, p.name, "schema", p.catalog_id, "catalog")
     _check_comment(p.comment)
     _check_properties(p.properties)
     b.claim_name(p.catalog_id, "schema", p.name, op.target, "schema")
@@ -398,7 +415,7 @@ def _drop_catalog(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     schema_ids = {s.id for s in b.schemas.values() if s.catalog_id == cat.id}
     _drop_schemas(b, schema_ids)
     del b.catalogs[cat.id]
-    b._names.pop(("", "catalog", cat.name.lower()), None)
+    b.forget_name("", "catalog", cat.name)
 
 
 @handles("drop_schema")
@@ -418,7 +435,7 @@ def _drop_schemas(b: StateBuilder, schema_ids: set[str]) -> None:
     b.drop_names_under(schema_ids)
     for sid in schema_ids:
         sch = b.schemas.pop(sid)
-        b._names.pop((sch.catalog_id, "schema", sch.name.lower()), None)
+        b.forget_name(sch.catalog_id, "schema", sch.name)
 
 
 def _check_no_foreign_refs(b: StateBuilder, table_ids: set[str]) -> None:
@@ -446,10 +463,7 @@ def _forget_table(b: StateBuilder, table: Table) -> None:
 
 @handles("create_table")
 def _create_table(b: StateBuilder, op: o.Op, p: o.CreateTable) -> None:
-    b.require_new(op.target)
-    if p.schema_id not in b.schemas:
-        raise Reject(f"unknown schema {p.schema_id!r}")
-    validate_object_name(p.name, "table")
+    _check_new(b, op, p.name, "table", p.schema_id, "schema")
     _check_comment(p.comment)
     _check_properties(p.properties)
     _check_tags(p.tags)
@@ -494,7 +508,7 @@ def _drop_table(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     table = b.table(op.target)
     _check_no_foreign_refs(b, {table.id})
     _forget_table(b, table)
-    b._names.pop((table.schema_id, "relation", table.name.lower()), None)
+    b.forget_name(table.schema_id, "relation", table.name)
 
 
 @handles("set_table_properties", "set_view_properties")
@@ -509,16 +523,15 @@ def _set_properties(b: StateBuilder, op: o.Op, p: o.SetProperties) -> None:
 @handles("unset_table_properties", "unset_view_properties")
 def _unset_properties(b: StateBuilder, op: o.Op, p: o.UnsetProperties) -> None:
     obj = b.obj(op.target)
-    missing = [k for k in p.keys if k not in obj.properties]
-    if not p.keys or missing:
-        raise Reject(f"properties not set: {missing or '(none given)'}")
-    b.put(obj.evolve(properties={k: v for k, v in obj.properties.items() if k not in p.keys}))
+    b.put(obj.evolve(properties=_without(obj.properties, p.keys, "properties")))
 
 
 @handles("set_cluster_by", "set_partition_by")
 def _set_layout(b: StateBuilder, op: o.Op, p: o.SetColumns) -> None:
     table = b.table(op.target)
-    field, other = ("cluster_by", "partition_by") if op.kind == "set_cluster_by" else ("partition_by", "cluster_by")
+    field, other = (
+        ("cluster_by", "partition_by") if op.kind == "set_cluster_by" else ("partition_by", "cluster_by")
+    )
     cols = _column_ids_of(table, p.columns, field)
     if cols and getattr(table, other):
         raise Reject(f"table has {other.replace('_by', 'ing')}; clear it first")
@@ -705,10 +718,10 @@ def _add_fk(b: StateBuilder, op: o.Op, p: o.AddForeignKey) -> None:
     pk = next((c for c in ref.constraints if c.kind == "primary_key"), None)
     if pk is None or set(pk.columns) != set(ref_cols):
         raise Reject(f"foreign key must reference the primary key of {ref.name!r}")
-    _add_constraint(
-        b, op, table,
-        Constraint(id=op.target, name=p.name, kind="foreign_key", columns=cols, ref_table=ref.id, ref_columns=ref_cols),
+    fk = Constraint(
+        id=op.target, name=p.name, kind="foreign_key", columns=cols, ref_table=ref.id, ref_columns=ref_cols
     )
+    _add_constraint(b, op, table, fk)
 
 
 @handles("add_check_constraint")
@@ -716,7 +729,8 @@ def _add_check(b: StateBuilder, op: o.Op, p: o.AddCheckConstraint) -> None:
     table = b.table(p.table_id)
     if not p.expression.strip():
         raise Reject("check constraint needs an expression")
-    _add_constraint(b, op, table, Constraint(id=op.target, name=p.name, kind="check", expression=p.expression))
+    check = Constraint(id=op.target, name=p.name, kind="check", expression=p.expression)
+    _add_constraint(b, op, table, check)
 
 
 @handles("drop_constraint")
@@ -749,10 +763,7 @@ def _check_definition(text: str, what: str) -> None:
 
 @handles("create_view")
 def _create_view(b: StateBuilder, op: o.Op, p: o.CreateView) -> None:
-    b.require_new(op.target)
-    if p.schema_id not in b.schemas:
-        raise Reject(f"unknown schema {p.schema_id!r}")
-    validate_object_name(p.name, "view")
+    _check_new(b, op, p.name, "view", p.schema_id, "schema")
     _check_definition(p.definition, "view definition")
     _check_comment(p.comment)
     _check_properties(p.properties)
@@ -773,10 +784,7 @@ def _update_view(b: StateBuilder, op: o.Op, p: o.UpdateViewDefinition) -> None:
 
 @handles("create_volume")
 def _create_volume(b: StateBuilder, op: o.Op, p: o.CreateVolume) -> None:
-    b.require_new(op.target)
-    if p.schema_id not in b.schemas:
-        raise Reject(f"unknown schema {p.schema_id!r}")
-    validate_object_name(p.name, "volume")
+    _check_new(b, op, p.name, "volume", p.schema_id, "schema")
     _check_comment(p.comment)
     if p.volume_type == "EXTERNAL" and not p.location:
         raise Reject("an external volume needs a location")
@@ -790,10 +798,7 @@ def _create_volume(b: StateBuilder, op: o.Op, p: o.CreateVolume) -> None:
 
 @handles("create_function")
 def _create_function(b: StateBuilder, op: o.Op, p: o.CreateFunction) -> None:
-    b.require_new(op.target)
-    if p.schema_id not in b.schemas:
-        raise Reject(f"unknown schema {p.schema_id!r}")
-    validate_object_name(p.name, "function")
+    _check_new(b, op, p.name, "function", p.schema_id, "schema")
     _check_definition(p.body, "function body")
     _check_comment(p.comment)
     b.claim_name(p.schema_id, "function", p.name, op.target, "function")
@@ -808,8 +813,9 @@ def _create_function(b: StateBuilder, op: o.Op, p: o.CreateFunction) -> None:
 def _update_function(b: StateBuilder, op: o.Op, p: o.UpdateFunction) -> None:
     fn = b.obj(op.target)
     _check_definition(p.body, "function body")
-    b.functions[fn.id] = fn.evolve(parameters=p.parameters.strip(), returns=p.returns.strip(), language=p.language,
-                                   body=p.body.strip())
+    b.functions[fn.id] = fn.evolve(
+        parameters=p.parameters.strip(), returns=p.returns.strip(), language=p.language, body=p.body.strip()
+    )
 
 
 @handles("drop_view", "drop_volume", "drop_function")
@@ -817,7 +823,7 @@ def _drop_schema_child(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     obj = b.obj(op.target)
     kind = kind_of_id(obj.id) or ""
     del getattr(b, KIND_FIELD[kind])[obj.id]
-    b._names.pop((obj.schema_id, _NAMESPACE[kind], obj.name.lower()), None)
+    b.forget_name(obj.schema_id, _NAMESPACE[kind], obj.name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -846,10 +852,7 @@ def _set_tags(b: StateBuilder, op: o.Op, p: o.SetTags) -> None:
 @handles(*(f"unset_{k}_tags" for k in o.TAGGABLE_KINDS))
 def _unset_tags(b: StateBuilder, op: o.Op, p: o.UnsetTags) -> None:
     obj, store = _tagged(b, op.target)
-    missing = [k for k in p.keys if k not in obj.tags]
-    if not p.keys or missing:
-        raise Reject(f"tags not set: {missing or '(none given)'}")
-    store(obj.evolve(tags={k: v for k, v in obj.tags.items() if k not in p.keys}))
+    store(obj.evolve(tags=_without(obj.tags, p.keys, "tags")))
 
 
 @handles("grant")
