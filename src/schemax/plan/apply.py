@@ -12,19 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from schemax.core.model import Column, State, Table
+from schemax.core.model import KIND_FIELD, Column, State, Table
 from schemax.plan import changes as ch
-from schemax.plan.changes import Change, ColumnFlag, ObjectFlag
+from schemax.plan.changes import COLUMN_FIELDS, Change, ObjectFlag
 
 
 class _Work:
     """Mutable maps of immutable objects; built into a new State at the end."""
 
     def __init__(self, state: State) -> None:
-        self.maps: dict[str, dict[str, Any]] = {
-            f: dict(getattr(state, f))
-            for f in ("catalogs", "schemas", "tables", "views", "volumes", "functions")
-        }
+        self.maps: dict[str, dict[str, Any]] = {f: dict(getattr(state, f)) for f in KIND_FIELD.values()}
 
     def build(self) -> State:
         return State(**self.maps)
@@ -59,14 +56,8 @@ def applies(*types: type[Change]) -> Callable[[Callable[[_Work, Any], None]], Ca
 
 
 def _field_for(change: Change) -> str:
-    return {
-        "catalog": "catalogs",
-        "schema": "schemas",
-        "table": "tables",
-        "view": "views",
-        "volume": "volumes",
-        "function": "functions",
-    }[change.kind.split("_", 1)[1]]
+    """The State field of a create/drop/rename/alter change's object, from its kind (``drop_table``)."""
+    return KIND_FIELD[change.kind.split("_", 1)[1]]
 
 
 @applies(ch.CreateCatalog, ch.CreateSchema, ch.CreateTable, ch.CreateView, ch.CreateVolume, ch.CreateFunction)
@@ -184,20 +175,10 @@ def _rename_column(w: _Work, c: ch.RenameColumn) -> None:
     _replace_column(w, c.table.id, c.after.id, name=c.after.name)
 
 
-_COLUMN_FIELDS = {
-    ColumnFlag.TYPE: "type",
-    ColumnFlag.NULLABILITY: "nullable",
-    ColumnFlag.COMMENT: "comment",
-    ColumnFlag.DEFAULT: "default",
-    ColumnFlag.TAGS: "tags",
-    ColumnFlag.MASK: "mask",
-}
-
-
 @applies(ch.ModifyColumn)
 def _modify_column(w: _Work, c: ch.ModifyColumn) -> None:
     _replace_column(
-        w, c.table.id, c.after.id, **{_COLUMN_FIELDS[f]: getattr(c.after, _COLUMN_FIELDS[f]) for f in c.flags}
+        w, c.table.id, c.after.id, **{COLUMN_FIELDS[f]: getattr(c.after, COLUMN_FIELDS[f]) for f in c.flags}
     )
 
 

@@ -36,6 +36,17 @@ class ColumnFlag(str, Enum):
     MASK = "mask"
 
 
+#: the :class:`Column` field each flag stands for
+COLUMN_FIELDS: dict[ColumnFlag, str] = {
+    ColumnFlag.TYPE: "type",
+    ColumnFlag.NULLABILITY: "nullable",
+    ColumnFlag.COMMENT: "comment",
+    ColumnFlag.DEFAULT: "default",
+    ColumnFlag.TAGS: "tags",
+    ColumnFlag.MASK: "mask",
+}
+
+
 class ObjectFlag(str, Enum):
     """What changed on a catalog, schema, view, volume or function that exists on both sides."""
 
@@ -424,4 +435,6 @@ CHANGE_TYPES: tuple[type[Change], ...] = (
     Grant, Revoke,
 )
 
-__all__ = [c.__name__ for c in CHANGE_TYPES] + ["CHANGE_TYPES", "Change", "ColumnFlag", "ObjectFlag"]
+__all__ = [c.__name__ for c in CHANGE_TYPES] + [
+    "CHANGE_TYPES", "COLUMN_FIELDS", "Change", "ColumnFlag", "ObjectFlag"
+]

@@ -13,13 +13,13 @@ step is visible on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from schemax.core.model import State, Table
+from schemax.core.model import KIND_FIELD, State, Table
 from schemax.core.ops import Op
 from schemax.plan import changes as ch
-from schemax.plan.changes import Change, ColumnFlag, ObjectFlag
+from schemax.plan.changes import COLUMN_FIELDS, Change, ObjectFlag
 
 
 def _key(state: State, object_id: str) -> tuple[str, str]:
@@ -36,7 +36,10 @@ def _ids(before: dict[str, Any], after: dict[str, Any], before_state: State, aft
     return sorted(set(before) | set(after), key=key)
 
 
-def _kv_diff(old: dict[str, str], new: dict[str, str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+def changed_and_gone(
+    old: Mapping[str, str], new: Mapping[str, str]
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(pairs new or with a new value, keys removed), both sorted: what a SET and an UNSET must say."""
     changed = tuple(sorted((k, v) for k, v in new.items() if old.get(k) != v))
     gone = tuple(sorted(k for k in old if k not in new))
     return changed, gone
@@ -69,57 +72,74 @@ _FUNCTION_FIELDS = {
     ObjectFlag.DEFINITION: ("parameters", "returns", "language", "body"),
     ObjectFlag.COMMENT: ("comment",),
 }
-_COLUMN_FIELDS = {
-    ColumnFlag.TYPE: "type",
-    ColumnFlag.NULLABILITY: "nullable",
-    ColumnFlag.COMMENT: "comment",
-    ColumnFlag.DEFAULT: "default",
-    ColumnFlag.TAGS: "tags",
-    ColumnFlag.MASK: "mask",
-}
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How the objects of one kind other than tables differ: created, dropped, renamed, altered."""
+
+    field: str  # the State field holding them
+    create: Callable[..., Change]
+    drop: Callable[..., Change]
+    rename: Callable[..., Change] | None  # None: the kind has no rename, it is dropped and created again
+    alter: Callable[..., Change]
+    identity: tuple[str, ...]  # the fields a rename (or move) changes
+    fields: Mapping[ObjectFlag, tuple[str, ...]]  # what an alter compares
+
+
+_CATALOGS = _Kind(
+    "catalogs", ch.CreateCatalog, ch.DropCatalog, ch.RenameCatalog, ch.AlterCatalog, ("name",),
+    _CATALOG_FIELDS,
+)
+_SCHEMAS = _Kind(
+    "schemas", ch.CreateSchema, ch.DropSchema, ch.RenameSchema, ch.AlterSchema, ("name", "catalog_id"),
+    _CATALOG_FIELDS,
+)
+_VIEWS = _Kind(
+    "views", ch.CreateView, ch.DropView, ch.RenameView, ch.AlterView, ("name", "schema_id"), _VIEW_FIELDS
+)
+_VOLUMES = _Kind(
+    "volumes", ch.CreateVolume, ch.DropVolume, ch.RenameVolume, ch.AlterVolume, ("name", "schema_id"),
+    _VOLUME_FIELDS,
+)
+# the vocabulary has no function rename (no op records one): a renamed function is replaced
+_FUNCTIONS = _Kind(
+    "functions", ch.CreateFunction, ch.DropFunction, None, ch.AlterFunction, ("name", "schema_id"),
+    _FUNCTION_FIELDS,
+)
 
 
 def diff(before: State, after: State) -> list[Change]:
     """The changes that turn ``before`` into ``after`` (empty when they hold the same objects)."""
     out: list[Change] = []
-    _catalogs(before, after, out)
-    _schemas(before, after, out)
+    _objects(before, after, out, _CATALOGS)
+    _objects(before, after, out, _SCHEMAS)
     _tables(before, after, out)
-    _views(before, after, out)
-    _volumes(before, after, out)
-    _functions(before, after, out)
+    _objects(before, after, out, _VIEWS)
+    _objects(before, after, out, _VOLUMES)
+    _objects(before, after, out, _FUNCTIONS)
     _grants(before, after, out)
     return out
 
 
-def _catalogs(before: State, after: State, out: list[Change]) -> None:
-    for cid in _ids(before.catalogs, after.catalogs, before, after):
-        old, new = before.catalogs.get(cid), after.catalogs.get(cid)
+def _objects(before: State, after: State, out: list[Change], kind: _Kind) -> None:
+    olds, news = getattr(before, kind.field), getattr(after, kind.field)
+    for oid in _ids(olds, news, before, after):
+        old, new = olds.get(oid), news.get(oid)
         if old is None:
-            out.append(ch.CreateCatalog(after=new))  # type: ignore[arg-type]
+            out.append(kind.create(after=new))
         elif new is None:
-            out.append(ch.DropCatalog(before=old))
+            out.append(kind.drop(before=old))
         elif old != new:
-            if old.name != new.name:
-                out.append(ch.RenameCatalog(before=old, after=new))
-            flags = _object_flags(old, new, _CATALOG_FIELDS)
+            if any(getattr(old, f) != getattr(new, f) for f in kind.identity):
+                if kind.rename is None:
+                    out.append(kind.drop(before=old))
+                    out.append(kind.create(after=new))
+                    continue
+                out.append(kind.rename(before=old, after=new))
+            flags = _object_flags(old, new, kind.fields)
             if flags:
-                out.append(ch.AlterCatalog(before=old, after=new, flags=flags))
-
-
-def _schemas(before: State, after: State, out: list[Change]) -> None:
-    for sid in _ids(before.schemas, after.schemas, before, after):
-        old, new = before.schemas.get(sid), after.schemas.get(sid)
-        if old is None:
-            out.append(ch.CreateSchema(after=new))  # type: ignore[arg-type]
-        elif new is None:
-            out.append(ch.DropSchema(before=old))
-        elif old != new:
-            if (old.name, old.catalog_id) != (new.name, new.catalog_id):
-                out.append(ch.RenameSchema(before=old, after=new))
-            flags = _object_flags(old, new, _CATALOG_FIELDS)
-            if flags:
-                out.append(ch.AlterSchema(before=old, after=new, flags=flags))
+                out.append(kind.alter(before=old, after=new, flags=flags))
 
 
 def _tables(before: State, after: State, out: list[Change]) -> None:
@@ -157,10 +177,10 @@ def table_changes(old: Table, new: Table) -> list[Change]:
     if old.comment != new.comment:
         out.append(ch.SetTableComment(before=old, after=new))
     if old.tags != new.tags:
-        changed, gone = _kv_diff(old.tags, new.tags)
+        changed, gone = changed_and_gone(old.tags, new.tags)
         out.append(ch.SetTableTags(before=old, after=new, set=changed, unset=gone))
     if old.properties != new.properties:
-        changed, gone = _kv_diff(old.properties, new.properties)
+        changed, gone = changed_and_gone(old.properties, new.properties)
         out.append(ch.SetTableProperties(before=old, after=new, set=changed, unset=gone))
     return out
 
@@ -181,7 +201,7 @@ def _column_changes(old: Table, new: Table) -> list[Change]:
         if prev.name != col.name:
             renames.append(ch.RenameColumn(table=new, before=prev, after=col))
         flags = frozenset(
-            f for f, name in _COLUMN_FIELDS.items() if getattr(prev, name) != getattr(col, name)
+            f for f, name in COLUMN_FIELDS.items() if getattr(prev, name) != getattr(col, name)
         )
         if flags:
             modified.append(ch.ModifyColumn(table=new, before=prev, after=col, flags=flags))
@@ -216,57 +236,9 @@ def _chain_safe(renames: list[ch.RenameColumn]) -> list[ch.RenameColumn]:
     return out
 
 
-def _views(before: State, after: State, out: list[Change]) -> None:
-    for vid in _ids(before.views, after.views, before, after):
-        old, new = before.views.get(vid), after.views.get(vid)
-        if old is None:
-            out.append(ch.CreateView(after=new))  # type: ignore[arg-type]
-        elif new is None:
-            out.append(ch.DropView(before=old))
-        elif old != new:
-            if (old.name, old.schema_id) != (new.name, new.schema_id):
-                out.append(ch.RenameView(before=old, after=new))
-            flags = _object_flags(old, new, _VIEW_FIELDS)
-            if flags:
-                out.append(ch.AlterView(before=old, after=new, flags=flags))
-
-
-def _volumes(before: State, after: State, out: list[Change]) -> None:
-    for vid in _ids(before.volumes, after.volumes, before, after):
-        old, new = before.volumes.get(vid), after.volumes.get(vid)
-        if old is None:
-            out.append(ch.CreateVolume(after=new))  # type: ignore[arg-type]
-        elif new is None:
-            out.append(ch.DropVolume(before=old))
-        elif old != new:
-            if (old.name, old.schema_id) != (new.name, new.schema_id):
-                out.append(ch.RenameVolume(before=old, after=new))
-            flags = _object_flags(old, new, _VOLUME_FIELDS)
-            if flags:
-                out.append(ch.AlterVolume(before=old, after=new, flags=flags))
-
-
-def _functions(before: State, after: State, out: list[Change]) -> None:
-    for fid in _ids(before.functions, after.functions, before, after):
-        old, new = before.functions.get(fid), after.functions.get(fid)
-        if old is None:
-            out.append(ch.CreateFunction(after=new))  # type: ignore[arg-type]
-        elif new is None:
-            out.append(ch.DropFunction(before=old))
-        elif old != new:
-            if (old.name, old.schema_id) != (new.name, new.schema_id):
-                # the vocabulary has no function rename (no op records one): replace the function
-                out.append(ch.DropFunction(before=old))
-                out.append(ch.CreateFunction(after=new))
-                continue
-            flags = _object_flags(old, new, _FUNCTION_FIELDS)
-            if flags:
-                out.append(ch.AlterFunction(before=old, after=new, flags=flags))
-
-
 def _grants(before: State, after: State, out: list[Change]) -> None:
     """Grant/Revoke per (securable, principal) for objects on both sides; created objects carry theirs."""
-    for field in ("catalogs", "schemas", "tables", "views", "volumes", "functions"):
+    for field in KIND_FIELD.values():
         olds, news = getattr(before, field), getattr(after, field)
         for oid in _ids(olds, news, before, after):
             old, new = olds.get(oid), news.get(oid)

@@ -33,6 +33,7 @@ from schemax.core.types import requires_type_widening, widening
 from schemax.plan import changes as ch
 from schemax.plan.capabilities import EngineCapabilities
 from schemax.plan.changes import Change, ColumnFlag, ObjectFlag
+from schemax.plan.diff import changed_and_gone
 from schemax.plan.lineage import columns_read, rename_columns, resolve, rewrite_relations
 from schemax.plan.order import Phase, phase_of
 from schemax.plan.statements import Risk, Statement, Target
@@ -292,13 +293,6 @@ def renders(*types: type[Change]) -> Callable[[Renderer], Renderer]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _changed_and_gone(old: dict[str, str], new: dict[str, str]) -> tuple[list[tuple[str, str]], list[str]]:
-    """(pairs new or with a new value, keys removed), both sorted: what SET and UNSET must say."""
-    changed = sorted((k, v) for k, v in new.items() if old.get(k) != v)
-    gone = sorted(k for k in old if k not in new)
-    return changed, gone
-
-
 def _undo_set(set_sql: str, unset_sql: str, keys: Iterable[str], old: dict[str, str]) -> str:
     """The reverse of setting ``keys``: ``set_sql`` gives back the old values, ``unset_sql`` removes the
     keys that were new; empty when there is nothing to undo."""
@@ -319,7 +313,7 @@ def _tag_statements(
     new: dict[str, str],
     object_id: str | None = None,
 ) -> None:
-    changed, gone = _changed_and_gone(old, new)
+    changed, gone = changed_and_gone(old, new)
     if changed:
         script.add(
             f"{prefix} SET TAGS {_props(changed)}",
@@ -355,7 +349,7 @@ def _property_statements(
 ) -> None:
     """``<prefix> SET <word> (…)`` for new and changed properties, ``<prefix> <unset> (…)`` for removed
     ones (schemas and views; table properties are folded, see :func:`_set_properties`)."""
-    changed, gone = _changed_and_gone(old, new)
+    changed, gone = changed_and_gone(old, new)
     if changed:
         script.add(f"{prefix} SET {word} {_props(changed)}", change, ctx, capability=capability)
     if gone:
