@@ -35,10 +35,10 @@ $(JARS_STAMP): $(VENV_STAMP) src/schemax/local.py
 
 # One pytest process: the integration tests share one Spark session, so no -n/xdist here.
 test: venv jars
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests README.md
 
 unit: venv
-	$(PY) -m pytest -q tests/unit
+	$(PY) -m pytest -q tests/unit README.md
 
 integration: venv jars
 	$(PY) -m pytest -q tests/integration

@@ -139,6 +139,14 @@ class Project:
         return cls(st, record, author=who, executor=executor)
 
     @classmethod
+    def in_memory(cls, name: str, *, author: str | None = None) -> Project:
+        """A project kept in memory, with no engine: design, snapshot, diff and review anywhere (CI, a
+        laptop without Java). Move it to a real store with :meth:`export_json` / :meth:`import_json`."""
+        from schemax.adapters.memory import MemoryStore
+
+        return cls.create(None, name, store=MemoryStore(f"memory:{name}"), author=author)
+
+    @classmethod
     def open(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
              author: str | None = None) -> Project:
         """Open an existing project; ProjectNotFoundError if the store does not hold it."""
