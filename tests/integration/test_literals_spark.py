@@ -12,19 +12,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemax.core.names import qualified, quote_ident, split_qualified, sql_string
+from strategies import SQL_BREAKERS, tricky_text
 
 pytestmark = pytest.mark.integration
 
 _TRICKY = [
-    "'",
-    "\\",
-    '"',
-    "\n",
-    "\r",
-    "\t",
-    "--",
-    ";",
-    "/*",
+    *SQL_BREAKERS,
     "*/",
     "${x}",
     "${env:HOME}",
@@ -48,13 +41,9 @@ _TRICKY = [
 ]
 
 # Text built from the tricky fragments, mixed with arbitrary (non-NUL, non-surrogate) text.
-literal_values = st.lists(
-    st.one_of(
-        st.sampled_from(_TRICKY),
-        st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6),
-    ),
-    max_size=8,
-).map("".join)
+literal_values = tricky_text(
+    _TRICKY, st.characters(codec="utf-8", exclude_characters="\x00"), max_parts=8
+)
 
 
 @settings(

@@ -27,20 +27,13 @@ from test_plan_spark import expected_table, live_table  # noqa: E402
 from schemax.core.model import Catalog, Column, Schema, State, Table  # noqa: E402
 from schemax.plan import OSS_DELTA, Target, build_plan  # noqa: E402
 from schemax.plan.lineage import columns_read, relations_read, resolve  # noqa: E402
+from strategies import SQL_BREAKERS, tricky_text  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
 RUN = f"sxf{uuid.uuid4().hex[:6]}"
 TRICKY = [
-    "'",
-    "\\",
-    '"',
-    "\n",
-    "\r",
-    "\t",
-    "--",
-    ";",
-    "/*",
+    *SQL_BREAKERS,
     "`",
     "''",
     "\\'",
@@ -53,13 +46,9 @@ TRICKY = [
     "${x}",
     "$",
 ]
-text = st.lists(
-    st.one_of(
-        st.sampled_from(TRICKY),
-        st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x00"), max_size=6),
-    ),
-    max_size=5,
-).map("".join)
+text = tricky_text(
+    TRICKY, st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x00"), max_parts=5
+)
 # Delta keeps names case-insensitively and refuses some characters even with column mapping off;
 # the planner turns mapping on, so anything printable but '${' (Spark variable substitution) is fair
 column_name = text.filter(

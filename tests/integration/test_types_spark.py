@@ -13,6 +13,7 @@ yields STRING — so the tests set it for their duration and restore it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,36 +24,20 @@ from hypothesis import strategies as st
 from schemax.core.types import (
     PRIMITIVE_NAMES,
     ArrayType,
-    CharType,
     DataType,
-    DecimalType,
     IntervalType,
     MapType,
-    PrimitiveType,
     StructField,
     StructType,
-    VarcharType,
     normalize_type,
     parse_type,
 )
+from strategies import data_types
 
 pytestmark = pytest.mark.integration
 
 CANONICAL = [
-    "BIGINT",
-    "INT",
-    "SMALLINT",
-    "TINYINT",
-    "BOOLEAN",
-    "FLOAT",
-    "DOUBLE",
-    "DATE",
-    "TIMESTAMP",
-    "TIMESTAMP_NTZ",
-    "STRING",
-    "BINARY",
-    "VOID",
-    "VARIANT",
+    *sorted(PRIMITIVE_NAMES),  # every primitive is its own canonical form
     "DECIMAL(10,0)",
     "DECIMAL(1,0)",
     "DECIMAL(38,18)",
@@ -84,18 +69,24 @@ CANONICAL = [
 ]
 
 
-@pytest.fixture
-def char_varchar_preserved(spark: Any) -> Iterator[Any]:
-    key = "spark.sql.preserveCharVarcharTypeInfo"
+@contextlib.contextmanager
+def _conf(spark: Any, key: str, value: str) -> Iterator[None]:
+    """``key`` set to ``value`` for the block, then restored (unset when it was not set)."""
     previous = spark.conf.get(key, None)
-    spark.conf.set(key, "true")
+    spark.conf.set(key, value)
     try:
-        yield spark
+        yield
     finally:
         if previous is None:
             spark.conf.unset(key)
         else:
             spark.conf.set(key, previous)
+
+
+@pytest.fixture
+def char_varchar_preserved(spark: Any) -> Iterator[Any]:
+    with _conf(spark, "spark.sql.preserveCharVarcharTypeInfo", "true"):
+        yield spark
 
 
 def _cast_type(spark: Any, type_sql: str) -> Any:
@@ -114,16 +105,8 @@ def test_reserved_field_names_parse_with_enforced_keywords(spark: Any) -> None:
     names = ["select", "from", "not", "null", "to", "time", "comment", "type", "struct", "a"]
     canonical = normalize_type("STRUCT<" + ",".join(f"`{n}`:INT" for n in names) + ">")
     assert "`select`" in canonical and "comment:INT" in canonical
-    key = "spark.sql.ansi.enforceReservedKeywords"
-    previous = spark.conf.get(key, None)
-    spark.conf.set(key, "true")
-    try:
+    with _conf(spark, "spark.sql.ansi.enforceReservedKeywords", "true"):
         dt = _cast_type(spark, canonical)
-    finally:
-        if previous is None:
-            spark.conf.unset(key)
-        else:
-            spark.conf.set(key, previous)
     assert [f.name for f in dt.fields] == names
     assert normalize_type(dt.simpleString()) == canonical
 
@@ -163,33 +146,16 @@ def test_not_null_and_comments_reach_spark(char_varchar_preserved: Any) -> None:
 
 
 _TEXT = st.characters(codec="utf-8", exclude_characters="\x00")
-_LEAVES: st.SearchStrategy[DataType] = st.one_of(
-    st.sampled_from(sorted(PRIMITIVE_NAMES)).map(PrimitiveType),
-    st.integers(1, 38).flatmap(lambda p: st.integers(0, p).map(lambda s: DecimalType(p, s))),
-    st.integers(1, 300).map(CharType),
-    st.integers(1, 300).map(VarcharType),
-    st.sampled_from([IntervalType("YEAR", "MONTH"), IntervalType("DAY", "SECOND"), IntervalType("HOUR")]),
-)
-_TYPES: st.SearchStrategy[DataType] = st.recursive(
-    _LEAVES,
-    lambda children: st.one_of(
-        children.map(ArrayType),
-        st.tuples(children, children).map(lambda kv: MapType(kv[0], kv[1])),
-        st.lists(
-            st.builds(
-                StructField,
-                name=st.one_of(
-                    st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True),
-                    st.text(_TEXT, min_size=1, max_size=6),
-                ),
-                type=children,
-                nullable=st.booleans(),
-                comment=st.one_of(st.none(), st.text(_TEXT, max_size=10)),
-            ),
-            max_size=3,
-            unique_by=lambda f: f.name.lower(),
-        ).map(lambda fs: StructType(tuple(fs))),
+# no collations: _from_spark_json does not read them back
+_TYPES = data_types(
+    max_length=300,
+    intervals=[IntervalType("YEAR", "MONTH"), IntervalType("DAY", "SECOND"), IntervalType("HOUR")],
+    field_names=st.one_of(
+        st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True),
+        st.text(_TEXT, min_size=1, max_size=6),
     ),
+    comments=st.one_of(st.none(), st.text(_TEXT, max_size=10)),
+    max_fields=3,
     max_leaves=8,
 )
 
