@@ -33,8 +33,8 @@ _PHASES: tuple[tuple[str, ...], ...] = (
      "unset_table_properties", "set_table_tags", "unset_table_tags"),
     ("set_partition_by", "set_cluster_by"),  # a cleared layout goes in phase 0, see _layout
     ("reorder_columns",),
-    ("create_view", "update_view_definition", "set_view_comment", "set_view_properties", "unset_view_properties",
-     "set_view_tags", "unset_view_tags"),
+    ("create_view", "update_view_definition", "set_view_comment", "set_view_properties",
+     "unset_view_properties", "set_view_tags", "unset_view_tags"),
     ("add_primary_key",),
     ("add_foreign_key", "add_check_constraint", "set_row_filter", "set_column_mask", "grant"),
 )
@@ -46,7 +46,9 @@ class _Emitter:
         self.author, self.ts = author, ts
         self.ops: list[tuple[int, int, Op]] = []
 
-    def __call__(self, kind: str, target: str, payload: dict[str, Any] | None = None, *, phase: int | None = None) -> None:
+    def __call__(
+        self, kind: str, target: str, payload: dict[str, Any] | None = None, *, phase: int | None = None
+    ) -> None:
         op = Op.new(kind, target, payload or {}, author=self.author, ts=self.ts)
         self.ops.append((phase if phase is not None else _PHASE_OF[kind], len(self.ops), op))
 
@@ -66,16 +68,26 @@ def emits(change_type: type[ch.Change]) -> Callable[[Callable[[Emit, Any, State,
     return register
 
 
-def _tags(emit: Emit, kind: str, target: str, before: dict[str, str], after: dict[str, str]) -> None:
+def _set_and_unset(
+    emit: Emit, what: str, kind: str, target: str, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """``set_<kind>_<what>`` for the new and changed entries of a tag or property map, ``unset_…`` for the
+    gone ones."""
     changed = {k: v for k, v in after.items() if before.get(k) != v}
     gone = sorted(k for k in before if k not in after)
     if changed:
-        emit(f"set_{kind}_tags", target, {"tags": changed})
+        emit(f"set_{kind}_{what}", target, {what: changed})
     if gone:
-        emit(f"unset_{kind}_tags", target, {"keys": gone})
+        emit(f"unset_{kind}_{what}", target, {"keys": gone})
 
 
-def _grants(emit: Emit, target: str, before: dict[str, tuple[str, ...]], after: dict[str, tuple[str, ...]]) -> None:
+def _tags(emit: Emit, kind: str, target: str, before: dict[str, str], after: dict[str, str]) -> None:
+    _set_and_unset(emit, "tags", kind, target, before, after)
+
+
+def _grants(
+    emit: Emit, target: str, before: dict[str, tuple[str, ...]], after: dict[str, tuple[str, ...]]
+) -> None:
     for principal in sorted(set(before) | set(after)):
         added = sorted(set(after.get(principal, ())) - set(before.get(principal, ())))
         removed = sorted(set(before.get(principal, ())) - set(after.get(principal, ())))
@@ -85,19 +97,35 @@ def _grants(emit: Emit, target: str, before: dict[str, tuple[str, ...]], after: 
             emit("revoke", target, {"principal": principal, "privileges": removed})
 
 
+def _create(emit: Emit, kind: str, obj: Any, payload: dict[str, Any]) -> None:
+    """``create_<kind>`` for a catalog, schema, view, volume or function, then the tags and grants it holds
+    (functions have no tags)."""
+    emit(f"create_{kind}", obj.id, payload)
+    _tags(emit, kind, obj.id, {}, getattr(obj, "tags", {}))
+    _grants(emit, obj.id, {}, obj.grants)
+
+
 def _constraint(emit: Emit, table_id: str, con: Constraint) -> None:
     if con.kind == "primary_key":
-        emit("add_primary_key", con.id, {"table_id": table_id, "name": con.name, "columns": list(con.columns)})
+        emit("add_primary_key", con.id, {
+            "table_id": table_id, "name": con.name, "columns": list(con.columns),
+        })
     elif con.kind == "foreign_key":
-        emit("add_foreign_key", con.id, {"table_id": table_id, "name": con.name, "columns": list(con.columns),
-                                         "ref_table": con.ref_table, "ref_columns": list(con.ref_columns)})
+        emit("add_foreign_key", con.id, {
+            "table_id": table_id, "name": con.name, "columns": list(con.columns), "ref_table": con.ref_table,
+            "ref_columns": list(con.ref_columns),
+        })
     else:
-        emit("add_check_constraint", con.id, {"table_id": table_id, "name": con.name, "expression": con.expression})
+        emit("add_check_constraint", con.id, {
+            "table_id": table_id, "name": con.name, "expression": con.expression,
+        })
 
 
 def _column_extras(emit: Emit, col: Column) -> None:
     if col.mask is not None:
-        emit("set_column_mask", col.id, {"function": col.mask.function, "using_columns": list(col.mask.using_columns)})
+        emit("set_column_mask", col.id, {
+            "function": col.mask.function, "using_columns": list(col.mask.using_columns),
+        })
 
 
 # --- catalogs and schemas ----------------------------------------------------------------------------
@@ -106,19 +134,19 @@ def _column_extras(emit: Emit, col: Column) -> None:
 @emits(ch.CreateCatalog)
 def _create_catalog(emit: Emit, c: ch.CreateCatalog, before: State, after: State) -> None:
     cat: Catalog = c.after
-    emit("create_catalog", cat.id, {"name": cat.name, "comment": cat.comment, "managed_location": cat.managed_location,
-                                    "properties": dict(cat.properties)})
-    _tags(emit, "catalog", cat.id, {}, cat.tags)
-    _grants(emit, cat.id, {}, cat.grants)
+    _create(emit, "catalog", cat, {
+        "name": cat.name, "comment": cat.comment, "managed_location": cat.managed_location,
+        "properties": dict(cat.properties),
+    })
 
 
 @emits(ch.CreateSchema)
 def _create_schema(emit: Emit, c: ch.CreateSchema, before: State, after: State) -> None:
     s: Schema = c.after
-    emit("create_schema", s.id, {"catalog_id": s.catalog_id, "name": s.name, "comment": s.comment,
-                                 "managed_location": s.managed_location, "properties": dict(s.properties)})
-    _tags(emit, "schema", s.id, {}, s.tags)
-    _grants(emit, s.id, {}, s.grants)
+    _create(emit, "schema", s, {
+        "catalog_id": s.catalog_id, "name": s.name, "comment": s.comment,
+        "managed_location": s.managed_location, "properties": dict(s.properties),
+    })
 
 
 def _drop(kind: str) -> Callable[[Emit, Any, State, State], None]:
@@ -137,8 +165,14 @@ def _drop_table(emit: Emit, c: ch.DropTable, before: State, after: State) -> Non
     emit("drop_table", c.before.id)
 
 
-for _type, _kind in ((ch.DropCatalog, "drop_catalog"), (ch.DropSchema, "drop_schema"),
-                     (ch.DropView, "drop_view"), (ch.DropVolume, "drop_volume"), (ch.DropFunction, "drop_function")):
+_DROP_KINDS: dict[type[ch.Change], str] = {
+    ch.DropCatalog: "drop_catalog",
+    ch.DropSchema: "drop_schema",
+    ch.DropView: "drop_view",
+    ch.DropVolume: "drop_volume",
+    ch.DropFunction: "drop_function",
+}
+for _type, _kind in _DROP_KINDS.items():
     _EMITTERS[_type] = _drop(_kind)
 
 
@@ -150,9 +184,14 @@ def _rename(kind: str) -> Callable[[Emit, Any, State, State], None]:
     return fn
 
 
-for _type, _kind in ((ch.RenameCatalog, "rename_catalog"), (ch.RenameSchema, "rename_schema"),
-                     (ch.RenameTable, "rename_table"), (ch.RenameView, "rename_view"),
-                     (ch.RenameVolume, "rename_volume")):
+_RENAME_KINDS: dict[type[ch.Change], str] = {
+    ch.RenameCatalog: "rename_catalog",
+    ch.RenameSchema: "rename_schema",
+    ch.RenameTable: "rename_table",
+    ch.RenameView: "rename_view",
+    ch.RenameVolume: "rename_volume",
+}
+for _type, _kind in _RENAME_KINDS.items():
     _EMITTERS[_type] = _rename(_kind)
 
 
@@ -182,14 +221,18 @@ def _create_table(emit: Emit, c: ch.CreateTable, before: State, after: State) ->
         "schema_id": t.schema_id, "name": t.name, "comment": t.comment, "table_type": t.table_type,
         "format": t.format, "location": t.location, "properties": dict(t.properties),
         "partition_by": list(t.partition_by), "cluster_by": list(t.cluster_by), "tags": dict(t.tags),
-        "columns": [{"id": col.id, "name": col.name, "type": col.type, "nullable": col.nullable,
-                     "comment": col.comment, "default": col.default, "tags": dict(col.tags)} for col in t.columns]})
+        "columns": [
+            {"id": col.id, "name": col.name, "type": col.type, "nullable": col.nullable,
+             "comment": col.comment, "default": col.default, "tags": dict(col.tags)}
+            for col in t.columns
+        ],
+    })
     for col in t.columns:
         _column_extras(emit, col)
     for con in t.constraints:
         _constraint(emit, t.id, con)
     if t.row_filter is not None:
-        emit("set_row_filter", t.id, {"function": t.row_filter.function, "columns": list(t.row_filter.columns)})
+        _set_row_filter(emit, t)
     _grants(emit, t.id, {}, t.grants)
 
 
@@ -225,13 +268,18 @@ _EMITTERS[ch.SetClustering] = _layout("cluster_by", "set_cluster_by")
 _EMITTERS[ch.SetPartitioning] = _layout("partition_by", "set_partition_by")
 
 
+def _set_row_filter(emit: Emit, table: Table) -> None:
+    rf = table.row_filter
+    assert rf is not None
+    emit("set_row_filter", table.id, {"function": rf.function, "columns": list(rf.columns)})
+
+
 @emits(ch.SetRowFilter)
 def _row_filter(emit: Emit, c: ch.SetRowFilter, before: State, after: State) -> None:
     if c.before.row_filter is not None:
         emit("drop_row_filter", c.after.id)
     if c.after.row_filter is not None:
-        emit("set_row_filter", c.after.id, {"function": c.after.row_filter.function,
-                                            "columns": list(c.after.row_filter.columns)})
+        _set_row_filter(emit, c.after)
 
 
 @emits(ch.ReorderColumns)
@@ -298,10 +346,10 @@ def _drop_constraint(emit: Emit, c: ch.DropConstraint, before: State, after: Sta
 @emits(ch.CreateView)
 def _create_view(emit: Emit, c: ch.CreateView, before: State, after: State) -> None:
     v: View = c.after
-    emit("create_view", v.id, {"schema_id": v.schema_id, "name": v.name, "definition": v.definition,
-                               "comment": v.comment, "properties": dict(v.properties)})
-    _tags(emit, "view", v.id, {}, v.tags)
-    _grants(emit, v.id, {}, v.grants)
+    _create(emit, "view", v, {
+        "schema_id": v.schema_id, "name": v.name, "definition": v.definition, "comment": v.comment,
+        "properties": dict(v.properties),
+    })
 
 
 @emits(ch.AlterView)
@@ -311,12 +359,7 @@ def _alter_view(emit: Emit, c: ch.AlterView, before: State, after: State) -> Non
         emit("update_view_definition", a.id, {"definition": a.definition})
     if b.comment != a.comment:
         emit("set_view_comment", a.id, {"comment": a.comment})
-    changed = {k: v for k, v in a.properties.items() if b.properties.get(k) != v}
-    gone = sorted(k for k in b.properties if k not in a.properties)
-    if changed:
-        emit("set_view_properties", a.id, {"properties": changed})
-    if gone:
-        emit("unset_view_properties", a.id, {"keys": gone})
+    _set_and_unset(emit, "properties", "view", a.id, b.properties, a.properties)
     if b.tags != a.tags:
         _tags(emit, "view", a.id, b.tags, a.tags)
 
@@ -324,39 +367,41 @@ def _alter_view(emit: Emit, c: ch.AlterView, before: State, after: State) -> Non
 @emits(ch.CreateVolume)
 def _create_volume(emit: Emit, c: ch.CreateVolume, before: State, after: State) -> None:
     v: Volume = c.after
-    emit("create_volume", v.id, {"schema_id": v.schema_id, "name": v.name, "volume_type": v.volume_type,
-                                 "location": v.location, "comment": v.comment})
-    _tags(emit, "volume", v.id, {}, v.tags)
-    _grants(emit, v.id, {}, v.grants)
+    _create(emit, "volume", v, {
+        "schema_id": v.schema_id, "name": v.name, "volume_type": v.volume_type, "location": v.location,
+        "comment": v.comment,
+    })
 
 
 @emits(ch.CreateFunction)
 def _create_function(emit: Emit, c: ch.CreateFunction, before: State, after: State) -> None:
     f = c.after
-    emit("create_function", f.id, {"schema_id": f.schema_id, "name": f.name, "parameters": f.parameters,
-                                   "returns": f.returns, "language": f.language, "body": f.body,
-                                   "comment": f.comment})
-    _grants(emit, f.id, {}, f.grants)
+    _create(emit, "function", f, {
+        "schema_id": f.schema_id, "name": f.name, "parameters": f.parameters, "returns": f.returns,
+        "language": f.language, "body": f.body, "comment": f.comment,
+    })
 
 
 @emits(ch.AlterFunction)
 def _alter_function(emit: Emit, c: ch.AlterFunction, before: State, after: State) -> None:
     b, a = c.before, c.after
     if (b.parameters, b.returns, b.language, b.body) != (a.parameters, a.returns, a.language, a.body):
-        emit("update_function", a.id, {"parameters": a.parameters, "returns": a.returns, "language": a.language,
-                                       "body": a.body})
+        emit("update_function", a.id, {
+            "parameters": a.parameters, "returns": a.returns, "language": a.language, "body": a.body,
+        })
     if b.comment != a.comment:
         emit("set_function_comment", a.id, {"comment": a.comment})
 
 
-@emits(ch.Grant)
-def _grant(emit: Emit, c: ch.Grant, before: State, after: State) -> None:
-    emit("grant", c.securable, {"principal": c.principal, "privileges": list(c.privileges)})
+def _privileges(kind: str) -> Callable[[Emit, Any, State, State], None]:
+    def fn(emit: Emit, c: ch.Grant | ch.Revoke, before: State, after: State) -> None:
+        emit(kind, c.securable, {"principal": c.principal, "privileges": list(c.privileges)})
+
+    return fn
 
 
-@emits(ch.Revoke)
-def _revoke(emit: Emit, c: ch.Revoke, before: State, after: State) -> None:
-    emit("revoke", c.securable, {"principal": c.principal, "privileges": list(c.privileges)})
+_EMITTERS[ch.Grant] = _privileges("grant")
+_EMITTERS[ch.Revoke] = _privileges("revoke")
 
 
 def ops_between(before: State, after: State, *, author: str = "schemax", ts: str | None = None) -> list[Op]:
