@@ -1,5 +1,8 @@
 """The Delta store and the Spark executor on real local Spark + Delta.
 
+The Store contract both stores keep (ops, snapshots, projects) is tests/store_contract.py, run here as
+``TestDeltaStoreContract``; this file adds what is Delta's own.
+
 Fresh store locations (``spark_catalog.sx_<uuid8>``, dropped with CASCADE afterwards) for the tests
 that look at the store's own structure (creation, ensure, second session); the others share one
 module-scoped location and keep apart by project name, which is also how several projects share a
@@ -21,26 +24,12 @@ import pytest
 from schemax.adapters.delta_store import COMPRESS_THRESHOLD, TABLES, DeltaStore, encode_state
 from schemax.adapters.recording import RecordingExecutor
 from schemax.adapters.spark import SparkExecutor, is_conflict, normalize_error
-from schemax.core.hashing import GENESIS_HASH, chain
 from schemax.core.model import Catalog, Column, Schema, State, Table
-from schemax.core.ops import Op
-from schemax.core.snapshot import Snapshot
-from schemax.errors import ProjectExistsError, SqlError, StoreConflictError
-from schemax.ports import OpRecord, ProjectRecord, SqlExecutor
+from schemax.errors import SqlError, StoreConflictError
+from schemax.ports import SqlExecutor
+from store_contract import NASTY, StoreContract, new_project, op_records, small_state, snapshot
 
 pytestmark = pytest.mark.integration
-
-NASTY = [
-    "it's",
-    "back\\slash \\' \\\\ end\\",
-    "line1\nline2\r\nline3\ttab",
-    "unicode: é ü 中文 🎉 \u2028 \u00a0",
-    'sql: \'); DROP TABLE ops; -- /* */ "dq" `bq`',
-    "${spark.app.name} ${env:HOME} $ {",
-    "ctrl: \x01\x1f\x7f",
-    'json: {"a": [1, "\\""]}',
-]
-
 
 # -- helpers -------------------------------------------------------------------------------------
 
@@ -49,25 +38,8 @@ def _location() -> str:
     return f"spark_catalog.sx_{uuid.uuid4().hex[:8]}"
 
 
-def _project() -> str:
-    return f"p_{uuid.uuid4().hex[:8]}"
-
-
 def _drop(spark: Any, location: str) -> None:
     spark.sql(f"DROP SCHEMA IF EXISTS {location} CASCADE")
-
-
-def _records(n: int, start: int = 1, prev: str = GENESIS_HASH, payload: dict | None = None) -> list[OpRecord]:
-    ops = [
-        Op.new(
-            "set_table_comment", f"tbl_{start + i:06d}", payload or {"comment": f"c{start + i}"}, author="t"
-        )
-        for i in range(n)
-    ]
-    return [
-        OpRecord(start + i, op, p, h)
-        for i, (op, (p, h)) in enumerate(zip(ops, chain(ops, prev), strict=True))
-    ]
 
 
 def _history_versions(spark: Any, store: DeltaStore, table: str) -> int:
@@ -90,15 +62,6 @@ def _big_state(tables: int = 30, columns: int = 100) -> State:
         )
         tbls[f"tbl_{t}"] = Table(id=f"tbl_{t}", schema_id="sch_1", name=f"t{t}", columns=cols)
     return State(catalogs={"cat_1": cat}, schemas={"sch_1": sch}, tables=tbls)
-
-
-def _snapshot(
-    version: str, state: State | None = None, op_seq: int = 0, previous: str | None = None
-) -> Snapshot:
-    return Snapshot.create(
-        version=version, name=f"snap {version} 'q' \\ é", state=state or State(), op_ids=["op_a", "op_b"],
-        op_seq=op_seq, previous=previous, created_by="tester", tags=["t1", "it's"], comment="multi\nline",
-    )  # fmt: skip
 
 
 # -- fixtures ------------------------------------------------------------------------------------
@@ -263,45 +226,26 @@ def test_ensure_concurrently_from_two_sessions(spark: Any, fresh_location: str) 
 
 
 def test_second_session_sees_and_writes_the_same_store(spark: Any, store: DeltaStore) -> None:
-    project = _project()
+    project = new_project()
     first = store
     second = DeltaStore(SparkExecutor(spark.newSession()), store.location)
     second.ensure()
-    recs = _records(3)
+    recs = op_records(3)
     first.append_ops(project, recs)
     assert second.read_ops(project) == recs
-    more = _records(2, start=4, prev=recs[-1].hash)
+    more = op_records(2, start=4, prev=recs[-1].hash)
     second.append_ops(project, more)
     assert first.read_ops(project) == recs + more
     with pytest.raises(StoreConflictError):
-        second.append_ops(project, _records(1, start=5))
+        second.append_ops(project, op_records(1, start=5))
 
 
 # -- ops -----------------------------------------------------------------------------------------
 
 
-def test_ops_round_trip_with_hostile_payloads(store: DeltaStore) -> None:
-    project = "proj 'quoted' \\ é ${x}"
-    ops = [
-        Op.new("set_table_comment", f"tbl_{i}", {"comment": text, "nested": {"k": [text, 1, True, None]}},
-               author=f"author {text}")
-        for i, text in enumerate(NASTY)
-    ]  # fmt: skip
-    recs = [OpRecord(i + 1, op, p, h) for i, (op, (p, h)) in enumerate(zip(ops, chain(ops), strict=True))]
-    store.append_ops(project, recs)
-    back = store.read_ops(project)
-    assert back == recs
-    assert [r.op.payload["comment"] for r in back] == NASTY
-    assert store.read_ops(project, after_seq=5) == recs[5:]
-    assert store.read_ops(project, after_seq=len(recs)) == []
-    assert store.read_ops(_project()) == []
-    # the hash chain still verifies after the round trip
-    assert [(r.prev_hash, r.hash) for r in back] == chain([r.op for r in back])
-
-
 def test_ops_table_is_append_only(spark: Any, store: DeltaStore) -> None:
-    project = _project()
-    store.append_ops(project, _records(2))
+    project = new_project()
+    store.append_ops(project, op_records(2))
     ex = SparkExecutor(spark)
     with pytest.raises(SqlError) as e:
         ex.execute(f"DELETE FROM {store.table('ops')} WHERE project = '{project}'")
@@ -312,16 +256,14 @@ def test_ops_table_is_append_only(spark: Any, store: DeltaStore) -> None:
     assert len(store.read_ops(project)) == 2
 
 
-def test_a_batch_is_one_statement_and_one_commit(spark: Any, store: DeltaStore) -> None:
-    project = _project()
+def test_a_batch_is_one_compact_statement(store: DeltaStore) -> None:
+    project = new_project()
     rec = RecordingExecutor(store.executor)
     st = DeltaStore(rec, store.location)
-    before = _history_versions(spark, store, "ops")
-    recs = _records(500, payload={"comment": NASTY[4] + NASTY[2]})
+    recs = op_records(500, payload={"comment": NASTY[4] + NASTY[2]})
     started = time.perf_counter()
     st.append_ops(project, recs)
     elapsed = time.perf_counter() - started
-    assert _history_versions(spark, store, "ops") == before + 1
     assert rec.statements == 1 and rec.sql[0].startswith("MERGE INTO")
     assert len(rec.sql[0]) < 500 * 600  # the rows travel as one compact JSON literal
     assert len(store.read_ops(project)) == 500
@@ -330,26 +272,15 @@ def test_a_batch_is_one_statement_and_one_commit(spark: Any, store: DeltaStore) 
     assert rec.statements == 1
 
 
-def test_seq_conflict_writes_nothing(spark: Any, store: DeltaStore) -> None:
-    project = _project()
-    recs = _records(5)
+def test_duplicate_seqs_inside_a_batch_are_refused_up_front(spark: Any, store: DeltaStore) -> None:
+    project = new_project()
+    recs = op_records(5)
     store.append_ops(project, recs)
     version = _history_versions(spark, store, "ops")
-    # a batch half over taken seqs (4, 5) and half over free ones (6, 7): all or nothing
-    with pytest.raises(StoreConflictError) as e:
-        store.append_ops(project, _records(4, start=4))
-    assert e.value.table == "ops"
-    # a non-contiguous batch touching one taken seq
     with pytest.raises(StoreConflictError):
-        store.append_ops(project, [_records(1, start=9)[0], _records(1, start=2)[0]])
-    with pytest.raises(StoreConflictError):  # duplicates inside the batch are refused up front
-        store.append_ops(project, _records(1, start=6) + _records(1, start=6))
+        store.append_ops(project, op_records(1, start=6) + op_records(1, start=6))
     assert store.read_ops(project) == recs
     assert _history_versions(spark, store, "ops") == version  # no commit at all
-    # other projects' seqs do not collide
-    other = _project()
-    store.append_ops(other, _records(5))
-    assert len(store.read_ops(other)) == 5
 
 
 class _NoMetrics:
@@ -367,19 +298,19 @@ class _NoMetrics:
 
 
 def test_conflicts_detected_without_merge_metrics(store: DeltaStore) -> None:
-    project = _project()
+    project = new_project()
     st = DeltaStore(_NoMetrics(store.executor), store.location)
-    recs = _records(3)
+    recs = op_records(3)
     st.append_ops(project, recs)
     with pytest.raises(StoreConflictError):
-        st.append_ops(project, _records(2, start=3))
+        st.append_ops(project, op_records(2, start=3))
     with pytest.raises(StoreConflictError):  # same seqs, same count as the stored rows, other ops
-        st.append_ops(project, _records(3))
+        st.append_ops(project, op_records(3))
     assert store.read_ops(project) == recs
 
 
 def test_racing_writers_for_the_same_seq_one_wins(spark: Any, store: DeltaStore) -> None:
-    project = _project()
+    project = new_project()
     stores = [store, DeltaStore(SparkExecutor(spark.newSession()), store.location)]
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
@@ -387,7 +318,7 @@ def test_racing_writers_for_the_same_seq_one_wins(spark: Any, store: DeltaStore)
     def run(st: DeltaStore) -> None:
         barrier.wait()
         try:
-            st.append_ops(project, _records(1))
+            st.append_ops(project, op_records(1))
             outcomes.append("ok")
         except StoreConflictError:
             outcomes.append("conflict")
@@ -406,71 +337,34 @@ def test_racing_writers_for_the_same_seq_one_wins(spark: Any, store: DeltaStore)
 STRESS_OPS_PER_WRITER = int(os.environ.get("SCHEMAX_STORE_STRESS_OPS", "5"))
 
 
-def test_concurrent_appenders_with_retry(spark: Any, store: DeltaStore) -> None:
-    project = _project()
-    n_threads, per_thread = 4, STRESS_OPS_PER_WRITER
-    executors = [SparkExecutor(spark.newSession()) for _ in range(n_threads)]
-    errors: list[BaseException] = []
-    conflicts = [0] * n_threads
-    barrier = threading.Barrier(n_threads)
+class TestDeltaStoreContract(StoreContract):
+    OPS_PER_WRITER = STRESS_OPS_PER_WRITER
+    MUST_RACE = True  # every attempt is a Delta commit: the writers do race
 
-    def writer(i: int) -> None:
-        st = DeltaStore(executors[i], store.location)
-        rng = random.Random(i)
-        last_seen = 0
-        try:
-            barrier.wait()
-            for k in range(per_thread):
-                op = Op.new(
-                    "set_table_comment", f"tbl_w{i}", {"comment": f"writer {i} op {k}"}, author=f"w{i}"
-                )
-                for _attempt in range(100):
-                    tail = st.read_ops(project, after_seq=max(last_seen - 1, 0))[-1:]  # re-read the tail
-                    last_seen = tail[0].seq if tail else 0
-                    prev = tail[0].hash if tail else GENESIS_HASH
-                    (link,) = chain([op], prev)
-                    try:
-                        st.append_ops(project, [OpRecord(last_seen + 1, op, *link)])
-                        last_seen += 1
-                        break
-                    except StoreConflictError:
-                        conflicts[i] += 1
-                        time.sleep(rng.uniform(0, 0.2))  # jitter, so the losers do not collide again
-                else:
-                    raise AssertionError(f"writer {i} never got a seq")
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+    @pytest.fixture(autouse=True)
+    def _session(self, spark: Any) -> None:
+        self.spark = spark
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    total = n_threads * per_thread
-    recs = store.read_ops(project)
-    assert [r.seq for r in recs] == list(range(1, total + 1))
-    assert len({r.op.op_id for r in recs}) == total
-    assert sorted(r.op.author for r in recs) == sorted(
-        f"w{i}" for i in range(n_threads) for _ in range(per_thread)
-    )
-    # each writer appended after re-reading the tail, so the hash chain is unbroken
-    assert [(r.prev_hash, r.hash) for r in recs] == chain([r.op for r in recs])
-    assert sum(conflicts) > 0  # the writers did race (and lost without writing anything)
+    def commits(self, store: DeltaStore) -> int:
+        return _history_versions(self.spark, store, "ops")
+
+    def writer_store(self, store: DeltaStore, writer: int) -> DeltaStore:
+        return DeltaStore(SparkExecutor(self.spark.newSession()), store.location)
+
+    def back_off(self, rng: random.Random) -> None:
+        time.sleep(rng.uniform(0, 0.2))  # jitter, so the losers do not collide again
 
 
 # -- snapshots -----------------------------------------------------------------------------------
 
 
-def test_snapshot_round_trip_small_and_compressed(spark: Any, store: DeltaStore) -> None:
-    project = _project()
-    s1 = _snapshot(
-        "0.1.0", State(catalogs={"cat_1": Catalog(id="cat_1", name="c", comment=NASTY[1])}), op_seq=3
-    )
+def test_snapshots_read_back_by_op_seq_and_large_states_compressed(spark: Any, store: DeltaStore) -> None:
+    project = new_project()
+    s1 = snapshot("0.1.0", small_state(), op_seq=3)
     big = _big_state()
     text, encoding = encode_state(big)
     assert encoding == "zlib-b64" and len(text) < COMPRESS_THRESHOLD
-    s2 = _snapshot("0.2.0", big, op_seq=10, previous=s1.snapshot_id)
+    s2 = snapshot("0.2.0", big, op_seq=10, previous=s1.snapshot_id)
     store.append_snapshot(project, s2)  # out of order on purpose: read back by op_seq
     store.append_snapshot(project, s1)
     back = store.read_snapshots(project)
@@ -484,33 +378,3 @@ def test_snapshot_round_trip_small_and_compressed(spark: Any, store: DeltaStore)
                            f"WHERE project = '{project}'").collect()
     }  # fmt: skip
     assert encodings == {"0.1.0": "json", "0.2.0": "zlib-b64"}
-    with pytest.raises(StoreConflictError) as e:
-        store.append_snapshot(project, _snapshot("0.2.0", op_seq=11))
-    assert e.value.table == "snapshots"
-    assert store.read_snapshots(project) == [s1, s2]
-    assert store.read_snapshots(_project()) == []
-
-
-# -- projects ------------------------------------------------------------------------------------
-
-
-def test_projects_create_get_save_list(store: DeltaStore) -> None:
-    name = _project() + " 'é'"
-    assert store.get_project(name) is None
-    rec = ProjectRecord(
-        name, "2026-01-01T00:00:00.000000Z", "me", {"k": NASTY[2]}, {"dev": {"sales": "dev_sales"}}
-    )
-    store.create_project(rec)
-    assert store.get_project(name) == rec
-    with pytest.raises(ProjectExistsError) as e:
-        store.create_project(ProjectRecord(name, "later", "someone else"))
-    assert e.value.project == name
-    assert store.get_project(name) == rec
-    updated = ProjectRecord(name, rec.created_at, "me", {"k": "v"}, {"prod": {"sales": "sales"}})
-    store.save_project(updated)
-    assert store.get_project(name) == updated
-    other = _project()
-    store.save_project(ProjectRecord(other, "t", "me"))  # save inserts when missing
-    listed = store.list_projects()
-    assert name in listed and other in listed and listed == sorted(listed)
-    assert listed.count(name) == 1
