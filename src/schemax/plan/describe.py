@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from schemax.plan import changes as ch
-from schemax.plan.changes import Change
+from schemax.plan.changes import COLUMN_FIELDS, Change
 
 
 def _flags(c: Any) -> str:
@@ -26,14 +26,14 @@ def _layout(field: str) -> Callable[[Any], str]:
     return fn
 
 
-_FIELD = {
-    ch.ColumnFlag.TYPE: "type",
-    ch.ColumnFlag.NULLABILITY: "nullable",
-    ch.ColumnFlag.COMMENT: "comment",
-    ch.ColumnFlag.DEFAULT: "default",
-    ch.ColumnFlag.TAGS: "tags",
-    ch.ColumnFlag.MASK: "mask",
-}
+def _set_unset(label: str) -> Callable[[Any], str]:
+    """'<label>: set k='v'; unset k2' for a change carrying ``set`` pairs and ``unset`` keys."""
+
+    def fn(c: Any) -> str:
+        parts = (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "")
+        return f"{label}: " + "; ".join(x for x in parts if x)
+
+    return fn
 
 
 _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
@@ -49,22 +49,8 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.DropTable: lambda c: f"drop table ({len(c.before.columns)} columns, data deleted)",
     ch.RenameTable: lambda c: f"rename table {c.before.name} -> {c.after.name}",
     ch.SetTableComment: lambda c: f"comment: {c.before.comment!r} -> {c.after.comment!r}",
-    ch.SetTableProperties: lambda c: (
-        "properties: "
-        + "; ".join(
-            x
-            for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "")
-            if x
-        )
-    ),
-    ch.SetTableTags: lambda c: (
-        "tags: "
-        + "; ".join(
-            x
-            for x in (f"set {_kv(c.set)}" if c.set else "", f"unset {', '.join(c.unset)}" if c.unset else "")
-            if x
-        )
-    ),
+    ch.SetTableProperties: _set_unset("properties"),
+    ch.SetTableTags: _set_unset("tags"),
     ch.SetClustering: _layout("cluster_by"),
     ch.SetPartitioning: _layout("partition_by"),
     ch.SetRowFilter: lambda c: (
@@ -80,7 +66,7 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.ModifyColumn: lambda c: (
         f"change column {c.after.name}: "
         + "; ".join(
-            f"{f.value} {getattr(c.before, _FIELD[f])!r} -> {getattr(c.after, _FIELD[f])!r}"
+            f"{f.value} {getattr(c.before, COLUMN_FIELDS[f])!r} -> {getattr(c.after, COLUMN_FIELDS[f])!r}"
             for f in sorted(c.flags, key=lambda f: f.value)
         )
     ),
