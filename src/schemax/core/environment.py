@@ -75,7 +75,8 @@ class DeploymentRecord:
     drift: dict[str, Any] | None = None
     state_hash: str | None = None  # hash of the state this deployment brings the environment to
     op_seq: int | None = None  # for a deployment of the working state: the op log position deployed
-    touched_tables: tuple[str, ...] = ()  # ids of tables whose version-tracking properties this deployment set
+    # ids of tables whose version-tracking properties this deployment set
+    touched_tables: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "touched_tables", tuple(self.touched_tables or ()))

@@ -62,7 +62,10 @@ def chain_head(ops: Iterable[Op], prev_hash: str = GENESIS_HASH) -> str:
     return prev_hash
 
 
-__all__ = ["GENESIS_HASH", "canonical_bytes", "canonical_json", "chain", "chain_head", "op_hash", "sha256_hex", "state_hash"]
+__all__ = [
+    "GENESIS_HASH", "canonical_bytes", "canonical_json", "chain", "chain_head", "op_hash", "sha256_hex",
+    "state_hash",
+]
 
 
 def table_definition_hash(table: object) -> str:

@@ -43,18 +43,23 @@ def kind_of_id(object_id: str) -> str | None:
     return ID_PREFIXES.get(prefix)
 
 
+def _unvalidated(cls: type[BaseModel], data: dict[str, Any], fields_set: set[str]) -> Any:
+    """An instance of ``cls`` holding ``data`` as is: what pydantic's constructor leaves, minus validation."""
+    new = cls.__new__(cls)
+    object.__setattr__(new, "__dict__", data)
+    object.__setattr__(new, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     @classmethod
     def trusted(cls, **data: Any) -> Any:
         """Build from already-validated values naming every field (replay's hot path)."""
-        new = cls.__new__(cls)
-        object.__setattr__(new, "__dict__", data)
-        object.__setattr__(new, "__pydantic_fields_set__", set(data))
-        object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_private__", None)
-        return new
+        return _unvalidated(cls, data, set(data))
 
     def evolve(self, **changes: Any) -> Any:
         """A copy with some fields replaced, without re-validation (callers pass validated values).
@@ -63,16 +68,11 @@ class Frozen(BaseModel):
         ~100,000 times for a large log, so it is worth the few lines.
         """
         cls = self.__class__
-        new = cls.__new__(cls)
         data = dict(self.__dict__)
         if len(data) != len(cls.__pydantic_fields__):  # drop cached_property values, they may be stale
             data = {k: v for k, v in data.items() if k in cls.__pydantic_fields__}
         data.update(changes)
-        object.__setattr__(new, "__dict__", data)
-        object.__setattr__(new, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
-        object.__setattr__(new, "__pydantic_extra__", None)
-        object.__setattr__(new, "__pydantic_private__", None)
-        return new
+        return _unvalidated(cls, data, self.__pydantic_fields_set__ | changes.keys())
 
 
 class ColumnMask(Frozen):
@@ -235,7 +235,7 @@ class State(Frozen):
         return getattr(self, field).get(object_id)  # type: ignore[no-any-return]
 
     def is_empty(self) -> bool:
-        return not (self.catalogs or self.schemas or self.tables or self.views or self.volumes or self.functions)
+        return not any(getattr(self, field) for field in KIND_FIELD.values())
 
     def objects(self) -> Iterator[AnyObject]:
         for field in KIND_FIELD.values():
@@ -284,7 +284,9 @@ class State(Frozen):
     def full_name(self, object_id: str) -> str:
         return ".".join(self.path(object_id))
 
-    def find(self, name: str | tuple[str, ...] | list[str], kinds: tuple[str, ...] | None = None) -> str | None:
+    def find(
+        self, name: str | tuple[str, ...] | list[str], kinds: tuple[str, ...] | None = None
+    ) -> str | None:
         """Resolve a logical dotted name (case-insensitive) to an id.
 
         One part names a catalog, two a schema, three a table/view/volume/function, four a column.
@@ -307,12 +309,12 @@ class State(Frozen):
         index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
         cat_names = {cid: c.name.lower() for cid, c in self.catalogs.items()}
         sch_names: dict[str, tuple[str, str]] = {}
-        for cid, c in self.catalogs.items():
+        for cid in self.catalogs:
             index.setdefault((cat_names[cid],), []).append(("catalog", cid))
         for sid, s in self.schemas.items():
-            key = (cat_names.get(s.catalog_id, "?"), s.name.lower())
-            sch_names[sid] = key
-            index.setdefault(key, []).append(("schema", sid))
+            sch_key = (cat_names.get(s.catalog_id, "?"), s.name.lower())
+            sch_names[sid] = sch_key
+            index.setdefault(sch_key, []).append(("schema", sid))
         for child in self.schema_children():
             skey = sch_names.get(child.schema_id, ("?", "?"))
             kind = kind_of_id(child.id) or "?"

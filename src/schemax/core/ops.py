@@ -339,4 +339,6 @@ def payload_model(kind: str) -> type[Payload]:
     return OP_PAYLOADS[kind][1]
 
 
-__all__ = ["OP_KINDS", "OP_PAYLOADS", "PRIVILEGES", "SECURABLE_KINDS", "TAGGABLE_KINDS", "Op", "new_id", "utc_now"]
+__all__ = [
+    "OP_KINDS", "OP_PAYLOADS", "PRIVILEGES", "SECURABLE_KINDS", "TAGGABLE_KINDS", "Op", "new_id", "utc_now"
+]

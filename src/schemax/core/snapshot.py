@@ -121,7 +121,9 @@ class Snapshot(Frozen):
         return parse_version(self.version)
 
     def __repr__(self) -> str:
-        return f"Snapshot(version={self.version!r}, name={self.name!r}, ts={self.ts!r}, hash={self.hash[:12]}…)"
+        return (
+            f"Snapshot(version={self.version!r}, name={self.name!r}, ts={self.ts!r}, hash={self.hash[:12]}…)"
+        )
 
 
 __all__ = ["Snapshot", "next_version", "parse_version"]
