@@ -47,12 +47,14 @@ BASE_OPS = [
         {"id": C_NOTE, "name": "note", "type": "string"}], "properties": {"quality": "gold"}}),
     mk("add_foreign_key", FK_O, {"table_id": T_ORD, "name": "orders_customer_fk", "columns": [C_CUST],
                                  "ref_table": T_CUS, "ref_columns": [C_CID]}),
-    mk("add_check_constraint", CHK_O, {"table_id": T_ORD, "name": "amount_positive", "expression": "amount > 0"}),
+    mk("add_check_constraint", CHK_O, {"table_id": T_ORD, "name": "amount_positive",
+                                       "expression": "amount > 0"}),
     mk("create_view", VIEW, {"schema_id": SCH, "name": "big_orders",
                              "definition": "SELECT * FROM shop.sales.orders WHERE amount > 100"}),
     mk("create_volume", VOL, {"schema_id": SCH, "name": "files"}),
     mk("create_function", FUN, {"schema_id": SCH, "name": "mask_note", "parameters": "v STRING",
-                                "returns": "STRING", "body": "CASE WHEN is_member('admins') THEN v ELSE '***' END"}),
+                                "returns": "STRING",
+                                "body": "CASE WHEN is_member('admins') THEN v ELSE '***' END"}),
     mk("set_row_filter", T_ORD, {"function": "shop.sales.only_mine", "columns": [C_CUST]}),
     mk("set_column_mask", C_NOTE, {"function": "shop.sales.mask_note"}),
     mk("set_table_tags", T_ORD, {"tags": {"owner": "sales"}}),
@@ -76,15 +78,16 @@ def base() -> State:
 CASES: dict[str, tuple[Op, Op, str]] = {
     "create_catalog": (mk("create_catalog", "cat_new", {"name": "other"}),
                        mk("create_catalog", "cat_dup", {"name": "SHOP"}), "already exists"),
-    "rename_catalog": (mk("rename_catalog", CAT, {"name": "shop2"}), mk("rename_catalog", "cat_nope", {"name": "x"}),
-                       "unknown target"),
+    "rename_catalog": (mk("rename_catalog", CAT, {"name": "shop2"}),
+                       mk("rename_catalog", "cat_nope", {"name": "x"}), "unknown target"),
     "set_catalog_comment": (mk("set_catalog_comment", CAT, {"comment": "c"}),
                             mk("set_catalog_comment", SCH, {"comment": "c"}), "is not a catalog id"),
     "drop_catalog": (mk("drop_catalog", CAT), mk("drop_catalog", "cat_nope"), "unknown target"),
     "create_schema": (mk("create_schema", "sch_new", {"catalog_id": CAT, "name": "new"}),
-                      mk("create_schema", "sch_new", {"catalog_id": "cat_nope", "name": "new"}), "unknown catalog"),
-    "rename_schema": (mk("rename_schema", SCH2, {"name": "reference"}), mk("rename_schema", SCH2, {"name": "sales"}),
-                      "already exists"),
+                      mk("create_schema", "sch_new", {"catalog_id": "cat_nope", "name": "new"}),
+                      "unknown catalog"),
+    "rename_schema": (mk("rename_schema", SCH2, {"name": "reference"}),
+                      mk("rename_schema", SCH2, {"name": "sales"}), "already exists"),
     "set_schema_comment": (mk("set_schema_comment", SCH, {"comment": "x"}),
                            mk("set_schema_comment", SCH, {"comment": "a\x00b"}), "NUL"),
     "drop_schema": (mk("drop_schema", SCH2), mk("drop_schema", "sch_nope"), "unknown target"),
@@ -98,7 +101,8 @@ CASES: dict[str, tuple[Op, Op, str]] = {
     "set_table_comment": (mk("set_table_comment", T_ORD, {"comment": "It's \\ fine"}),
                           mk("set_table_comment", T_ORD, {"comment": 3}), "bad payload"),
     "set_table_properties": (mk("set_table_properties", T_ORD, {"properties": {"k": "v"}}),
-                             mk("set_table_properties", T_ORD, {"properties": {"schemax.version": "9"}}), "reserved"),
+                             mk("set_table_properties", T_ORD, {"properties": {"schemax.version": "9"}}),
+                             "reserved"),
     "unset_table_properties": (mk("unset_table_properties", T_ORD, {"keys": ["quality"]}),
                                mk("unset_table_properties", T_ORD, {"keys": ["nope"]}), "not set"),
     "drop_table": (mk("drop_table", T_ORD), mk("drop_table", T_CUS), "referenced by foreign key"),
@@ -111,8 +115,10 @@ CASES: dict[str, tuple[Op, Op, str]] = {
     "drop_row_filter": (mk("drop_row_filter", T_ORD), mk("drop_row_filter", T_CUS), "no row filter"),
     "reorder_columns": (mk("reorder_columns", T_ORD, {"order": [C_AMT, C_ID, C_CUST, C_NOTE]}),
                         mk("reorder_columns", T_ORD, {"order": [C_AMT, C_ID]}), "every column"),
-    "add_column": (mk("add_column", "col_new", {"table_id": T_ORD, "name": "email", "type": "string", "after": C_ID}),
-                   mk("add_column", "col_new", {"table_id": T_ORD, "name": "ID", "type": "string"}), "already exists"),
+    "add_column": (mk("add_column", "col_new", {"table_id": T_ORD, "name": "email", "type": "string",
+                                                "after": C_ID}),
+                   mk("add_column", "col_new", {"table_id": T_ORD, "name": "ID", "type": "string"}),
+                   "already exists"),
     "rename_column": (mk("rename_column", C_NOTE, {"name": "remark"}),
                       mk("rename_column", C_NOTE, {"name": "amount"}), "already exists"),
     "drop_column": (mk("drop_column", C_AMT), mk("drop_column", C_CUST), "used by"),
@@ -128,7 +134,8 @@ CASES: dict[str, tuple[Op, Op, str]] = {
                         mk("set_column_mask", C_CNAME, {"function": "m", "using_columns": [C_ID]}),
                         "is not a column of table"),
     "drop_column_mask": (mk("drop_column_mask", C_NOTE), mk("drop_column_mask", C_AMT), "has no mask"),
-    "add_primary_key": (mk("add_primary_key", "con_new", {"table_id": T_ORD, "name": "orders_pk", "columns": [C_ID]}),
+    "add_primary_key": (mk("add_primary_key", "con_new", {"table_id": T_ORD, "name": "orders_pk",
+                                                          "columns": [C_ID]}),
                         mk("add_primary_key", "con_new", {"table_id": T_ORD, "name": "orders_pk",
                                                           "columns": [C_AMT]}), "must be NOT NULL"),
     "add_foreign_key": (
@@ -138,14 +145,17 @@ CASES: dict[str, tuple[Op, Op, str]] = {
                                           "ref_table": T_ORD, "ref_columns": [C_ID]}), "primary key"),
     "add_check_constraint": (
         mk("add_check_constraint", "con_new", {"table_id": T_ORD, "name": "c2", "expression": "id > 0"}),
-        mk("add_check_constraint", "con_new", {"table_id": T_ORD, "name": "AMOUNT_POSITIVE", "expression": "1=1"}),
+        mk("add_check_constraint", "con_new", {"table_id": T_ORD, "name": "AMOUNT_POSITIVE",
+                                               "expression": "1=1"}),
         "already exists"),
-    "drop_constraint": (mk("drop_constraint", CHK_O), mk("drop_constraint", PK_C), "referenced by foreign key"),
+    "drop_constraint": (mk("drop_constraint", CHK_O), mk("drop_constraint", PK_C),
+                        "referenced by foreign key"),
     "create_view": (mk("create_view", "viw_new", {"schema_id": SCH, "name": "v2", "definition": "SELECT 1"}),
-                    mk("create_view", "viw_new", {"schema_id": SCH, "name": "orders", "definition": "SELECT 1"}),
+                    mk("create_view", "viw_new", {"schema_id": SCH, "name": "orders",
+                                                  "definition": "SELECT 1"}),
                     "already exists"),
-    "rename_view": (mk("rename_view", VIEW, {"name": "large_orders"}), mk("rename_view", VIEW, {"name": "a.b"}),
-                    "invalid view name"),
+    "rename_view": (mk("rename_view", VIEW, {"name": "large_orders"}),
+                    mk("rename_view", VIEW, {"name": "a.b"}), "invalid view name"),
     "update_view_definition": (mk("update_view_definition", VIEW, {"definition": "SELECT 2"}),
                                mk("update_view_definition", VIEW, {"definition": "  "}), "empty"),
     "set_view_comment": (mk("set_view_comment", VIEW, {"comment": "v"}),
@@ -156,15 +166,17 @@ CASES: dict[str, tuple[Op, Op, str]] = {
                               mk("unset_view_properties", VIEW, {"keys": []}), "not set"),
     "drop_view": (mk("drop_view", VIEW), mk("drop_view", "viw_nope"), "unknown target"),
     "create_volume": (mk("create_volume", "vol_new", {"schema_id": SCH, "name": "v2"}),
-                      mk("create_volume", "vol_new", {"schema_id": SCH, "name": "ext", "volume_type": "EXTERNAL"}),
+                      mk("create_volume", "vol_new", {"schema_id": SCH, "name": "ext",
+                                                      "volume_type": "EXTERNAL"}),
                       "needs a location"),
-    "rename_volume": (mk("rename_volume", VOL, {"name": "files2"}), mk("rename_volume", VOL, {"name": "files"}),
-                      "already named"),
+    "rename_volume": (mk("rename_volume", VOL, {"name": "files2"}),
+                      mk("rename_volume", VOL, {"name": "files"}), "already named"),
     "set_volume_comment": (mk("set_volume_comment", VOL, {"comment": "c"}),
                            mk("set_volume_comment", VOL, {"comment": "c", "extra": 1}), "bad payload"),
     "drop_volume": (mk("drop_volume", VOL), mk("drop_volume", "vol_x"), "unknown target"),
     "create_function": (mk("create_function", "fun_new", {"schema_id": SCH, "name": "f2", "body": "1"}),
-                        mk("create_function", "fun_new", {"schema_id": SCH, "name": "mask_note", "body": "1"}),
+                        mk("create_function", "fun_new", {"schema_id": SCH, "name": "mask_note",
+                                                          "body": "1"}),
                         "already exists"),
     "update_function": (mk("update_function", FUN, {"body": "v", "parameters": "v STRING"}),
                         mk("update_function", FUN, {"body": ""}), "empty"),
@@ -177,7 +189,9 @@ CASES: dict[str, tuple[Op, Op, str]] = {
                mk("revoke", T_ORD, {"principal": "analysts", "privileges": ["EXECUTE"]}), "does not hold"),
 }
 _TAG_TARGETS = {"catalog": CAT, "schema": SCH, "table": T_ORD, "column": C_NOTE, "view": VIEW, "volume": VOL}
-_TAG_KEYS = {"catalog": "env", "schema": "domain", "table": "owner", "column": "pii", "view": "tier", "volume": "kind"}
+_TAG_KEYS = {
+    "catalog": "env", "schema": "domain", "table": "owner", "column": "pii", "view": "tier", "volume": "kind"
+}
 for _k, _t in _TAG_TARGETS.items():
     CASES[f"set_{_k}_tags"] = (mk(f"set_{_k}_tags", _t, {"tags": {"k": "v"}}),
                                mk(f"set_{_k}_tags", _t, {"tags": {"": "v"}}), "invalid tag key")
@@ -266,8 +280,9 @@ def test_hashes_are_stable_golden() -> None:
 
 
 def test_state_hash_ignores_dict_insertion_order() -> None:
-    a = replay([mk("create_catalog", CAT, {"name": "shop"}), mk("set_catalog_tags", CAT, {"tags": {"a": "1", "b": "2"}})])
-    b = replay([mk("create_catalog", CAT, {"name": "shop"}), mk("set_catalog_tags", CAT, {"tags": {"b": "2", "a": "1"}})])
+    create = mk("create_catalog", CAT, {"name": "shop"})
+    a = replay([create, mk("set_catalog_tags", CAT, {"tags": {"a": "1", "b": "2"}})])
+    b = replay([create, mk("set_catalog_tags", CAT, {"tags": {"b": "2", "a": "1"}})])
     assert state_hash(a) == state_hash(b)
 
 
@@ -281,14 +296,19 @@ def test_state_json_round_trip(base: State) -> None:
 # ---------------------------------------------------------------------------------------------------
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="./`"),
                 min_size=1, max_size=12).filter(lambda s: s == s.strip())
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+texts = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+)
 types = st.sampled_from(["int", "BIGINT", "string", "decimal(10, 2)", "array<int>", "map<string,int>",
                          "struct<a:int,b:string>", "timestamp", "date", "double"])
 
 
 @st.composite
 def op_programs(draw: Callable) -> list[Op]:
-    ops = [mk("create_catalog", "cat_h", {"name": "c"}), mk("create_schema", "sch_h", {"catalog_id": "cat_h", "name": "s"})]
+    ops = [
+        mk("create_catalog", "cat_h", {"name": "c"}),
+        mk("create_schema", "sch_h", {"catalog_id": "cat_h", "name": "s"}),
+    ]
     n_tables = draw(st.integers(1, 4))
     for t in range(n_tables):
         cols = draw(st.lists(names, min_size=1, max_size=5, unique_by=str.lower))

@@ -22,8 +22,12 @@ def _base(p: schemax.Project) -> None:
     p.create_table("c.r.ref", [schemax.Column("k", "INT", nullable=False), schemax.Column("label", "STRING")])
     p.add_primary_key("c.r.ref", ["k"])
     for i in range(3):
-        p.create_table(f"c.s.t{i}", [schemax.Column("id", "BIGINT", nullable=False), schemax.Column("a", "INT"),
-                                     schemax.Column("b", "STRING", comment="bee")])
+        columns = [
+            schemax.Column("id", "BIGINT", nullable=False),
+            schemax.Column("a", "INT"),
+            schemax.Column("b", "STRING", comment="bee"),
+        ]
+        p.create_table(f"c.s.t{i}", columns)
     p.create_view("c.s.v", "SELECT id FROM c.s.t0")
 
 
@@ -45,7 +49,9 @@ def _mutate(p: schemax.Project, rng: random.Random, steps: int) -> None:
         lambda t: p.unset_tags(t, ["owner"]),
         lambda t: p.set_cluster_by(t, rng.choice([[], ["id"]])),
         lambda t: p.set_partition_by(t, rng.choice([[], ["id"]])),
-        lambda t: p.reorder_columns(t, list(reversed([c.name for c in p.state().tables[p.state().find(t)].columns]))),
+        lambda t: p.reorder_columns(
+            t, list(reversed([c.name for c in p.state().tables[p.state().find(t)].columns]))
+        ),
         lambda t: p.add_check_constraint(t, f"ck{rng.randrange(3)}", "id > 0"),
         lambda t: p.drop_constraint(t, "ck0"),
         lambda t: p.add_column(t, "k", "INT") and p.add_foreign_key(t, ["k"], "c.r.ref", ["k"], name="fk"),
