@@ -9,24 +9,16 @@ checks the drift report; drops the schema at the end.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from live import CATALOG, MARKS, statement_executor
 
+from helpers import scratch_schema
 from schemax.drift import compare, declared_state, observed_id
 
-pytestmark = [
-    pytest.mark.databricks,
-    pytest.mark.skipif(
-        not (os.environ.get("DATABRICKS_HOST") and os.environ.get("DATABRICKS_WAREHOUSE_ID")),
-        reason="needs DATABRICKS_HOST and DATABRICKS_WAREHOUSE_ID",
-    ),
-]
-
-CATALOG = os.environ.get("SCHEMAX_TEST_CATALOG", "main")
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +30,17 @@ def workspace() -> Any:
 @pytest.fixture(scope="module")
 def executor(workspace: Any) -> Any:
     try:
-        from schemax.adapters.statement_execution import StatementExecutionExecutor
+        return statement_executor(workspace)
     except ImportError as exc:  # pragma: no cover - depends on the build
         pytest.skip(f"no Statement Execution executor: {exc}")
-    return StatementExecutionExecutor(workspace, os.environ["DATABRICKS_WAREHOUSE_ID"])
 
 
 @pytest.fixture()
 def schema(executor: Any) -> Iterator[str]:
-    name = f"schemax_drift_{uuid.uuid4().hex[:10]}"
-    executor.execute(f"CREATE SCHEMA `{CATALOG}`.`{name}` COMMENT 'schemax live drift test'")
-    try:
+    with scratch_schema(
+        executor.execute, "schemax_drift_", catalog=CATALOG, comment="schemax live drift test"
+    ) as name:
         yield name
-    finally:
-        executor.execute(f"DROP SCHEMA IF EXISTS `{CATALOG}`.`{name}` CASCADE")
 
 
 def _create(executor: Any, s: str) -> None:

@@ -9,37 +9,23 @@ at the end.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from live import CATALOG, MARKS, statement_executor
 
 import schemax
 from schemax.errors import SqlError
 
-pytestmark = [
-    pytest.mark.databricks,
-    pytest.mark.skipif(
-        not (os.environ.get("DATABRICKS_HOST") and os.environ.get("DATABRICKS_WAREHOUSE_ID")),
-        reason="live warehouse tests need DATABRICKS_HOST and DATABRICKS_WAREHOUSE_ID",
-    ),
-]
-
-CATALOG = os.environ.get("SCHEMAX_TEST_CATALOG", "main")
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def executor() -> Any:
-    from databricks.sdk import WorkspaceClient
-
-    from schemax.adapters.statement_execution import StatementExecutionExecutor
-
-    return StatementExecutionExecutor(
-        WorkspaceClient(), os.environ["DATABRICKS_WAREHOUSE_ID"], wait_timeout="10s"
-    )
+    return statement_executor(wait_timeout="10s")
 
 
 @pytest.fixture()

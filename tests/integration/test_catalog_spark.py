@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from helpers import scratch_schema
 from schemax.adapters.catalog_spark import SparkCatalogReader, parse_information
 from schemax.adapters.recording import RecordingExecutor
 from schemax.adapters.spark import SparkExecutor
@@ -34,12 +35,8 @@ def _run_all(spark: Any, statements: list[str], workers: int = 4) -> None:
 
 @pytest.fixture()
 def schema(spark: Any) -> Iterator[str]:
-    name = f"drift_{uuid.uuid4().hex[:10]}"
-    spark.sql(f"CREATE SCHEMA {name} COMMENT 'drift test'").collect()
-    try:
+    with scratch_schema(lambda sql: spark.sql(sql).collect(), "drift_", comment="drift test") as name:
         yield name
-    finally:
-        spark.sql(f"DROP SCHEMA IF EXISTS {name} CASCADE").collect()
 
 
 @pytest.fixture()

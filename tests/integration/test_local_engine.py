@@ -3,24 +3,21 @@ metastore shared between sessions."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from chispa import assert_df_equality
 
+from helpers import scratch_schema
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def schema(spark: Any) -> Iterator[str]:
-    name = f"it_local_{uuid.uuid4().hex[:8]}"
-    spark.sql(f"CREATE SCHEMA `{name}`")
-    try:
+    with scratch_schema(spark.sql, "it_local_") as name:
         yield name
-    finally:
-        spark.sql(f"DROP SCHEMA IF EXISTS `{name}` CASCADE")
 
 
 def _table_properties(spark: Any, table: str) -> dict[str, str]:
