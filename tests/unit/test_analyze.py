@@ -185,6 +185,11 @@ def only(findings: list[Finding], code: str) -> Finding:
     return hits[0]
 
 
+def one(code: str, change: Change, before: State, after: State) -> Finding:
+    """The single ``code`` finding that analyzing ``change`` alone gives."""
+    return only(run([change], before, after), code)
+
+
 def codes(findings: list[Finding]) -> set[str]:
     return {f.code for f in findings}
 
@@ -365,18 +370,10 @@ def test_add_nullable_column_reports_nothing() -> None:
 
 def test_drop_column_names_the_views_that_read_it_and_their_dependents() -> None:
     before, after = change_and_states(lambda p: p.drop_column("shop.sales.orders", "email"), **MAPPED)
-    f = only(
-        run(
-            [
-                DropColumn(
-                    table=tbl(before, "shop.sales.orders"), column=col(before, "shop.sales.orders", "email")
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX101",
+    change = DropColumn(
+        table=tbl(before, "shop.sales.orders"), column=col(before, "shop.sales.orders", "email")
     )
+    f = one("SX101", change, before, after)
     assert (f.name, f.severity, f.blocking) == ("drop-column", Severity.DESTRUCTIVE, True)
     assert f.object_name == "shop.sales.orders.email"
     # order_emails selects it, all_orders selects *; order_status and daily do not read it
@@ -393,18 +390,10 @@ def test_drop_column_does_not_name_views_fixed_or_dropped_in_the_same_plan() -> 
         p.drop_column("shop.sales.orders", "email")
 
     before, after = change_and_states(mutate, **MAPPED)
-    f = only(
-        run(
-            [
-                DropColumn(
-                    table=tbl(before, "shop.sales.orders"), column=col(before, "shop.sales.orders", "email")
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX101",
+    change = DropColumn(
+        table=tbl(before, "shop.sales.orders"), column=col(before, "shop.sales.orders", "email")
     )
+    f = one("SX101", change, before, after)
     assert f.views == () and f.indirect_views == ()
 
 
@@ -590,33 +579,19 @@ def test_rename_table_with_views_repointed_in_the_same_plan() -> None:
         p.update_view("shop.sales.order_emails", "SELECT id, email FROM orders_v2")
 
     before, after = change_and_states(mutate)
-    f = only(
-        run(
-            [RenameTable(before=tbl(before, "shop.sales.orders"), after=tbl(after, "shop.sales.orders_v2"))],
-            before,
-            after,
-        ),
-        "SX202",
-    )
+    change = RenameTable(before=tbl(before, "shop.sales.orders"), after=tbl(after, "shop.sales.orders_v2"))
+    f = one("SX202", change, before, after)
     assert "shop.sales.order_emails" not in f.views
     assert "shop.reporting.email_report" not in f.indirect_views
 
 
 def test_rename_view() -> None:
     before, after = change_and_states(lambda p: p.rename_view("shop.sales.order_emails", "emails"))
-    f = only(
-        run(
-            [
-                RenameView(
-                    before=obj(before, "shop.sales.order_emails", "view"),
-                    after=obj(after, "shop.sales.emails", "view"),
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX203",
+    change = RenameView(
+        before=obj(before, "shop.sales.order_emails", "view"),
+        after=obj(after, "shop.sales.emails", "view"),
     )
+    f = one("SX203", change, before, after)
     assert (f.severity, f.object_name, f.views) == (
         Severity.BREAKING,
         "shop.sales.order_emails",
@@ -626,30 +601,16 @@ def test_rename_view() -> None:
 
 def test_rename_schema_and_catalog_name_readers() -> None:
     before, after = change_and_states(lambda p: p.rename_schema("shop.sales", "commerce"))
-    f = only(
-        run(
-            [
-                RenameSchema(
-                    before=obj(before, "shop.sales", "schema"), after=obj(after, "shop.commerce", "schema")
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX204",
+    change = RenameSchema(
+        before=obj(before, "shop.sales", "schema"), after=obj(after, "shop.commerce", "schema")
     )
+    f = one("SX204", change, before, after)
     assert (f.severity, f.object_name) == (Severity.BREAKING, "shop.sales")
     assert "shop.reporting.daily" in f.views and "shop.reporting.email_report" in f.views
 
     before, after = change_and_states(lambda p: p.rename_catalog("shop", "store"))
-    f = only(
-        run(
-            [RenameCatalog(before=obj(before, "shop", "catalog"), after=obj(after, "store", "catalog"))],
-            before,
-            after,
-        ),
-        "SX205",
-    )
+    rename = RenameCatalog(before=obj(before, "shop", "catalog"), after=obj(after, "store", "catalog"))
+    f = one("SX205", rename, before, after)
     assert (f.severity, f.object_name) == (Severity.BREAKING, "shop")
     assert "2 schemas" in f.message and "shop.reporting.daily" in f.views
 
@@ -660,19 +621,11 @@ def test_rename_volume_names_the_paths() -> None:
     before = p.state()
     p.rename_volume("shop.sales.files", "docs")
     after = p.state()
-    f = only(
-        run(
-            [
-                RenameVolume(
-                    before=obj(before, "shop.sales.files", "volume"),
-                    after=obj(after, "shop.sales.docs", "volume"),
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX206",
+    change = RenameVolume(
+        before=obj(before, "shop.sales.files", "volume"),
+        after=obj(after, "shop.sales.docs", "volume"),
     )
+    f = one("SX206", change, before, after)
     assert "/Volumes/shop/sales/files" in f.impact and "/Volumes/shop/sales/docs" in f.impact
 
 
@@ -821,18 +774,10 @@ def test_add_not_null_column_is_a_maybe() -> None:
     before, after = change_and_states(
         lambda p: p.add_column("shop.sales.orders", "region", "STRING", nullable=False)
     )
-    f = only(
-        run(
-            [
-                AddColumn(
-                    table=tbl(after, "shop.sales.orders"), column=col(after, "shop.sales.orders", "region")
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX301",
+    change = AddColumn(
+        table=tbl(after, "shop.sales.orders"), column=col(after, "shop.sales.orders", "region")
     )
+    f = one("SX301", change, before, after)
     assert (f.name, f.severity, f.blocking) == ("add-not-null-column", Severity.WARNING, False)
     assert f.object_name == "shop.sales.orders.region"
     assert "empty" in f.impact and "no DEFAULT" in f.impact
@@ -967,14 +912,8 @@ def test_narrowing_and_other_type_changes_are_blocking_rewrites() -> None:
 
 def test_partitioning_change_rewrites_the_table() -> None:
     before, after = change_and_states(lambda p: p.set_partition_by("shop.sales.orders", ["status"]))
-    f = only(
-        run(
-            [SetPartitioning(before=tbl(before, "shop.sales.orders"), after=tbl(after, "shop.sales.orders"))],
-            before,
-            after,
-        ),
-        "SX306",
-    )
+    change = SetPartitioning(before=tbl(before, "shop.sales.orders"), after=tbl(after, "shop.sales.orders"))
+    f = one("SX306", change, before, after)
     assert (f.severity, f.blocking, f.object_name) == (Severity.BREAKING, True, "shop.sales.orders")
     assert "(status)" in f.message
 
@@ -1052,18 +991,10 @@ def test_liquid_clustering_on_an_existing_table() -> None:
 
 def test_first_timestamp_ntz_column_enables_a_reader_feature() -> None:
     before, after = change_and_states(lambda p: p.add_column("shop.sales.orders", "seen", "TIMESTAMP_NTZ"))
-    f = only(
-        run(
-            [
-                AddColumn(
-                    table=tbl(after, "shop.sales.orders"), column=col(after, "shop.sales.orders", "seen")
-                )
-            ],
-            before,
-            after,
-        ),
-        "SX403",
+    change = AddColumn(
+        table=tbl(after, "shop.sales.orders"), column=col(after, "shop.sales.orders", "seen")
     )
+    f = one("SX403", change, before, after)
     assert "timestampNtz" in f.message
 
 
@@ -1107,14 +1038,8 @@ def test_clustering_change_and_removal_are_info() -> None:
     before = p.state()
     p.set_cluster_by("shop.sales.orders", ["email"])
     after = p.state()
-    f = only(
-        run(
-            [SetClustering(before=tbl(before, "shop.sales.orders"), after=tbl(after, "shop.sales.orders"))],
-            before,
-            after,
-        ),
-        "SX502",
-    )
+    change = SetClustering(before=tbl(before, "shop.sales.orders"), after=tbl(after, "shop.sales.orders"))
+    f = one("SX502", change, before, after)
     assert "(status)" in f.message and "(email)" in f.message and "OPTIMIZE" in f.impact
     assert "SX403" not in codes(
         run(
