@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -291,6 +291,15 @@ class ObservedStateBuilder:
             self.schema(catalog, name)
         return sid
 
+    def _one_of(self, value: str | None, allowed: tuple[str, str], problem: Callable[[str], str]) -> str:
+        """``value`` upper-cased when the model can hold it (None: the first of ``allowed``); otherwise
+        the first of ``allowed``, with ``problem(value)`` recorded as unrepresentable."""
+        upper = (value or allowed[0]).upper()
+        if upper in allowed:
+            return upper
+        self.unrepresentable.append(problem(upper))
+        return allowed[0]
+
     def has_schema(self, catalog: str, name: str) -> bool:
         return observed_id("schema", catalog, name) in self.schemas
 
@@ -315,10 +324,9 @@ class ObservedStateBuilder:
         sid = self._ensure_schema(catalog, schema)
         tid = observed_id("table", catalog, schema, name)
         owner = full_name(catalog, schema, name)
-        ttype = (table_type or "MANAGED").upper()
-        if ttype not in ("MANAGED", "EXTERNAL"):
-            self.unrepresentable.append(f"{owner}: table type {ttype} recorded as MANAGED")
-            ttype = "MANAGED"
+        ttype = self._one_of(
+            table_type, ("MANAGED", "EXTERNAL"), lambda t: f"{owner}: table type {t} recorded as MANAGED"
+        )
         cols: list[Column] = []
         by_name: dict[str, str] = {}
         for spec in columns:
@@ -420,10 +428,8 @@ class ObservedStateBuilder:
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         vid = observed_id("volume", catalog, schema, name)
-        vtype = (volume_type or "MANAGED").upper()
-        if vtype not in ("MANAGED", "EXTERNAL"):
-            self.unrepresentable.append(f"{full_name(catalog, schema, name)}: volume type {vtype}")
-            vtype = "MANAGED"
+        owner = full_name(catalog, schema, name)
+        vtype = self._one_of(volume_type, ("MANAGED", "EXTERNAL"), lambda t: f"{owner}: volume type {t}")
         self.volumes[vid] = Volume(
             id=vid,
             schema_id=sid,
@@ -449,10 +455,8 @@ class ObservedStateBuilder:
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         fid = observed_id("function", catalog, schema, name)
-        lang = (language or "SQL").upper()
-        if lang not in ("SQL", "PYTHON"):
-            self.unrepresentable.append(f"{full_name(catalog, schema, name)}: function language {lang}")
-            lang = "SQL"
+        owner = full_name(catalog, schema, name)
+        lang = self._one_of(language, ("SQL", "PYTHON"), lambda t: f"{owner}: function language {t}")
         self.functions[fid] = Function(
             id=fid,
             schema_id=sid,
