@@ -304,22 +304,7 @@ def _design_case(op: str) -> list[Finding]:
         )
     if op in ("change_column_type (widening)", "change_column_type (narrowing)"):
         name, new = ("qty", "BIGINT") if "widening" in op else ("customer_id", "INT")
-        before, after = change_and_states(
-            lambda p: p.change_column_type("shop.sales.orders", name, new),
-            **{"delta.enableTypeWidening": "true"},
-        )
-        return run(
-            [
-                ModifyColumn(
-                    table=tbl(after, "shop.sales.orders"),
-                    before=col(before, "shop.sales.orders", name),
-                    after=col(after, "shop.sales.orders", name),
-                    flags=frozenset({ColumnFlag.TYPE}),
-                )
-            ],
-            before,
-            after,
-        )
+        return _type_change(name, new, **{"delta.enableTypeWidening": "true"})
     if op == "reorder_columns":
         before, after = change_and_states(
             lambda p: p.reorder_columns(

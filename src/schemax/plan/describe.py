@@ -36,18 +36,22 @@ def _set_unset(label: str) -> Callable[[Any], str]:
     return fn
 
 
+def _renamed(kind: str) -> Callable[[Any], str]:
+    return lambda c: f"rename {kind} {c.before.name} -> {c.after.name}"
+
+
 _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.CreateCatalog: lambda c: f"create catalog {c.after.name}",
     ch.DropCatalog: lambda c: f"drop catalog {c.before.name}",
-    ch.RenameCatalog: lambda c: f"rename catalog {c.before.name} -> {c.after.name}",
+    ch.RenameCatalog: _renamed("catalog"),
     ch.AlterCatalog: lambda c: f"change catalog {_flags(c)}",
     ch.CreateSchema: lambda c: f"create schema {c.after.name}",
     ch.DropSchema: lambda c: f"drop schema {c.before.name}",
-    ch.RenameSchema: lambda c: f"rename schema {c.before.name} -> {c.after.name}",
+    ch.RenameSchema: _renamed("schema"),
     ch.AlterSchema: lambda c: f"change schema {_flags(c)}",
     ch.CreateTable: lambda c: f"create table with {len(c.after.columns)} columns",
     ch.DropTable: lambda c: f"drop table ({len(c.before.columns)} columns, data deleted)",
-    ch.RenameTable: lambda c: f"rename table {c.before.name} -> {c.after.name}",
+    ch.RenameTable: _renamed("table"),
     ch.SetTableComment: lambda c: f"comment: {c.before.comment!r} -> {c.after.comment!r}",
     ch.SetTableProperties: _set_unset("properties"),
     ch.SetTableTags: _set_unset("tags"),
@@ -62,7 +66,7 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
         f"add column {c.column.name} {c.column.type}{'' if c.column.nullable else ' NOT NULL'}"
     ),
     ch.DropColumn: lambda c: f"drop column {c.column.name} {c.column.type}",
-    ch.RenameColumn: lambda c: f"rename column {c.before.name} -> {c.after.name}",
+    ch.RenameColumn: _renamed("column"),
     ch.ModifyColumn: lambda c: (
         f"change column {c.after.name}: "
         + "; ".join(
@@ -74,11 +78,11 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.DropConstraint: lambda c: f"drop {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
     ch.CreateView: lambda c: "create view",
     ch.DropView: lambda c: "drop view",
-    ch.RenameView: lambda c: f"rename view {c.before.name} -> {c.after.name}",
+    ch.RenameView: _renamed("view"),
     ch.AlterView: lambda c: f"change view {_flags(c)}",
     ch.CreateVolume: lambda c: f"create {c.after.volume_type.lower()} volume",
     ch.DropVolume: lambda c: "drop volume",
-    ch.RenameVolume: lambda c: f"rename volume {c.before.name} -> {c.after.name}",
+    ch.RenameVolume: _renamed("volume"),
     ch.AlterVolume: lambda c: f"change volume {_flags(c)}",
     ch.CreateFunction: lambda c: f"create function ({c.after.language})",
     ch.DropFunction: lambda c: "drop function",

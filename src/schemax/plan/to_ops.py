@@ -165,15 +165,12 @@ def _drop_table(emit: Emit, c: ch.DropTable, before: State, after: State) -> Non
     emit("drop_table", c.before.id)
 
 
-_DROP_KINDS: dict[type[ch.Change], str] = {
-    ch.DropCatalog: "drop_catalog",
-    ch.DropSchema: "drop_schema",
-    ch.DropView: "drop_view",
-    ch.DropVolume: "drop_volume",
-    ch.DropFunction: "drop_function",
-}
-for _type, _kind in _DROP_KINDS.items():
-    _EMITTERS[_type] = _drop(_kind)
+# a change's kind is also the kind of the op that makes it (drop_view, rename_table, grant, ...)
+_DROPS: tuple[type[ch.Change], ...] = (
+    ch.DropCatalog, ch.DropSchema, ch.DropView, ch.DropVolume, ch.DropFunction
+)
+for _type in _DROPS:
+    _EMITTERS[_type] = _drop(_type.kind)
 
 
 def _rename(kind: str) -> Callable[[Emit, Any, State, State], None]:
@@ -184,15 +181,11 @@ def _rename(kind: str) -> Callable[[Emit, Any, State, State], None]:
     return fn
 
 
-_RENAME_KINDS: dict[type[ch.Change], str] = {
-    ch.RenameCatalog: "rename_catalog",
-    ch.RenameSchema: "rename_schema",
-    ch.RenameTable: "rename_table",
-    ch.RenameView: "rename_view",
-    ch.RenameVolume: "rename_volume",
-}
-for _type, _kind in _RENAME_KINDS.items():
-    _EMITTERS[_type] = _rename(_kind)
+_RENAMES: tuple[type[ch.Change], ...] = (
+    ch.RenameCatalog, ch.RenameSchema, ch.RenameTable, ch.RenameView, ch.RenameVolume
+)
+for _type in _RENAMES:
+    _EMITTERS[_type] = _rename(_type.kind)
 
 
 def _alter(kind: str) -> Callable[[Emit, Any, State, State], None]:
@@ -400,8 +393,8 @@ def _privileges(kind: str) -> Callable[[Emit, Any, State, State], None]:
     return fn
 
 
-_EMITTERS[ch.Grant] = _privileges("grant")
-_EMITTERS[ch.Revoke] = _privileges("revoke")
+_EMITTERS[ch.Grant] = _privileges(ch.Grant.kind)
+_EMITTERS[ch.Revoke] = _privileges(ch.Revoke.kind)
 
 
 def ops_between(before: State, after: State, *, author: str = "schemax", ts: str | None = None) -> list[Op]:
