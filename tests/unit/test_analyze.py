@@ -281,20 +281,7 @@ def _design_case(op: str) -> list[Finding]:
             after,
         )
     if op == "rename_column":
-        before, after = change_and_states(
-            lambda p: p.rename_column("shop.sales.orders", "status", "order_status"), **MAPPED
-        )
-        return run(
-            [
-                RenameColumn(
-                    table=tbl(after, "shop.sales.orders"),
-                    before=col(before, "shop.sales.orders", "status"),
-                    after=col(after, "shop.sales.orders", "order_status"),
-                )
-            ],
-            before,
-            after,
-        )
+        return _rename_status(**MAPPED)
     if op == "rename_table":
         before, after = change_and_states(lambda p: p.rename_table("shop.sales.orders", "orders_v2"))
         return run(
