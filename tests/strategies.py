@@ -13,6 +13,9 @@ from schemax.core import types as sx
 
 # quotes, escapes, line breaks, and what starts a comment or a new statement
 SQL_BREAKERS = ("'", "\\", '"', "\n", "\r", "\t", "--", ";", "/*")
+# what an escape looks like once written out, and text beyond ASCII (accented, astral, CJK)
+ESCAPE_LOOKALIKES = ("''", "\\'", "\\n")
+NON_ASCII = ("é", "😀", "日本")
 
 
 def tricky_text(

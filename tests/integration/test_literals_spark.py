@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemax.core.names import qualified, quote_ident, split_qualified, sql_string
-from strategies import SQL_BREAKERS, tricky_text
+from strategies import NON_ASCII, SQL_BREAKERS, tricky_text
 
 pytestmark = pytest.mark.integration
 
@@ -31,9 +31,7 @@ _TRICKY = [
     "%",
     "_",
     "`",
-    "é",
-    "😀",
-    "日本",
+    *NON_ASCII,
     "\u2028",
     "\x01",
     "\x1a",

@@ -27,7 +27,7 @@ from test_plan_spark import expected_table, live_table  # noqa: E402
 from schemax.core.model import Catalog, Column, Schema, State, Table  # noqa: E402
 from schemax.plan import OSS_DELTA, Target, build_plan  # noqa: E402
 from schemax.plan.lineage import columns_read, relations_read, resolve  # noqa: E402
-from strategies import SQL_BREAKERS, tricky_text  # noqa: E402
+from strategies import ESCAPE_LOOKALIKES, NON_ASCII, SQL_BREAKERS, tricky_text  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +35,8 @@ RUN = f"sxf{uuid.uuid4().hex[:6]}"
 TRICKY = [
     *SQL_BREAKERS,
     "`",
-    "''",
-    "\\'",
-    "\\n",
-    "é",
-    "😀",
-    "日本",
+    *ESCAPE_LOOKALIKES,
+    *NON_ASCII,
     " ",
     "%",
     "${x}",
