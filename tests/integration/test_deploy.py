@@ -12,6 +12,7 @@ import pytest
 import schemax
 from schemax.adapters.memory import MemoryStore
 from schemax.adapters.spark import SparkExecutor
+from schemax.core.environment import StatementRecord
 from schemax.errors import SqlError
 from schemax.services.deploy import Deployer
 
@@ -214,6 +215,42 @@ def test_fault_injection_then_resume(spark: Any, prefix: str, fault_project: sch
         name = f"spark_catalog.`{prefix}{env}_s`.t{i}"
         assert _columns(spark, name) == ["id", "value", "old", "extra"]
         assert [tuple(r) for r in spark.sql(f"SELECT id, value FROM {name}").collect()] == [(i, f"x{i}")]
+
+
+class Killed(BaseException):
+    """The process dies: nothing after this point runs, not even a status write of the statement."""
+
+
+@pytest.mark.parametrize("form", ["ADD COLUMNS", "RENAME COLUMN"])
+def test_crash_after_a_statement_ran_but_before_its_status_resumes_without_running_it_twice(
+        spark: Any, prefix: str, fault_project: schemax.Project, form: str) -> None:
+    p = fault_project
+    env = f"k{uuid.uuid4().hex[:4]}"
+    p.add_environment(env, {"shop": "spark_catalog"}, schema_prefix=f"{prefix}{env}_")
+    p.deploy(env, to="1.0.0")
+    victim: list[StatementRecord] = []
+
+    def die_after(seq: int, st: StatementRecord) -> None:
+        if form in st.sql and not victim:
+            victim.append(st)
+            raise Killed()
+
+    deployer = Deployer(p, SparkExecutor(spark), capabilities=p.capabilities(), max_workers=1,
+                        after_statement=die_after)
+    with pytest.raises(Killed):
+        deployer.deploy(env, "2.0.0", allow_breaking=True)
+    crashed = p.history(env)[0]
+    assert crashed.status == "in_progress"
+    assert {s.seq: s.status for s in crashed.statements}[victim[0].seq] == "pending"  # it ran, unrecorded
+
+    # Run again as is, the statement would fail (column already exists / not found); resume sees its effect.
+    resumed = p.deploy(env, to="2.0.0", allow_breaking=True)
+    assert resumed.status == "success" and resumed.kind == "resume"
+    assert victim[0].sql not in [s.sql for s in resumed.statements]
+    noted = {s.seq: s for s in p.store.read_statements(p.name, crashed.deployment_id)}[victim[0].seq]
+    assert noted.status == "applied" and noted.error == "found applied when resuming"
+    for i, _ in enumerate(FAULT_TABLES):
+        assert _columns(spark, f"spark_catalog.`{prefix}{env}_s`.t{i}") == ["id", "value", "old", "extra"]
 
 
 def test_two_deployers_one_wins_and_expired_lock_is_taken_over(spark: Any, project: schemax.Project) -> None:

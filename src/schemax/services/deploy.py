@@ -10,9 +10,11 @@ Order of a deployment (each step refuses before anything runs if it must):
 4. record the deployment and every statement *before* the first one runs, with the Delta version of
    each table a destructive statement touches;
 5. run the statements: one chain per table, independent tables concurrently in a bounded pool, objects
-   that others depend on (catalogs, schemas, views, foreign keys, grants) as barriers; record each
-   statement's status as it finishes;
+   that others depend on (catalogs, schemas, views, foreign keys, grants) as barriers; statuses are
+   group-committed as statements finish (``services/statuses.py``);
 6. finish the record and release the lock. A failure leaves a ``failed`` record naming the statement.
+   A process that dies leaves ``in_progress``; the next deploy resumes it, first asking the catalog
+   whether the non-idempotent statements left pending already took effect (``services/resume.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from schemax.errors import (
     UnsupportedError,
 )
 from schemax.ports import SqlExecutor
+from schemax.services.resume import split_already_applied
+from schemax.services.statuses import StatusWriter
 
 if TYPE_CHECKING:
     from schemax.api import Project
@@ -112,16 +116,19 @@ class Deployer:
     def __init__(self, project: Project, executor: SqlExecutor, *, capabilities: Any = None,
                  max_workers: int = DEFAULT_WORKERS, drift_check: Callable[..., Any] | None = None,
                  before_statement: Callable[[int, StatementRecord], None] | None = None,
+                 after_statement: Callable[[int, StatementRecord], None] | None = None,
                  progress: Callable[[int, int, StatementRecord], None] | None = None) -> None:
         self.project = project
         self.executor = executor
         self.capabilities = capabilities
         self.max_workers = max(1, max_workers)
         self.drift_check = drift_check
-        self.before_statement = before_statement  # test hook for fault injection
+        # test hooks for fault injection: before a statement runs, and after it ran but before its
+        # status is queued (the window a crash leaves a statement that ran but looks pending)
+        self.before_statement = before_statement
+        self.after_statement = after_statement
         self.progress = progress
         self._status_lock = threading.Lock()
-        self._write_lock = threading.Lock()  # status rows are written one at a time: Delta would conflict
 
     # ------------------------------------------------------------------------------------------------
     # what is where
@@ -306,7 +313,15 @@ class Deployer:
 
     def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
         old = self.store.read_statements(self.project.name, failed.deployment_id)
-        remaining = [s for s in old if s.status != "applied"]
+        found: list[StatementRecord] = []
+        remaining = split_already_applied([s for s in old if s.status != "applied"], self.executor, found.append)
+        if found:
+            # they ran, but the process died before their status was written: record what happened
+            now = utc_now()
+            self.store.update_statements(self.project.name, [
+                replace(s, status="applied", finished_at=now, error="found applied when resuming") for s in found])
+            log.warning("%d statement(s) of %s had taken effect before it stopped; they are not run again",
+                        len(found), failed.deployment_id)
         deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
         statements = [replace(s, deployment_id=deployment_id, seq=i, status="pending", started_at=None,
                               finished_at=None, error=None) for i, s in enumerate(remaining, start=1)]
@@ -402,31 +417,35 @@ class Deployer:
                 with self._status_lock:
                     failure.append((failed, exc))
                     done[st.seq] = failed
-                with self._write_lock:
-                    self.store.update_statements(self.project.name, [failed])
+                statuses.put(failed)
                 return
+            if self.after_statement is not None:
+                self.after_statement(st.seq, st)
             ok = replace(st, status="applied", started_at=begin, finished_at=utc_now())
             with self._status_lock:
                 done[st.seq] = ok
                 applied += 1
                 count = applied
-            with self._write_lock:
-                self.store.update_statements(self.project.name, [ok])
+            statuses.put(ok)
             if self.progress is not None:
                 self.progress(count, len(statements), ok)
             log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started, st.sql.split("\n")[0][:120])
 
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="schemax-deploy") as pool:
-            for wave in schedule(statements):
-                if failure:
-                    break
-                if len(wave) == 1:
-                    for st in wave[0]:
-                        run(st)
-                    continue
-                futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
-                for f in futures:
-                    f.result()
+        statuses = StatusWriter(self.store, self.project.name)
+        try:
+            with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="schemax-deploy") as pool:
+                for wave in schedule(statements):
+                    if failure:
+                        break
+                    if len(wave) == 1:
+                        for st in wave[0]:
+                            run(st)
+                        continue
+                    futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
+                    for f in futures:
+                        f.result()
+        finally:
+            statuses.close()  # every status is recorded before the deployment's own record is finished
         final = [done[s.seq] for s in statements]
         if failure:
             failed, exc = min(failure, key=lambda x: x[0].seq)

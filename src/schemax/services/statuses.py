@@ -1,0 +1,70 @@
+"""Statement statuses, written as a deployment runs: group commit instead of one commit per statement.
+
+Each status write is a Delta MERGE, which costs far more than most DDL statements on it. A single
+writer thread takes every status that finished since its last write and commits them together, while
+the statements keep running: serial statements share commits, concurrent chains too.
+
+A status can therefore lag its statement by one commit. If the process dies in that window the
+statement looks pending although it ran; :mod:`schemax.services.resume` checks such statements against
+the catalog before a resume runs them again. ``close()`` flushes everything, so a deployment that ends
+(success or failure) has all its statuses recorded before its own record is finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from schemax.core.environment import StatementRecord
+
+log = logging.getLogger(__name__)
+
+
+class StatusWriter:
+    """Queues statement statuses and commits them in batches from one background thread."""
+
+    def __init__(self, store: Any, project: str) -> None:
+        self.store = store
+        self.project = project
+        self.commits = 0
+        self._queue: list[StatementRecord] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="schemax-status-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, record: StatementRecord) -> None:
+        with self._cond:
+            if self._error is not None:
+                raise self._error
+            self._queue.append(record)
+            self._cond.notify()
+
+    def close(self) -> None:
+        """Write whatever is queued, stop the thread; re-raise a write that failed."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                batch, self._queue = self._queue, []
+                if not batch and self._closed:
+                    return
+            try:
+                self.store.update_statements(self.project, batch)
+                self.commits += 1
+            except BaseException as exc:  # noqa: BLE001 - handed to the deploying thread by put()/close()
+                log.error("could not record %d statement status(es): %s", len(batch), exc)
+                with self._cond:
+                    self._error = exc
+                    self._queue = []
+                return

@@ -1,0 +1,124 @@
+"""Resume after a crash: which non-idempotent statements already took effect, and group-committed statuses."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from schemax.adapters.memory import MemoryStore
+from schemax.core.environment import DeploymentRecord, StatementRecord
+from schemax.errors import SqlError
+from schemax.services.resume import Catalog, already_applied, split_already_applied
+from schemax.services.statuses import StatusWriter
+
+T = "`c`.`s`.`orders`"
+
+
+class FakeCatalog:
+    """Answers DESCRIBE / SHOW TBLPROPERTIES the way Spark does, from a dict of tables."""
+
+    def __init__(self, tables: dict[str, list[str]], checks: dict[str, list[str]] | None = None) -> None:
+        self.tables = tables
+        self.checks = checks or {}
+        self.queries: list[str] = []
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        self.queries.append(sql)
+        kind, _, name = sql.partition(" ")[2].partition(" ")
+        if sql.startswith("SHOW TBLPROPERTIES"):
+            name = sql[len("SHOW TBLPROPERTIES "):]
+            if name not in self.tables:
+                raise SqlError(sql, "TABLE_OR_VIEW_NOT_FOUND", "error")
+            return [{"key": f"delta.constraints.{c}", "value": "x > 0"} for c in self.checks.get(name, [])]
+        if name not in self.tables:
+            raise SqlError(sql, "TABLE_OR_VIEW_NOT_FOUND", "error")
+        rows = [{"col_name": c, "data_type": "int"} for c in self.tables[name]]
+        return [*rows, {"col_name": "# Partition Information", "data_type": ""}, {"col_name": "part", "data_type": ""}]
+
+    def execute(self, sql: str, params: Any = None) -> None:  # pragma: no cover - never called here
+        raise AssertionError(sql)
+
+
+@pytest.mark.parametrize(("sql", "tables", "applied"), [
+    (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))", {T: ["id", "extra", "more"]},
+     True),
+    (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))", {T: ["id"]}, False),
+    (f"ALTER TABLE {T} ADD COLUMNS (`Extra` INT)", {T: ["id", "extra"]}, True),  # names are case-insensitive
+    (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "value"]}, True),
+    (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "v"]}, False),
+    (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "v", "value"]}, False),  # ambiguous: run it
+    (f"ALTER TABLE {T} RENAME TO `orders2`", {"`c`.`s`.`orders2`": ["id"]}, True),  # bare new name
+    (f"ALTER TABLE {T} RENAME TO `orders2`", {T: ["id"]}, False),
+    (f"ALTER TABLE {T} RENAME TO `c`.`s2`.`orders`", {"`c`.`s2`.`orders`": ["id"]}, True),
+    ("ALTER TABLE `we``ird`.`s`.`t` RENAME COLUMN `a``b` TO `c`", {"`we``ird`.`s`.`t`": ["c"]}, True),
+    (f"ALTER TABLE {T} ADD CONSTRAINT `positive` CHECK (id > 0)", {T: ["id"]}, False),
+    (f"ALTER TABLE {T} SET TBLPROPERTIES ('a' = 'b')", {T: ["id"]}, False),  # idempotent: simply runs again
+    (f"CREATE TABLE IF NOT EXISTS {T} (`id` INT)", {T: ["id"]}, False),
+])
+def test_already_applied_asks_the_catalog_only_for_non_idempotent_forms(sql: str, tables: dict[str, list[str]],
+                                                                        applied: bool) -> None:
+    assert already_applied(sql, Catalog(FakeCatalog(tables))) is applied
+
+
+def test_check_constraint_found_in_delta_properties() -> None:
+    fake = FakeCatalog({T: ["id"]}, checks={T: ["positive"]})
+    assert already_applied(f"ALTER TABLE {T} ADD CONSTRAINT `Positive` CHECK (id > 0);", Catalog(fake))
+
+
+def test_split_keeps_order_and_reports_what_it_left_out() -> None:
+    fake = FakeCatalog({T: ["id", "extra"]})
+    sts = [StatementRecord("d", i, sql) for i, sql in enumerate([
+        f"ALTER TABLE {T} ADD COLUMNS (`extra` INT)",
+        f"ALTER TABLE {T} ADD COLUMNS (`later` INT)",
+        f"ALTER TABLE {T} SET TBLPROPERTIES ('k' = 'v')",
+    ], start=1)]
+    found: list[StatementRecord] = []
+    assert [s.seq for s in split_already_applied(sts, fake, found.append)] == [2, 3]
+    assert [s.seq for s in found] == [1]
+    assert len(fake.queries) == 2  # only the two ADD COLUMNS asked anything
+
+
+class CountingStore(MemoryStore):
+    """A memory store whose status writes are slow, so statuses queue up behind one write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+        self.gate = threading.Event()
+
+    def update_statements(self, project: str, updates: Any) -> None:
+        self.gate.wait(5)
+        self.batches.append(len(updates))
+        super().update_statements(project, updates)
+
+
+def _deployment(store: MemoryStore, n: int) -> list[StatementRecord]:
+    rec = DeploymentRecord("d1", "p", "dev", "in_progress", "deploy", "2026-01-01", "me", statement_count=n)
+    sts = [StatementRecord("d1", i, f"SELECT {i}") for i in range(1, n + 1)]
+    store.begin_deployment(rec, sts)
+    return sts
+
+
+def test_status_writer_groups_statuses_that_finish_during_a_write() -> None:
+    store = CountingStore()
+    sts = _deployment(store, 6)
+    writer = StatusWriter(store, "p")
+    for st in sts:
+        writer.put(StatementRecord(st.deployment_id, st.seq, st.sql, status="applied"))
+    store.gate.set()
+    writer.close()
+    assert sum(store.batches) == 6 and len(store.batches) < 6
+    assert [s.status for s in store.read_statements("p", "d1")] == ["applied"] * 6
+
+
+def test_status_writer_hands_a_failed_write_to_the_deploying_thread() -> None:
+    class Broken(MemoryStore):
+        def update_statements(self, project: str, updates: Any) -> None:
+            raise OSError("store is gone")
+
+    writer = StatusWriter(Broken(), "p")
+    writer.put(StatementRecord("d1", 1, "SELECT 1", status="applied"))
+    with pytest.raises(OSError, match="store is gone"):
+        writer.close()
