@@ -687,3 +687,50 @@ def test_drift_package_never_imports_engines() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# -- which catalog reader a drift check uses ------------------------------------------------------------
+
+def _uc_project(executor: Any) -> schemax.Project:
+    from schemax.plan.capabilities import UNITY_CATALOG
+
+    p = schemax.Project.create(executor, "uc", store=MemoryStore(), author="t")
+    p._capabilities = UNITY_CATALOG  # what a workspace reports
+    return p
+
+
+def test_unity_catalog_reader_takes_the_warehouse_executors_workspace_client() -> None:
+    from unittest.mock import create_autospec
+
+    from databricks.sdk import WorkspaceClient
+
+    from schemax.adapters.catalog_uc import UnityCatalogReader
+    from schemax.adapters.statement_execution import StatementExecutionExecutor
+    from schemax.services.drift import DriftService
+
+    ws = create_autospec(WorkspaceClient, instance=True)
+    reader = DriftService(_uc_project(StatementExecutionExecutor(ws, "wh-1"))).reader()
+    assert isinstance(reader, UnityCatalogReader) and reader.ws is ws  # properties in bulk from tables.list
+
+
+def test_on_a_runtime_the_reader_gets_a_workspace_client_elsewhere_it_reads_per_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import databricks.sdk
+
+    from schemax.services.drift import DriftService
+
+    class RuntimeClient:
+        pass
+
+    class Engine:  # a cluster's SparkSession seen through an executor: no SDK client of its own
+        def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+            return []
+
+        def execute(self, sql: str, params: Any = None) -> None:
+            return None
+
+    monkeypatch.setattr(databricks.sdk, "WorkspaceClient", RuntimeClient)
+    monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION", raising=False)
+    assert DriftService(_uc_project(Engine())).reader().ws is None
+    monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
+    assert isinstance(DriftService(_uc_project(Engine())).reader().ws, RuntimeClient)

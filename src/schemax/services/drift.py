@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from schemax.errors import DriftDetectedError, SchemaxError
 
 if TYPE_CHECKING:
     from schemax.api import Project
+    from schemax.ports import SqlExecutor
 
 log = logging.getLogger("schemax.drift")
 
@@ -30,23 +32,39 @@ log = logging.getLogger("schemax.drift")
 class DriftService:
     """Drift for one project, through its engine."""
 
-    def __init__(self, project: Project, reader: Any = None) -> None:
+    def __init__(self, project: Project, reader: Any = None, *, workspace_client: Any = None) -> None:
         self.project = project
         self._reader = reader
+        self._workspace_client = workspace_client
 
     # -- reading --------------------------------------------------------------------------------------
+    @property
+    def executor(self) -> SqlExecutor:
+        if self.project.executor is None:
+            raise SchemaxError("drift needs a SQL engine: open the project with a SparkSession or an "
+                               "executor")
+        return self.project.executor
+
     def reader(self) -> Any:
         if self._reader is None:
             caps = self.project.capabilities()
             if caps is not None and caps.has_catalog_ddl:
                 from schemax.adapters.catalog_uc import UnityCatalogReader
 
-                self._reader = UnityCatalogReader(self.project.executor)
+                self._reader = UnityCatalogReader(self.executor, workspace_client=self.workspace_client())
             else:
                 from schemax.adapters.catalog_spark import SparkCatalogReader
 
-                self._reader = SparkCatalogReader(self.project.executor)
+                self._reader = SparkCatalogReader(self.executor)
         return self._reader
+
+    def workspace_client(self) -> Any:
+        """The SDK client the Unity Catalog reader takes table properties from in bulk: the one given, the
+        SQL warehouse executor's, or on Databricks the runtime's own credentials. Without one the reader
+        falls back to ``SHOW TBLPROPERTIES`` per table."""
+        if self._workspace_client is None:
+            self._workspace_client = getattr(self.executor, "ws", None) or _runtime_workspace_client()
+        return self._workspace_client
 
     def expected(self, env: Environment) -> tuple[State, State, DeploymentRecord | None]:
         """(logical, physical) state the environment should hold, and the deployment that put it there."""
@@ -58,7 +76,8 @@ class DriftService:
     def table_versions(self, env: Environment, physical: State) -> dict[str, str]:
         """Physical table name -> the version of the successful deployment that last changed it."""
         by_id: dict[str, str] = {}
-        records = sorted(self.project.store.read_deployments(self.project.name, env.name), key=lambda r: r.started_at)
+        records = sorted(self.project.store.read_deployments(self.project.name, env.name),
+                         key=lambda r: r.started_at)
         for rec in records:
             if rec.status != "success" or rec.to_version is None:
                 continue
@@ -96,7 +115,8 @@ class DriftService:
                 " (before deploy)" if for_deploy else "")
         return report
 
-    def _with_versions(self, report: DriftReport, env: Environment, physical: State, observed: Any) -> DriftReport:
+    def _with_versions(self, report: DriftReport, env: Environment, physical: State,
+                       observed: Any) -> DriftReport:
         expected = self.table_versions(env, physical)
         obs_state: State = getattr(observed, "state", observed)
         extra = []
@@ -107,7 +127,8 @@ class DriftService:
                 continue
             actual = table.properties.get("schemax.version")
             if actual != want:
-                extra.append(DriftFinding("table", name, "modified", want, actual, "schemax.version", owner=name))
+                extra.append(DriftFinding("table", name, "modified", want, actual, "schemax.version",
+                                          owner=name))
         if not extra:
             return report
         return replace(report, findings=tuple(sort_findings([*report.findings, *extra])))
@@ -120,12 +141,13 @@ class DriftService:
         return report
 
     # -- importing ------------------------------------------------------------------------------------
-    def observed_logical(self, env: Environment, reference: State, scope: list[tuple[str, str | None]]) -> tuple[
-            State, Any]:
+    def observed_logical(self, env: Environment, reference: State,
+                         scope: list[tuple[str, str | None]]) -> tuple[State, Any]:
         """The live catalog in logical names, with ids taken from ``reference`` wherever names match."""
         observed = self.reader().read(scope)
         state = declared_state(getattr(observed, "state", observed))
-        physical = with_physical_view_sql(reference, map_to_physical(reference, env.catalogs, env.schema_prefix), env)
+        mapped = map_to_physical(reference, env.catalogs, env.schema_prefix)
+        physical = with_physical_view_sql(reference, mapped, env)
         rendered = {vid: v.definition for vid, v in physical.views.items()}
         return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ()),
                      rendered=rendered), observed
@@ -153,11 +175,11 @@ class DriftService:
         if not env.catalogs:
             raise SchemaxError(f"environment {env_name!r} maps no catalogs; nothing to import")
         scope: list[tuple[str, str | None]] = []
-        for logical, physical_cat in sorted(env.catalogs.items()):
+        for physical_cat in sorted(env.catalogs.values()):
             if schemas:
                 scope += [(physical_cat, env.physical_schema(s)) for s in schemas]
             else:
-                rows = self.project.executor.query(f"SHOW SCHEMAS IN `{physical_cat.replace('`', '``')}`")
+                rows = self.executor.query(f"SHOW SCHEMAS IN `{physical_cat.replace('`', '``')}`")
                 for row in rows:
                     name = str(next(iter(row.values())))
                     if name.startswith(env.schema_prefix) and name != "information_schema":
@@ -194,8 +216,31 @@ class DriftService:
             props = {"schemax.version": snap.version, "schemax.snapshot": snap.snapshot_id,
                      "schemax.environment": env.name, "schemax.hash": table_definition_hash(table)}
             body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-            self.project.executor.execute(
+            self.executor.execute(
                 f"ALTER TABLE {physical_name(snap.state, tid, env)} SET TBLPROPERTIES ({body})")
+
+
+def _runtime_workspace_client() -> Any:
+    """On Databricks (a notebook or job) the SDK authenticates from the runtime; elsewhere: None."""
+    import os
+
+    if not os.environ.get("DATABRICKS_RUNTIME_VERSION"):
+        return None
+    try:
+        from databricks.sdk import WorkspaceClient
+
+        return WorkspaceClient()
+    except Exception as exc:  # noqa: BLE001 - any auth/config problem: fall back to per-table reads
+        log.info("no workspace client on this runtime (%s); table properties are read per table", exc)
+        return None
+
+
+def _qualifier(catalog: str, schema: str) -> Callable[[Sequence[str]], str]:
+    """Fully qualifies a relation a view in ``catalog.schema`` reads."""
+    from schemax.core.names import qualified
+    from schemax.plan.lineage import resolve
+
+    return lambda parts: qualified(*resolve(tuple(parts), catalog, schema))
 
 
 def qualify_views(observed: Any) -> Any:
@@ -203,8 +248,7 @@ def qualify_views(observed: Any) -> Any:
     with short names by hand and the same view deployed by schemax compare equal."""
     from dataclasses import is_dataclass
 
-    from schemax.core.names import qualified
-    from schemax.plan.lineage import resolve, rewrite_relations
+    from schemax.plan.lineage import rewrite_relations
 
     state: State = getattr(observed, "state", observed)
     if not state.views:
@@ -212,10 +256,12 @@ def qualify_views(observed: Any) -> Any:
     views = {}
     for vid, v in state.views.items():
         catalog, schema = state.path(v.schema_id)
-        text = rewrite_relations(v.definition, lambda parts: qualified(*resolve(tuple(parts), catalog, schema)))
+        text = rewrite_relations(v.definition, _qualifier(catalog, schema))
         views[vid] = v.model_copy(update={"definition": text or v.definition})
     new_state = state.model_copy(update={"views": views})
-    return replace(observed, state=new_state) if is_dataclass(observed) else new_state
+    if is_dataclass(observed) and not isinstance(observed, type):
+        return replace(observed, state=new_state)
+    return new_state
 
 
 def with_physical_view_sql(logical: State, physical: State, env: Environment) -> State:
@@ -267,9 +313,10 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         names[cid] = logical
         new_id = ref_by_name.get(logical.lower(), cid)
         ids[cid] = new_id
-        base = reference.catalogs.get(new_id)
-        catalogs[new_id] = (base or cat).model_copy(update={"id": new_id, "name": base.name if base else logical,
-                                                            "comment": cat.comment if base is None else base.comment})
+        base_cat = reference.catalogs.get(new_id)
+        catalogs[new_id] = (base_cat or cat).model_copy(update={
+            "id": new_id, "name": base_cat.name if base_cat else logical,
+            "comment": cat.comment if base_cat is None else base_cat.comment})
     for sid, sch in observed.schemas.items():
         if env.schema_prefix and not sch.name.startswith(env.schema_prefix):
             continue
@@ -277,33 +324,34 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         full = f"{names[sch.catalog_id]}.{logical}".lower()
         new_id = ref_by_name.get(full, sid)
         ids[sid], names[sid] = new_id, f"{names[sch.catalog_id]}.{logical}"
-        base = reference.schemas.get(new_id)
-        keep = _unobserved_fields(base, unobserved)
+        base_schema = reference.schemas.get(new_id)
+        keep = _unobserved_fields(base_schema, unobserved)
         # a storage location the engine chose is not part of the declaration: copying it into the project
         # would make every other environment point at this environment's files
-        schemas[new_id] = sch.model_copy(update={"id": new_id, "catalog_id": ids[sch.catalog_id], "name": logical,
-                                                 "managed_location": base.managed_location if base else None,
-                                                 **keep})
+        schemas[new_id] = sch.model_copy(update={
+            "id": new_id, "catalog_id": ids[sch.catalog_id], "name": logical,
+            "managed_location": base_schema.managed_location if base_schema else None, **keep})
     for tid, t in observed.tables.items():
         if t.schema_id not in ids:
             continue
         full = f"{names[t.schema_id]}.{t.name}".lower()
         new_id = ref_by_name.get(full, tid)
-        base = reference.tables.get(new_id)
-        col_ids = {c.name.lower(): c.id for c in base.columns} if base else {}
+        base_table = reference.tables.get(new_id)
+        col_ids = {c.name.lower(): c.id for c in base_table.columns} if base_table else {}
         cols = []
         for c in t.columns:
             cid = col_ids.get(c.name.lower(), c.id)
-            bcol = base.column(cid) if base else None
-            cols.append(c.model_copy(update={"id": cid, **_unobserved_fields(bcol, unobserved, ("tags", "mask"))}))
-        remap = {c.id: n.id for c, n in zip(t.columns, cols)}
+            bcol = base_table.column(cid) if base_table else None
+            kept = _unobserved_fields(bcol, unobserved, ("tags", "mask"))
+            cols.append(c.model_copy(update={"id": cid, **kept}))
+        remap = {c.id: n.id for c, n in zip(t.columns, cols, strict=True)}
         cons = []
-        base_cons = {c.name.lower(): c for c in base.constraints} if base else {}
+        base_cons = {c.name.lower(): c for c in base_table.constraints} if base_table else {}
         for con in t.constraints:
             bc = base_cons.get(con.name.lower())
             cons.append(con.model_copy(update={"id": bc.id if bc else con.id,
                                                "columns": tuple(remap.get(x, x) for x in con.columns)}))
-        keep = _unobserved_fields(base, unobserved, ("tags", "grants", "row_filter"))
+        keep = _unobserved_fields(base_table, unobserved, ("tags", "grants", "row_filter"))
         tables[new_id] = t.model_copy(update={
             "location": t.location if t.table_type == "EXTERNAL" else None,
             "id": new_id, "schema_id": ids[t.schema_id], "columns": tuple(cols), "constraints": tuple(cons),
@@ -313,18 +361,21 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         if v.schema_id not in ids:
             continue
         new_id = ref_by_name.get(f"{names[v.schema_id]}.{v.name}".lower(), vid)
-        base = reference.views.get(new_id)
-        keep = _unobserved_fields(base, unobserved, ("tags", "grants"))
-        same = base is not None and (_same_sql(base.definition, v.definition)
+        base_view = reference.views.get(new_id)
+        keep = _unobserved_fields(base_view, unobserved, ("tags", "grants"))
+        same = base_view is not None and (_same_sql(base_view.definition, v.definition)
                                      or _same_sql((rendered or {}).get(new_id, ""), v.definition))
-        definition = base.definition if same and base is not None else _logical_sql(v.definition, env, inverse)
-        views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id], "definition": definition,
+        if same and base_view is not None:
+            definition = base_view.definition
+        else:
+            definition = _logical_sql(v.definition, env, inverse)
+        views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id],
+                                             "definition": definition,
                                              **keep})
     # volumes and functions: engines that cannot read them report them unobserved; keep the reference's
-    keep_children = {"volumes": reference.volumes, "functions": reference.functions}
     return State(catalogs=catalogs, schemas=schemas, tables=tables, views=views,
-                 volumes={k: v for k, v in keep_children["volumes"].items() if v.schema_id in schemas},
-                 functions={k: v for k, v in keep_children["functions"].items() if v.schema_id in schemas})
+                 volumes={k: v for k, v in reference.volumes.items() if v.schema_id in schemas},
+                 functions={k: v for k, v in reference.functions.items() if v.schema_id in schemas})
 
 
 def _logical_sql(sql: str, env: Environment, inverse: dict[str, str]) -> str:
@@ -333,7 +384,8 @@ def _logical_sql(sql: str, env: Environment, inverse: dict[str, str]) -> str:
     from schemax.plan.lineage import rewrite_relations
 
     def schema(name: str) -> str:
-        return name[len(env.schema_prefix):] if env.schema_prefix and name.startswith(env.schema_prefix) else name
+        prefix = env.schema_prefix
+        return name[len(prefix):] if prefix and name.startswith(prefix) else name
 
     def rename(parts: tuple[str, ...]) -> str | None:
         if len(parts) == 3:
@@ -349,7 +401,8 @@ def _same_sql(a: str, b: str) -> bool:
     return " ".join(a.split()).lower() == " ".join(b.split()).lower()
 
 
-def _unobserved_fields(base: Any, unobserved: set[str], fields: tuple[str, ...] = ("tags", "grants")) -> dict[str, Any]:
+def _unobserved_fields(base: Any, unobserved: set[str],
+                       fields: tuple[str, ...] = ("tags", "grants")) -> dict[str, Any]:
     if base is None:
         return {}
     aspect = {"tags": "tags", "grants": "grants", "mask": "masks", "row_filter": "row_filters"}
@@ -359,7 +412,8 @@ def _unobserved_fields(base: Any, unobserved: set[str], fields: tuple[str, ...] 
 def merge(working: State, reality: State) -> State:
     """``working`` with every object of ``reality`` added or replaced (by id); nothing is removed."""
     return State(
-        catalogs={**working.catalogs, **{k: v for k, v in reality.catalogs.items() if k not in working.catalogs}},
+        catalogs={**working.catalogs,
+                  **{k: v for k, v in reality.catalogs.items() if k not in working.catalogs}},
         schemas={**working.schemas, **reality.schemas},
         tables={**working.tables, **reality.tables},
         views={**working.views, **reality.views},
