@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tables", type=int, default=200)
-    parser.add_argument("--records", type=int, default=20, help="tables in the records benchmark (0: skip it)")
+    parser.add_argument("--records", type=int, default=20,
+                        help="tables in the records benchmark (0: skip it)")
     args = parser.parse_args(argv)
     from schemax.local import spark_session
 

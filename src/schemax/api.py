@@ -109,7 +109,8 @@ class Project:
     Open or create one with :meth:`Project.open` / :meth:`Project.create`; do not call the constructor.
     """
 
-    def __init__(self, store: Store, record: ProjectRecord, *, author: str, executor: SqlExecutor | None = None):
+    def __init__(self, store: Store, record: ProjectRecord, *, author: str,
+                 executor: SqlExecutor | None = None):
         self.store = store
         self.name = record.name
         self.record = record
@@ -127,8 +128,8 @@ class Project:
     # opening
     # ------------------------------------------------------------------------------------------------
     @classmethod
-    def create(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *, author: str | None = None,
-               settings: dict[str, Any] | None = None) -> Project:
+    def create(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
+               author: str | None = None, settings: dict[str, Any] | None = None) -> Project:
         """Create a project in ``store``; ProjectExistsError if it is already there."""
         st, executor = _store_for(spark, store)
         st.ensure()
@@ -319,13 +320,15 @@ class Project:
                        properties: dict[str, str] | None = None) -> str:
         """Record a new catalog; returns its stable id."""
         return self._emit("create_catalog", new_id(KIND_PREFIX["catalog"]), {
-            "name": name, "comment": comment, "managed_location": managed_location, "properties": properties or {}})
+            "name": name, "comment": comment, "managed_location": managed_location,
+            "properties": properties or {}})
 
     def rename_catalog(self, name: str, new_name: str) -> str:
         return self._emit("rename_catalog", self._id(name, ("catalog",), "catalog"), {"name": new_name})
 
     def set_catalog_comment(self, name: str, comment: str | None) -> str:
-        return self._emit("set_catalog_comment", self._id(name, ("catalog",), "catalog"), {"comment": comment})
+        return self._emit("set_catalog_comment", self._id(name, ("catalog",), "catalog"),
+                          {"comment": comment})
 
     def drop_catalog(self, name: str) -> str:
         return self._emit("drop_catalog", self._id(name, ("catalog",), "catalog"), {})
@@ -366,13 +369,15 @@ class Project:
     ) -> str:
         """Record a new table ``catalog.schema.table``; returns its stable id."""
         schema_id, leaf = self._parent(name, 2)
-        specs = []
+        specs: list[dict[str, Any]] = []
+        by_name: dict[str, str] = {}
         for c in columns:
             col = c if isinstance(c, Column) else Column(**c) if isinstance(c, dict) else Column(*c)
-            specs.append({"id": new_id(KIND_PREFIX["column"]), "name": col.name, "type": col.type,
+            col_id = new_id(KIND_PREFIX["column"])
+            specs.append({"id": col_id, "name": col.name, "type": col.type,
                           "nullable": col.nullable, "comment": col.comment, "default": col.default,
                           "tags": dict(col.tags or {})})
-        by_name = {s["name"].lower(): s["id"] for s in specs}
+            by_name[col.name.lower()] = col_id
 
         def ids(names: Sequence[str] | None, what: str) -> list[str]:
             out = []
@@ -420,13 +425,14 @@ class Project:
     # ------------------------------------------------------------------------------------------------
     # columns
     # ------------------------------------------------------------------------------------------------
-    def add_column(self, table: str, name: str, type: str, comment: str | None = None, nullable: bool = True, *,
-                   default: str | None = None, after: str | None = None, first: bool = False) -> str:
+    def add_column(self, table: str, name: str, type: str, comment: str | None = None,
+                   nullable: bool = True, *, default: str | None = None, after: str | None = None,
+                   first: bool = False) -> str:
         """Add a column (last, or ``after`` another column, or ``first``); returns its stable id."""
         after_id = "FIRST" if first else (self._column(table, after) if after else None)
         return self._emit("add_column", new_id(KIND_PREFIX["column"]), {
-            "table_id": self._table(table), "name": name, "type": type, "nullable": nullable, "comment": comment,
-            "default": default, "after": after_id})
+            "table_id": self._table(table), "name": name, "type": type, "nullable": nullable,
+            "comment": comment, "default": default, "after": after_id})
 
     def rename_column(self, table: str, old: str, new: str) -> str:
         return self._emit("rename_column", self._column(table, old), {"name": new})
@@ -463,7 +469,8 @@ class Project:
     def add_primary_key(self, table: str, columns: Sequence[str], name: str | None = None) -> str:
         leaf = split_qualified(table)[-1]
         return self._emit("add_primary_key", new_id(KIND_PREFIX["constraint"]), {
-            "table_id": self._table(table), "name": name or f"{leaf}_pk", "columns": self._columns(table, columns)})
+            "table_id": self._table(table), "name": name or f"{leaf}_pk",
+            "columns": self._columns(table, columns)})
 
     def add_foreign_key(self, table: str, columns: Sequence[str], ref_table: str, ref_columns: Sequence[str],
                         name: str | None = None) -> str:
@@ -574,10 +581,12 @@ class Project:
         return self._emit(f"unset_{kind}_tags", target, {"keys": list(keys)})
 
     def grant(self, name: str, principal: str, privileges: Sequence[str]) -> str:
-        return self._emit("grant", self._object(name), {"principal": principal, "privileges": list(privileges)})
+        return self._emit("grant", self._object(name),
+                          {"principal": principal, "privileges": list(privileges)})
 
     def revoke(self, name: str, principal: str, privileges: Sequence[str]) -> str:
-        return self._emit("revoke", self._object(name), {"principal": principal, "privileges": list(privileges)})
+        return self._emit("revoke", self._object(name),
+                          {"principal": principal, "privileges": list(privileges)})
 
     # ------------------------------------------------------------------------------------------------
     # snapshots
@@ -586,7 +595,8 @@ class Project:
         """All snapshots, oldest first."""
         with self._lock:
             if self._snapshots is None:
-                self._snapshots = sorted(self.store.read_snapshots(self.name), key=lambda s: (s.op_seq, s.semver))
+                self._snapshots = sorted(self.store.read_snapshots(self.name),
+                                         key=lambda s: (s.op_seq, s.semver))
             return list(self._snapshots)
 
     def latest_snapshot(self) -> Snapshot | None:
@@ -601,8 +611,8 @@ class Project:
                 return snap
         raise NotFoundError("snapshot", version)
 
-    def snapshot(self, name: str, version: str | None = None, tags: Sequence[str] = (), comment: str | None = None,
-                 *, bump: Bump = "minor") -> Snapshot:
+    def snapshot(self, name: str, version: str | None = None, tags: Sequence[str] = (),
+                 comment: str | None = None, *, bump: Bump = "minor") -> Snapshot:
         """Freeze the current state as a new, hashed snapshot.
 
         Without ``version`` the last one is bumped (0.1.0, 0.2.0, …); an explicit version must be greater.
@@ -620,7 +630,8 @@ class Project:
                     raise VersionError(version, f"must be greater than the latest snapshot {last.version}")
             since = last.op_seq if last else 0
             snap = Snapshot.create(
-                version=chosen, name=name, state=self.state(), op_seq=self.last_seq, previous=last.snapshot_id if last else None,
+                version=chosen, name=name, state=self.state(), op_seq=self.last_seq,
+                previous=last.snapshot_id if last else None,
                 op_ids=[r.op.op_id for r in self._records if r.seq > since], created_by=self.author,
                 tags=list(tags), comment=comment,
             )
@@ -677,7 +688,8 @@ class Project:
     def environments(self) -> dict[str, Environment]:
         """Every environment of the project, by name."""
         envs = self._reload_record().environments
-        return {name: Environment.model_validate({**data, "name": name}) for name, data in sorted(envs.items())}
+        return {name: Environment.model_validate({**data, "name": name})
+                for name, data in sorted(envs.items())}
 
     def environment(self, name: str) -> Environment:
         envs = self.environments()
@@ -685,16 +697,18 @@ class Project:
             raise NotFoundError("environment", name)
         return envs[name]
 
-    def add_environment(self, name: str, catalogs: dict[str, str] | None = None, schema_prefix: str = "", *,
-                        require_snapshot: bool = False, allow_drift: bool = False, allow_breaking: bool = False,
+    def add_environment(self, name: str, catalogs: dict[str, str] | None = None,
+                        schema_prefix: str = "", *, require_snapshot: bool = False,
+                        allow_drift: bool = False, allow_breaking: bool = False,
                         require_confirmation: bool = False, require_approval: bool = False,
                         production: bool = False, lock_ttl_seconds: int = 3600) -> Environment:
         """Add a deployment environment: how logical catalogs map to physical ones, and what it allows."""
         if name in self.environments():
             raise ValidationError({"kind": "add_environment"}, f"environment {name!r} already exists")
         env = self._validated_env(dict(
-            name=name, catalogs=dict(catalogs or {}), schema_prefix=schema_prefix, require_snapshot=require_snapshot,
-            allow_drift=allow_drift, allow_breaking=allow_breaking, require_confirmation=require_confirmation,
+            name=name, catalogs=dict(catalogs or {}), schema_prefix=schema_prefix,
+            require_snapshot=require_snapshot, allow_drift=allow_drift, allow_breaking=allow_breaking,
+            require_confirmation=require_confirmation,
             require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds))
         self._save_env(env)
         return env
@@ -710,8 +724,8 @@ class Project:
         """Approve a snapshot for an environment that requires approval (who and when are recorded)."""
         snap = self.snapshot_at(version)
         environment = self.environment(env)
-        approval = {"version": snap.version, "snapshot_id": snap.snapshot_id, "by": self.author, "at": utc_now(),
-                    "comment": comment}
+        approval = {"version": snap.version, "snapshot_id": snap.snapshot_id, "by": self.author,
+                    "at": utc_now(), "comment": comment}
         self._save_env(environment.model_copy(update={"approvals": (*environment.approvals, approval)}))
         log.info("%s approved %s for %s", self.author, snap.version, env)
         return approval
@@ -809,8 +823,8 @@ class Project:
                 unfinished[name] = f"{recs[0].deployment_id} ({recs[0].status})"
         latest = self.latest_snapshot()
         return ProjectStatus(project=self.name, latest_snapshot=latest.version if latest else None,
-                             uncommitted_ops=len(self.uncommitted_ops()), deployed=deployed, unfinished=unfinished,
-                             snapshots=self.snapshots())
+                             uncommitted_ops=len(self.uncommitted_ops()), deployed=deployed,
+                             unfinished=unfinished, snapshots=self.snapshots())
 
     def promote(self, source: str, target: str, **options: Any) -> Any:
         """Deploy to ``target`` the snapshot that ``source`` runs."""
@@ -869,8 +883,8 @@ class Project:
 
         before = self.snapshot_at(from_version).state if from_version else State()
         after = self.snapshot_at(to_version).state if to_version else self.state()
-        return build_plan_between(before, after, from_version=from_version, to_version=to_version or "working",
-                                  **target)
+        return build_plan_between(before, after, from_version=from_version,
+                                  to_version=to_version or "working", **target)
 
     def revert_to(self, version: str) -> list[Op]:
         """Append the ops that bring the working state back to snapshot ``version`` (nothing is deleted)."""
@@ -912,7 +926,8 @@ class Project:
             snap.verify()
             where = f"snapshot {snap.version}"
             if snap.op_seq not in states_at:
-                raise IntegrityError(where, f"op seq {snap.op_seq}", "missing", "snapshot points past the op log")
+                raise IntegrityError(where, f"op seq {snap.op_seq}", "missing",
+                                     "snapshot points past the op log")
             if states_at[snap.op_seq] != snap.state_hash:
                 raise IntegrityError(where, states_at[snap.op_seq], snap.state_hash,
                                      "state differs from the replay of its ops")
@@ -941,7 +956,8 @@ class Project:
         return out
 
     @classmethod
-    def import_json(cls, spark: Any, path: str | os.PathLike[str], store: str | Store | None = DEFAULT_STORE, *,
+    def import_json(cls, spark: Any, path: str | os.PathLike[str],
+                    store: str | Store | None = DEFAULT_STORE, *,
                     name: str | None = None, author: str | None = None) -> Project:
         """Load an exported project into ``store`` (verifying every hash on the way in)."""
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -950,8 +966,9 @@ class Project:
         st, executor = _store_for(spark, store)
         st.ensure()
         meta = doc["project"]
-        record = ProjectRecord(name=name or meta["name"], created_at=meta["created_at"], created_by=meta["created_by"],
-                               settings=meta.get("settings", {}), environments=meta.get("environments", {}))
+        record = ProjectRecord(name=name or meta["name"], created_at=meta["created_at"],
+                               created_by=meta["created_by"], settings=meta.get("settings", {}),
+                               environments=meta.get("environments", {}))
         records = []
         prev = GENESIS_HASH
         builder = StateBuilder()
@@ -959,7 +976,8 @@ class Project:
             op = Op(**{k: row[k] for k in ("op_id", "ts", "author", "kind", "target", "payload")})
             h = op_hash(op, prev)
             if h != row["hash"] or row["prev_hash"] != prev:
-                raise IntegrityError(f"op seq {row['seq']} ({op.op_id})", row["hash"], h, "export was altered")
+                raise IntegrityError(f"op seq {row['seq']} ({op.op_id})", row["hash"], h,
+                                     "export was altered")
             builder.apply(op)
             records.append(OpRecord(seq=row["seq"], op=op, prev_hash=prev, hash=h))
             prev = h
@@ -990,7 +1008,8 @@ class Project:
         snaps = self.snapshots()
         rows = "".join(
             f"<tr><td>{escape(s.version)}</td><td>{escape(s.name)}</td><td>{escape(s.ts[:19])}</td>"
-            f"<td>{escape(s.created_by)}</td><td><code>{s.hash[:12]}</code></td></tr>" for s in reversed(snaps))
+            f"<td>{escape(s.created_by)}</td><td><code>{s.hash[:12]}</code></td></tr>"
+            for s in reversed(snaps))
         return (
             f"<div class='schemax-project'><h4>schemax project <code>{escape(self.name)}</code></h4>"
             f"<p>{self.last_seq} ops · {len(state.catalogs)} catalogs · {len(state.schemas)} schemas · "

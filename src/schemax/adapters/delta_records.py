@@ -90,7 +90,8 @@ class DeltaRecordsMixin:
         # statements first: a crash between the two writes leaves orphan statements, never a
         # deployment that claims statements it does not have
         if statements:
-            self._insert("deployment_statements", [self._statement_row(record.project, s) for s in statements])
+            self._insert("deployment_statements",
+                         [self._statement_row(record.project, s) for s in statements])
         self._insert("deployments", [self._deployment_row(record)])
 
     def update_statements(self, project: str, updates: Sequence[StatementRecord]) -> None:
@@ -116,7 +117,8 @@ class DeltaRecordsMixin:
                     raise
 
     def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
-        where = f"`project` = {_s(project)}" + (f" AND `environment` = {_s(environment)}" if environment else "")
+        where = f"`project` = {_s(project)}" + (
+            f" AND `environment` = {_s(environment)}" if environment else "")
         rows = self.executor.query(f"SELECT `record` FROM {self.table('deployments')} WHERE {where} "
                                    "ORDER BY `started_at` DESC, `deployment_id` DESC")
         return [DeploymentRecord.from_row(json.loads(r["record"])) for r in rows]
@@ -179,7 +181,8 @@ class DeltaRecordsMixin:
                                       "record": canonical_json(asdict(scan))}])
 
     def read_drift_scans(self, project: str, environment: str | None = None) -> list[DriftScanRecord]:
-        where = f"`project` = {_s(project)}" + (f" AND `environment` = {_s(environment)}" if environment else "")
+        where = f"`project` = {_s(project)}" + (
+            f" AND `environment` = {_s(environment)}" if environment else "")
         rows = self.executor.query(f"SELECT `record` FROM {self.table('drift_scans')} WHERE {where} "
                                    "ORDER BY `ts` DESC")
         return [DriftScanRecord(**json.loads(r["record"])) for r in rows]

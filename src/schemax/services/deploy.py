@@ -75,7 +75,8 @@ class DeployedState:
 class Deployment:
     """One deployment as recorded: status, versions, who and when, and every statement with its status."""
 
-    def __init__(self, record: DeploymentRecord, statements: Sequence[StatementRecord], plan: Plan | None = None):
+    def __init__(self, record: DeploymentRecord, statements: Sequence[StatementRecord],
+                 plan: Plan | None = None):
         self.record = record
         self.statements = list(statements)
         self.plan = plan
@@ -102,7 +103,8 @@ class Deployment:
 
     def __repr__(self) -> str:
         return (f"Deployment({self.deployment_id}, env={self.environment!r}, {self.status}, "
-                f"{self.from_version} -> {self.to_version}, {self.applied}/{len(self.statements)} statements)")
+                f"{self.from_version} -> {self.to_version}, "
+                f"{self.applied}/{len(self.statements)} statements)")
 
     def _repr_html_(self) -> str:
         from schemax.display import deployment_html
@@ -198,24 +200,27 @@ class Deployer:
     # ------------------------------------------------------------------------------------------------
     # deploying
     # ------------------------------------------------------------------------------------------------
-    def deploy(self, env_name: str, to: str | None = None, *, dry_run: bool = False, allow_breaking: bool = False,
-               force: bool = False, confirm: str | bool | None = None, abandon: bool = False,
-               kind: str = "deploy", before: State | None = None, restore: dict[str, int] | None = None) -> Deployment:
+    def deploy(self, env_name: str, to: str | None = None, *, dry_run: bool = False,
+               allow_breaking: bool = False, force: bool = False, confirm: str | bool | None = None,
+               abandon: bool = False, kind: str = "deploy", before: State | None = None,
+               restore: dict[str, int] | None = None) -> Deployment:
         env = self.project.environment(env_name)
         holder = f"{self.project.author}#{uuid.uuid4().hex[:8]}"
         if dry_run:
             plan = self.plan(env_name, to, before=before)
             self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
                         dry_run=True)
-            return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"), self._statements_for(
-                "dry-run", plan), plan)
+            return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"),
+                              self._statements_for("dry-run", plan), plan)
         self._lock(env, holder)
         try:
             unfinished = self._unfinished(env_name)
             if unfinished is not None:
                 if abandon:
-                    self.store.update_deployment(replace(unfinished, status="abandoned", finished_at=utc_now()))
-                    log.warning("abandoned unfinished deployment %s of %s", unfinished.deployment_id, env_name)
+                    self.store.update_deployment(
+                        replace(unfinished, status="abandoned", finished_at=utc_now()))
+                    log.warning("abandoned unfinished deployment %s of %s",
+                                unfinished.deployment_id, env_name)
                 elif kind == "deploy":
                     wanted = self.target_of(env, to)[1]
                     if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
@@ -242,11 +247,13 @@ class Deployer:
             raise BreakingChangeError(blocking)
         if env.require_approval and plan.to_version not in (None, "working"):
             if env.approved(plan.to_version) is None:
-                raise SchemaxError(f"{env.name!r} requires an approved snapshot; {plan.to_version} is not approved "
+                raise SchemaxError(f"{env.name!r} requires an approved snapshot; "
+                                   f"{plan.to_version} is not approved "
                                    f"(p.approve({env.name!r}, {plan.to_version!r}))")
         if env.require_confirmation and not dry_run and confirm not in (True, env.name):
             raise SchemaxError(f"deploying to {env.name!r} needs confirm={env.name!r}")
-        if self.drift_check is not None and not (force or env.allow_drift or self.project.settings().allow_drift):
+        if self.drift_check is not None and not (
+                force or env.allow_drift or self.project.settings().allow_drift):
             report = self.drift_check(env)
             if report is not None and report.drifted:
                 raise DriftDetectedError(report)
@@ -266,15 +273,17 @@ class Deployer:
                 return rec
             if rec.status == "in_progress":
                 # we hold the lock now, so whoever ran it is gone (its lock expired): interrupted
-                interrupted = replace(rec, status="failed", finished_at=utc_now(),
-                                      error=rec.error or "interrupted: the deploying process stopped (lock expired)")
+                interrupted = replace(
+                    rec, status="failed", finished_at=utc_now(),
+                    error=rec.error or "interrupted: the deploying process stopped (lock expired)")
                 self.store.update_deployment(interrupted)
                 return interrupted
         return None
 
     def _record_for(self, env: Environment, plan: Plan, deployment_id: str, kind: str, status: str,
                     snapshot_id: str | None = None, op_seq: int | None = None,
-                    table_versions: dict[str, int] | None = None, state: State | None = None) -> DeploymentRecord:
+                    table_versions: dict[str, int] | None = None,
+                    state: State | None = None) -> DeploymentRecord:
         return DeploymentRecord(
             deployment_id=deployment_id, project=self.project.name, environment=env.name, status=status,  # type: ignore[arg-type]
             kind=kind, started_at=utc_now(), deployed_by=self.project.author, from_version=plan.from_version,  # type: ignore[arg-type]
@@ -302,8 +311,8 @@ class Deployer:
         planned = self._statements_for(deployment_id, plan)
         statements = [replace(st, seq=i) for i, st in enumerate([*restores, *planned], start=1)]
         versions = self._table_versions(env, plan, before)
-        record = self._record_for(env, plan, deployment_id, kind, "in_progress", snap.snapshot_id if snap else None,
-                                  op_seq, versions, state)
+        record = self._record_for(env, plan, deployment_id, kind, "in_progress",
+                                  snap.snapshot_id if snap else None, op_seq, versions, state)
         touched = {st.object_id for st in statements if st.object_id and st.object_id.startswith("tbl_")}
         record = replace(record, touched_tables=tuple(sorted(touched & set(state.tables))))
         self.store.begin_deployment(record, statements)
@@ -314,12 +323,14 @@ class Deployer:
     def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
         old = self.store.read_statements(self.project.name, failed.deployment_id)
         found: list[StatementRecord] = []
-        remaining = split_already_applied([s for s in old if s.status != "applied"], self.executor, found.append)
+        remaining = split_already_applied([s for s in old if s.status != "applied"], self.executor,
+                                          found.append)
         if found:
             # they ran, but the process died before their status was written: record what happened
             now = utc_now()
             self.store.update_statements(self.project.name, [
-                replace(s, status="applied", finished_at=now, error="found applied when resuming") for s in found])
+                replace(s, status="applied", finished_at=now, error="found applied when resuming")
+                for s in found])
             log.warning("%d statement(s) of %s had taken effect before it stopped; they are not run again",
                         len(found), failed.deployment_id)
         deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
@@ -391,13 +402,14 @@ class Deployer:
                 raise SchemaxError(f"cannot restore {name}: the table is gone ({exc.cause[:200]})") from None
             oldest = min((int(r["version"]) for r in rows), default=version)
             if version < oldest:
-                raise SchemaxError(f"cannot restore {name} to version {version}: Delta's history now starts at "
-                                   f"{oldest} (outside the retention window)")
+                raise SchemaxError(f"cannot restore {name} to version {version}: "
+                                   f"Delta's history now starts at {oldest} (outside the retention window)")
 
     # ------------------------------------------------------------------------------------------------
     # executing
     # ------------------------------------------------------------------------------------------------
-    def _execute(self, record: DeploymentRecord, statements: list[StatementRecord], plan: Plan | None) -> Deployment:
+    def _execute(self, record: DeploymentRecord, statements: list[StatementRecord],
+                 plan: Plan | None) -> Deployment:
         done: dict[int, StatementRecord] = {s.seq: s for s in statements}
         failure: list[tuple[StatementRecord, BaseException]] = []
         started = time.monotonic()
@@ -413,7 +425,8 @@ class Deployer:
             try:
                 self.executor.execute(st.sql)
             except Exception as exc:  # noqa: BLE001 - any engine error fails the deployment, recorded below
-                failed = replace(st, status="failed", started_at=begin, finished_at=utc_now(), error=str(exc)[:4000])
+                failed = replace(st, status="failed", started_at=begin, finished_at=utc_now(),
+                                 error=str(exc)[:4000])
                 with self._status_lock:
                     failure.append((failed, exc))
                     done[st.seq] = failed
@@ -429,11 +442,13 @@ class Deployer:
             statuses.put(ok)
             if self.progress is not None:
                 self.progress(count, len(statements), ok)
-            log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started, st.sql.split("\n")[0][:120])
+            log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started,
+                     st.sql.split("\n")[0][:120])
 
         statuses = StatusWriter(self.store, self.project.name)
         try:
-            with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="schemax-deploy") as pool:
+            with ThreadPoolExecutor(max_workers=self.max_workers,
+                                    thread_name_prefix="schemax-deploy") as pool:
                 for wave in schedule(statements):
                     if failure:
                         break
@@ -452,7 +467,8 @@ class Deployer:
             rec = replace(record, status="failed", finished_at=utc_now(), applied=applied,
                           error=f"statement {failed.seq} failed: {failed.error}")
             self.store.update_deployment(rec)
-            log.error("deployment %s failed at statement %d after %d applied", rec.deployment_id, failed.seq, applied)
+            log.error("deployment %s failed at statement %d after %d applied",
+                      rec.deployment_id, failed.seq, applied)
             raise ExecutionError(failed, applied, failed.error or str(exc), rec.deployment_id)
         rec = replace(record, status="success", finished_at=utc_now(), applied=applied)
         self.store.update_deployment(rec)
@@ -479,9 +495,11 @@ def _run_chain(chain: list[StatementRecord], run: Callable[[StatementRecord], No
 
 #: Statements whose object others depend on run alone, between the concurrent table waves.
 _BARRIER_CHANGES = frozenset({
-    "create_catalog", "drop_catalog", "rename_catalog", "alter_catalog", "create_schema", "drop_schema",
-    "rename_schema", "alter_schema", "create_view", "drop_view", "rename_view", "alter_view", "create_function",
-    "drop_function", "alter_function", "create_volume", "drop_volume", "rename_volume", "alter_volume",
+    "create_catalog", "drop_catalog", "rename_catalog", "alter_catalog",
+    "create_schema", "drop_schema", "rename_schema", "alter_schema",
+    "create_view", "drop_view", "rename_view", "alter_view",
+    "create_function", "drop_function", "alter_function",
+    "create_volume", "drop_volume", "rename_volume", "alter_volume",
     "grant", "revoke", "add_constraint", "drop_constraint", "drop_table", "rename_table",
 })
 

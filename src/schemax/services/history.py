@@ -61,7 +61,8 @@ class ProjectStatus:
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td>{escape(e)}</td><td>{escape(v or '-')}</td>"
-                       f"<td>{escape(self.unfinished.get(e, ''))}</td></tr>" for e, v in self.deployed.items())
+                       f"<td>{escape(self.unfinished.get(e, ''))}</td></tr>"
+                       for e, v in self.deployed.items())
         deployed = {e: v for e, v in self.deployed.items() if v}
         return (f"{CSS}<div class='sx'><h4>{escape(self.project)}</h4><p>latest snapshot "
                 f"<b>{escape(self.latest_snapshot or '-')}</b>, {self.uncommitted_ops} uncommitted op(s)</p>"

@@ -20,8 +20,10 @@ _IDENT = r"`(?:[^`]|``)*`"
 _NAME = rf"{_IDENT}(?:\.{_IDENT})*"
 
 _ADD_COLUMNS = re.compile(rf"ALTER TABLE (?P<table>{_NAME}) ADD COLUMNS \((?P<column>{_IDENT})", re.S)
-_RENAME_COLUMN = re.compile(rf"ALTER TABLE (?P<table>{_NAME}) RENAME COLUMN (?P<old>{_IDENT}) TO (?P<new>{_IDENT})$")
-_RENAME = re.compile(rf"ALTER (?P<kind>TABLE|VIEW|SCHEMA|CATALOG|VOLUME) (?P<old>{_NAME}) RENAME TO (?P<new>{_NAME})$")
+_RENAME_COLUMN = re.compile(
+    rf"ALTER TABLE (?P<table>{_NAME}) RENAME COLUMN (?P<old>{_IDENT}) TO (?P<new>{_IDENT})$")
+_RENAME = re.compile(
+    rf"ALTER (?P<kind>TABLE|VIEW|SCHEMA|CATALOG|VOLUME) (?P<old>{_NAME}) RENAME TO (?P<new>{_NAME})$")
 _ADD_CHECK = re.compile(rf"ALTER TABLE (?P<table>{_NAME}) ADD CONSTRAINT (?P<name>{_IDENT}) CHECK ")
 
 
@@ -81,7 +83,8 @@ def already_applied(sql: str, catalog: Catalog) -> bool:
         return cols is not None and _unquote(m["column"]).lower() in cols
     if m := _RENAME_COLUMN.match(text):
         cols = catalog.columns(m["table"])
-        return cols is not None and _unquote(m["new"]).lower() in cols and _unquote(m["old"]).lower() not in cols
+        return (cols is not None and _unquote(m["new"]).lower() in cols
+                and _unquote(m["old"]).lower() not in cols)
     if m := _RENAME.match(text):
         kind, new = m["kind"], _renamed_to(m["old"], m["new"])
         return not catalog.exists(kind, m["old"]) and catalog.exists(kind, new)
