@@ -17,51 +17,19 @@
 
 # COMMAND ----------
 
-import os
+import schemax
+from schemax.notebook import Notebook
 
-try:
-    dbutils  # noqa: B018 - defined in Databricks notebooks
-except NameError:  # outside Databricks: no widgets, defaults and environment variables instead
-    dbutils = None
-
-
-def widget(name, default, label=None):
-    """A text widget's value; outside Databricks ``$SCHEMAX_<NAME>`` or the default."""
-    if dbutils is None:
-        return os.environ.get(f"SCHEMAX_{name.upper()}", default)
-    dbutils.widgets.text(name, default, label or name)
-    return dbutils.widgets.get(name).strip() or default
-
-
-environment = widget("environment", "dev", "Environment")
-project = widget("project", os.environ.get("SCHEMAX_PROJECT", "schemax"), "Project")
-store = widget("store", os.environ.get("SCHEMAX_STORE", "main.schemax"), "Store (catalog.schema)")
-version = widget("version", "latest", "Snapshot version")
-dry_run = widget("dry_run", "false", "Dry run (true/false)").lower() == "true"
-allow_breaking = widget("allow_breaking", "false", "Allow breaking changes (true/false)").lower() == "true"
-confirm = widget("confirm", "", "Confirm (environment name)") or None
+nb = Notebook(globals())  # widgets, displayHTML and spark: Databricks' own, stand-ins outside it
+environment = nb.text("environment", "dev", "Environment")
+project = nb.text("project", "schemax", "Project")
+store = nb.text("store", "main.schemax", "Store (catalog.schema)")
+version = nb.text("version", "latest", "Snapshot version")
+dry_run = nb.flag("dry_run", False, "Dry run (true/false)")
+allow_breaking = nb.flag("allow_breaking", False, "Allow breaking changes (true/false)")
+confirm = nb.text("confirm", "", "Confirm (environment name)") or None
 print(f"project {project} in {store}: deploy {version} to {environment}"
       f"{' (dry run)' if dry_run else ''}{' (breaking allowed)' if allow_breaking else ''}")
-
-# COMMAND ----------
-
-import schemax
-
-
-def show(obj):
-    """Render schemax results as HTML in Databricks (displayHTML), as text elsewhere."""
-    render = globals().get("displayHTML")
-    if render is not None and hasattr(obj, "_repr_html_"):
-        render(obj._repr_html_())
-    else:
-        print(obj)
-
-
-try:
-    spark  # noqa: B018 - the notebook's SparkSession
-except NameError:
-    spark = None  # the shortcuts use the active SparkSession
-
 to = None if version in ("", "latest") else version
 
 # COMMAND ----------
@@ -70,8 +38,8 @@ to = None if version in ("", "latest") else version
 
 # COMMAND ----------
 
-plan = schemax.plan(environment, project=project, store=store, spark=spark, to=to)
-show(plan)
+plan = schemax.plan(environment, project=project, store=store, spark=nb.spark, to=to)
+nb.show(plan)
 
 # COMMAND ----------
 
@@ -80,9 +48,9 @@ show(plan)
 
 # COMMAND ----------
 
-deployment = schemax.deploy(environment, project=project, store=store, spark=spark, to=to, dry_run=dry_run,
+deployment = schemax.deploy(environment, project=project, store=store, spark=nb.spark, to=to, dry_run=dry_run,
                             allow_breaking=allow_breaking, confirm=confirm)
-show(deployment)
+nb.show(deployment)
 
 # COMMAND ----------
 
@@ -90,4 +58,4 @@ show(deployment)
 
 # COMMAND ----------
 
-show(schemax.status(project=project, store=store, spark=spark))
+nb.show(schemax.status(project=project, store=store, spark=nb.spark))

@@ -16,55 +16,19 @@
 
 # COMMAND ----------
 
-import os
-
-try:
-    dbutils  # noqa: B018 - defined in Databricks notebooks
-except NameError:  # outside Databricks: no widgets, defaults and environment variables instead
-    dbutils = None
-
-
-def widget(name, default, label=None):
-    """A text widget's value; outside Databricks ``$SCHEMAX_<NAME>`` or the default."""
-    if dbutils is None:
-        return os.environ.get(f"SCHEMAX_{name.upper()}", default)
-    dbutils.widgets.text(name, default, label or name)
-    return dbutils.widgets.get(name).strip() or default
-
-
-environment = widget("environment", "dev", "Environment")
-project = widget("project", os.environ.get("SCHEMAX_PROJECT", "schemax_walkthrough"), "Project")
-store = widget("store", os.environ.get("SCHEMAX_STORE", "main.schemax"), "Store (catalog.schema)")
-catalog = widget("catalog", "main", "Physical catalog for the logical catalog 'shop'")
-schema_prefix = widget("schema_prefix", "schemax_walkthrough_", "Schema name prefix in this environment")
-deploy_now = widget("deploy", "false", "Deploy to the environment (true/false)").lower() == "true"
-print(f"project {project} in {store}; environment {environment}: shop -> {catalog}, prefix {schema_prefix!r}")
-
-# COMMAND ----------
-
 import schemax
 from schemax import Column
+from schemax.notebook import Notebook
 
-
-def show(obj):
-    """Render schemax results as HTML in Databricks (displayHTML), as text elsewhere."""
-    render = globals().get("displayHTML")
-    if render is not None and hasattr(obj, "_repr_html_"):
-        render(obj._repr_html_())
-    else:
-        print(repr(obj) if not isinstance(obj, str) else obj)
-
-
-try:
-    spark  # noqa: B018 - the notebook's SparkSession
-except NameError:  # outside Databricks: the active session, else the embedded engine
-    from pyspark.sql import SparkSession
-
-    spark = SparkSession.getActiveSession()
-    if spark is None:
-        from schemax.local import spark_session
-
-        spark = spark_session()
+nb = Notebook(globals())  # widgets, displayHTML and spark: Databricks' own, stand-ins outside it
+environment = nb.text("environment", "dev", "Environment")
+project = nb.text("project", "schemax_walkthrough", "Project")
+store = nb.text("store", "main.schemax", "Store (catalog.schema)")
+catalog = nb.text("catalog", "main", "Physical catalog for the logical catalog 'shop'")
+schema_prefix = nb.text("schema_prefix", "schemax_walkthrough_", "Schema name prefix in this environment")
+deploy_now = nb.flag("deploy", False, "Deploy to the environment (true/false)")
+spark = nb.engine()  # outside Databricks: the active session, else the embedded engine
+print(f"project {project} in {store}; environment {environment}: shop -> {catalog}, prefix {schema_prefix!r}")
 
 # COMMAND ----------
 
@@ -76,7 +40,7 @@ try:
     p = schemax.Project.open(spark, project, store=store)
 except schemax.ProjectNotFoundError:
     p = schemax.Project.create(spark, project, store=store)
-show(p)
+nb.show(p)
 
 # COMMAND ----------
 
@@ -132,12 +96,12 @@ for snap in p.snapshots():
 # COMMAND ----------
 
 plan = p.plan(environment)
-show(plan)
+nb.show(plan)
 
 # COMMAND ----------
 
 if deploy_now:
-    show(p.deploy(environment))
+    nb.show(p.deploy(environment))
 else:
     print("set the 'deploy' widget to true to deploy")
 
@@ -148,4 +112,4 @@ else:
 # COMMAND ----------
 
 status = p.status()
-show(status)
+nb.show(status)

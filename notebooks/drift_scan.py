@@ -12,55 +12,30 @@
 
 # COMMAND ----------
 
-import os
+import schemax
+from schemax.notebook import Notebook
 
-try:
-    dbutils  # noqa: B018 - defined in Databricks notebooks
-except NameError:  # outside Databricks: no widgets, defaults and environment variables instead
-    dbutils = None
-
-
-def widget(name, default, label=None):
-    """A text widget's value; outside Databricks ``$SCHEMAX_<NAME>`` or the default."""
-    if dbutils is None:
-        return os.environ.get(f"SCHEMAX_{name.upper()}", default)
-    dbutils.widgets.text(name, default, label or name)
-    return dbutils.widgets.get(name).strip() or default
-
-
-environment = widget("environment", "prod", "Environment")
-project = widget("project", os.environ.get("SCHEMAX_PROJECT", "schemax"), "Project")
-store = widget("store", os.environ.get("SCHEMAX_STORE", "main.schemax"), "Store (catalog.schema)")
-fail_on_drift = widget("fail_on_drift", "true", "Fail on drift (true/false)").lower() == "true"
+nb = Notebook(globals())  # widgets, displayHTML and spark: Databricks' own, stand-ins outside it
+environment = nb.text("environment", "prod", "Environment")
+project = nb.text("project", "schemax", "Project")
+store = nb.text("store", "main.schemax", "Store (catalog.schema)")
+fail_on_drift = nb.flag("fail_on_drift", True, "Fail on drift (true/false)")
 print(f"drift scan of {environment} for project {project} in {store}")
 
 # COMMAND ----------
 
-import schemax
-
-
-def show(obj):
-    """Render schemax results as HTML in Databricks (displayHTML), as text elsewhere."""
-    render = globals().get("displayHTML")
-    if render is not None and hasattr(obj, "_repr_html_"):
-        render(obj._repr_html_())
-    else:
-        print(obj)
-
-
-try:
-    spark  # noqa: B018 - the notebook's SparkSession
-except NameError:
-    spark = None  # the shortcuts use the active SparkSession
+# MAGIC %md ## Scan
+# MAGIC The scan is recorded either way; on drift the report is shown, then the run fails (unless
+# MAGIC **fail_on_drift** is `false`).
 
 # COMMAND ----------
 
 try:
-    report = schemax.scan(environment, project=project, store=store, spark=spark)
+    report = schemax.scan(environment, project=project, store=store, spark=nb.spark)
 except schemax.DriftDetectedError as drift:
     report = drift.report
-    show(report)
+    nb.show(report)
     if fail_on_drift:
         raise
 else:
-    show(report)
+    nb.show(report)

@@ -21,7 +21,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 HEADER = "# Databricks notebook source"
 SEPARATOR = "# COMMAND ----------"
 REQUIRED = {"deploy.py", "drift_scan.py", "design_and_snapshot.py"}
-PUBLIC_MODULES = {"schemax", "schemax.local"}  # what a notebook may import from schemax
+PUBLIC_MODULES = {"schemax", "schemax.local", "schemax.notebook"}  # what a notebook may import from schemax
 
 
 def _cells(path: Path) -> list[str]:
@@ -121,16 +121,16 @@ def test_prologue_without_dbutils_uses_defaults_and_environment(
     path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prologue = _code_cells(path)[0]
-    assert "dbutils.widgets.text" in prologue and "NameError" in prologue
-    ns: dict[str, Any] = {"__name__": "__notebook__"}
+    assert "Notebook(globals())" in prologue  # widgets come from the notebook's own dbutils, if any
+    ns: dict[str, Any] = {"__name__": "__notebook__", "spark": "SPARK"}
     exec(compile(prologue, path.name, "exec"), ns)  # noqa: S102 - the notebook's own code
-    assert ns["dbutils"] is None
+    assert not ns["nb"].on_databricks
     assert ns["environment"] and ns["project"] and ns["store"] == "main.schemax"
 
     monkeypatch.setenv("SCHEMAX_ENVIRONMENT", "qa")
     monkeypatch.setenv("SCHEMAX_PROJECT", "billing")
     monkeypatch.setenv("SCHEMAX_STORE", "ops.schemax")
-    ns = {"__name__": "__notebook__"}
+    ns = {"__name__": "__notebook__", "spark": "SPARK"}
     exec(compile(prologue, path.name, "exec"), ns)  # noqa: S102
     assert (ns["environment"], ns["project"], ns["store"]) == ("qa", "billing", "ops.schemax")
 
@@ -139,7 +139,7 @@ def test_prologue_without_dbutils_uses_defaults_and_environment(
 def test_prologue_on_databricks_defines_and_reads_widgets(path: Path) -> None:
     prologue = _code_cells(path)[0]
     dbutils = FakeDbutils({"environment": "prod", "project": "shop", "store": "main.sx"})
-    ns: dict[str, Any] = {"__name__": "__notebook__", "dbutils": dbutils}
+    ns: dict[str, Any] = {"__name__": "__notebook__", "dbutils": dbutils, "spark": "SPARK"}
     exec(compile(prologue, path.name, "exec"), ns)  # noqa: S102
     assert {"environment", "project", "store"} <= set(dbutils.widgets.defined)
     assert (ns["environment"], ns["project"], ns["store"]) == ("prod", "shop", "main.sx")
