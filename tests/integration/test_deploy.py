@@ -60,7 +60,8 @@ def project(spark: Any, prefix: str):  # type: ignore[no-untyped-def]
     p = schemax.Project.create(spark, f"shop_{_uid()}", store=store, author="tester")
     _shop(p)
     p.add_environment("dev", {"shop": "spark_catalog"}, schema_prefix=f"{prefix}dev_")
-    p.add_environment("prod", {"shop": "spark_catalog"}, schema_prefix=f"{prefix}prod_", require_confirmation=True)
+    p.add_environment("prod", {"shop": "spark_catalog"}, schema_prefix=f"{prefix}prod_",
+                      require_confirmation=True)
     yield p
     _drop_prefixed(spark, prefix)
 
@@ -81,7 +82,8 @@ def test_initial_development_workflow(spark: Any, project: schemax.Project, pref
     assert props["schemax.snapshot"] == s2.snapshot_id
     assert props["schemax.environment"] == "dev"
     assert props["schemax.deployment"] == dep.deployment_id
-    comment = [r for r in spark.sql(f"DESCRIBE TABLE {orders}").collect() if r["col_name"] == "email"][0]["comment"]
+    described = spark.sql(f"DESCRIBE TABLE {orders}").collect()
+    comment = [r for r in described if r["col_name"] == "email"][0]["comment"]
     assert comment == "Customer's \\ 'email'"
     # nothing left to do: deploying again is a no-op plan
     assert project.plan("dev").is_empty
@@ -100,7 +102,8 @@ def test_incremental_changes_are_alters_only_and_keep_data(spark: Any, project: 
     project.rename_table("shop.sales.customers", "clients")
     project.snapshot("v1.1", version="1.1.0")
     plan = project.plan("dev")
-    assert plan.statements and not any(s.sql.lstrip().upper().startswith("CREATE TABLE") for s in plan.statements)
+    assert plan.statements
+    assert not any(s.sql.lstrip().upper().startswith("CREATE TABLE") for s in plan.statements)
     with pytest.raises(schemax.BreakingChangeError) as err:
         project.deploy("dev")
     assert any("rename" in f.name for f in err.value.findings)
@@ -187,7 +190,8 @@ def _fault_indexes() -> list[int]:
 
 
 @pytest.mark.parametrize("index", _fault_indexes())
-def test_fault_injection_then_resume(spark: Any, prefix: str, fault_project: schemax.Project, index: int) -> None:
+def test_fault_injection_then_resume(spark: Any, prefix: str, fault_project: schemax.Project,
+                                     index: int) -> None:
     p = fault_project
     executor = SparkExecutor(spark)
     env = f"e{index}_{uuid.uuid4().hex[:4]}"
@@ -292,7 +296,8 @@ def test_concurrent_deployers_exactly_one_runs(spark: Any, project: schemax.Proj
     assert len(ok) == 1 and len(locked) == 1, results
 
 
-def test_rollback_restores_dropped_column_with_data(spark: Any, project: schemax.Project, prefix: str) -> None:
+def test_rollback_restores_dropped_column_with_data(spark: Any, project: schemax.Project,
+                                                    prefix: str) -> None:
     project.snapshot("v1", version="1.0.0")
     project.deploy("dev")
     orders = f"spark_catalog.`{prefix}dev_sales`.orders"

@@ -1,4 +1,5 @@
-"""The README's examples, run on the embedded engine (its ``>>>`` examples run as doctests: ``pytest README.md``).
+"""The README's examples, run on the embedded engine
+(its ``>>>`` examples run as doctests: ``pytest README.md``).
 
 Each fenced block is found by the section it stands in, so that editing the README changes what runs here:
 
@@ -143,7 +144,8 @@ def notebook_run(spark: Any) -> Iterator[NotebookRun]:
         _drop_schemas(spark, f"{uid}_dev_sales", f"{uid}_prod_sales", f"{uid}_schemax")
 
 
-def test_notebook_cell_deploys_promotes_and_rolls_back_with_data(spark: Any, notebook_run: NotebookRun) -> None:
+def test_notebook_cell_deploys_promotes_and_rolls_back_with_data(spark: Any,
+                                                                  notebook_run: NotebookRun) -> None:
     p = notebook_run.namespace["p"]
     assert [s.version for s in p.snapshots()] == ["0.1.0", "0.2.0"]
 
@@ -181,7 +183,8 @@ def test_job_example_scans_prod_and_deploys_dev(spark: Any, notebook_run: Notebo
 # From the command line
 # ---------------------------------------------------------------------------------------------------
 
-def test_local_command_line_example_runs_end_to_end(spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_local_command_line_example_runs_end_to_end(spark: Any, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     local_block = blocks_in("From the command line (a laptop, CI)", "bash")[0]
     store_schema = f"rd{uuid.uuid4().hex[:6]}_schemax"
@@ -189,7 +192,8 @@ def test_local_command_line_example_runs_end_to_end(spark: Any, tmp_path: Path, 
     # gives them one of their own. Nothing else is set: the commands run exactly as written.
     monkeypatch.setenv("SCHEMAX_STORE", f"spark_catalog.{store_schema}")
     monkeypatch.setenv("SCHEMAX_AUTHOR", "readme")
-    for var in ("SCHEMAX_PROJECT", "DATABRICKS_WAREHOUSE_ID", "DATABRICKS_CONFIG_PROFILE", "DATABRICKS_RUNTIME_VERSION"):
+    for var in ("SCHEMAX_PROJECT", "DATABRICKS_WAREHOUSE_ID", "DATABRICKS_CONFIG_PROFILE",
+                "DATABRICKS_RUNTIME_VERSION"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     ran: list[str] = []
@@ -207,8 +211,10 @@ def test_local_command_line_example_runs_end_to_end(spark: Any, tmp_path: Path, 
                 out, err = capsys.readouterr()
                 assert code == EXIT_OK, f"{shlex.join(argv)} exited {code}\n{out}\n{err}"
             else:
-                pytest.fail(f"README command line block has a line this test cannot run: {shlex.join(argv)}")
-            ran.append(argv[0] if argv[0] != "schemax" else " ".join(a for a in argv[1:] if not a.startswith("-"))[:20])
+                pytest.fail("README command line block has a line this test cannot run: "
+                            f"{shlex.join(argv)}")
+            ran.append(argv[0] if argv[0] != "schemax"
+                       else " ".join(a for a in argv[1:] if not a.startswith("-"))[:20])
 
         assert any(r.startswith("deploy") for r in ran) and any(r.startswith("drift") for r in ran)
         orders = "spark_catalog.dev_sales.orders"
@@ -251,7 +257,8 @@ def test_bundle_commands_name_targets_variables_jobs_and_parameters_that_exist()
     bundle = yaml.safe_load((ROOT / "databricks.yml").read_text(encoding="utf-8"))
     jobs: dict[str, Any] = {}
     for path in sorted((ROOT / "resources").glob("*.yml")):
-        jobs.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("resources", {}).get("jobs", {}))
+        resources = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        jobs.update(resources.get("resources", {}).get("jobs", {}))
     checked = 0
     for argv in commands(block):
         assert argv[:2] == ["databricks", "bundle"] and argv[2] in {"validate", "deploy", "run"}, argv
@@ -262,7 +269,8 @@ def test_bundle_commands_name_targets_variables_jobs_and_parameters_that_exist()
             assert assignment.split("=", 1)[0] in bundle["variables"], assignment
             checked += 1
         if argv[2] == "run":
-            job = next(a for a in argv[3:] if not a.startswith("-") and a not in _option(argv, "-t", "--params"))
+            job = next(a for a in argv[3:]
+                       if not a.startswith("-") and a not in _option(argv, "-t", "--params"))
             assert job in jobs, f"no job {job!r} in resources/"
             declared = {p["name"] for p in jobs[job].get("parameters", [])}
             for params in _option(argv, "--params"):

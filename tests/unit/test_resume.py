@@ -35,15 +35,16 @@ class FakeCatalog:
         if name not in self.tables:
             raise SqlError(sql, "TABLE_OR_VIEW_NOT_FOUND", "error")
         rows = [{"col_name": c, "data_type": "int"} for c in self.tables[name]]
-        return [*rows, {"col_name": "# Partition Information", "data_type": ""}, {"col_name": "part", "data_type": ""}]
+        return [*rows, {"col_name": "# Partition Information", "data_type": ""},
+                {"col_name": "part", "data_type": ""}]
 
     def execute(self, sql: str, params: Any = None) -> None:  # pragma: no cover - never called here
         raise AssertionError(sql)
 
 
 @pytest.mark.parametrize(("sql", "tables", "applied"), [
-    (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))", {T: ["id", "extra", "more"]},
-     True),
+    (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))",
+     {T: ["id", "extra", "more"]}, True),
     (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))", {T: ["id"]}, False),
     (f"ALTER TABLE {T} ADD COLUMNS (`Extra` INT)", {T: ["id", "extra"]}, True),  # names are case-insensitive
     (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "value"]}, True),
@@ -57,8 +58,8 @@ class FakeCatalog:
     (f"ALTER TABLE {T} SET TBLPROPERTIES ('a' = 'b')", {T: ["id"]}, False),  # idempotent: simply runs again
     (f"CREATE TABLE IF NOT EXISTS {T} (`id` INT)", {T: ["id"]}, False),
 ])
-def test_already_applied_asks_the_catalog_only_for_non_idempotent_forms(sql: str, tables: dict[str, list[str]],
-                                                                        applied: bool) -> None:
+def test_already_applied_asks_the_catalog_only_for_non_idempotent_forms(
+        sql: str, tables: dict[str, list[str]], applied: bool) -> None:
     assert already_applied(sql, Catalog(FakeCatalog(tables))) is applied
 
 
