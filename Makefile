@@ -47,7 +47,7 @@ demo: venv jars
 	$(PY) -m schemax.demo
 
 lint: venv
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/mypy src
 
 bench: venv jars
