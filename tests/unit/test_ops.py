@@ -223,6 +223,18 @@ def test_op_rejected_and_builder_untouched(base: State, kind: str) -> None:
     assert builder.build() == base  # a rejected op leaves nothing behind
 
 
+@pytest.mark.parametrize("key", ["owner", "location", "provider", "external", "is_managed_location",
+                                 "collation", "comment"])
+def test_engine_reserved_property_keys_are_rejected_at_op_time(base: State, key: str) -> None:
+    # Spark and Databricks refuse these in SET TBLPROPERTIES: a deploy would fail midway otherwise
+    builder = StateBuilder(base)
+    with pytest.raises(schemax.ValidationError, match="reserved by the engine"):
+        builder.apply(mk("set_table_properties", T_ORD, {"properties": {key: "x"}}))
+    assert builder.build() == base
+    # keys are case-sensitive there: a look-alike is an ordinary property
+    assert replay([mk("set_table_properties", T_ORD, {"properties": {key.upper(): "x"}})], base) != base
+
+
 def test_unknown_kind_and_wrong_target_kind() -> None:
     with pytest.raises(schemax.ValidationError, match="unknown op kind"):
         replay([mk("explode_table", "tbl_x")])

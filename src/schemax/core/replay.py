@@ -38,6 +38,10 @@ Handler = Callable[["StateBuilder", o.Op, Any], None]
 _HANDLERS: dict[str, Handler] = {}
 
 RESERVED_PROPERTY_PREFIX = "schemax."
+# Keys Spark and Databricks refuse in SET TBLPROPERTIES (they are set by their own clauses: OWNER TO,
+# LOCATION, USING, COMMENT, ...). Keys are case-sensitive there, so the check is too.
+ENGINE_RESERVED_PROPERTIES = frozenset({"owner", "location", "provider", "external", "is_managed_location",
+                                        "collation", "comment"})
 MAX_TAG_KEY = 255
 MAX_TAG_VALUE = 1000
 
@@ -251,6 +255,9 @@ def _check_properties(props: dict[str, str] | list[str], *, user: bool = True) -
             raise Reject(f"invalid property key {key!r}")
         if user and key.lower().startswith(RESERVED_PROPERTY_PREFIX):
             raise Reject(f"property {key!r} is reserved for schemax's version tracking")
+        if key in ENGINE_RESERVED_PROPERTIES:
+            raise Reject(f"property {key!r} is reserved by the engine; it is set through its own clause "
+                         "(a comment, an owner grant, a location), not as a table property")
     if isinstance(props, dict):
         for key, value in props.items():
             if "\x00" in value:
