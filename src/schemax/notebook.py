@@ -33,7 +33,10 @@ class Notebook:
         return self.dbutils is not None
 
     def text(self, name: str, default: str, label: str | None = None) -> str:
-        """A text widget's value (created on first use); outside Databricks ``$SCHEMAX_<NAME>`` or ``default``."""
+        """A text widget's value (created on first use).
+
+        Outside Databricks: ``$SCHEMAX_<NAME>`` or ``default``.
+        """
         if self.dbutils is None:
             return os.environ.get(f"SCHEMAX_{name.upper()}", default)
         self.dbutils.widgets.text(name, default, label or name)
