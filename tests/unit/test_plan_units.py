@@ -373,3 +373,29 @@ def test_uc_only_statements_parse() -> None:
         if s.capability in uc_only:
             assert sqlglot.parse_one(s.sql, read="databricks") is not None
     assert not pl.unsupported and UNITY_CATALOG.supports("tags")
+
+
+def test_a_move_across_schemas_is_undone_into_the_old_schema() -> None:
+    """The reverse of a cross-schema move names the old schema (a bare name would stay in the new one)."""
+    import schemax
+
+    p = schemax.Project.in_memory("moves")
+    p.create_catalog("c")
+    p.create_schema("c.a")
+    p.create_schema("c.b")
+    p.create_table("c.a.t", [schemax.Column("id", "INT")])
+    p.create_view("c.a.v", "SELECT 1 AS one")
+    p.create_volume("c.a.vol")
+    before = p.state()
+    target = before.schemas[next(i for i, s in before.schemas.items() if s.name == "b")].id
+    moved = before.model_copy(update={
+        kind: {i: o.model_copy(update={"schema_id": target}) for i, o in getattr(before, kind).items()}
+        for kind in ("tables", "views", "volumes")})
+    plan = schemax.plan(before, moved, catalogs={"c": "pc"})
+    reverses = {st.sql: st.reverse for st in plan.statements if "RENAME TO" in st.sql}
+    assert reverses == {
+        "ALTER TABLE `pc`.`a`.`t` RENAME TO `pc`.`b`.`t`": "ALTER TABLE `pc`.`b`.`t` RENAME TO `pc`.`a`.`t`",
+        "ALTER VIEW `pc`.`a`.`v` RENAME TO `pc`.`b`.`v`": "ALTER VIEW `pc`.`b`.`v` RENAME TO `pc`.`a`.`v`",
+        "ALTER VOLUME `pc`.`a`.`vol` RENAME TO `pc`.`b`.`vol`":
+            "ALTER VOLUME `pc`.`b`.`vol` RENAME TO `pc`.`a`.`vol`",
+    }

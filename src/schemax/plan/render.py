@@ -242,6 +242,12 @@ class Ctx:
             return quote_ident(new.name), None
         return qualified(*self.physical(self.after.path(new.id))), "table_move"
 
+    def rename_back(self, old: Any, new: Any) -> str:
+        """The RENAME TO target that undoes a rename: back into the old schema when it moved across."""
+        if old.schema_id == new.schema_id:
+            return quote_ident(old.name)
+        return qualified(*self.physical(self.before.path(old.id)))
+
     # -- engine ----------------------------------------------------------------------------------------
     def type_change(self, old: str, new: str) -> str:
         return widening(old, new, rules=self.caps.widening_rules)
@@ -833,11 +839,9 @@ def _drop_table(c: ch.DropTable, ctx: Ctx, script: Script) -> None:
 def _rename_table(c: ch.RenameTable, ctx: Ctx, script: Script) -> None:
     old = ctx.name(c.before.id, ctx.before)
     target, capability = ctx.rename_to(c.before, c.after)
-    back = (
-        qualified(*ctx.physical(ctx.before.path(c.before.id))) if capability else quote_ident(c.before.name)
-    )
     current = ctx.name(c.after.id, ctx.after)
-    _rename(script, ctx, c, "TABLE", (old, target), (current, back), capability or "table_ddl")
+    back = (current, ctx.rename_back(c.before, c.after))
+    _rename(script, ctx, c, "TABLE", (old, target), back, capability or "table_ddl")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1486,7 +1490,7 @@ def _drop_view(c: ch.DropView, ctx: Ctx, script: Script) -> None:
 def _rename_view(c: ch.RenameView, ctx: Ctx, script: Script) -> None:
     target, capability = ctx.rename_to(c.before, c.after)
     old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
-    back = (current, quote_ident(c.before.name))
+    back = (current, ctx.rename_back(c.before, c.after))
     _rename(script, ctx, c, "VIEW", (old, target), back, capability or "views")
 
 
@@ -1553,7 +1557,7 @@ def _drop_volume(c: ch.DropVolume, ctx: Ctx, script: Script) -> None:
 def _rename_volume(c: ch.RenameVolume, ctx: Ctx, script: Script) -> None:
     target, _ = ctx.rename_to(c.before, c.after)  # a move across schemas keeps the "volumes" capability
     old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
-    _rename(script, ctx, c, "VOLUME", (old, target), (current, quote_ident(c.before.name)), "volumes")
+    _rename(script, ctx, c, "VOLUME", (old, target), (current, ctx.rename_back(c.before, c.after)), "volumes")
 
 
 @renders(ch.AlterVolume)
