@@ -132,6 +132,17 @@ class StoreContract:
         store.append_ops(other, op_records(5))
         assert len(store.read_ops(other)) == 5
 
+    def test_duplicate_seqs_in_a_batch_and_empty_batches_write_nothing(self, store: Any) -> None:
+        project = new_project()
+        recs = op_records(5)
+        store.append_ops(project, recs)
+        commits = self.commits(store)
+        with pytest.raises(StoreConflictError):
+            store.append_ops(project, op_records(1, start=6) + op_records(1, start=6))
+        store.append_ops(project, [])
+        assert store.read_ops(project) == recs
+        assert self.commits(store) == commits  # no commit at all
+
     def test_concurrent_appenders_with_retry(self, store: Any) -> None:
         project = new_project()
         n_threads, per_thread = self.WRITERS, self.OPS_PER_WRITER
@@ -191,8 +202,8 @@ class StoreContract:
         project = new_project()
         s1 = snapshot("0.1.0", small_state(), op_seq=3)
         s2 = snapshot("0.2.0", small_state(), op_seq=10, previous=s1.snapshot_id)
+        store.append_snapshot(project, s2)  # out of order on purpose: read back by op_seq
         store.append_snapshot(project, s1)
-        store.append_snapshot(project, s2)
         back = store.read_snapshots(project)
         assert back == [s1, s2]
         for snap in back:

@@ -272,17 +272,6 @@ def test_a_batch_is_one_compact_statement(store: DeltaStore) -> None:
     assert rec.statements == 1
 
 
-def test_duplicate_seqs_inside_a_batch_are_refused_up_front(spark: Any, store: DeltaStore) -> None:
-    project = new_project()
-    recs = op_records(5)
-    store.append_ops(project, recs)
-    version = _history_versions(spark, store, "ops")
-    with pytest.raises(StoreConflictError):
-        store.append_ops(project, op_records(1, start=6) + op_records(1, start=6))
-    assert store.read_ops(project) == recs
-    assert _history_versions(spark, store, "ops") == version  # no commit at all
-
-
 class _NoMetrics:
     """An executor whose MERGE returns no metrics row (as some engines or proxies may)."""
 

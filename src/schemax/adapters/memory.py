@@ -51,6 +51,11 @@ class MemoryStore:
             return sorted(self._projects)
 
     def append_ops(self, project: str, records: Sequence[OpRecord]) -> None:
+        if not records:
+            return  # as the Delta store: an empty batch is no commit
+        seqs = [r.seq for r in records]
+        if len(set(seqs)) != len(seqs):
+            raise StoreConflictError("ops", "duplicate sequence numbers within the batch")
         with self._lock:
             log = self._ops.setdefault(project, [])
             taken = {r.seq for r in log}
@@ -73,8 +78,8 @@ class MemoryStore:
             self.commits += 1
 
     def read_snapshots(self, project: str) -> list[Snapshot]:
-        with self._lock:
-            return list(self._snapshots.get(project, []))
+        with self._lock:  # ordered by log position, as the Delta store reads them
+            return sorted(self._snapshots.get(project, []), key=lambda s: s.op_seq)
 
     # -- deployments -------------------------------------------------------------------------------
     def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
