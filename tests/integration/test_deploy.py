@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import uuid
@@ -15,6 +16,7 @@ from schemax.adapters.spark import SparkExecutor
 from schemax.core.environment import StatementRecord
 from schemax.errors import SqlError
 from schemax.services.deploy import Deployer
+from schemax.services.resume import FOUND_APPLIED
 
 pytestmark = pytest.mark.integration
 
@@ -250,11 +252,53 @@ def test_crash_after_a_statement_ran_but_before_its_status_resumes_without_runni
     # Run again as is, the statement would fail (column already exists / not found); resume sees its effect.
     resumed = p.deploy(env, to="2.0.0", allow_breaking=True)
     assert resumed.status == "success" and resumed.kind == "resume"
-    assert victim[0].sql not in [s.sql for s in resumed.statements]
-    noted = {s.seq: s for s in p.store.read_statements(p.name, crashed.deployment_id)}[victim[0].seq]
-    assert noted.status == "applied" and noted.error == "found applied when resuming"
+    again = [s for s in resumed.statements if s.sql == victim[0].sql]
+    assert [(s.status, s.error) for s in again] == [("applied", FOUND_APPLIED)]
     for i, _ in enumerate(FAULT_TABLES):
         assert _columns(spark, f"spark_catalog.`{prefix}{env}_s`.t{i}") == ["id", "value", "old", "extra"]
+
+
+@pytest.mark.parametrize("status_of_create_lost", [False, True],
+                         ids=["copy-unrecorded", "create-and-copy-unrecorded"])
+def test_crash_after_a_rewrite_copied_the_rows_resumes_without_copying_twice(
+        spark: Any, prefix: str, status_of_create_lost: bool) -> None:
+    """A type change Delta cannot widen rewrites the table: CREATE OR REPLACE <shadow>, INSERT INTO <shadow>
+    SELECT …, two renames. The process dies right after the copy, before its status is written; with
+    ``status_of_create_lost`` the shadow's CREATE status is lost as well (statuses are group-committed).
+    The resume must copy the rows exactly once: skip the copy if it happened, and if CREATE OR REPLACE
+    runs again (emptying the shadow), copy again."""
+    p = schemax.Project.create(spark, "rewrite", store=MemoryStore(), author="tester")
+    p.create_catalog("shop")
+    p.create_schema("shop.s")
+    p.create_table("shop.s.codes", [schemax.Column("id", "BIGINT", nullable=False),
+                                    schemax.Column("code", "STRING")])
+    p.snapshot("v1", version="1.0.0")
+    p.change_column_type("shop.s.codes", "code", "INT")
+    p.snapshot("v2", version="2.0.0")
+    p.add_environment("dev", {"shop": "spark_catalog"}, schema_prefix=prefix)
+    p.deploy("dev", to="1.0.0")
+    table = f"spark_catalog.`{prefix}s`.codes"
+    spark.sql(f"INSERT INTO {table} VALUES (1, '10'), (2, '20'), (3, '30')")
+
+    def die_after_copy(seq: int, st: StatementRecord) -> None:
+        if st.sql.startswith("INSERT INTO"):
+            raise Killed()
+
+    deployer = Deployer(p, SparkExecutor(spark), capabilities=p.capabilities(), max_workers=1,
+                        after_statement=die_after_copy)
+    with pytest.raises(Killed):
+        deployer.deploy("dev", "2.0.0", allow_breaking=True)
+    crashed = p.history("dev")[0]
+    if status_of_create_lost:
+        create = next(s for s in crashed.statements if s.sql.startswith("CREATE OR REPLACE TABLE"))
+        p.store.update_statements(p.name, [dataclasses.replace(create, status="pending", finished_at=None)])
+
+    resumed = p.deploy("dev", to="2.0.0", allow_breaking=True)
+    assert resumed.status == "success"
+    copy = next(s for s in resumed.statements if s.sql.startswith("INSERT INTO"))
+    assert (copy.error == FOUND_APPLIED) is not status_of_create_lost  # copied again only after a re-CREATE
+    assert sorted(tuple(r) for r in spark.table(table).collect()) == [(1, 10), (2, 20), (3, 30)]
+    assert dict(spark.table(table).dtypes)["code"] == "int"
 
 
 def test_two_deployers_one_wins_and_expired_lock_is_taken_over(spark: Any, project: schemax.Project) -> None:

@@ -1,4 +1,4 @@
-"""Resume after a crash: which non-idempotent statements already took effect, and group-committed statuses."""
+"""Resume after a crash: which non-idempotent statements already took effect; group-committed statuses."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from schemax.adapters.memory import MemoryStore
 from schemax.core.environment import DeploymentRecord, StatementRecord
 from schemax.errors import SqlError
-from schemax.services.resume import Catalog, already_applied, split_already_applied
+from schemax.services.resume import Catalog, already_applied
 from schemax.services.statuses import StatusWriter
 
 T = "`c`.`s`.`orders`"
@@ -19,13 +19,18 @@ T = "`c`.`s`.`orders`"
 class FakeCatalog:
     """Answers DESCRIBE / SHOW TBLPROPERTIES the way Spark does, from a dict of tables."""
 
-    def __init__(self, tables: dict[str, list[str]], checks: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, tables: dict[str, list[str]], checks: dict[str, list[str]] | None = None,
+                 rows: dict[str, int] | None = None) -> None:
         self.tables = tables
         self.checks = checks or {}
+        self.rows = rows or {}
         self.queries: list[str] = []
 
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
         self.queries.append(sql)
+        if sql.startswith("SELECT 1 AS one FROM "):
+            name = sql[len("SELECT 1 AS one FROM "):-len(" LIMIT 1")]
+            return [{"one": 1}] if self.rows.get(name) else []
         kind, _, name = sql.partition(" ")[2].partition(" ")
         if sql.startswith("SHOW TBLPROPERTIES"):
             name = sql[len("SHOW TBLPROPERTIES "):]
@@ -68,17 +73,18 @@ def test_check_constraint_found_in_delta_properties() -> None:
     assert already_applied(f"ALTER TABLE {T} ADD CONSTRAINT `Positive` CHECK (id > 0);", Catalog(fake))
 
 
-def test_split_keeps_order_and_reports_what_it_left_out() -> None:
-    fake = FakeCatalog({T: ["id", "extra"]})
-    sts = [StatementRecord("d", i, sql) for i, sql in enumerate([
-        f"ALTER TABLE {T} ADD COLUMNS (`extra` INT)",
-        f"ALTER TABLE {T} ADD COLUMNS (`later` INT)",
-        f"ALTER TABLE {T} SET TBLPROPERTIES ('k' = 'v')",
-    ], start=1)]
-    found: list[StatementRecord] = []
-    assert [s.seq for s in split_already_applied(sts, fake, found.append)] == [2, 3]
-    assert [s.seq for s in found] == [1]
-    assert len(fake.queries) == 2  # only the two ADD COLUMNS asked anything
+@pytest.mark.parametrize(("rows", "applied"), [(2, True), (0, False)])
+def test_a_rewrite_copy_ran_when_its_shadow_table_has_rows(rows: int, applied: bool) -> None:
+    shadow = "`c`.`s`.`orders__sx_new_1a2b3c4d`"
+    fake = FakeCatalog({shadow: ["id"]}, rows={shadow: rows})
+    sql = f"INSERT INTO {shadow} (`id`) SELECT CAST(`id` AS INT) FROM {T}"
+    assert already_applied(sql, Catalog(fake)) is applied
+
+
+def test_an_insert_into_anything_but_a_rewrite_shadow_is_never_skipped() -> None:
+    fake = FakeCatalog({T: ["id"]}, rows={T: 5})
+    assert not already_applied(f"INSERT INTO {T} (`id`) SELECT 1", Catalog(fake))
+    assert fake.queries == []  # not even asked
 
 
 class CountingStore(MemoryStore):

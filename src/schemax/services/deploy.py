@@ -45,7 +45,8 @@ from schemax.errors import (
     UnsupportedError,
 )
 from schemax.ports import SqlExecutor
-from schemax.services.resume import split_already_applied
+from schemax.services.resume import FOUND_APPLIED, already_applied
+from schemax.services.resume import Catalog as ResumeCatalog
 from schemax.services.statuses import StatusWriter
 
 if TYPE_CHECKING:
@@ -322,17 +323,7 @@ class Deployer:
 
     def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
         old = self.store.read_statements(self.project.name, failed.deployment_id)
-        found: list[StatementRecord] = []
-        remaining = split_already_applied([s for s in old if s.status != "applied"], self.executor,
-                                          found.append)
-        if found:
-            # they ran, but the process died before their status was written: record what happened
-            now = utc_now()
-            self.store.update_statements(self.project.name, [
-                replace(s, status="applied", finished_at=now, error="found applied when resuming")
-                for s in found])
-            log.warning("%d statement(s) of %s had taken effect before it stopped; they are not run again",
-                        len(found), failed.deployment_id)
+        remaining = [s for s in old if s.status != "applied"]
         deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
         statements = [replace(s, deployment_id=deployment_id, seq=i, status="pending", started_at=None,
                               finished_at=None, error=None) for i, s in enumerate(remaining, start=1)]
@@ -345,7 +336,9 @@ class Deployer:
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))
         log.info("resuming %s as %s: %d of %d statement(s) left", failed.deployment_id, deployment_id,
                  len(statements), len(old))
-        return self._execute(record, statements, None)
+        # a statement left pending may have run just before the process died (its status was not
+        # written yet): each is checked against the catalog right before it would run again
+        return self._execute(record, statements, None, check_applied=True)
 
     @staticmethod
     def _restore_statements(env: Environment, deployment_id: str, restore: dict[str, int], before: State,
@@ -409,11 +402,12 @@ class Deployer:
     # executing
     # ------------------------------------------------------------------------------------------------
     def _execute(self, record: DeploymentRecord, statements: list[StatementRecord],
-                 plan: Plan | None) -> Deployment:
+                 plan: Plan | None, *, check_applied: bool = False) -> Deployment:
         done: dict[int, StatementRecord] = {s.seq: s for s in statements}
         failure: list[tuple[StatementRecord, BaseException]] = []
         started = time.monotonic()
         applied = 0
+        catalog = ResumeCatalog(self.executor)
 
         def run(st: StatementRecord) -> None:
             nonlocal applied
@@ -422,6 +416,17 @@ class Deployer:
             if self.before_statement is not None:
                 self.before_statement(st.seq, st)
             begin = utc_now()
+            # Asked here, not up front: a statement re-run before this one may undo its effect
+            # (CREATE OR REPLACE of a rewrite's shadow table drops the CHECK added to it after).
+            if check_applied and already_applied(st.sql, catalog):
+                log.warning("statement %d took effect before the last run stopped; not run again", st.seq)
+                found = replace(st, status="applied", started_at=begin, finished_at=utc_now(),
+                                error=FOUND_APPLIED)
+                with self._status_lock:
+                    done[st.seq] = found
+                    applied += 1
+                statuses.put(found)
+                return
             try:
                 self.executor.execute(st.sql)
             except Exception as exc:  # noqa: BLE001 - any engine error fails the deployment, recorded below

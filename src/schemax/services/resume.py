@@ -3,18 +3,20 @@
 A statement's status is recorded after it runs, so a process that dies in between leaves a statement
 that ran but looks pending. Most statements schemax emits are idempotent (``IF [NOT] EXISTS``, ``SET``
 forms, ``CREATE OR REPLACE``) and simply run again. The few that are not would fail the resume on a
-second run: ``ADD COLUMNS``, ``RENAME COLUMN``, ``RENAME TO`` and ``ADD CONSTRAINT … CHECK``. For those the
-catalog is asked whether the statement's effect is already there. The patterns match the SQL that
-:mod:`schemax.plan.render` writes (every name part back-quoted), not arbitrary SQL.
+second run: ``ADD COLUMNS``, ``RENAME COLUMN``, ``RENAME TO``, ``ADD CONSTRAINT … CHECK``, and a table
+rewrite's ``INSERT INTO <shadow>`` (which would copy the rows twice). For those the catalog is asked,
+right before the statement would run again, whether its effect is already there. The patterns match the
+SQL that :mod:`schemax.plan.render` writes (every name part back-quoted), not arbitrary SQL.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from schemax.errors import SqlError
+
+FOUND_APPLIED = "found applied when resuming: not run again"
 
 _IDENT = r"`(?:[^`]|``)*`"
 _NAME = rf"{_IDENT}(?:\.{_IDENT})*"
@@ -25,6 +27,9 @@ _RENAME_COLUMN = re.compile(
 _RENAME = re.compile(
     rf"ALTER (?P<kind>TABLE|VIEW|SCHEMA|CATALOG|VOLUME) (?P<old>{_NAME}) RENAME TO (?P<new>{_NAME})$")
 _ADD_CHECK = re.compile(rf"ALTER TABLE (?P<table>{_NAME}) ADD CONSTRAINT (?P<name>{_IDENT}) CHECK ")
+# step 2 of a table rewrite (plan/render.py): the shadow table, just created empty, gets every row
+_REWRITE_COPY = re.compile(rf"INSERT INTO (?P<shadow>{_NAME}) \(")
+_SHADOW = "__sx_new_"
 
 
 def _unquote(ident: str) -> str:
@@ -58,6 +63,12 @@ class Catalog:
             names.add(col.lower())
         return names
 
+    def has_rows(self, table: str) -> bool:
+        try:
+            return bool(self.executor.query(f"SELECT 1 AS one FROM {table} LIMIT 1"))
+        except SqlError:
+            return False
+
     def check_constraints(self, table: str) -> set[str]:
         try:
             rows = self.executor.query(f"SHOW TBLPROPERTIES {table}")
@@ -90,21 +101,10 @@ def already_applied(sql: str, catalog: Catalog) -> bool:
         return not catalog.exists(kind, m["old"]) and catalog.exists(kind, new)
     if m := _ADD_CHECK.match(text):
         return _unquote(m["name"]).lower() in catalog.check_constraints(m["table"])
+    if (m := _REWRITE_COPY.match(text)) and _SHADOW in _unquote(re.findall(_IDENT, m["shadow"])[-1]):
+        # the shadow is created empty right before (CREATE OR REPLACE): rows in it mean the copy ran
+        return catalog.has_rows(m["shadow"])
     return False
 
 
-def split_already_applied(statements: list[Any], executor: Any,
-                          on_applied: Callable[[Any], None] | None = None) -> list[Any]:
-    """The statements still to run: those whose effect the catalog already shows are left out."""
-    catalog = Catalog(executor)
-    remaining = []
-    for st in statements:
-        if already_applied(st.sql, catalog):
-            if on_applied is not None:
-                on_applied(st)
-        else:
-            remaining.append(st)
-    return remaining
-
-
-__all__ = ["Catalog", "already_applied", "split_already_applied"]
+__all__ = ["FOUND_APPLIED", "Catalog", "already_applied"]
