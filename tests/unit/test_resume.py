@@ -129,3 +129,27 @@ def test_status_writer_hands_a_failed_write_to_the_deploying_thread() -> None:
     writer.put(StatementRecord("d1", 1, "SELECT 1", status="applied"))
     with pytest.raises(OSError, match="store is gone"):
         writer.close()
+
+
+class KeyConstraints:
+    """Answers the information_schema question the way Unity Catalog does, and keeps the SQL it was sent."""
+
+    def __init__(self, present: bool) -> None:
+        self.present = present
+        self.sql: list[str] = []
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        self.sql.append(sql)
+        return [{"one": 1}] if self.present else []
+
+
+@pytest.mark.parametrize("present", [True, False])
+@pytest.mark.parametrize("kind", ["PRIMARY KEY (`id`)",
+                                  "FOREIGN KEY (`cid`) REFERENCES `c`.`s`.`customers` (`id`)"])
+def test_key_constraints_are_looked_up_in_information_schema(kind: str, present: bool) -> None:
+    fake = KeyConstraints(present)
+    sql = f"ALTER TABLE `c`.`s`.`ord'ers` ADD CONSTRAINT `orders_pk` {kind}"
+    assert already_applied(sql, Catalog(fake)) is present
+    (asked,) = fake.sql
+    assert asked.startswith("SELECT 1 AS one FROM `c`.`information_schema`.`table_constraints`")
+    assert "lower('ord\\'ers')" in asked and "lower('orders_pk')" in asked  # values quoted as literals

@@ -3,10 +3,11 @@
 A statement's status is recorded after it runs, so a process that dies in between leaves a statement
 that ran but looks pending. Most statements schemax emits are idempotent (``IF [NOT] EXISTS``, ``SET``
 forms, ``CREATE OR REPLACE``) and simply run again. The few that are not would fail the resume on a
-second run: ``ADD COLUMNS``, ``RENAME COLUMN``, ``RENAME TO``, ``ADD CONSTRAINT … CHECK``, and a table
-rewrite's ``INSERT INTO <shadow>`` (which would copy the rows twice). For those the catalog is asked,
-right before the statement would run again, whether its effect is already there. The patterns match the
-SQL that :mod:`schemax.plan.render` writes (every name part back-quoted), not arbitrary SQL.
+second run: ``ADD COLUMNS``, ``RENAME COLUMN``, ``RENAME TO``, ``ADD CONSTRAINT`` (check, primary and
+foreign keys), and a table rewrite's ``INSERT INTO <shadow>`` (which would copy the rows twice). For those
+the catalog is asked, right before the statement would run again, whether its effect is already there.
+The patterns match the SQL that :mod:`schemax.plan.render` writes (every name part back-quoted), not
+arbitrary SQL.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from schemax.core.names import quote_ident, sql_string
 from schemax.errors import SqlError
 
 FOUND_APPLIED = "found applied when resuming: not run again"
@@ -27,6 +29,8 @@ _RENAME_COLUMN = re.compile(
 _RENAME = re.compile(
     rf"ALTER (?P<kind>TABLE|VIEW|SCHEMA|CATALOG|VOLUME) (?P<old>{_NAME}) RENAME TO (?P<new>{_NAME})$")
 _ADD_CHECK = re.compile(rf"ALTER TABLE (?P<table>{_NAME}) ADD CONSTRAINT (?P<name>{_IDENT}) CHECK ")
+_ADD_KEY = re.compile(rf"ALTER TABLE (?P<table>{_IDENT}\.{_IDENT}\.{_IDENT}) "
+                      rf"ADD CONSTRAINT (?P<name>{_IDENT}) (?:PRIMARY|FOREIGN) KEY ")
 # step 2 of a table rewrite (plan/render.py): the shadow table, just created empty, gets every row
 _REWRITE_COPY = re.compile(rf"INSERT INTO (?P<shadow>{_NAME}) \(")
 _SHADOW = "__sx_new_"
@@ -69,6 +73,19 @@ class Catalog:
         except SqlError:
             return False
 
+    def has_key_constraint(self, table: str, name: str) -> bool:
+        """A primary or foreign key by name, from the catalog's information_schema (Unity Catalog)."""
+        catalog, schema, table_name = (_unquote(p) for p in re.findall(_IDENT, table))
+        try:
+            rows = self.executor.query(
+                f"SELECT 1 AS one FROM {quote_ident(catalog)}.`information_schema`.`table_constraints` "
+                f"WHERE lower(`table_schema`) = lower({sql_string(schema)}) "
+                f"AND lower(`table_name`) = lower({sql_string(table_name)}) "
+                f"AND lower(`constraint_name`) = lower({sql_string(name)}) LIMIT 1")
+        except SqlError:
+            return False
+        return bool(rows)
+
     def check_constraints(self, table: str) -> set[str]:
         try:
             rows = self.executor.query(f"SHOW TBLPROPERTIES {table}")
@@ -101,6 +118,8 @@ def already_applied(sql: str, catalog: Catalog) -> bool:
         return not catalog.exists(kind, m["old"]) and catalog.exists(kind, new)
     if m := _ADD_CHECK.match(text):
         return _unquote(m["name"]).lower() in catalog.check_constraints(m["table"])
+    if m := _ADD_KEY.match(text):
+        return catalog.has_key_constraint(m["table"], _unquote(m["name"]))
     if (m := _REWRITE_COPY.match(text)) and _SHADOW in _unquote(re.findall(_IDENT, m["shadow"])[-1]):
         # the shadow is created empty right before (CREATE OR REPLACE): rows in it mean the copy ran
         return catalog.has_rows(m["shadow"])
