@@ -399,3 +399,7 @@ def test_a_move_across_schemas_is_undone_into_the_old_schema() -> None:
         "ALTER VOLUME `pc`.`a`.`vol` RENAME TO `pc`.`b`.`vol`":
             "ALTER VOLUME `pc`.`b`.`vol` RENAME TO `pc`.`a`.`vol`",
     }
+    # Unity Catalog renames a volume only within its schema: the plan says so before anything runs
+    assert [(st.sql, reason.split(";")[0]) for st, reason in plan.unsupported] == [
+        ("ALTER VOLUME `pc`.`a`.`vol` RENAME TO `pc`.`b`.`vol`",
+         "ALTER VOLUME ... RENAME TO cannot change the schema")]

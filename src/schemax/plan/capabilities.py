@@ -39,6 +39,7 @@ CAPABILITIES: dict[str, str] = {
     "functions": "SQL user-defined functions",
     "python_functions": "Python user-defined functions",
     "volumes": "volumes",
+    "volume_move": "moving a volume to another schema",
 }
 
 _NOT_IN_SQL = "Databricks SQL has no statement for this; do it in Catalog Explorer or the REST API"
@@ -78,10 +79,12 @@ class EngineCapabilities:
 
 UNITY_CATALOG = EngineCapabilities(
     name="Unity Catalog",
-    supported=frozenset(CAPABILITIES) - {"catalog_rename", "schema_rename"},
+    supported=frozenset(CAPABILITIES) - {"catalog_rename", "schema_rename", "volume_move"},
     has_catalog_ddl=True,
     widening_rules="databricks",
-    reasons={"catalog_rename": _NOT_IN_SQL, "schema_rename": _NOT_IN_SQL},
+    reasons={"catalog_rename": _NOT_IN_SQL, "schema_rename": _NOT_IN_SQL,
+             "volume_move": "ALTER VOLUME ... RENAME TO cannot change the schema; create the volume in the "
+             "new schema and copy its files"},
 )
 
 # Verified on Spark 4.2 + Delta 4.4 (local, Hive metastore): the statements below fail there with a parse
@@ -126,6 +129,7 @@ OSS_DELTA = EngineCapabilities(
         "row_filter": "row filters are Unity Catalog only",
         "column_mask": "column masks are Unity Catalog only",
         "volumes": "volumes are Unity Catalog only",
+        "volume_move": "volumes are Unity Catalog only",
         "python_functions": "Python UDFs (LANGUAGE PYTHON) are Unity Catalog only",
     },
 )

@@ -1555,9 +1555,10 @@ def _drop_volume(c: ch.DropVolume, ctx: Ctx, script: Script) -> None:
 
 @renders(ch.RenameVolume)
 def _rename_volume(c: ch.RenameVolume, ctx: Ctx, script: Script) -> None:
-    target, _ = ctx.rename_to(c.before, c.after)  # a move across schemas keeps the "volumes" capability
+    target, moved = ctx.rename_to(c.before, c.after)
     old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
-    _rename(script, ctx, c, "VOLUME", (old, target), (current, ctx.rename_back(c.before, c.after)), "volumes")
+    back = (current, ctx.rename_back(c.before, c.after))
+    _rename(script, ctx, c, "VOLUME", (old, target), back, "volume_move" if moved else "volumes")
 
 
 @renders(ch.AlterVolume)
