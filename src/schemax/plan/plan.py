@@ -171,10 +171,10 @@ class Plan:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def __repr__(self) -> str:
-        return (
-            f"Plan({self._version_line()}, {len(self.statements)} statements, {len(self.changes)} changes, "
-            f"{len(self.findings)} findings, {len(self.unsupported)} unsupported)"
-        )
+        counts = ", ".join(_count(n, word) for n, word in ((len(self.statements), "statement"),
+                                                            (len(self.changes), "change"),
+                                                            (len(self.findings), "finding")))
+        return f"Plan({self._version_line()}, {counts}, {len(self.unsupported)} unsupported)"
 
     def _repr_html_(self) -> str:
         return _html(self)
@@ -219,6 +219,10 @@ def _object_name(plan: Plan, object_id: str) -> str:
         except KeyError:
             continue
     return object_id
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _html(plan: Plan) -> str:
