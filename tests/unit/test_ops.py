@@ -14,7 +14,7 @@ from schemax.core import ops as o
 from schemax.core.hashing import canonical_json, chain_head, state_hash
 from schemax.core.model import State, kind_of_id
 from schemax.core.ops import Op
-from schemax.core.replay import StateBuilder, replay
+from schemax.core.replay import ENGINE_RESERVED_PROPERTIES, StateBuilder, replay
 
 # ---------------------------------------------------------------------------------------------------
 # a rich base state every op kind can act on, with fixed ids
@@ -311,6 +311,8 @@ names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blackl
 texts = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
 )
+# property keys: any name except those the engine reserves (rejected at op time, tested above)
+property_keys = names.filter(lambda s: s not in ENGINE_RESERVED_PROPERTIES)
 types = st.sampled_from(["int", "BIGINT", "string", "decimal(10, 2)", "array<int>", "map<string,int>",
                          "struct<a:int,b:string>", "timestamp", "date", "double"])
 
@@ -330,7 +332,8 @@ def op_programs(draw: Callable) -> list[Op]:
         if draw(st.booleans()):
             ops.append(mk("set_table_comment", f"tbl_{t}", {"comment": draw(texts)}))
         if draw(st.booleans()):
-            ops.append(mk("set_table_properties", f"tbl_{t}", {"properties": {draw(names): draw(texts)}}))
+            props = {draw(property_keys): draw(texts)}
+            ops.append(mk("set_table_properties", f"tbl_{t}", {"properties": props}))
         if draw(st.booleans()):
             ops.append(mk("set_column_tags", f"col_{t}_0", {"tags": {draw(names): draw(texts)}}))
     return ops
