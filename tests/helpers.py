@@ -6,8 +6,12 @@ Importable from any test module: pytest puts ``tests/`` on ``sys.path`` for the 
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
+
+from schemax.errors import SqlError
 
 
 @contextlib.contextmanager
@@ -23,3 +27,22 @@ def scratch_schema(
         yield name
     finally:
         run_sql(f"DROP SCHEMA IF EXISTS {where} CASCADE")
+
+
+class FailingExecutor:
+    """Runs SQL on ``inner`` (a real engine or a fake), but fails the n-th statement it is asked to run."""
+
+    def __init__(self, inner: Any, fail_at: int) -> None:
+        self.inner, self.fail_at, self.count = inner, fail_at, 0
+        self._lock = threading.Lock()
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        with self._lock:
+            self.count += 1
+            n = self.count
+        if n == self.fail_at:
+            raise SqlError(sql, "injected failure", "error")
+        self.inner.execute(sql, params)
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        return self.inner.query(sql, params)

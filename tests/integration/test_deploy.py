@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 import schemax
+from helpers import FailingExecutor
 from schemax.adapters.memory import MemoryStore
 from schemax.adapters.spark import SparkExecutor
 from schemax.core.environment import StatementRecord
-from schemax.errors import SqlError
 from schemax.services.deploy import Deployer
 from schemax.services.resume import FOUND_APPLIED
 
@@ -140,25 +140,6 @@ def test_promotion_carries_every_change_since_prod_version(spark: Any, project: 
     assert status.deployed == {"dev": "1.2.0", "prod": "1.2.0"}
     prod_orders = f"spark_catalog.`{prefix}prod_sales`.orders"
     assert "email" in _columns(spark, prod_orders)
-
-
-class FailingExecutor:
-    """Runs SQL on the real engine, but fails the n-th DDL statement it is asked to execute."""
-
-    def __init__(self, inner: Any, fail_at: int) -> None:
-        self.inner, self.fail_at, self.count = inner, fail_at, 0
-        self._lock = threading.Lock()
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        with self._lock:
-            self.count += 1
-            n = self.count
-        if n == self.fail_at:
-            raise SqlError(sql, "injected failure", "error")
-        self.inner.execute(sql, params)
-
-    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        return self.inner.query(sql, params)
 
 
 FAULT_INDEXES = os.environ.get("SCHEMAX_FAULT_INDEXES", "1,2,11,20")

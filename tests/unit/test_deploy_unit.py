@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import schemax
+from helpers import FailingExecutor
 from schemax.adapters.memory import MemoryStore
 from schemax.core.environment import LockRecord, StatementRecord
 from schemax.errors import SqlError
@@ -49,7 +50,7 @@ def project() -> schemax.Project:
     return p
 
 
-def deployer(p: schemax.Project, engine: FakeEngine, **kw: Any) -> Deployer:
+def deployer(p: schemax.Project, engine: Any, **kw: Any) -> Deployer:
     return Deployer(p, engine, capabilities=UNITY_CATALOG, **kw)
 
 
@@ -163,20 +164,6 @@ def test_dry_run_runs_nothing(project: schemax.Project) -> None:
     assert len(project.history("dev")) == 0
 
 
-class FailAt(FakeEngine):
-    def __init__(self, index: int) -> None:
-        super().__init__()
-        self.index, self.count = index, 0
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        with self._lock:
-            self.count += 1
-            n = self.count
-        if n == self.index:
-            raise SqlError(sql, "injected", "error")
-        super().execute(sql, params)
-
-
 def test_fault_at_every_index_then_resume() -> None:
     p = schemax.Project.create(FakeEngine(), "faults", store=MemoryStore(), author="t")
     p._capabilities = UNITY_CATALOG
@@ -195,14 +182,15 @@ def test_fault_at_every_index_then_resume() -> None:
         env = f"e{index}"
         p.add_environment(env, {"shop": "spark_catalog"}, schema_prefix=f"{env}_")
         deployer(p, FakeEngine()).deploy(env, "1.0.0")
-        engine = FailAt(index)
-        plan = deployer(p, engine).plan(env, "2.0.0")
+        failing = FailingExecutor(FakeEngine(), index)
+        plan = deployer(p, failing).plan(env, "2.0.0")
         n = len(plan.statements)
         with pytest.raises(schemax.ExecutionError):
-            deployer(p, engine, max_workers=3).deploy(env, "2.0.0", allow_breaking=True)
-        first = list(engine.sql)
-        deployer(p, engine).deploy(env, "2.0.0", allow_breaking=True)
-        assert len(engine.sql) == n and len(set(engine.sql)) == n  # every statement exactly once
-        assert set(first) <= set(engine.sql)
+            deployer(p, failing, max_workers=3).deploy(env, "2.0.0", allow_breaking=True)
+        first = list(failing.inner.sql)
+        deployer(p, failing).deploy(env, "2.0.0", allow_breaking=True)
+        ran = failing.inner.sql
+        assert len(ran) == n and len(set(ran)) == n  # every statement exactly once
+        assert set(first) <= set(ran)
         assert p.status().deployed[env] == "2.0.0"
     assert n == 20

@@ -10,6 +10,7 @@ table should carry the ``schemax.version`` of the deployment that last changed i
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
@@ -222,8 +223,6 @@ class DriftService:
 
 def _runtime_workspace_client() -> Any:
     """On Databricks (a notebook or job) the SDK authenticates from the runtime; elsewhere: None."""
-    import os
-
     if not os.environ.get("DATABRICKS_RUNTIME_VERSION"):
         return None
     try:
