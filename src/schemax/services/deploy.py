@@ -13,8 +13,9 @@ Order of a deployment (each step refuses before anything runs if it must):
    that others depend on (catalogs, schemas, views, foreign keys, grants) as barriers; statuses are
    group-committed as statements finish (``services/statuses.py``);
 6. finish the record and release the lock. A failure leaves a ``failed`` record naming the statement.
-   A process that dies leaves ``in_progress``; the next deploy resumes it, first asking the catalog
-   whether the non-idempotent statements left pending already took effect (``services/resume.py``).
+   A process that dies leaves ``in_progress``; the next deploy resumes it, asking the catalog right
+   before each non-idempotent statement left pending whether it already took effect
+   (``services/resume.py``).
 """
 
 from __future__ import annotations
@@ -409,8 +410,19 @@ class Deployer:
         applied = 0
         catalog = ResumeCatalog(self.executor)
 
-        def run(st: StatementRecord) -> None:
+        def applied_now(ok: StatementRecord) -> None:
             nonlocal applied
+            with self._status_lock:
+                done[ok.seq] = ok
+                applied += 1
+                count = applied
+            statuses.put(ok)
+            if self.progress is not None:
+                self.progress(count, len(statements), ok)
+            log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started,
+                     ok.sql.split("\n")[0][:120])
+
+        def run(st: StatementRecord) -> None:
             if failure:
                 return
             if self.before_statement is not None:
@@ -420,12 +432,8 @@ class Deployer:
             # (CREATE OR REPLACE of a rewrite's shadow table drops the CHECK added to it after).
             if check_applied and already_applied(st.sql, catalog):
                 log.warning("statement %d took effect before the last run stopped; not run again", st.seq)
-                found = replace(st, status="applied", started_at=begin, finished_at=utc_now(),
-                                error=FOUND_APPLIED)
-                with self._status_lock:
-                    done[st.seq] = found
-                    applied += 1
-                statuses.put(found)
+                applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now(),
+                                    error=FOUND_APPLIED))
                 return
             try:
                 self.executor.execute(st.sql)
@@ -439,16 +447,7 @@ class Deployer:
                 return
             if self.after_statement is not None:
                 self.after_statement(st.seq, st)
-            ok = replace(st, status="applied", started_at=begin, finished_at=utc_now())
-            with self._status_lock:
-                done[st.seq] = ok
-                applied += 1
-                count = applied
-            statuses.put(ok)
-            if self.progress is not None:
-                self.progress(count, len(statements), ok)
-            log.info("[%d/%d %.1fs] %s", count, len(statements), time.monotonic() - started,
-                     st.sql.split("\n")[0][:120])
+            applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now()))
 
         statuses = StatusWriter(self.store, self.project.name)
         try:
