@@ -34,7 +34,8 @@ from schemax.plan.lineage import (
     rewrite_relations,
     view_dependencies,
 )
-from schemax.plan.render import RENDERERS, _moves
+from schemax.plan.render import RENDERERS
+from schemax.plan.render.tables import _moves
 
 COL = schemax.Column
 

@@ -1,0 +1,101 @@
+"""The SQL text of a table's parts: column definitions, CREATE TABLE (with the Delta features its
+columns need and the version tracking), constraints, row filters and column masks.
+"""
+
+from __future__ import annotations
+
+from schemax.core.model import Column, Constraint, Table
+from schemax.core.names import quote_ident, sql_string
+from schemax.plan.render.common import _tracking
+from schemax.plan.render.context import Ctx
+from schemax.plan.render.sql import (
+    COLUMN_DEFAULTS,
+    COLUMN_MAPPING,
+    _cols,
+    _mapping_on,
+    _needs_mapping,
+    _props,
+)
+
+
+def _column_sql(col: Column, *, with_null: bool = True, with_default: bool = True) -> str:
+    parts = [quote_ident(col.name), col.type]
+    if with_null and not col.nullable:
+        parts.append("NOT NULL")
+    if with_default and col.default is not None:
+        parts.append(f"DEFAULT {col.default}")
+    if col.comment is not None:
+        parts.append(f"COMMENT {sql_string(col.comment)}")
+    return " ".join(parts)
+
+
+def _bare_column(col: Column) -> str:
+    """A column for ADD COLUMNS: Delta takes neither NOT NULL nor DEFAULT there (both follow separately)."""
+    return _column_sql(col, with_null=False, with_default=False)
+
+
+def _create_table_sql(
+    ctx: Ctx, table: Table, name: str, *, replace: bool = False, extra: dict[str, str] | None = None
+) -> tuple[str, list[str]]:
+    """CREATE TABLE for ``table`` under ``name``, and notes on what was added to its properties."""
+    notes = []
+    props = dict(table.properties)
+    if any(_needs_mapping(c.name) for c in table.columns) and not _mapping_on(props):
+        props[COLUMN_MAPPING] = "name"
+        notes.append("column mapping enabled: a column name has characters Delta only accepts with it")
+    if any(c.default is not None for c in table.columns) and COLUMN_DEFAULTS not in props:
+        props[COLUMN_DEFAULTS] = "supported"
+        notes.append("column defaults feature enabled")
+    props.update(extra or {})
+    props.update(dict(_tracking(ctx, table)))
+    head = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+    sql = f"{head} {name} ({', '.join(_column_sql(c) for c in table.columns)}) USING {table.format}"
+    if table.partition_by:
+        sql += f" PARTITIONED BY ({_cols(table.column_names(table.partition_by))})"
+    if table.cluster_by:
+        sql += f" CLUSTER BY ({_cols(table.column_names(table.cluster_by))})"
+    if table.location:
+        sql += f" LOCATION {sql_string(table.location)}"
+    if table.comment is not None:
+        sql += f" COMMENT {sql_string(table.comment)}"
+    if props:
+        sql += f" TBLPROPERTIES {_props(sorted(props.items()))}"
+    return sql, notes
+
+
+def _constraint_sql(ctx: Ctx, table: Table, con: Constraint) -> str:
+    if con.kind == "check":
+        return f"CONSTRAINT {quote_ident(con.name)} CHECK ({con.expression})"
+    cols = _cols(table.column_names(con.columns))
+    if con.kind == "primary_key":
+        return f"CONSTRAINT {quote_ident(con.name)} PRIMARY KEY ({cols})"
+    ref = ctx.after.tables.get(con.ref_table or "") or ctx.before.tables[con.ref_table or ""]
+    state = ctx.after if ref.id in ctx.after.tables else ctx.before
+    return (
+        f"CONSTRAINT {quote_ident(con.name)} FOREIGN KEY ({cols}) REFERENCES {ctx.name(ref.id, state)} "
+        f"({_cols(ref.column_names(con.ref_columns))})"
+    )
+
+
+def _constraint_capability(con: Constraint) -> str:
+    return "check_constraint" if con.kind == "check" else "constraints_pk_fk"
+
+
+def _row_filter_sql(ctx: Ctx, table: Table, name: str) -> str:
+    rf = table.row_filter
+    if rf is None:
+        return f"ALTER TABLE {name} DROP ROW FILTER"
+    return (
+        f"ALTER TABLE {name} SET ROW FILTER {ctx.function_name(rf.function, table, ctx.after)} "
+        f"ON ({_cols(table.column_names(rf.columns))})"
+    )
+
+
+def _mask_sql(ctx: Ctx, table: Table, name: str, col: Column) -> str:
+    prefix = f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)}"
+    if col.mask is None:
+        return f"{prefix} DROP MASK"
+    sql = f"{prefix} SET MASK {ctx.function_name(col.mask.function, table, ctx.after)}"
+    if col.mask.using_columns:
+        sql += f" USING COLUMNS ({_cols(table.column_names(col.mask.using_columns))})"
+    return sql
