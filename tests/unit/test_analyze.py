@@ -25,7 +25,7 @@ import schemax
 from schemax.adapters.memory import MemoryStore
 from schemax.analyze import RULES, Finding, Severity, analyze, blocking, rule
 from schemax.analyze.context import selects_star
-from schemax.analyze.rules import CHECKS, FAMILIES, RULES_BY_CODE, define
+from schemax.analyze.rules import CHECKS, FAMILIES, RULES_BY_CODE, check, define
 from schemax.core.model import Column, Constraint, State, Table
 from schemax.plan.changes import (
     CHANGE_TYPES,
@@ -242,6 +242,24 @@ def test_checks_are_registered_per_change_type_of_the_closed_vocabulary() -> Non
     assert set(CHECKS) <= set(CHANGE_TYPES)
     checked_rules = {r.code for pairs in CHECKS.values() for r, _ in pairs}
     assert checked_rules == set(RULES_BY_CODE), "every rule has at least one check"
+
+
+def test_a_check_for_a_type_outside_the_vocabulary_fails_when_registered() -> None:
+    class NotAChange(Change):
+        pass
+
+    before = {t: list(pairs) for t, pairs in CHECKS.items()}
+    with pytest.raises(TypeError, match="not a change type"):
+        check(RULES_BY_CODE["SX101"], NotAChange)
+    with pytest.raises(TypeError, match="not a change type"):
+        check(RULES_BY_CODE["SX101"], Change)
+    assert {t: list(pairs) for t, pairs in CHECKS.items()} == before
+
+
+def test_rules_are_defined_and_checks_run_in_code_order() -> None:
+    assert list(RULES_BY_CODE) == sorted(RULES_BY_CODE)
+    for pairs in CHECKS.values():
+        assert [r.code for r, _ in pairs] == sorted(r.code for r, _ in pairs)
 
 
 def test_docs_list_every_rule() -> None:
