@@ -4,12 +4,11 @@
 environment and engine, and asks the analyzers what could break. The plan is an immutable value: its
 statements, the changes and findings behind them, what the engine cannot run, and renderings for a
 script (``.sql``), machines (``.to_json()``), undoing (``.reverse_sql()``) and a notebook
-(``_repr_html_``).
+(``_repr_html_``, the review screen of :mod:`schemax.display.plan`).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 
 from schemax.core.model import State
 from schemax.core.ops import Op
+from schemax.display import plan_html
 from schemax.plan.capabilities import UNITY_CATALOG, EngineCapabilities
 from schemax.plan.changes import Change
 from schemax.plan.describe import describe
@@ -177,136 +177,11 @@ class Plan:
         return f"Plan({self._version_line()}, {counts}, {len(self.unsupported)} unsupported)"
 
     def _repr_html_(self) -> str:
-        return _html(self)
-
-
-# ---------------------------------------------------------------------------------------------------
-# the review screen
-# ---------------------------------------------------------------------------------------------------
-
-_CSS = """
-.sx-plan{font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:13px;color:#1f2328;
-  max-width:1100px}
-.sx-plan h3{margin:4px 0 6px;font-size:15px}
-.sx-plan .sx-meta{color:#57606a;margin-bottom:8px}
-.sx-plan .sx-pill{display:inline-block;border-radius:10px;padding:0 7px;margin-right:4px;font-size:11px;
-  font-weight:600;border:1px solid #d0d7de;background:#f6f8fa}
-.sx-plan .sx-destructive{background:#ffebe9;border-color:#ff8182;color:#a40e26}
-.sx-plan .sx-breaking{background:#fff1e5;border-color:#ffb77c;color:#9a4c00}
-.sx-plan .sx-warning,.sx-plan .sx-data_dependent{background:#fff8c5;border-color:#e3c300;color:#6b5800}
-.sx-plan .sx-info,.sx-plan .sx-safe{background:#ddf4ff;border-color:#80ccff;color:#0a3069}
-.sx-plan .sx-object{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:6px 10px}
-.sx-plan .sx-object.sx-blocking{border-color:#ff8182;background:#fffafa}
-.sx-plan .sx-name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-weight:600}
-.sx-plan ul{margin:4px 0 4px 18px;padding:0}
-.sx-plan .sx-finding{margin:4px 0;padding:4px 8px;border-left:3px solid #d0d7de}
-.sx-plan .sx-finding.sx-block{border-left-color:#cf222e}
-.sx-plan .sx-impact{color:#57606a}
-.sx-plan pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:8px;overflow:auto;
-  font-size:12px;white-space:pre-wrap}
-.sx-plan .sx-unsupported{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:6px 10px}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _object_name(plan: Plan, object_id: str) -> str:
-    for state in (plan.after, plan.before):
-        try:
-            return state.full_name(object_id)
-        except KeyError:
-            continue
-    return object_id
+        return plan_html(self, describe)
 
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _html(plan: Plan) -> str:
-    groups: dict[str, list[Change]] = {}
-    for c in plan.changes:
-        groups.setdefault(c.table_id or c.subject, []).append(c)
-    by_object: dict[str, list[Any]] = {}
-    loose: list[Any] = []
-    names = {oid: _object_name(plan, oid) for oid in groups}
-    for f in plan.findings:
-        change = getattr(f, "change", None)
-        key = (change.table_id or change.subject) if change is not None else None
-        if key in groups:
-            by_object.setdefault(key, []).append(f)
-        else:
-            match = next(
-                (
-                    oid
-                    for oid, n in names.items()
-                    if str(getattr(f, "object_name", "")).lower().startswith(n.lower())
-                ),
-                None,
-            )
-            (by_object.setdefault(match, []) if match else loose).append(f)
-
-    def finding_html(f: Any) -> str:
-        sev = getattr(getattr(f, "severity", None), "value", str(getattr(f, "severity", "")))
-        views = getattr(f, "views", ()) or ()
-        extra = f"<div class='sx-impact'>views reading it: {_e(', '.join(views))}</div>" if views else ""
-        return (
-            f"<div class='sx-finding{' sx-block' if getattr(f, 'blocking', False) else ''}'>"
-            f"<span class='sx-pill sx-{_e(sev)}'>{_e(getattr(f, 'code', ''))} {_e(sev)}</span>"
-            f"{_e(getattr(f, 'message', f))}<div class='sx-impact'>{_e(getattr(f, 'impact', ''))}</div>"
-            f"{extra}</div>"
-        )
-
-    blocks = []
-    order = sorted(
-        groups,
-        key=lambda oid: (
-            not any(getattr(f, "blocking", False) for f in by_object.get(oid, ())),
-            names[oid].lower(),
-        ),
-    )
-    for oid in order:
-        fs = by_object.get(oid, [])
-        blocking = any(getattr(f, "blocking", False) for f in fs)
-        items = "".join(f"<li>{_e(describe(c))}</li>" for c in groups[oid])
-        blocks.append(
-            f"<div class='sx-object{' sx-blocking' if blocking else ''}'>"
-            f"<span class='sx-name'>{_e(names[oid])}</span>"
-            f"<ul>{items}</ul>{''.join(finding_html(f) for f in fs)}</div>"
-        )
-    risks: dict[str, int] = {}
-    for s in plan.statements:
-        risks[s.risk.value] = risks.get(s.risk.value, 0) + 1
-    pills = "".join(
-        f"<span class='sx-pill sx-{_e(r)}'>{n} {_e(r.replace('_', '-'))}</span>"
-        for r, n in sorted(risks.items())
-    )
-    unsupported = ""
-    if plan.unsupported:
-        rows = "".join(
-            f"<li>{_e(reason)}: <code>{_e(s.sql[:160])}</code></li>" for s, reason in plan.unsupported
-        )
-        unsupported = (
-            f"<div class='sx-unsupported'><b>{len(plan.unsupported)} statement(s) cannot run on "
-            f"{_e(plan.capabilities.name)}</b><ul>{rows}</ul></div>"
-        )
-    notes = "".join(f"<li>{_e(n)}</li>" for n in plan.notes)
-    loose_html = "".join(finding_html(f) for f in loose)
-    blocking_count = len(plan.breaking_changes)
-    return (
-        f"<div class='sx-plan'><style>{_CSS}</style>"
-        f"<h3>schemax plan {_e(plan._version_line())}</h3>"
-        f"<div class='sx-meta'>{_e(plan.target.describe())} · engine {_e(plan.capabilities.name)} · "
-        f"{len(plan.changes)} changes · {len(plan.statements)} statements · {len(plan.findings)} findings"
-        f"{f' · <b>{blocking_count} blocking</b>' if blocking_count else ''}</div>"
-        f"<div>{pills}</div>{unsupported}{loose_html}{''.join(blocks) or '<p>No changes.</p>'}"
-        f"{f'<ul>{notes}</ul>' if notes else ''}"
-        f"<details><summary>SQL ({len(plan.statements)} statements)</summary>"
-        f"<pre>{_e(plan.sql)}</pre></details>"
-        f"</div>"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------

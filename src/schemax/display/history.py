@@ -1,7 +1,8 @@
 """HTML for notebooks: deployment history, snapshot lists and the version timeline.
 
 Everything is self-contained (inline CSS, inline SVG), escapes every value, and renders the same in a
-Databricks notebook, Jupyter, or a plain browser.
+Databricks notebook, Jupyter, or a plain browser. Deployments and snapshots are read by attribute
+(``deployment_id``, ``statements``, ``version``, …): this module imports none of their classes.
 """
 
 from __future__ import annotations

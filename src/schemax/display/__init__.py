@@ -1,0 +1,24 @@
+"""HTML for notebooks: deployment history, snapshot lists, the version timeline and the plan review screen.
+
+Everything is self-contained (inline CSS, inline SVG), escapes every value, and renders the same in a
+Databricks notebook, Jupyter, or a plain browser. The package sits just above the core in the dependency
+order (planner and services → display → core): it reads the records and plans it is given and never
+imports the planner, services or adapters at runtime.
+
+Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline) and
+:mod:`~schemax.display.plan` (the review screen of a plan).
+"""
+
+from schemax.display.history import CSS, badge, deployment_html, env_badge, snapshots_html, timeline_svg
+from schemax.display.plan import PLAN_CSS, plan_html
+
+__all__ = [
+    "CSS",
+    "PLAN_CSS",
+    "badge",
+    "deployment_html",
+    "env_badge",
+    "plan_html",
+    "snapshots_html",
+    "timeline_svg",
+]
