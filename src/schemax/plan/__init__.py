@@ -6,8 +6,9 @@
     p.breaking_changes
 
 Modules: :mod:`~schemax.plan.changes` (the change vocabulary), :mod:`~schemax.plan.diff`,
-:mod:`~schemax.plan.order`, :mod:`~schemax.plan.render`, :mod:`~schemax.plan.lineage`,
-:mod:`~schemax.plan.capabilities`, :mod:`~schemax.plan.apply` and :mod:`~schemax.plan.plan`.
+:mod:`~schemax.plan.order`, :mod:`~schemax.plan.render` (a package: one renderer module per object
+family), :mod:`~schemax.plan.lineage`, :mod:`~schemax.plan.capabilities`, :mod:`~schemax.plan.apply` and
+:mod:`~schemax.plan.plan` (its review screen is :mod:`schemax.display.plan`).
 """
 
 from schemax.plan.apply import apply_changes
