@@ -282,7 +282,7 @@ class Project:
     def _id_of_parts(self, parts: list[str], kinds: tuple[str, ...], what: str) -> str:
         found = self._working().find(parts, kinds)
         if found is None or (kinds and kind_of_id(found) not in kinds):
-            raise NotFoundError(what, ".".join(parts))
+            raise UnknownObjectError(what, ".".join(parts), kinds)
         return found
 
     def _table(self, name: str) -> str:
@@ -292,7 +292,7 @@ class Project:
         table_id = self._table(table)
         col = self._working().tables[table_id].column_named(column)
         if col is None:
-            raise NotFoundError("column", f"{table}.{column}")
+            raise UnknownObjectError("column", f"{table}.{column}", ("column",))
         return col.id
 
     def _columns(self, table: str, names: Sequence[str] | None) -> list[str]:
@@ -303,7 +303,7 @@ class Project:
         parts = split_qualified(name)
         found = self._working().find(parts)
         if found is None:
-            raise NotFoundError("object", name)
+            raise UnknownObjectError("object", name)
         return found
 
     def _parent(self, name: str, level: int) -> tuple[str, str]:
@@ -383,7 +383,7 @@ class Project:
             out = []
             for n in names or ():
                 if n.lower() not in by_name:
-                    raise NotFoundError(f"{what} column", n)
+                    raise UnknownObjectError(f"{what} column", n, ("column",))
                 out.append(by_name[n.lower()])
             return out
 
@@ -488,7 +488,7 @@ class Project:
         t = self._working().tables[self._table(table)]
         con = next((c for c in t.constraints if c.name.lower() == name.lower()), None)
         if con is None:
-            raise NotFoundError("constraint", f"{table}.{name}")
+            raise UnknownObjectError("constraint", f"{table}.{name}", ("constraint",))
         return self._emit("drop_constraint", con.id, {})
 
     # ------------------------------------------------------------------------------------------------
@@ -618,7 +618,7 @@ class Project:
         Without ``version`` the last one is bumped (0.1.0, 0.2.0, …); an explicit version must be greater.
         """
         if self._pending is not None:
-            raise SchemaxError("cannot take a snapshot inside a batch; leave the batch first")
+            raise InsideBatchError("snapshot", "cannot take a snapshot inside a batch; leave the batch first")
         for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
             self.refresh()
             last = self.latest_snapshot()
@@ -765,7 +765,8 @@ class Project:
         from schemax.services.deploy import Deployer
 
         if self.executor is None:
-            raise SchemaxError("this project has no SQL engine (open it with a SparkSession or an executor)")
+            raise EngineRequiredError(
+                "deploy", "this project has no SQL engine (open it with a SparkSession or an executor)")
         options.setdefault("capabilities", self.capabilities())
         options.setdefault("drift_check", self._drift_check)
         return Deployer(self, self.executor, **options)
@@ -830,7 +831,7 @@ class Project:
         """Deploy to ``target`` the snapshot that ``source`` runs."""
         deployed = self.deployer().deployed(source)
         if deployed.deployment is None or deployed.snapshot_id is None:
-            raise SchemaxError(f"environment {source!r} has no deployed snapshot to promote")
+            raise NotDeployedError(source, "promote", f"environment {source!r} has no deployed snapshot to promote")
         return self.deploy(target, to=deployed.version, **options)
 
     def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
@@ -962,7 +963,7 @@ class Project:
         """Load an exported project into ``store`` (verifying every hash on the way in)."""
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
         if doc.get("format") != EXPORT_FORMAT:
-            raise SchemaxError(f"{path}: not a schemax export (format {doc.get('format')!r})")
+            raise NotAnExportError(str(path), doc.get("format"))
         st, executor = _store_for(spark, store)
         st.ensure()
         meta = doc["project"]
