@@ -181,7 +181,9 @@ def statement_not_finished(sql: str, statement_id: str | None, state: str | None
 
 def statement_timed_out(sql: str, statement_id: str | None, seconds: float) -> SqlError:
     """A statement still running after the executor's ``timeout`` (and cancelled by it)."""
-    return SqlError(sql, f"statement {statement_id} still running after {seconds:.0f}s (cancelled)", "timeout")
+    return SqlError(
+        sql, f"statement {statement_id} still running after {seconds:.0f}s (cancelled)", "timeout"
+    )
 
 
 __all__ = [
