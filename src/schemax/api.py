@@ -49,7 +49,7 @@ EXPORT_FORMAT = "schemax.project/1"
 MAX_COMMIT_ATTEMPTS = 20
 
 #: ``progress(i, n, statement)``: called by a deployment after each statement that ran.
-Progress = Callable[[int, int, Any], None]
+ProgressCallback = Callable[[int, int, Any], None]
 
 
 @dataclass(frozen=True)
@@ -777,7 +777,7 @@ class Project:
 
     def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
                force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
-               max_workers: int | None = None, progress: Progress | None = None) -> Any:
+               max_workers: int | None = None, progress: ProgressCallback | None = None) -> Any:
         """Deploy a snapshot (default: the latest) to ``env``; see :mod:`schemax.services.deploy`.
 
         Refuses breaking changes (``BreakingChangeError``), drift (``DriftDetectedError``), a held lock
@@ -817,7 +817,8 @@ class Project:
                              uncommitted_ops=len(self.uncommitted_ops()), deployed=deployed,
                              unfinished=unfinished, snapshots=self.snapshots())
 
-    def promote(self, source: str, target: str, *, progress: Progress | None = None, **options: Any) -> Any:
+    def promote(self, source: str, target: str, *, progress: ProgressCallback | None = None,
+                **options: Any) -> Any:
         """Deploy to ``target`` the snapshot that ``source`` runs (``options`` as for :meth:`deploy`)."""
         deployed = self.deployer().deployed(source)
         if deployed.deployment is None or deployed.snapshot_id is None:
@@ -826,7 +827,7 @@ class Project:
         return self.deploy(target, to=deployed.version, progress=progress, **options)
 
     def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
-                 progress: Progress | None = None, **options: Any) -> Any:
+                 progress: ProgressCallback | None = None, **options: Any) -> Any:
         """Deploy the way back to snapshot ``to`` as a deployment of its own.
 
         With ``restore_data=True`` the tables that later deployments changed destructively are first
