@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +26,18 @@ from schemax.core.names import split_qualified
 from schemax.core.ops import Op, new_id, utc_now
 from schemax.core.replay import StateBuilder
 from schemax.core.snapshot import Bump, Snapshot, next_version, parse_version
+from schemax.engines import DEFAULT_STORE, store_for
 from schemax.errors import (
+    EngineRequiredError,
+    InsideBatchError,
     IntegrityError,
+    NotAnExportError,
+    NotDeployedError,
     NotFoundError,
     ProjectNotFoundError,
     SchemaxError,
     StoreConflictError,
+    UnknownObjectError,
     ValidationError,
     VersionError,
 )
@@ -39,9 +45,11 @@ from schemax.ports import OpRecord, ProjectRecord, SqlExecutor, Store
 
 log = logging.getLogger("schemax")
 
-DEFAULT_STORE = "spark_catalog.schemax"
 EXPORT_FORMAT = "schemax.project/1"
 MAX_COMMIT_ATTEMPTS = 20
+
+#: ``progress(i, n, statement)``: called by a deployment after each statement that ran.
+ProgressCallback = Callable[[int, int, Any], None]
 
 
 @dataclass(frozen=True)
@@ -82,27 +90,6 @@ def _resolve_author(executor: SqlExecutor | None) -> str:
         return "unknown"
 
 
-def _executor_for(spark: Any) -> SqlExecutor | None:
-    """A SparkSession becomes a SparkExecutor; an executor is used as is; None stays None."""
-    if spark is None or isinstance(spark, SqlExecutor):
-        return spark
-    from schemax.adapters.spark import SparkExecutor
-
-    return SparkExecutor(spark)
-
-
-def _store_for(spark: Any, store: str | Store | None) -> tuple[Store, SqlExecutor | None]:
-    """The store (a Store object, or a Delta store at ``catalog.schema``) and the engine to run SQL on."""
-    executor = _executor_for(spark)
-    if store is not None and not isinstance(store, str):
-        return store, executor or getattr(store, "executor", None)
-    if executor is None:
-        raise SchemaxError("a SparkSession (or a Store object) is needed to open a store by name")
-    from schemax.adapters.delta_store import DeltaStore
-
-    return DeltaStore(executor, store or DEFAULT_STORE), executor
-
-
 class Project:
     """A schemax project: op log, snapshots and (later) environments, kept in a store.
 
@@ -131,7 +118,7 @@ class Project:
     def create(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
                author: str | None = None, settings: dict[str, Any] | None = None) -> Project:
         """Create a project in ``store``; ProjectExistsError if it is already there."""
-        st, executor = _store_for(spark, store)
+        st, executor = store_for(spark, store)
         st.ensure()
         who = author or _resolve_author(executor)
         record = ProjectRecord(name=name, created_at=utc_now(), created_by=who, settings=dict(settings or {}))
@@ -151,7 +138,7 @@ class Project:
     def open(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
              author: str | None = None) -> Project:
         """Open an existing project; ProjectNotFoundError if the store does not hold it."""
-        st, executor = _store_for(spark, store)
+        st, executor = store_for(spark, store)
         st.ensure()
         record = st.get_project(name)
         if record is None:
@@ -282,7 +269,7 @@ class Project:
     def _id_of_parts(self, parts: list[str], kinds: tuple[str, ...], what: str) -> str:
         found = self._working().find(parts, kinds)
         if found is None or (kinds and kind_of_id(found) not in kinds):
-            raise NotFoundError(what, ".".join(parts))
+            raise UnknownObjectError(what, ".".join(parts), kinds)
         return found
 
     def _table(self, name: str) -> str:
@@ -292,7 +279,7 @@ class Project:
         table_id = self._table(table)
         col = self._working().tables[table_id].column_named(column)
         if col is None:
-            raise NotFoundError("column", f"{table}.{column}")
+            raise UnknownObjectError("column", f"{table}.{column}", ("column",))
         return col.id
 
     def _columns(self, table: str, names: Sequence[str] | None) -> list[str]:
@@ -303,7 +290,7 @@ class Project:
         parts = split_qualified(name)
         found = self._working().find(parts)
         if found is None:
-            raise NotFoundError("object", name)
+            raise UnknownObjectError("object", name)
         return found
 
     def _parent(self, name: str, level: int) -> tuple[str, str]:
@@ -383,7 +370,7 @@ class Project:
             out = []
             for n in names or ():
                 if n.lower() not in by_name:
-                    raise NotFoundError(f"{what} column", n)
+                    raise UnknownObjectError(f"{what} column", n, ("column",))
                 out.append(by_name[n.lower()])
             return out
 
@@ -488,7 +475,7 @@ class Project:
         t = self._working().tables[self._table(table)]
         con = next((c for c in t.constraints if c.name.lower() == name.lower()), None)
         if con is None:
-            raise NotFoundError("constraint", f"{table}.{name}")
+            raise UnknownObjectError("constraint", f"{table}.{name}", ("constraint",))
         return self._emit("drop_constraint", con.id, {})
 
     # ------------------------------------------------------------------------------------------------
@@ -618,7 +605,7 @@ class Project:
         Without ``version`` the last one is bumped (0.1.0, 0.2.0, …); an explicit version must be greater.
         """
         if self._pending is not None:
-            raise SchemaxError("cannot take a snapshot inside a batch; leave the batch first")
+            raise InsideBatchError("snapshot", "cannot take a snapshot inside a batch; leave the batch first")
         for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
             self.refresh()
             last = self.latest_snapshot()
@@ -765,7 +752,8 @@ class Project:
         from schemax.services.deploy import Deployer
 
         if self.executor is None:
-            raise SchemaxError("this project has no SQL engine (open it with a SparkSession or an executor)")
+            raise EngineRequiredError(
+                "deploy", "this project has no SQL engine (open it with a SparkSession or an executor)")
         options.setdefault("capabilities", self.capabilities())
         options.setdefault("drift_check", self._drift_check)
         return Deployer(self, self.executor, **options)
@@ -789,14 +777,17 @@ class Project:
 
     def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
                force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
-               max_workers: int | None = None) -> Any:
+               max_workers: int | None = None, progress: ProgressCallback | None = None) -> Any:
         """Deploy a snapshot (default: the latest) to ``env``; see :mod:`schemax.services.deploy`.
 
         Refuses breaking changes (``BreakingChangeError``), drift (``DriftDetectedError``), a held lock
         (``DeploymentLockedError``) unless allowed; a failing statement raises ``ExecutionError`` after
         the deployment's record is written. Deploying again resumes a failed deployment.
+        ``progress(i, n, statement)`` is called after each statement that ran.
         """
-        options = {"max_workers": max_workers} if max_workers else {}
+        options: dict[str, Any] = {"max_workers": max_workers} if max_workers else {}
+        if progress is not None:
+            options["progress"] = progress
         return self.deployer(**options).deploy(env, to, dry_run=dry_run, allow_breaking=allow_breaking,
                                                force=force, confirm=confirm, abandon=abandon)
 
@@ -826,24 +817,27 @@ class Project:
                              uncommitted_ops=len(self.uncommitted_ops()), deployed=deployed,
                              unfinished=unfinished, snapshots=self.snapshots())
 
-    def promote(self, source: str, target: str, **options: Any) -> Any:
-        """Deploy to ``target`` the snapshot that ``source`` runs."""
+    def promote(self, source: str, target: str, *, progress: ProgressCallback | None = None,
+                **options: Any) -> Any:
+        """Deploy to ``target`` the snapshot that ``source`` runs (``options`` as for :meth:`deploy`)."""
         deployed = self.deployer().deployed(source)
         if deployed.deployment is None or deployed.snapshot_id is None:
-            raise SchemaxError(f"environment {source!r} has no deployed snapshot to promote")
-        return self.deploy(target, to=deployed.version, **options)
+            raise NotDeployedError(source, "promote",
+                                   f"environment {source!r} has no deployed snapshot to promote")
+        return self.deploy(target, to=deployed.version, progress=progress, **options)
 
     def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
-                 **options: Any) -> Any:
+                 progress: ProgressCallback | None = None, **options: Any) -> Any:
         """Deploy the way back to snapshot ``to`` as a deployment of its own.
 
         With ``restore_data=True`` the tables that later deployments changed destructively are first
         ``RESTORE``d to the Delta version recorded before that change, so dropped columns come back with
-        their data (rows written since are lost with them; out of Delta's retention it refuses).
+        their data (rows written since are lost with them; out of Delta's retention it refuses:
+        ``RetentionWindowPassedError``). ``progress(i, n, statement)`` as for :meth:`deploy`.
         """
         from schemax.services.rollback import plan_rollback
 
-        deployer = self.deployer()
+        deployer = self.deployer(**({"progress": progress} if progress is not None else {}))
         before, restore = plan_rollback(self, deployer, env, to, restore_data)
         return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
                                restore=restore, **options)
@@ -962,8 +956,8 @@ class Project:
         """Load an exported project into ``store`` (verifying every hash on the way in)."""
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
         if doc.get("format") != EXPORT_FORMAT:
-            raise SchemaxError(f"{path}: not a schemax export (format {doc.get('format')!r})")
-        st, executor = _store_for(spark, store)
+            raise NotAnExportError(str(path), doc.get("format"))
+        st, executor = store_for(spark, store)
         st.ensure()
         meta = doc["project"]
         record = ProjectRecord(name=name or meta["name"], created_at=meta["created_at"],

@@ -1,16 +1,28 @@
 """The schemax error hierarchy.
 
 Every error schemax raises derives from :class:`SchemaxError` and carries the data a caller needs to act
-on it (the offending op, the findings, the lock holder, ...), not only a message.
+on it (the offending op, the findings, the lock holder, the environment and version, ...), not only a
+message, so a caller branches on the class and reads the attributes instead of parsing text.
+
+A class whose ``blocked`` attribute is true is a refusal on purpose ("schemax said no": drift, breaking
+changes, a held lock), not a failure; the ``schemax`` command exits 2 for those and 1 for every other
+error (``schemax.cli.exit_code_for``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class SchemaxError(Exception):
     """Root of every error schemax raises."""
+
+    #: True for refusals on purpose (the command line exits 2 for them instead of 1).
+    blocked: ClassVar[bool] = False
+
+
+# ------------------------------------------------------------------------------------------------------
+# designing: ops, names, versions
 
 
 class ValidationError(SchemaxError):
@@ -37,6 +49,44 @@ class NotFoundError(SchemaxError):
         super().__init__(f"{what} not found: {name}")
 
 
+class UnknownObjectError(ValidationError, NotFoundError):
+    """A Project API call names an object (table, column, constraint, ...) the working state does not hold.
+
+    It is a bad op, so ``except ValidationError`` catches it; it is also a ``NotFoundError``. ``what`` is
+    what was looked for (``"table"``, ``"column"``, ``"partition column"``, ...), ``name`` the name as
+    given, ``kinds`` the object kinds searched (empty: any kind). Nothing is recorded.
+    """
+
+    def __init__(self, what: str, name: str, kinds: tuple[str, ...] = ()) -> None:
+        self.what = what
+        self.name = name
+        self.kinds = tuple(kinds)
+        self.op = None
+        self.reason = f"{what} not found: {name}"
+        SchemaxError.__init__(self, self.reason)
+
+
+class VersionError(SchemaxError):
+    """A snapshot version is not valid semver or does not increase."""
+
+    def __init__(self, version: str, reason: str) -> None:
+        self.version = version
+        self.reason = reason
+        super().__init__(f"version {version!r}: {reason}")
+
+
+class InsideBatchError(SchemaxError):
+    """``action`` (e.g. ``"snapshot"``) cannot run while a ``with p.batch():`` block is open."""
+
+    def __init__(self, action: str, message: str | None = None) -> None:
+        self.action = action
+        super().__init__(message or f"cannot {action} inside a batch; leave the batch first")
+
+
+# ------------------------------------------------------------------------------------------------------
+# projects, stores and exports
+
+
 class ProjectExistsError(SchemaxError):
     """``Project.create`` was asked for a project that is already in the store."""
 
@@ -57,13 +107,13 @@ class ProjectNotFoundError(NotFoundError):
         self.name = project
 
 
-class VersionError(SchemaxError):
-    """A snapshot version is not valid semver or does not increase."""
+class NotAnExportError(SchemaxError):
+    """``Project.import_json`` was given a file that is not a schemax export (``format`` is what it says)."""
 
-    def __init__(self, version: str, reason: str) -> None:
-        self.version = version
-        self.reason = reason
-        super().__init__(f"version {version!r}: {reason}")
+    def __init__(self, path: str, format: Any) -> None:
+        self.path = path
+        self.format = format
+        super().__init__(f"{path}: not a schemax export (format {format!r})")
 
 
 class IntegrityError(SchemaxError):
@@ -87,8 +137,53 @@ class StoreConflictError(SchemaxError):
         super().__init__(f"concurrent write conflict on {table}" + (f": {detail}" if detail else ""))
 
 
+class MissingArgumentError(SchemaxError):
+    """A shortcut (``schemax.deploy`` & co.) was called without something it cannot find elsewhere.
+
+    ``argument`` names it (``"project"``, ``"to"``).
+    """
+
+    def __init__(self, argument: str, message: str | None = None) -> None:
+        self.argument = argument
+        super().__init__(message or f"missing argument {argument}=...")
+
+
+class UsageError(SchemaxError):
+    """Bad command-line arguments (the ``schemax`` command exits 1: 2 means "blocked")."""
+
+
+# ------------------------------------------------------------------------------------------------------
+# engines
+
+
+class EngineRequiredError(SchemaxError):
+    """Something needs a SQL engine and the project (or the call) has none.
+
+    ``needed_for`` says what (``"deploy"``, ``"drift"``, ``"store"``). Open the project with a SparkSession
+    or an executor; ``Project.in_memory`` projects have no engine.
+    """
+
+    def __init__(self, needed_for: str, message: str | None = None) -> None:
+        self.needed_for = needed_for
+        super().__init__(message or f"{needed_for} needs a SQL engine (a SparkSession or an executor)")
+
+
+class EngineUnavailableError(SchemaxError):
+    """The engine asked for cannot be had here: ``engine`` (``"local"``, ``"spark"``) and why."""
+
+    def __init__(self, engine: str, message: str) -> None:
+        self.engine = engine
+        super().__init__(message)
+
+
+# ------------------------------------------------------------------------------------------------------
+# deploying: refusals before anything runs
+
+
 class BreakingChangeError(SchemaxError):
     """A plan holds breaking or destructive changes and the caller did not allow them."""
+
+    blocked: ClassVar[bool] = True
 
     def __init__(self, findings: Any, message: str | None = None) -> None:
         self.findings = list(findings)
@@ -99,6 +194,8 @@ class BreakingChangeError(SchemaxError):
 class DriftDetectedError(SchemaxError):
     """The live catalog differs from what the environment should hold."""
 
+    blocked: ClassVar[bool] = True
+
     def __init__(self, report: Any, message: str | None = None) -> None:
         self.report = report
         n = len(getattr(report, "findings", ()) or ())
@@ -108,11 +205,111 @@ class DriftDetectedError(SchemaxError):
 class DeploymentLockedError(SchemaxError):
     """Another deployment holds the environment's lock."""
 
+    blocked: ClassVar[bool] = True
+
     def __init__(self, holder: str, expires: Any, environment: str = "") -> None:
         self.holder = holder
         self.expires = expires
         self.environment = environment
         super().__init__(f"environment {environment!r} is locked by {holder} until {expires}")
+
+
+class SnapshotRequiredError(SchemaxError):
+    """The environment deploys snapshots only, and the deploy asked for the working state (or there is no
+    snapshot yet)."""
+
+    def __init__(self, environment: str) -> None:
+        self.environment = environment
+        super().__init__(f"environment {environment!r} deploys snapshots only; take a snapshot first")
+
+
+class ApprovalRequiredError(SchemaxError):
+    """The environment requires an approved snapshot and ``version`` is not approved for it
+    (``p.approve(environment, version)``)."""
+
+    def __init__(self, environment: str, version: str) -> None:
+        self.environment = environment
+        self.version = version
+        super().__init__(f"{environment!r} requires an approved snapshot; {version} is not approved "
+                         f"(p.approve({environment!r}, {version!r}))")
+
+
+class ConfirmationRequiredError(SchemaxError):
+    """The environment requires confirmation: pass ``confirm=<environment name>`` (``--confirm``)."""
+
+    def __init__(self, environment: str) -> None:
+        self.environment = environment
+        super().__init__(f"deploying to {environment!r} needs confirm={environment!r}")
+
+
+class UnfinishedDeploymentError(SchemaxError):
+    """The environment's last deployment did not finish and this deploy is not its resumption.
+
+    Deploy ``to_version`` again to resume it, or pass ``abandon=True`` (``--abandon``).
+    """
+
+    def __init__(self, environment: str, deployment_id: str, to_version: str | None) -> None:
+        self.environment = environment
+        self.deployment_id = deployment_id
+        self.to_version = to_version
+        super().__init__(
+            f"environment {environment!r} has an unfinished deployment {deployment_id} "
+            f"(to {to_version}); deploy it again to resume, or pass abandon=True")
+
+
+class NotDeployedError(SchemaxError):
+    """``action`` (``"drift"``, ``"rollback"``, ``"promote"``) needs a successful deployment (of a
+    snapshot, for ``promote``) in ``environment``, and there is none."""
+
+    def __init__(self, environment: str, action: str, message: str | None = None) -> None:
+        self.environment = environment
+        self.action = action
+        super().__init__(message or f"environment {environment!r} has no successful deployment ({action})")
+
+
+class NoCatalogMappingError(SchemaxError):
+    """The environment maps no logical catalogs to physical ones, so there is nothing to read."""
+
+    def __init__(self, environment: str) -> None:
+        self.environment = environment
+        super().__init__(f"environment {environment!r} maps no catalogs; nothing to import")
+
+
+class UnsupportedError(SchemaxError):
+    """The engine cannot run something the plan needs; raised before anything runs."""
+
+    def __init__(self, items: Any, message: str | None = None) -> None:
+        self.items = list(items)
+        super().__init__(message or f"{len(self.items)} statement(s) not supported by this engine")
+
+
+class RestoreUnavailableError(SchemaxError):
+    """A rollback with ``restore_data`` cannot RESTORE ``table`` to Delta ``version``; nothing ran.
+
+    ``cause`` says why (the table is gone: the engine's message).
+    """
+
+    def __init__(self, table: str, version: int, cause: str = "", message: str | None = None) -> None:
+        self.table = table
+        self.version = version
+        self.cause = cause
+        super().__init__(message or f"cannot restore {table}: the table is gone ({cause[:200]})")
+
+
+class RetentionWindowPassedError(RestoreUnavailableError):
+    """The recorded Delta ``version`` of ``table`` is older than its history (``oldest_version``): out of
+    Delta's retention window, so RESTORE cannot reach it; nothing ran."""
+
+    def __init__(self, table: str, version: int, oldest_version: int) -> None:
+        self.oldest_version = oldest_version
+        super().__init__(
+            table, version, "outside the retention window",
+            message=f"cannot restore {table} to version {version}: Delta's history now starts at "
+                    f"{oldest_version} (outside the retention window)")
+
+
+# ------------------------------------------------------------------------------------------------------
+# running
 
 
 class ExecutionError(SchemaxError):
@@ -129,16 +326,10 @@ class ExecutionError(SchemaxError):
         super().__init__(f"statement failed after {applied} applied: {cause}\n{sql}")
 
 
-class UnsupportedError(SchemaxError):
-    """The engine cannot run something the plan needs; raised before anything runs."""
-
-    def __init__(self, items: Any, message: str | None = None) -> None:
-        self.items = list(items)
-        super().__init__(message or f"{len(self.items)} statement(s) not supported by this engine")
-
-
 class SqlError(SchemaxError):
-    """A statement the engine rejected, normalized from the engine's own exception type."""
+    """A statement the engine rejected, normalized from the engine's own exception type
+    (``schemax.adapters.engine_errors``). ``kind`` is short: ``not_found``, ``already_exists``,
+    ``parse``, ``permission``, ``unsupported``, ``analysis``, ``timeout``, ``connection``, ..., ``error``."""
 
     def __init__(self, sql: str, cause: str, kind: str = "error") -> None:
         self.sql = sql
@@ -148,18 +339,33 @@ class SqlError(SchemaxError):
 
 
 __all__ = [
+    "ApprovalRequiredError",
     "BreakingChangeError",
+    "ConfirmationRequiredError",
     "DeploymentLockedError",
     "DriftDetectedError",
+    "EngineRequiredError",
+    "EngineUnavailableError",
     "ExecutionError",
+    "InsideBatchError",
     "IntegrityError",
+    "MissingArgumentError",
+    "NoCatalogMappingError",
+    "NotAnExportError",
+    "NotDeployedError",
     "NotFoundError",
     "ProjectExistsError",
     "ProjectNotFoundError",
+    "RestoreUnavailableError",
+    "RetentionWindowPassedError",
     "SchemaxError",
+    "SnapshotRequiredError",
     "SqlError",
     "StoreConflictError",
+    "UnfinishedDeploymentError",
+    "UnknownObjectError",
     "UnsupportedError",
+    "UsageError",
     "ValidationError",
     "VersionError",
 ]

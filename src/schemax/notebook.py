@@ -18,6 +18,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from schemax.engines import local_spark
+
 
 class Notebook:
     """Widgets and display for one notebook, from that notebook's globals."""
@@ -59,15 +61,10 @@ class Notebook:
         return self._spark
 
     def engine(self) -> Any:
-        """A SparkSession to work with: the notebook's, else the active one, else the embedded engine."""
+        """A SparkSession to work with: the notebook's, else the active one, else the embedded engine
+        (:func:`schemax.engines.local_spark`)."""
         if self._spark is None:
-            from pyspark.sql import SparkSession
-
-            self._spark = SparkSession.getActiveSession()
-            if self._spark is None:
-                from schemax.local import spark_session
-
-                self._spark = spark_session()
+            self._spark = local_spark()
         return self._spark
 
 

@@ -1,8 +1,9 @@
 """Module-level shortcuts for notebooks and jobs: ``schemax.deploy("prod")``.
 
 Each takes ``(env, *, project=None, store=None, spark=None, **options)``. The SparkSession is the active
-one unless given; project and store come from the arguments, else the environment variables
-``SCHEMAX_PROJECT`` / ``SCHEMAX_STORE``, else the Spark conf ``schemax.project`` / ``schemax.store``.
+one unless given (:func:`schemax.engines.require_spark`); project and store come from the arguments, else
+the environment variables ``SCHEMAX_PROJECT`` / ``SCHEMAX_STORE``, else the Spark conf
+``schemax.project`` / ``schemax.store``.
 """
 
 from __future__ import annotations
@@ -10,21 +11,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from schemax.api import DEFAULT_STORE, Project
-from schemax.errors import SchemaxError
-
-
-def _active_spark(spark: Any) -> Any:
-    if spark is not None:
-        return spark
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:  # pragma: no cover - only without pyspark
-        raise SchemaxError("no SparkSession: pass spark=..., or run where pyspark is available") from None
-    active = SparkSession.getActiveSession()
-    if active is None:
-        raise SchemaxError("no active SparkSession: pass spark=... (locally: schemax.local.spark_session())")
-    return active
+from schemax.api import Project
+from schemax.engines import DEFAULT_STORE, require_spark
+from schemax.errors import MissingArgumentError
 
 
 def _conf(spark: Any, key: str) -> str | None:
@@ -41,12 +30,12 @@ def resolve_project(project: Project | str | None = None, store: Any = None, spa
         return project
     session = spark if (spark is not None or (store is not None and not isinstance(store, str))) else None
     if session is None and not (store is not None and not isinstance(store, str)):
-        session = _active_spark(spark)
+        session = require_spark(spark)
     name = (project or os.environ.get("SCHEMAX_PROJECT")
             or (session is not None and _conf(session, "schemax.project")))
     if not name:
-        raise SchemaxError(
-            "which project? pass project=..., or set SCHEMAX_PROJECT or spark conf schemax.project")
+        raise MissingArgumentError("project", "which project? pass project=..., or set SCHEMAX_PROJECT "
+                                   "or spark conf schemax.project")
     where = (store or os.environ.get("SCHEMAX_STORE")
              or (session is not None and _conf(session, "schemax.store")) or DEFAULT_STORE)
     return Project.open(session, str(name), store=where)
@@ -68,7 +57,7 @@ def rollback(env: str, *, project: Project | str | None = None, store: Any = Non
              **options: Any) -> Any:
     """``Project.rollback`` for the resolved project (``to=`` is required)."""
     if "to" not in options:
-        raise SchemaxError("rollback needs to=<version>")
+        raise MissingArgumentError("to", "rollback needs to=<version>")
     return resolve_project(project, store, spark).rollback(env, **options)
 
 

@@ -212,7 +212,7 @@ def test_engine_selection(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 
     made: list[dict[str, Any]] = []
     monkeypatch.setattr(se, "workspace_executor", lambda **kw: made.append(kw) or "EXECUTOR")
-    monkeypatch.setattr("schemax.cli._local_spark", lambda args, output: "LOCAL")
+    monkeypatch.setattr("schemax.engines.local_spark", lambda local_home=None, note=None: "LOCAL")
     monkeypatch.delenv("DATABRICKS_WAREHOUSE_ID", raising=False)
     monkeypatch.delenv("DATABRICKS_CONFIG_PROFILE", raising=False)
     monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION", raising=False)

@@ -5,15 +5,17 @@
     project = schemax.Project.open(spark, "shop", store="main.schemax")
 
 The session is a Spark Connect session; :class:`~schemax.adapters.spark.SparkExecutor` runs on it as on
-a cluster's ``spark`` (engine errors are normalized the same way). ``databricks-connect`` is not a
-dependency of schemax: it replaces pyspark in the environment it is installed in and must match the
-Databricks Runtime of the cluster (``pip install "databricks-connect==16.4.*"``), so install it in a
-separate virtualenv, not next to ``schemax[local]``.
+a cluster's ``spark`` (engine errors are normalized the same way, by :mod:`schemax.adapters.engine_errors`).
+``databricks-connect`` is not a dependency of schemax: it replaces pyspark in the environment it is
+installed in and must match the Databricks Runtime of the cluster (``pip install
+"databricks-connect==16.4.*"``), so install it in a separate virtualenv, not next to ``schemax[local]``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from schemax.adapters.spark import SparkExecutor
 
 INSTALL_HINT = (
     "Databricks Connect is not installed. Install it in a virtualenv without pyspark, matching your "
@@ -24,7 +26,7 @@ INSTALL_HINT = (
 
 def _session_builder() -> Any:
     try:
-        from databricks.connect import DatabricksSession
+        from databricks.connect import DatabricksSession  # optional: not a dependency of schemax
     except ImportError as exc:
         raise ImportError(INSTALL_HINT) from exc
     return DatabricksSession.builder
@@ -59,8 +61,6 @@ def connect_session(
 
 def connect_executor(profile: str | None = None, **options: Any) -> Any:
     """A :class:`~schemax.adapters.spark.SparkExecutor` on :func:`connect_session`."""
-    from schemax.adapters.spark import SparkExecutor
-
     return SparkExecutor(connect_session(profile, **options))
 
 

@@ -1,9 +1,10 @@
 """SqlExecutor over a SparkSession: a Databricks cluster's ``spark``, Databricks Connect, or local Spark.
 
-Engine exceptions are normalized: Delta's optimistic-concurrency failures (``ConcurrentAppendException``
-and friends, ``DELTA_CONCURRENT_*`` error classes) become :class:`~schemax.errors.StoreConflictError`,
-everything else :class:`~schemax.errors.SqlError` with a short ``kind`` (``not_found``,
-``already_exists``, ``parse``, ``permission``, ``unsupported``, ``analysis``, ``error``).
+Engine exceptions are normalized by :mod:`schemax.adapters.engine_errors`: Delta's optimistic-concurrency
+failures (``ConcurrentAppendException`` and friends, ``DELTA_CONCURRENT_*`` error classes) become
+:class:`~schemax.errors.StoreConflictError`, everything else :class:`~schemax.errors.SqlError` with a
+short ``kind`` (``not_found``, ``already_exists``, ``parse``, ``permission``, ``unsupported``,
+``analysis``, ``error``).
 
 pyspark is never imported here: the session object is duck-typed, so ``import schemax`` works without
 pyspark installed.
@@ -23,96 +24,17 @@ substitution, which does not go through the extension parser) once and retries t
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from schemax.errors import SqlError, StoreConflictError
+from schemax.adapters.engine_errors import error_class, from_spark_exception, is_conflict
 from schemax.ports import Row
 
-# Delta's optimistic-concurrency exceptions, by class name or error class.
-_CONFLICT_RE = re.compile(
-    r"Concurrent(Append|Transaction|DeleteRead|DeleteDelete|Write)Exception"
-    r"|MetadataChangedException|ProtocolChangedException|DeltaConcurrentModificationException"
-    r"|DELTA_CONCURRENT_\w+|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED"
-)
-_ERROR_CLASS_RE = re.compile(r"\[([A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]")
 _LEGACY_PARAMS_CONF = "spark.sql.legacy.parameterSubstitution.constantsOnly"
 
-
-def _error_text(exc: BaseException) -> str:
-    """Everything that identifies an engine exception: its classes, error class and message."""
-    parts = [c.__name__ for c in type(exc).__mro__]
-    cls = error_class(exc)
-    if cls:
-        parts.append(cls)
-    java = getattr(exc, "java_exception", None)  # py4j.protocol.Py4JJavaError
-    if java is not None:
-        try:
-            parts.append(java.getClass().getName())
-            parts.append(str(java.toString()))
-        except Exception:  # noqa: BLE001
-            pass
-    parts.append(str(exc))
-    return "\n".join(parts)
-
-
-def error_class(exc: BaseException) -> str | None:
-    """The engine's error class (``TABLE_OR_VIEW_NOT_FOUND``), when it reports one."""
-    # getCondition (pyspark >= 4.0) first: getErrorClass is deprecated there and warns.
-    getter = getattr(exc, "getCondition", None) or getattr(exc, "getErrorClass", None)
-    if callable(getter):
-        try:
-            value = getter()
-        except Exception:  # noqa: BLE001 - a broken accessor must not hide the real error
-            value = None
-        if value:
-            return str(value)
-    m = _ERROR_CLASS_RE.search(str(exc))
-    return m.group(1) if m else None
-
-
-def is_conflict(exc: BaseException) -> bool:
-    """True for Delta's concurrent-modification failures (the write was not applied)."""
-    return bool(_CONFLICT_RE.search(_error_text(exc)))
-
-
-def _kind(exc: BaseException, text: str) -> str:
-    cls = (error_class(exc) or "").upper()
-    names = {c.__name__ for c in type(exc).__mro__}
-    if "NOT_FOUND" in cls or "NoSuch" in text:
-        return "not_found"
-    if "ALREADY_EXISTS" in cls or "AlreadyExists" in text:
-        return "already_exists"
-    if "ParseException" in names or cls.startswith("PARSE_"):
-        return "parse"
-    if "PERMISSION" in cls or "INSUFFICIENT_PERMISSIONS" in cls or "UNAUTHORIZED" in cls:
-        return "permission"
-    if "UnsupportedOperationException" in names or "UNSUPPORTED" in cls or "CANNOT_MODIFY" in cls:
-        return "unsupported"
-    if "AnalysisException" in names:
-        return "analysis"
-    return "error"
-
-
-def normalize_error(sql: str, exc: BaseException, table: str = "") -> Exception:
-    """The schemax error for an engine exception raised while running ``sql``."""
-    text = _error_text(exc)
-    message = str(exc).split("\n\tat ", 1)[0].split("\n\nJVM stacktrace:", 1)[0].strip() or type(exc).__name__
-    if _CONFLICT_RE.search(text):
-        return StoreConflictError(table or _table_of(sql), message)
-    err = SqlError(sql, message, _kind(exc, text))
-    err.error_class = error_class(exc)  # type: ignore[attr-defined]
-    return err
-
-
-_TABLE_RE = re.compile(r"\b(?:INTO|UPDATE|FROM|TABLE)\s+((?:`[^`]*(?:``[^`]*)*`|[\w.])+)", re.IGNORECASE)
-
-
-def _table_of(sql: str) -> str:
-    m = _TABLE_RE.search(sql)
-    return m.group(1) if m else "?"
+# kept under their old names here: callers and tests import them from this module
+normalize_error = from_spark_exception
 
 
 class SparkExecutor:
@@ -147,8 +69,8 @@ class SparkExecutor:
                     try:
                         return self._collect(sql, args)
                     except Exception as exc2:  # noqa: BLE001
-                        raise normalize_error(sql, exc2) from exc2
-            raise normalize_error(sql, exc) from exc
+                        raise from_spark_exception(sql, exc2) from exc2
+            raise from_spark_exception(sql, exc) from exc
 
     def _collect(self, sql: str, args: dict[str, Any] | None) -> list[Any]:
         df = self.spark.sql(sql, args=args) if args else self.spark.sql(sql)

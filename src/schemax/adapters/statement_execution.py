@@ -21,9 +21,10 @@ What it does for each statement:
 - retries, with exponential backoff (honouring ``Retry-After``), API calls that fail transiently
   (HTTP 429/503: ``TooManyRequests``/``ResourceExhausted``, ``TemporarilyUnavailable``,
   ``DeadlineExceeded``, connection errors) and statements the warehouse failed with a transient error code;
-- normalizes failures: a ``FAILED`` statement becomes :class:`~schemax.errors.SqlError` with the
-  warehouse's message (and its error class, e.g. ``TABLE_OR_VIEW_NOT_FOUND``), Delta's concurrent
-  modification failures :class:`~schemax.errors.StoreConflictError`, exactly like the Spark executor.
+- normalizes failures (:mod:`schemax.adapters.engine_errors`): a ``FAILED`` statement becomes
+  :class:`~schemax.errors.SqlError` with the warehouse's message (and its error class, e.g.
+  ``TABLE_OR_VIEW_NOT_FOUND``), Delta's concurrent modification failures
+  :class:`~schemax.errors.StoreConflictError`, exactly like the Spark executor.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import base64
 import datetime as dt
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -39,19 +41,15 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from schemax.errors import SqlError, StoreConflictError
+from schemax.adapters.engine_errors import (
+    from_api_exception,
+    from_warehouse_failure,
+    statement_not_finished,
+    statement_timed_out,
+)
 from schemax.ports import Row
 
 log = logging.getLogger("schemax.statement_execution")
-
-# Delta's optimistic-concurrency failures, as the warehouse reports them in its messages.
-_CONFLICT_RE = re.compile(
-    r"Concurrent(Append|Transaction|DeleteRead|DeleteDelete|Write)Exception"
-    r"|MetadataChangedException|ProtocolChangedException|DeltaConcurrentModificationException"
-    r"|DELTA_CONCURRENT_\w+|DELTA_METADATA_CHANGED|DELTA_PROTOCOL_CHANGED"
-)
-_ERROR_CLASS_RE = re.compile(r"\[([A-Z][A-Z0-9_]+(?:\.[A-Z0-9_]+)*)\]")
-_TABLE_RE = re.compile(r"\b(?:INTO|UPDATE|FROM|TABLE)\s+((?:`[^`]*(?:``[^`]*)*`|[\w.])+)", re.IGNORECASE)
 
 #: ``ServiceErrorCode`` values of a FAILED statement that are worth running the statement again for.
 TRANSIENT_STATEMENT_ERRORS = frozenset(
@@ -76,7 +74,7 @@ def _name(value: Any) -> str | None:
 
 def is_transient(exc: BaseException) -> bool:
     """True for SDK/HTTP errors worth retrying: 429, 503, deadline exceeded, dropped connections."""
-    from databricks.sdk import errors as sdk_errors
+    from databricks.sdk import errors as sdk_errors  # optional dependency: imported only when used
 
     if isinstance(
         exc, (sdk_errors.TooManyRequests, sdk_errors.TemporarilyUnavailable, sdk_errors.DeadlineExceeded)
@@ -88,50 +86,8 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionError, TimeoutError))
 
 
-def _error_kind(error_class: str | None, message: str) -> str:
-    cls = (error_class or "").upper()
-    if "NOT_FOUND" in cls or "DOES_NOT_EXIST" in cls:
-        return "not_found"
-    if "ALREADY_EXISTS" in cls:
-        return "already_exists"
-    if cls.startswith("PARSE_") or "ParseException" in message:
-        return "parse"
-    if "PERMISSION" in cls or "UNAUTHORIZED" in cls or "INSUFFICIENT_PRIVILEGES" in cls:
-        return "permission"
-    if "UNSUPPORTED" in cls or "NOT_SUPPORTED" in cls or "CANNOT_MODIFY" in cls:
-        return "unsupported"
-    if cls:
-        return "analysis"
-    return "error"
-
-
-def _sdk_error_kind(exc: BaseException) -> str:
-    from databricks.sdk import errors as sdk_errors
-
-    if isinstance(exc, (sdk_errors.PermissionDenied, sdk_errors.Unauthenticated)):
-        return "permission"
-    if isinstance(exc, sdk_errors.NotFound):
-        return "not_found"
-    if isinstance(exc, sdk_errors.BadRequest):
-        return "request"
-    return "error"
-
-
-def normalize_failure(
-    sql: str, message: str, error_code: str | None = None, sql_state: str | None = None
-) -> Exception:
-    """The schemax error for a statement the warehouse failed (``status.error``)."""
-    message = (message or error_code or "statement failed").strip()
-    if _CONFLICT_RE.search(message):
-        m = _TABLE_RE.search(sql)
-        return StoreConflictError(m.group(1) if m else "?", message)
-    m = _ERROR_CLASS_RE.search(message)
-    error_class = m.group(1) if m else None
-    err = SqlError(sql, message, _error_kind(error_class, message))
-    err.error_class = error_class  # type: ignore[attr-defined]
-    err.error_code = error_code  # type: ignore[attr-defined]
-    err.sql_state = sql_state  # type: ignore[attr-defined]
-    return err
+# kept under its old name here: callers and tests import it from this module
+normalize_failure = from_warehouse_failure
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -140,7 +96,7 @@ def normalize_failure(
 
 def to_parameter(name: str, value: Any) -> Any:
     """A ``StatementParameterListItem`` for one named parameter (its SQL type from the Python type)."""
-    from databricks.sdk.service.sql import StatementParameterListItem
+    from databricks.sdk.service.sql import StatementParameterListItem  # optional dependency
 
     if value is None:
         return StatementParameterListItem(name=name, value=None, type="STRING")
@@ -280,8 +236,6 @@ class StatementExecutionExecutor:
 
     def _call(self, what: str, sql: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """One API call, retried on transient errors; other SDK errors become SqlError."""
-        from databricks.sdk import errors as sdk_errors
-
         attempt = 0
         while True:
             try:
@@ -301,12 +255,9 @@ class StatementExecutionExecutor:
                     )
                     self._sleep(delay)
                     continue
-                if isinstance(exc, sdk_errors.DatabricksError):
-                    err = SqlError(sql, f"{type(exc).__name__}: {exc}", _sdk_error_kind(exc))
-                    err.error_code = getattr(exc, "error_code", None)  # type: ignore[attr-defined]
+                err = from_api_exception(sql, exc)
+                if err is not None:
                     raise err from exc
-                if isinstance(exc, (ConnectionError, TimeoutError)):
-                    raise SqlError(sql, f"{type(exc).__name__}: {exc}", "connection") from exc
                 raise
 
     def _run(self, sql: str, params: Mapping[str, Any] | None) -> list[Row]:
@@ -337,10 +288,11 @@ class StatementExecutionExecutor:
                 self._sleep(delay)
                 continue
             if state == "FAILED":
-                raise normalize_failure(sql, message, code, response.status.sql_state)
-            raise SqlError(sql, f"statement {response.statement_id} {state}: {message}", "canceled")
+                raise from_warehouse_failure(sql, message, code, response.status.sql_state)
+            raise statement_not_finished(sql, response.statement_id, state, message)
 
     def _submit(self, sql: str, parameters: list[Any] | None) -> Any:
+        # optional dependency: imported only when a statement is submitted
         from databricks.sdk.service.sql import Disposition, ExecuteStatementRequestOnWaitTimeout, Format
 
         kwargs: dict[str, Any] = {
@@ -367,11 +319,7 @@ class StatementExecutionExecutor:
                     self.ws.statement_execution.cancel_execution(response.statement_id)
                 except Exception:  # noqa: BLE001 - the timeout is what we report
                     log.debug("could not cancel %s", response.statement_id, exc_info=True)
-                raise SqlError(
-                    sql,
-                    f"statement {response.statement_id} still running after {self.timeout:.0f}s (cancelled)",
-                    "timeout",
-                )
+                raise statement_timed_out(sql, response.statement_id, self.timeout)
             self._sleep(self.poll_interval)
             response = self._call(
                 "get_statement", sql, self.ws.statement_execution.get_statement, response.statement_id
@@ -412,7 +360,7 @@ class StatementExecutionExecutor:
 
 def _fetch_external(url: str) -> list[list[Any]]:
     """Rows of one ``EXTERNAL_LINKS`` chunk: a pre-signed URL, fetched without Databricks credentials."""
-    import requests
+    import requests  # optional: comes with databricks-sdk
 
     resp = requests.get(url, timeout=120)
     if resp.status_code in (429, 503):
@@ -425,9 +373,7 @@ def workspace_executor(
     *, profile: str | None = None, warehouse_id: str | None = None, host: str | None = None, **options: Any
 ) -> StatementExecutionExecutor:
     """A Statement Execution executor for a workspace profile (or the ``DATABRICKS_*`` environment)."""
-    import os
-
-    from databricks.sdk import WorkspaceClient
+    from databricks.sdk import WorkspaceClient  # optional dependency: imported only when used
 
     kwargs: dict[str, Any] = {}
     if profile:

@@ -36,13 +36,18 @@ from schemax.core.model import State
 from schemax.core.ops import utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.errors import (
+    ApprovalRequiredError,
     BreakingChangeError,
+    ConfirmationRequiredError,
     DeploymentLockedError,
     DriftDetectedError,
     ExecutionError,
     NotFoundError,
-    SchemaxError,
+    RestoreUnavailableError,
+    RetentionWindowPassedError,
+    SnapshotRequiredError,
     SqlError,
+    UnfinishedDeploymentError,
     UnsupportedError,
 )
 from schemax.ports import SqlExecutor
@@ -175,7 +180,7 @@ class Deployer:
     def _require_snapshot_allowed(self, env: Environment) -> None:
         settings = self.project.settings()
         if env.require_snapshot or (env.is_production and settings.require_snapshot_for_prod):
-            raise SchemaxError(f"environment {env.name!r} deploys snapshots only; take a snapshot first")
+            raise SnapshotRequiredError(env.name)
 
     # ------------------------------------------------------------------------------------------------
     # planning
@@ -227,9 +232,7 @@ class Deployer:
                     wanted = self.target_of(env, to)[1]
                     if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
                         return self._resume(env, unfinished, holder)
-                    raise SchemaxError(
-                        f"environment {env_name!r} has an unfinished deployment {unfinished.deployment_id} "
-                        f"(to {unfinished.to_version}); deploy it again to resume, or pass abandon=True")
+                    raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
             deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
             start = before if before is not None else self.deployed(env_name).state
             plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
@@ -249,11 +252,9 @@ class Deployer:
             raise BreakingChangeError(blocking)
         if env.require_approval and plan.to_version not in (None, "working"):
             if env.approved(plan.to_version) is None:
-                raise SchemaxError(f"{env.name!r} requires an approved snapshot; "
-                                   f"{plan.to_version} is not approved "
-                                   f"(p.approve({env.name!r}, {plan.to_version!r}))")
+                raise ApprovalRequiredError(env.name, plan.to_version)
         if env.require_confirmation and not dry_run and confirm not in (True, env.name):
-            raise SchemaxError(f"deploying to {env.name!r} needs confirm={env.name!r}")
+            raise ConfirmationRequiredError(env.name)
         if self.drift_check is not None and not (
                 force or env.allow_drift or self.project.settings().allow_drift):
             report = self.drift_check(env)
@@ -393,11 +394,10 @@ class Deployer:
             try:
                 rows = self.executor.query(f"DESCRIBE HISTORY {name}")
             except SqlError as exc:
-                raise SchemaxError(f"cannot restore {name}: the table is gone ({exc.cause[:200]})") from None
+                raise RestoreUnavailableError(name, version, exc.cause) from None
             oldest = min((int(r["version"]) for r in rows), default=version)
             if version < oldest:
-                raise SchemaxError(f"cannot restore {name} to version {version}: "
-                                   f"Delta's history now starts at {oldest} (outside the retention window)")
+                raise RetentionWindowPassedError(name, version, oldest)
 
     # ------------------------------------------------------------------------------------------------
     # executing

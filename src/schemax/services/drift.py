@@ -21,7 +21,7 @@ from schemax.core.model import State
 from schemax.core.ops import Op, utc_now
 from schemax.drift import DriftFinding, DriftReport, compare, declared_state, map_to_physical, table_hashes
 from schemax.drift.compare import sort_findings
-from schemax.errors import DriftDetectedError, SchemaxError
+from schemax.errors import DriftDetectedError, EngineRequiredError, NoCatalogMappingError, NotDeployedError
 
 if TYPE_CHECKING:
     from schemax.api import Project
@@ -42,8 +42,8 @@ class DriftService:
     @property
     def executor(self) -> SqlExecutor:
         if self.project.executor is None:
-            raise SchemaxError("drift needs a SQL engine: open the project with a SparkSession or an "
-                               "executor")
+            raise EngineRequiredError("drift", "drift needs a SQL engine: open the project with a "
+                                      "SparkSession or an executor")
         return self.project.executor
 
     def reader(self) -> Any:
@@ -160,7 +160,8 @@ class DriftService:
         env = self.project.environment(env_name)
         logical, physical, deployment = self.expected(env)
         if deployment is None:
-            raise SchemaxError(f"{env_name!r} has no deployment to compare with; use import_catalog")
+            raise NotDeployedError(env_name, "drift",
+                                   f"{env_name!r} has no deployment to compare with; use import_catalog")
         reality, _ = self.observed_logical(env, logical, self.scope(physical))
         ops = ops_between(logical, reality, author=self.project.author)
         if ops:
@@ -174,7 +175,7 @@ class DriftService:
 
         env = self.project.environment(env_name)
         if not env.catalogs:
-            raise SchemaxError(f"environment {env_name!r} maps no catalogs; nothing to import")
+            raise NoCatalogMappingError(env_name)
         scope: list[tuple[str, str | None]] = []
         for physical_cat in sorted(env.catalogs.values()):
             if schemas:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from schemax.core.model import State
-from schemax.errors import SchemaxError
+from schemax.errors import NotDeployedError
 from schemax.services.deploy import physical_name
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ def plan_rollback(project: Project, deployer: Deployer, env_name: str, to: str,
     target = project.snapshot_at(to)
     current = deployer.deployed(env_name)
     if current.deployment is None:
-        raise SchemaxError(f"environment {env_name!r} has no successful deployment to roll back")
+        raise NotDeployedError(env_name, "rollback",
+                               f"environment {env_name!r} has no successful deployment to roll back")
     if not restore_data:
         return current.state, {}
     restore: dict[str, int] = {}

@@ -1,0 +1,162 @@
+"""Commands that plan and run deployments: ``plan``, ``deploy``, ``rollback``, ``promote``, and
+``history`` of what ran. Deployments report each statement through :class:`~schemax.cli.output.Progress`,
+handed to the Project API as its ``progress=`` callback."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from schemax.cli.context import blank, open_project
+from schemax.cli.exits import EXIT_BLOCKED, EXIT_OK
+from schemax.cli.output import Output, Progress, to_jsonable
+
+
+def _plan_text(plan: Any, with_sql: bool) -> list[str]:
+    """A plan for people: a summary, the findings with their impact, then the statements (or the script)."""
+    if with_sql:  # the full script already has the summary and the findings as SQL comments
+        return [str(plan.sql).rstrip()]
+    statements = list(getattr(plan, "statements", []) or [])
+    findings = list(getattr(plan, "findings", []) or [])
+    blocking = len(list(plan.breaking_changes or []))
+    lines = [
+        f"plan {plan.from_version or '(nothing)'} -> {plan.to_version or '(working state)'}: "
+        f"{len(statements)} statement(s), {len(findings)} finding(s), {blocking} blocking"
+    ]
+    for f in findings:
+        severity = getattr(getattr(f, "severity", ""), "value", getattr(f, "severity", ""))
+        obj = getattr(f, "object_name", None) or ""
+        lines.append(f"  {getattr(f, 'code', '')} {severity:<11} {obj}: {getattr(f, 'message', f)}")
+        if getattr(f, "impact", None):
+            lines.append(f"      impact: {f.impact}")
+    for item in list(getattr(plan, "unsupported", []) or []):
+        stmt, reason = item if isinstance(item, tuple) else (item, getattr(item, "reason", ""))
+        lines.append(
+            f"  unsupported here: {reason}: {' '.join(str(getattr(stmt, 'sql', stmt)).split())[:100]}"
+        )
+    for note in list(getattr(plan, "notes", []) or []):
+        lines.append(f"  note: {note}")
+    for i, st in enumerate(statements, start=1):
+        lines.append(f"  {i:>3}. {' '.join(str(getattr(st, 'sql', st)).split())[:110]}")
+    if not statements:
+        lines.append("  nothing to do")
+    return lines
+
+
+def cmd_plan(args: argparse.Namespace, output: Output) -> int:
+    project = open_project(args, output)
+    to = blank(args.to)
+    plan = project.plan(args.env, to=None if to == "latest" else to)
+    blocked = False
+    if args.check:
+        env = project.environment(args.env)
+        allowed = env.allow_breaking or getattr(project.settings(), "allow_breaking", False)
+        blocked = bool(list(plan.breaking_changes or [])) and not allowed
+    if output.json:
+        output.doc({"environment": args.env, "plan": plan, "blocked": blocked})
+    else:
+        for line in _plan_text(plan, args.sql):
+            output.line(line)
+        if blocked:
+            output.line(f"blocked: {args.env!r} does not allow these breaking changes")
+    return EXIT_BLOCKED if blocked else EXIT_OK
+
+
+def _deployment_summary(dep: Any, elapsed: float | None = None) -> str:
+    took = f" in {elapsed:.1f}s" if elapsed is not None else ""
+    return (
+        f"{dep.kind} {dep.deployment_id} to {dep.environment}: {dep.status}, "
+        f"{dep.from_version or '(nothing)'} -> "
+        f"{dep.to_version}, {dep.applied}/{len(dep.statements)} statement(s){took}"
+    )
+
+
+def _deployment_doc(dep: Any) -> dict[str, Any]:
+    doc = to_jsonable(dep)
+    if isinstance(doc, dict) and getattr(dep, "plan", None) is not None and "plan" not in doc:
+        doc["findings"] = to_jsonable(list(getattr(dep.plan, "findings", []) or []))
+    return doc
+
+
+def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
+    project = open_project(args, output)
+    progress = Progress(output)
+    to = blank(args.to)
+    dep = project.deploy(
+        args.env,
+        to=None if to == "latest" else to,
+        dry_run=args.dry_run,
+        allow_breaking=args.allow_breaking,
+        force=args.force,
+        confirm=blank(args.confirm),
+        abandon=args.abandon,
+        max_workers=args.max_workers,
+        progress=progress,
+    )
+    return _report_deployment(dep, output, progress, dry_run=args.dry_run)
+
+
+def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run: bool = False) -> int:
+    if output.json:
+        output.doc({"deployment": _deployment_doc(dep), "dry_run": dry_run})
+        return EXIT_OK
+    if dry_run:
+        output.line(
+            f"dry run: {len(dep.statements)} statement(s) would run on {dep.environment} "
+            f"({dep.from_version or '(nothing)'} -> {dep.to_version})"
+        )
+        for st in dep.statements:
+            output.line(f"  {st.seq:>3}. {' '.join(st.sql.split())[:110]}")
+    else:
+        output.line(_deployment_summary(dep, progress.elapsed()))
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
+    project = open_project(args, output)
+    progress = Progress(output)
+    options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm)}
+    dep = project.rollback(
+        args.env, to=args.to, restore_data=args.restore_data, progress=progress, **options
+    )
+    return _report_deployment(dep, output, progress, dry_run=args.dry_run)
+
+
+def cmd_promote(args: argparse.Namespace, output: Output) -> int:
+    project = open_project(args, output)
+    progress = Progress(output)
+    dep = project.promote(
+        args.source,
+        args.target,
+        dry_run=args.dry_run,
+        allow_breaking=args.allow_breaking,
+        force=args.force,
+        confirm=blank(args.confirm),
+        progress=progress,
+    )
+    return _report_deployment(dep, output, progress, dry_run=args.dry_run)
+
+
+def cmd_history(args: argparse.Namespace, output: Output) -> int:
+    project = open_project(args, output)
+    history = list(project.history(args.env))[: max(0, args.limit)]
+    if output.json:
+        output.doc({"environment": args.env, "deployments": [_deployment_doc(d) for d in history]})
+        return EXIT_OK
+    if not history:
+        output.line("no deployments yet")
+    for d in history:
+        output.line(
+            f"{d.started_at[:19]}  {d.environment:<8} {d.kind:<8} {d.status:<11} "
+            f"{d.from_version or '-'} -> {d.to_version}  {d.applied}/{len(d.statements)}  "
+            f"{d.deployed_by}  {d.deployment_id}"
+        )
+        if d.error:
+            output.line(f"    error: {d.error.splitlines()[0][:200]}")
+        if args.sql:
+            for st in d.statements:
+                output.line(f"    {st.seq:>3}. [{st.status}] {' '.join(st.sql.split())[:100]}")
+    return EXIT_OK
+
+
+__all__ = ["cmd_deploy", "cmd_history", "cmd_plan", "cmd_promote", "cmd_rollback"]

@@ -1,0 +1,103 @@
+"""Exit codes and how a failure is reported: one line on stderr for people, ``{"error": {...}}`` on
+stdout for ``--json``.
+
+0 ok; 1 error; 2 blocked: the error class says so (``SchemaxError.blocked``: drift, breaking changes, a
+held deployment lock), as does ``plan --check`` finding changes the environment would refuse; 130
+interrupted. Usage errors exit 1, so that 2 always means "blocked".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import traceback
+from typing import Any, TextIO
+
+from schemax.cli.output import drift_text, to_jsonable
+from schemax.errors import BreakingChangeError, DeploymentLockedError, DriftDetectedError, SchemaxError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_BLOCKED = 2
+EXIT_INTERRUPTED = 130
+
+#: Attributes of an error copied into its JSON document when they are a string or a number.
+_DATA_ATTRIBUTES = (
+    "deployment_id",
+    "applied",
+    "sql",
+    "kind",
+    "environment",
+    "version",
+    "to_version",
+    "table",
+    "oldest_version",
+    "action",
+    "argument",
+)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """2 for an error whose class is ``blocked``, 130 for an interrupt, else 1."""
+    if isinstance(exc, SchemaxError) and exc.blocked:
+        return EXIT_BLOCKED
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_ERROR
+
+
+def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
+    """The ``{"error": ...}`` document of a failure: type, message, exit code and the error's data."""
+    doc: dict[str, Any] = {
+        "type": type(exc).__name__,
+        "message": str(exc).split("\n")[0],
+        "exit_code": code,
+        "blocked": code == EXIT_BLOCKED,
+    }
+    if isinstance(exc, BreakingChangeError):
+        doc["findings"] = to_jsonable(exc.findings)
+    elif isinstance(exc, DriftDetectedError):
+        doc["report"] = to_jsonable(exc.report)
+    elif isinstance(exc, DeploymentLockedError):
+        doc.update(holder=exc.holder, expires=to_jsonable(exc.expires), environment=exc.environment)
+    for attr in _DATA_ATTRIBUTES:
+        value = getattr(exc, attr, None)
+        if value is not None and isinstance(value, (str, int)):
+            doc[attr] = value
+    return doc
+
+
+def report_error(
+    exc: BaseException, code: int, args: argparse.Namespace | None, out: TextIO, err: TextIO
+) -> None:
+    """Print a failure: the JSON document (``--json``), drift or findings, then one line on stderr."""
+    verbose = bool(args is not None and getattr(args, "verbose", 0))
+    as_json = bool(args is not None and getattr(args, "json", False))
+    if as_json:
+        print(
+            json.dumps({"error": error_doc(exc, code)}, indent=2, sort_keys=True, ensure_ascii=False),
+            file=out,
+        )
+    if isinstance(exc, DriftDetectedError) and not as_json:
+        print(drift_text(getattr(exc.report, "environment", "") or "the environment", exc.report), file=out)
+    if isinstance(exc, BreakingChangeError) and not as_json:
+        for f in exc.findings:
+            print(f"  {getattr(f, 'code', '')} {getattr(f, 'message', f)}", file=err)
+    label = "blocked" if code == EXIT_BLOCKED else "error"
+    message = str(exc).strip() or type(exc).__name__
+    if not verbose:
+        message = message.split("\n")[0]
+    print(f"schemax: {label}: {message}", file=err)
+    if verbose:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=err)
+
+
+__all__ = [
+    "EXIT_BLOCKED",
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "error_doc",
+    "exit_code_for",
+    "report_error",
+]

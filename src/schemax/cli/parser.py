@@ -1,0 +1,242 @@
+"""The ``schemax`` argument parser: global options (valid before and after the command) and one
+subcommand per command, with the exit codes and environment variables in every ``--help``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from schemax import __version__
+from schemax.errors import UsageError
+
+EPILOG = """\
+exit codes:
+  0    success (drift: no drift found)
+  1    error (bad arguments, missing project, failed statement, integrity failure, ...)
+  2    blocked: drift detected, breaking changes not allowed, the environment is locked by another
+       deployment, or "plan --check" found changes the environment would refuse
+  130  interrupted
+
+environment variables:
+  SCHEMAX_PROJECT, SCHEMAX_STORE         defaults for --project and --store
+  SCHEMAX_LOCAL_HOME                     home of the embedded engine (default ./.schemax-local)
+  SCHEMAX_AUTHOR                         who is recorded as author / deployer
+  DATABRICKS_CONFIG_PROFILE              default for --profile
+  DATABRICKS_WAREHOUSE_ID                default for --warehouse-id
+  DATABRICKS_HOST, DATABRICKS_TOKEN, ... databricks-sdk authentication
+
+Global options may be given before or after the command. See docs/cli.md.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors; 2 means "blocked" here
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, in_command: bool) -> None:
+    """Options valid before and after the command (after it, they override what came before)."""
+    d: Callable[[Any], Any] = (lambda v: argparse.SUPPRESS) if in_command else (lambda v: v)
+    g = parser.add_argument_group("global options")
+    g.add_argument("--project", default=d(None), help="project name (default $SCHEMAX_PROJECT)")
+    g.add_argument(
+        "--store",
+        default=d(None),
+        help="where the project lives, catalog.schema (default $SCHEMAX_STORE or spark_catalog.schemax)",
+    )
+    g.add_argument(
+        "--author",
+        default=d(None),
+        help="who is recorded as author/deployer (default $SCHEMAX_AUTHOR, "
+        "the engine's current_user(), or the OS user)",
+    )
+    g.add_argument(
+        "--local",
+        action="store_true",
+        default=d(False),
+        help="run on the embedded Spark + Delta engine (or the active SparkSession)",
+    )
+    g.add_argument(
+        "--local-home", default=d(None), help="home of the embedded engine (default $SCHEMAX_LOCAL_HOME)"
+    )
+    g.add_argument(
+        "--profile", default=d(None), help="Databricks CLI profile (default $DATABRICKS_CONFIG_PROFILE)"
+    )
+    g.add_argument(
+        "--warehouse-id",
+        default=d(None),
+        help="run on this SQL warehouse (default $DATABRICKS_WAREHOUSE_ID); empty: not a warehouse",
+    )
+    g.add_argument(
+        "--runtime",
+        action="store_true",
+        default=d(False),
+        help="use the Databricks runtime's SparkSession (jobs, clusters, serverless); "
+        "the default when $DATABRICKS_RUNTIME_VERSION is set",
+    )
+    g.add_argument("--connect", action="store_true", default=d(False), help="run through Databricks Connect")
+    g.add_argument("--cluster-id", default=d(None), help="Databricks Connect: cluster to run on")
+    g.add_argument(
+        "--serverless", action="store_true", default=d(False), help="Databricks Connect: serverless compute"
+    )
+    g.add_argument(
+        "--json", action="store_true", default=d(False), help="machine output: one JSON document on stdout"
+    )
+    g.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=d(0),
+        help="more logging (-v info and tracebacks, -vv debug)",
+    )
+    g.add_argument("-q", "--quiet", action="store_true", default=d(False), help="no progress on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``schemax`` argument parser (exposed for tests and docs)."""
+    parser = _Parser(
+        prog="schemax",
+        description="Schema migrations for Databricks Unity Catalog.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"schemax {__version__}")
+    _global_options(parser, in_command=False)
+    sub = parser.add_subparsers(dest="command", metavar="<command>", parser_class=_Parser)
+    sub.required = True
+
+    def command(name: str, help: str, **kw: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kw,
+        )
+        _global_options(p, in_command=True)
+        return p
+
+    p = command("init", "create the project in the store (and its environments)")
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=LOGICAL:PHYSICAL[,LOGICAL:PHYSICAL...]",
+        help="add an environment mapping logical catalogs to physical ones; repeatable; "
+        "NAME alone adds one without mappings",
+    )
+    p.add_argument(
+        "--schema-prefix",
+        action="append",
+        default=[],
+        metavar="NAME=PREFIX",
+        help="prefix the environment's schema names (two environments sharing one catalog)",
+    )
+    p.add_argument(
+        "--production",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="mark the environment as production (snapshots only, confirmation required)",
+    )
+
+    command("status", "which version is deployed where; ops not in a snapshot yet")
+
+    p = command("plan", "what deploying would run in an environment, with its findings (runs nothing)")
+    p.add_argument("env")
+    p.add_argument("--to", help="snapshot version (default: latest; 'working' for the unsnapshotted state)")
+    p.add_argument("--sql", action="store_true", help="print the SQL script too")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 2 if the environment would refuse this plan (breaking changes not allowed)",
+    )
+
+    p = command("deploy", "deploy a snapshot (default: latest) to an environment")
+    p.add_argument("env")
+    p.add_argument("--to", help="snapshot version (default: latest)")
+    p.add_argument("--dry-run", action="store_true", help="plan and check everything, run nothing")
+    p.add_argument("--allow-breaking", action="store_true", help="allow breaking and destructive changes")
+    p.add_argument("--force", action="store_true", help="deploy despite drift")
+    p.add_argument("--confirm", help="the environment's name, for environments that require confirmation")
+    p.add_argument(
+        "--abandon",
+        action="store_true",
+        help="abandon an unfinished (failed) deployment instead of resuming it",
+    )
+    p.add_argument("--max-workers", type=int, help="statements run concurrently on independent tables")
+
+    p = command("drift", "compare the live catalog with the environment; exit 2 on drift")
+    p.add_argument("env")
+    p.add_argument(
+        "--import",
+        dest="import_drift",
+        action="store_true",
+        help="record what was found as ops, so that the project catches up with the catalog",
+    )
+
+    p = command("snapshot", "create or list snapshots")
+    snap = p.add_subparsers(dest="snapshot_command", metavar="<create|list>", parser_class=_Parser)
+    snap.required = True
+    sc = snap.add_parser("create", help="freeze the working state as a new snapshot")
+    _global_options(sc, in_command=True)
+    sc.add_argument("name")
+    sc.add_argument("--version", dest="snapshot_version", help="explicit version (default: bump the latest)")
+    sc.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
+    sc.add_argument("--tag", action="append", default=[])
+    sc.add_argument("--comment")
+    sl = snap.add_parser("list", help="every snapshot, oldest first")
+    _global_options(sl, in_command=True)
+
+    p = command("history", "deployments, newest first")
+    p.add_argument("env", nargs="?")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--sql", action="store_true", help="print each deployment's statements")
+
+    p = command("rollback", "deploy the way back to an earlier snapshot")
+    p.add_argument("env")
+    p.add_argument("--to", required=True, help="snapshot version to go back to")
+    p.add_argument(
+        "--restore-data",
+        action="store_true",
+        help="RESTORE changed Delta tables to their versions before (brings dropped data back)",
+    )
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--force", action="store_true", help="roll back despite drift")
+    p.add_argument("--confirm", help="the environment's name, for environments that require confirmation")
+
+    p = command("promote", "deploy to TARGET the snapshot that SOURCE runs")
+    p.add_argument("source")
+    p.add_argument("target")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--allow-breaking", action="store_true")
+    p.add_argument("--force", action="store_true", help="deploy despite drift")
+    p.add_argument("--confirm", help="the target's name, for environments that require confirmation")
+
+    p = command("import", "adopt live catalogs/schemas as ops (or load an exported project)")
+    p.add_argument("env", nargs="?", help="environment whose catalogs are read")
+    p.add_argument(
+        "--schema",
+        action="append",
+        dest="schemas",
+        metavar="CATALOG.SCHEMA",
+        help="only these schemas (repeatable; default: every schema of the environment's catalogs)",
+    )
+    p.add_argument(
+        "--adopt",
+        action="store_true",
+        help="also record a baseline deployment, so the next deploy of ENV is a no-op",
+    )
+    p.add_argument("--from-json", metavar="FILE", help="load a project exported with 'schemax export'")
+
+    p = command("export", "write the project as one canonical JSON document")
+    p.add_argument("file", nargs="?", default="-", help="output file (default '-': stdout)")
+
+    command("verify", "re-hash the op log and every snapshot")
+    return parser
+
+
+
+__all__ = ["EPILOG", "build_parser"]
