@@ -71,6 +71,13 @@ def _mutate(p: schemax.Project, rng: random.Random, steps: int) -> None:
         lambda t: p.create_function("c.s.f", "true", parameters="x BIGINT", returns="BOOLEAN"),
         lambda t: p.set_tags("c.s", {"domain": rng.choice(["a", "b"])}),
         lambda t: p.set_schema_comment("c.s", rng.choice([None, "s"])),
+        lambda t: p.set_schema_properties(rng.choice(["c.s", "c.r"]),
+                                          {f"p{rng.randrange(3)}": str(rng.randrange(9))}),
+        lambda t: p.unset_schema_properties(rng.choice(["c.s", "c.r"]), ["p0"]),
+        lambda t: p.set_catalog_properties("c", {f"p{rng.randrange(3)}": str(rng.randrange(9))}),
+        lambda t: p.unset_catalog_properties("c", ["p0"]),
+        lambda t: p.set_catalog_comment("c", rng.choice([None, "cat"])),
+        lambda t: p.set_tags("c", {"area": rng.choice(["a", "b"])}),
         lambda t: p.rename_schema("c.r", "ref2"),
         lambda t: p.drop_schema("c.r"),
     ]

@@ -34,6 +34,7 @@ class ObjectKind:
     keyword: str | None  # SQL keyword naming it: GRANT ... ON TABLE, COMMENT ON VIEW, ALTER VOLUME ...
     capability: str | None  # engine capability of its basic DDL (see schemax.plan.capabilities)
     renamable: bool = True  # a rename_<kind> op exists (functions are replaced instead)
+    has_comment: bool = True  # set_<kind>_comment exists
     taggable: bool = False  # set_/unset_<kind>_tags exist
     securable: bool = False  # grant/revoke may target it
     has_properties: bool = False  # set_/unset_<kind>_properties exist
@@ -42,6 +43,13 @@ class ObjectKind:
     def top_level(self) -> bool:
         """True for kinds held in a State map of their own (not inside a table)."""
         return self.field is not None
+
+    @property
+    def state_field(self) -> str:
+        """The State field holding them; ValueError for a kind held inside its parent."""
+        if self.field is None:
+            raise ValueError(f"{self.name}s are held inside their {self.parent}, not in a State map")
+        return self.field
 
     @property
     def position(self) -> int:
@@ -88,6 +96,7 @@ COLUMN = ObjectKind(
 )
 CONSTRAINT = ObjectKind(
     "constraint", "con", Constraint, None, "table", None, None, None, None, renamable=False,
+    has_comment=False,
 )
 
 #: Every kind, parents before children.
@@ -152,7 +161,8 @@ def _check() -> None:
             problems.append(f"{k.name}: its parent {k.parent!r} must come before it")
         if k.parent_key is not None and k.parent_key not in fields:
             problems.append(f"{k.name}: {k.model.__name__} has no {k.parent_key!r}")
-        for flag, field in (("taggable", "tags"), ("securable", "grants"), ("has_properties", "properties")):
+        for flag, field in (("taggable", "tags"), ("securable", "grants"), ("has_properties", "properties"),
+                            ("has_comment", "comment")):
             if getattr(k, flag) != (field in fields):
                 problems.append(f"{k.name}: {flag} disagrees with {k.model.__name__}.{field}")
     if len(_BY_PREFIX) != len(KINDS):

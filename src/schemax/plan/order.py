@@ -22,10 +22,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from enum import IntEnum
+from typing import NamedTuple
 
+from schemax.core import kinds
 from schemax.core.model import State
+from schemax.core.registry import require_complete
 from schemax.plan import changes as ch
-from schemax.plan.changes import Change
+from schemax.plan.changes import OBJECT_CHANGES, Change
 from schemax.plan.lineage import relations_read, view_dependencies
 
 
@@ -48,31 +51,41 @@ class Phase(IntEnum):
     GRANT = 15
 
 
-_PHASES: dict[type[Change], Phase] = {
-    ch.Revoke: Phase.REVOKE,
-    ch.DropView: Phase.DROP_VIEW,
-    ch.DropTable: Phase.DROP_OBJECT,
-    ch.DropVolume: Phase.DROP_OBJECT,
-    ch.DropFunction: Phase.DROP_OBJECT,
-    ch.DropSchema: Phase.DROP_SCHEMA,
-    ch.DropCatalog: Phase.DROP_CATALOG,
-    ch.RenameCatalog: Phase.RENAME,
-    ch.RenameSchema: Phase.RENAME,
-    ch.RenameTable: Phase.RENAME,
-    ch.RenameView: Phase.RENAME,
-    ch.RenameVolume: Phase.RENAME,
-    ch.CreateCatalog: Phase.CATALOG,
-    ch.AlterCatalog: Phase.CATALOG,
-    ch.CreateSchema: Phase.SCHEMA,
-    ch.AlterSchema: Phase.SCHEMA,
-    ch.CreateFunction: Phase.FUNCTION,
-    ch.AlterFunction: Phase.FUNCTION,
-    ch.CreateView: Phase.VIEW,
-    ch.AlterView: Phase.VIEW,
-    ch.CreateVolume: Phase.VOLUME,
-    ch.AlterVolume: Phase.VOLUME,
-    ch.Grant: Phase.GRANT,
+class _KindPhases(NamedTuple):
+    """Where one top-level kind's changes run (its renames always run in RENAME)."""
+
+    create: Phase  # its creates and alters
+    drop: Phase
+    drop_rank: int = 0  # among the kinds dropped in DROP_OBJECT: lower first
+
+
+_KIND_PHASES: dict[str, _KindPhases] = {
+    "catalog": _KindPhases(Phase.CATALOG, Phase.DROP_CATALOG),
+    "schema": _KindPhases(Phase.SCHEMA, Phase.DROP_SCHEMA),
+    "table": _KindPhases(Phase.TABLE, Phase.DROP_OBJECT, drop_rank=2),
+    "view": _KindPhases(Phase.VIEW, Phase.DROP_VIEW),
+    # functions and volumes are dropped first: a SQL function may read a table that goes in the same plan
+    "volume": _KindPhases(Phase.VOLUME, Phase.DROP_OBJECT, drop_rank=1),
+    "function": _KindPhases(Phase.FUNCTION, Phase.DROP_OBJECT, drop_rank=0),
 }
+require_complete(_KIND_PHASES, [k.name for k in kinds.top_level()], "object kinds without phases")
+
+_PHASES: dict[type[Change], Phase] = {ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT}
+_DROPS: set[type[Change]] = set()  # the drop of every top-level kind
+_DROP_RANK: dict[type[Change], int] = {}
+_RENAME_KIND: dict[type[Change], int] = {}  # renames run parents first (the registry's order)
+for _kind in kinds.top_level():
+    _family, _phases = OBJECT_CHANGES[_kind.name], _KIND_PHASES[_kind.name]
+    _PHASES[_family.create] = _phases.create
+    if _family.alter is not None:
+        _PHASES[_family.alter] = _phases.create
+    _PHASES[_family.drop] = _phases.drop
+    _DROPS.add(_family.drop)
+    if _phases.drop == Phase.DROP_OBJECT:
+        _DROP_RANK[_family.drop] = _phases.drop_rank
+    if _family.rename is not None:
+        _PHASES[_family.rename] = Phase.RENAME
+        _RENAME_KIND[_family.rename] = _kind.position
 
 # Within one table, the order its changes are rendered in: constraints and columns that go away first
 # (freeing names), then renames, in-place changes, positions, new columns, layout, and finally the
@@ -94,13 +107,8 @@ TABLE_STEP: dict[type[Change], int] = {
     ch.SetTableProperties: 13,
 }
 
-_RENAME_KIND = {
-    ch.RenameCatalog: 0,
-    ch.RenameSchema: 1,
-    ch.RenameTable: 2,
-    ch.RenameView: 3,
-    ch.RenameVolume: 4,
-}
+# every change type runs in a phase of its own kind or in its table's (TABLE, ordered by TABLE_STEP)
+require_complete({*_PHASES, *TABLE_STEP}, ch.CHANGE_TYPES, "change types without a phase")
 
 
 def _is_foreign_key(change: Change) -> bool:
@@ -183,20 +191,12 @@ def _inverted(deps: dict[Hashable, set[Hashable]] | dict[str, set[str]]) -> dict
 def order_changes(changes: Sequence[Change], before: State, after: State) -> list[Change]:
     """``changes`` in execution order (see the module docstring)."""
     phases = [phase_of(c) for c in changes]
-    phases_of_drops = {
-        ch.DropTable,
-        ch.DropView,
-        ch.DropVolume,
-        ch.DropFunction,
-        ch.DropSchema,
-        ch.DropCatalog,
-    }
     group_rank: dict[tuple[Phase, str], int] = {}
 
     def name(change: Change) -> tuple[str, ...]:
         # one name per object whichever of its changes comes first: as it is after, else as it was
         object_id = change.table_id or change.subject
-        in_after = after.get(object_id) is not None and phases_of_drops.isdisjoint({type(change)})
+        in_after = after.get(object_id) is not None and type(change) not in _DROPS
         return _name_key(after if in_after else before, object_id)
 
     # groups (a table's changes, a view, a schema...) ranked within their phase
@@ -270,10 +270,8 @@ def _rank_groups(
         return topological(unique, _inverted(view_dependencies(before)), key)  # type: ignore[arg-type, return-value]
     if phase == Phase.DROP_OBJECT:
         # functions and volumes first: a SQL function may read a table that goes in the same plan
-        rank = {ch.DropFunction: "0", ch.DropVolume: "1", ch.DropTable: "2"}
-
         def drop_key(group: Hashable) -> tuple[str, ...]:
-            return (rank.get(type(first[group]), "3"), *key(group))  # type: ignore[index]
+            return (str(_DROP_RANK.get(type(first[group]), 3)), *key(group))  # type: ignore[index]
 
         return topological(unique, _inverted(_fk_deps(before)), drop_key)  # type: ignore[return-value]
     return sorted(unique, key=key)
