@@ -223,8 +223,8 @@ def _table_member_ids(change: Change) -> set[str]:
     return ids
 
 
-def _kinds(*kinds: str) -> Callable[[Op, Change], bool]:
-    wanted = frozenset(kinds)
+def _kinds(*op_kinds: str) -> Callable[[Op, Change], bool]:
+    wanted = frozenset(op_kinds)
     return lambda op, change: op.target == change.subject and op.kind in wanted
 
 
