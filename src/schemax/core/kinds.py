@@ -33,6 +33,10 @@ class ObjectKind:
     namespace: str | None  # names are unique per (parent, namespace); None: a namespace of its own kind
     keyword: str | None  # SQL keyword naming it: GRANT ... ON TABLE, COMMENT ON VIEW, ALTER VOLUME ...
     capability: str | None  # engine capability of its basic DDL (see schemax.plan.capabilities)
+    # the plan phases (schemax.plan.order.Phase names) its creates and alters, and its drops, run in;
+    # None for kinds held in a table (their changes run with their table's)
+    phase: str | None = None
+    drop_phase: str | None = None
     renamable: bool = True  # a rename_<kind> op exists (functions are replaced instead)
     has_comment: bool = True  # set_<kind>_comment exists
     taggable: bool = False  # set_/unset_<kind>_tags exist
@@ -69,27 +73,27 @@ class ObjectKind:
 
 CATALOG = ObjectKind(
     "catalog", "cat", Catalog, "catalogs", None, None, None, "CATALOG", "catalog_ddl",
-    taggable=True, securable=True, has_properties=True,
+    phase="CATALOG", drop_phase="DROP_CATALOG", taggable=True, securable=True, has_properties=True,
 )
 SCHEMA = ObjectKind(
     "schema", "sch", Schema, "schemas", "catalog", "catalog_id", None, "SCHEMA", "schema_ddl",
-    taggable=True, securable=True, has_properties=True,
+    phase="SCHEMA", drop_phase="DROP_SCHEMA", taggable=True, securable=True, has_properties=True,
 )
 TABLE = ObjectKind(
     "table", "tbl", Table, "tables", "schema", "schema_id", "relation", "TABLE", "table_ddl",
-    taggable=True, securable=True, has_properties=True,
+    phase="TABLE", drop_phase="DROP_OBJECT", taggable=True, securable=True, has_properties=True,
 )
 VIEW = ObjectKind(
     "view", "viw", View, "views", "schema", "schema_id", "relation", "VIEW", "views",
-    taggable=True, securable=True, has_properties=True,
+    phase="VIEW", drop_phase="DROP_VIEW", taggable=True, securable=True, has_properties=True,
 )
 VOLUME = ObjectKind(
     "volume", "vol", Volume, "volumes", "schema", "schema_id", "volume", "VOLUME", "volumes",
-    taggable=True, securable=True,
+    phase="VOLUME", drop_phase="DROP_OBJECT", taggable=True, securable=True,
 )
 FUNCTION = ObjectKind(
     "function", "fun", Function, "functions", "schema", "schema_id", "function", "FUNCTION", "functions",
-    renamable=False, securable=True,
+    phase="FUNCTION", drop_phase="DROP_OBJECT", renamable=False, securable=True,
 )
 COLUMN = ObjectKind(
     "column", "col", Column, None, "table", None, None, "COLUMN", "table_ddl", taggable=True,
@@ -159,6 +163,8 @@ def _check() -> None:
         fields = k.model.model_fields
         if k.parent is not None and _POSITION.get(k.parent, len(KINDS)) >= _POSITION[k.name]:
             problems.append(f"{k.name}: its parent {k.parent!r} must come before it")
+        if (k.phase is None or k.drop_phase is None) == k.top_level:
+            problems.append(f"{k.name}: a top-level kind has plan phases, a kind held in a table none")
         if k.parent_key is not None and k.parent_key not in fields:
             problems.append(f"{k.name}: {k.model.__name__} has no {k.parent_key!r}")
         for flag, field in (("taggable", "tags"), ("securable", "grants"), ("has_properties", "properties"),

@@ -22,7 +22,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from enum import IntEnum
-from typing import NamedTuple
 
 from schemax.core import kinds
 from schemax.core.model import State
@@ -51,38 +50,25 @@ class Phase(IntEnum):
     GRANT = 15
 
 
-class _KindPhases(NamedTuple):
-    """Where one top-level kind's changes run (its renames always run in RENAME)."""
+# Within DROP_OBJECT, functions and volumes go first (a SQL function may read a table that goes in the
+# same plan); a kind not named here goes after these.
+_DROP_OBJECT_ORDER = ("function", "volume", "table")
 
-    create: Phase  # its creates and alters
-    drop: Phase
-    drop_rank: int = 0  # among the kinds dropped in DROP_OBJECT: lower first
-
-
-_KIND_PHASES: dict[str, _KindPhases] = {
-    "catalog": _KindPhases(Phase.CATALOG, Phase.DROP_CATALOG),
-    "schema": _KindPhases(Phase.SCHEMA, Phase.DROP_SCHEMA),
-    "table": _KindPhases(Phase.TABLE, Phase.DROP_OBJECT, drop_rank=2),
-    "view": _KindPhases(Phase.VIEW, Phase.DROP_VIEW),
-    # functions and volumes are dropped first: a SQL function may read a table that goes in the same plan
-    "volume": _KindPhases(Phase.VOLUME, Phase.DROP_OBJECT, drop_rank=1),
-    "function": _KindPhases(Phase.FUNCTION, Phase.DROP_OBJECT, drop_rank=0),
-}
-require_complete(_KIND_PHASES, [k.name for k in kinds.top_level()], "object kinds without phases")
-
+# Each top-level kind's family runs in the phases the registry gives it (ObjectKind.phase / drop_phase, a
+# misspelt phase fails here, at import); its renames in RENAME, parents first.
 _PHASES: dict[type[Change], Phase] = {ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT}
 _DROPS: set[type[Change]] = set()  # the drop of every top-level kind
 _DROP_RANK: dict[type[Change], int] = {}
-_RENAME_KIND: dict[type[Change], int] = {}  # renames run parents first (the registry's order)
+_RENAME_KIND: dict[type[Change], int] = {}
 for _kind in kinds.top_level():
-    _family, _phases = OBJECT_CHANGES[_kind.name], _KIND_PHASES[_kind.name]
-    _PHASES[_family.create] = _phases.create
+    _family = OBJECT_CHANGES[_kind.name]
+    _PHASES[_family.create] = Phase[_kind.phase or ""]
     if _family.alter is not None:
-        _PHASES[_family.alter] = _phases.create
-    _PHASES[_family.drop] = _phases.drop
+        _PHASES[_family.alter] = Phase[_kind.phase or ""]
+    _PHASES[_family.drop] = Phase[_kind.drop_phase or ""]
     _DROPS.add(_family.drop)
-    if _phases.drop == Phase.DROP_OBJECT:
-        _DROP_RANK[_family.drop] = _phases.drop_rank
+    if _kind.name in _DROP_OBJECT_ORDER:
+        _DROP_RANK[_family.drop] = _DROP_OBJECT_ORDER.index(_kind.name)
     if _family.rename is not None:
         _PHASES[_family.rename] = Phase.RENAME
         _RENAME_KIND[_family.rename] = _kind.position
@@ -271,7 +257,8 @@ def _rank_groups(
     if phase == Phase.DROP_OBJECT:
         # functions and volumes first: a SQL function may read a table that goes in the same plan
         def drop_key(group: Hashable) -> tuple[str, ...]:
-            return (str(_DROP_RANK.get(type(first[group]), 3)), *key(group))  # type: ignore[index]
+            rank = _DROP_RANK.get(type(first[group]), len(_DROP_OBJECT_ORDER))  # type: ignore[index]
+            return (str(rank), *key(group))
 
         return topological(unique, _inverted(_fk_deps(before)), drop_key)  # type: ignore[return-value]
     return sorted(unique, key=key)
