@@ -4,8 +4,9 @@ Each :class:`ObjectKind` says how its objects are identified (the id prefix, ``t
 keeps them (a :class:`~schemax.core.model.State` field, or inside their table for columns and
 constraints), what they belong to and through which attribute (``schema_id``), which name namespace they
 share with their siblings (tables and views: one ``relation`` namespace per schema), whether they carry
-tags, properties and grants, whether they can be renamed, and the SQL keyword that names them in
-``GRANT … ON``, ``COMMENT ON`` and ``ALTER … SET TAGS``.
+tags, properties and grants, whether they can be renamed, the SQL keyword that names them in
+``GRANT … ON``, ``COMMENT ON`` and ``ALTER … SET TAGS``, the engine capability of their DDL, and the plan
+phases their changes run in.
 
 :data:`KINDS` lists them parents before children; its order is the order every interpreter walks them
 (state maps, diffs, renames). Interpreters that keep a table per kind check it with
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from schemax.core.objects import Catalog, Column, Constraint, Frozen, Function, Schema, Table, View, Volume
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ObjectKind:
     """One kind of object in the catalog tree."""
 
@@ -72,35 +73,42 @@ class ObjectKind:
 
 
 CATALOG = ObjectKind(
-    "catalog", "cat", Catalog, "catalogs", None, None, None, "CATALOG", "catalog_ddl",
-    phase="CATALOG", drop_phase="DROP_CATALOG", taggable=True, securable=True, has_properties=True,
+    name="catalog", prefix="cat", model=Catalog, field="catalogs", parent=None, parent_key=None,
+    namespace=None, keyword="CATALOG", capability="catalog_ddl", phase="CATALOG", drop_phase="DROP_CATALOG",
+    taggable=True, securable=True, has_properties=True,
 )
 SCHEMA = ObjectKind(
-    "schema", "sch", Schema, "schemas", "catalog", "catalog_id", None, "SCHEMA", "schema_ddl",
-    phase="SCHEMA", drop_phase="DROP_SCHEMA", taggable=True, securable=True, has_properties=True,
+    name="schema", prefix="sch", model=Schema, field="schemas", parent="catalog", parent_key="catalog_id",
+    namespace=None, keyword="SCHEMA", capability="schema_ddl", phase="SCHEMA", drop_phase="DROP_SCHEMA",
+    taggable=True, securable=True, has_properties=True,
 )
 TABLE = ObjectKind(
-    "table", "tbl", Table, "tables", "schema", "schema_id", "relation", "TABLE", "table_ddl",
-    phase="TABLE", drop_phase="DROP_OBJECT", taggable=True, securable=True, has_properties=True,
+    name="table", prefix="tbl", model=Table, field="tables", parent="schema", parent_key="schema_id",
+    namespace="relation", keyword="TABLE", capability="table_ddl", phase="TABLE", drop_phase="DROP_OBJECT",
+    taggable=True, securable=True, has_properties=True,
 )
 VIEW = ObjectKind(
-    "view", "viw", View, "views", "schema", "schema_id", "relation", "VIEW", "views",
-    phase="VIEW", drop_phase="DROP_VIEW", taggable=True, securable=True, has_properties=True,
+    name="view", prefix="viw", model=View, field="views", parent="schema", parent_key="schema_id",
+    namespace="relation", keyword="VIEW", capability="views", phase="VIEW", drop_phase="DROP_VIEW",
+    taggable=True, securable=True, has_properties=True,
 )
 VOLUME = ObjectKind(
-    "volume", "vol", Volume, "volumes", "schema", "schema_id", "volume", "VOLUME", "volumes",
-    phase="VOLUME", drop_phase="DROP_OBJECT", taggable=True, securable=True,
+    name="volume", prefix="vol", model=Volume, field="volumes", parent="schema", parent_key="schema_id",
+    namespace="volume", keyword="VOLUME", capability="volumes", phase="VOLUME", drop_phase="DROP_OBJECT",
+    taggable=True, securable=True,
 )
 FUNCTION = ObjectKind(
-    "function", "fun", Function, "functions", "schema", "schema_id", "function", "FUNCTION", "functions",
-    phase="FUNCTION", drop_phase="DROP_OBJECT", renamable=False, securable=True,
+    name="function", prefix="fun", model=Function, field="functions", parent="schema", parent_key="schema_id",
+    namespace="function", keyword="FUNCTION", capability="functions", phase="FUNCTION",
+    drop_phase="DROP_OBJECT", renamable=False, securable=True,
 )
 COLUMN = ObjectKind(
-    "column", "col", Column, None, "table", None, None, "COLUMN", "table_ddl", taggable=True,
+    name="column", prefix="col", model=Column, field=None, parent="table", parent_key=None, namespace=None,
+    keyword="COLUMN", capability="table_ddl", taggable=True,
 )
 CONSTRAINT = ObjectKind(
-    "constraint", "con", Constraint, None, "table", None, None, None, None, renamable=False,
-    has_comment=False,
+    name="constraint", prefix="con", model=Constraint, field=None, parent="table", parent_key=None,
+    namespace=None, keyword=None, capability=None, renamable=False, has_comment=False,
 )
 
 #: Every kind, parents before children.

@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemax.core.kinds import KINDS, securable, taggable
+from schemax.core.kinds import KINDS, securable, taggable, top_level
 from schemax.core.objects import Frozen
+from schemax.core.registry import require_complete
 
 
 def new_id(kind_prefix: str) -> str:
@@ -303,6 +304,9 @@ for _k in KINDS:
     if _k.has_properties:
         OP_PAYLOADS[f"set_{_k.name}_properties"] = (_k.name, SetProperties)
         OP_PAYLOADS[f"unset_{_k.name}_properties"] = (_k.name, UnsetProperties)
+
+# every top-level kind is created by an op of its own (held kinds: add_column, add_<constraint>)
+require_complete(OP_PAYLOADS, [f"create_{k.name}" for k in top_level()], "object kinds without a create op")
 
 OP_KINDS: tuple[str, ...] = tuple(sorted(OP_PAYLOADS))
 
