@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError as PydanticValidationError
 
+from schemax.core import kinds as _kinds
 from schemax.core import ops as o
 from schemax.core.model import (
     EMPTY_STATE,
-    KIND_FIELD,
     Catalog,
     Column,
     ColumnMask,
@@ -30,6 +30,7 @@ from schemax.core.model import (
     kind_of_id,
 )
 from schemax.core.names import InvalidIdentifierError, validate_column_name, validate_object_name
+from schemax.core.registry import require_complete
 from schemax.core.types import TypeParseError, normalize_type
 from schemax.errors import ValidationError
 
@@ -61,31 +62,39 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return register
 
 
-# namespace of a schema child: tables and views share one (UC: one relation namespace per schema)
-_NAMESPACE = {"table": "relation", "view": "relation", "volume": "volume", "function": "function"}
+_TOP_LEVEL = _kinds.top_level()
+# the namespaces of a schema's children, in lookup order (tables and views share one: UC has one relation
+# namespace per schema)
+_CHILD_NAMESPACES = tuple(dict.fromkeys(k.name_namespace for k in _kinds.schema_children()))
+# schema children holding nothing: dropped by one generic handler
+_LEAF_CHILDREN = tuple(k for k in _kinds.schema_children() if not _kinds.children_of(k.name))
+
+
+def _parent_of(obj: Any, kind: _kinds.ObjectKind) -> str:
+    """The id of the object's parent ("" for a catalog): the first part of the key its name is held by."""
+    return getattr(obj, kind.parent_key) if kind.parent_key else ""  # type: ignore[no-any-return]
 
 
 class StateBuilder:
     """Mutable working copy of a :class:`State`; ``apply`` validates and applies one op."""
 
+    # one map per top-level kind (schemax.core.kinds), named like the State field
+    catalogs: dict[str, Catalog]
+    schemas: dict[str, Schema]
+    tables: dict[str, Table]
+    views: dict[str, View]
+    volumes: dict[str, Volume]
+    functions: dict[str, Function]
+
     def __init__(self, base: State = EMPTY_STATE) -> None:
-        self.catalogs: dict[str, Catalog] = dict(base.catalogs)
-        self.schemas: dict[str, Schema] = dict(base.schemas)
-        self.tables: dict[str, Table] = dict(base.tables)
-        self.views: dict[str, View] = dict(base.views)
-        self.volumes: dict[str, Volume] = dict(base.volumes)
-        self.functions: dict[str, Function] = dict(base.functions)
+        for k in _TOP_LEVEL:
+            setattr(self, k.state_field, dict(getattr(base, k.state_field)))
         self._col_owner: dict[str, str] = {}
         self._con_owner: dict[str, str] = {}
         self._names: dict[tuple[str, str, str], str] = {}
-        for c in self.catalogs.values():
-            self._names[("", "catalog", c.name.lower())] = c.id
-        for s in self.schemas.values():
-            self._names[(s.catalog_id, "schema", s.name.lower())] = s.id
-        for objs in (self.tables, self.views, self.volumes, self.functions):
-            for child in objs.values():  # type: ignore[attr-defined]
-                kind = kind_of_id(child.id) or ""
-                self._names[(child.schema_id, _NAMESPACE[kind], child.name.lower())] = child.id
+        for k in _TOP_LEVEL:
+            for obj in getattr(self, k.state_field).values():
+                self._names[(_parent_of(obj, k), k.name_namespace, obj.name.lower())] = obj.id
         for t in self.tables.values():
             for col in t.columns:
                 self._col_owner[col.id] = t.id
@@ -96,26 +105,16 @@ class StateBuilder:
     def fork(self) -> StateBuilder:
         """An independent builder with the same content (cheap: shallow map copies)."""
         other = StateBuilder.__new__(StateBuilder)
-        other.catalogs = dict(self.catalogs)
-        other.schemas = dict(self.schemas)
-        other.tables = dict(self.tables)
-        other.views = dict(self.views)
-        other.volumes = dict(self.volumes)
-        other.functions = dict(self.functions)
+        for k in _TOP_LEVEL:
+            setattr(other, k.state_field, dict(getattr(self, k.state_field)))
         other._col_owner = dict(self._col_owner)
         other._con_owner = dict(self._con_owner)
         other._names = dict(self._names)
         return other
 
     def build(self) -> State:
-        return State.model_construct(
-            catalogs=dict(self.catalogs),
-            schemas=dict(self.schemas),
-            tables=dict(self.tables),
-            views=dict(self.views),
-            volumes=dict(self.volumes),
-            functions=dict(self.functions),
-        )
+        maps: dict[str, Any] = {k.state_field: dict(getattr(self, k.state_field)) for k in _TOP_LEVEL}
+        return State.model_construct(**maps)
 
     # -- applying ------------------------------------------------------------------------------------
     def apply(self, op: o.Op) -> None:
@@ -147,23 +146,29 @@ class StateBuilder:
 
     # -- lookups used by handlers ------------------------------------------------------------------
     def exists(self, object_id: str) -> bool:
-        kind = kind_of_id(object_id)
-        if kind == "column":
+        kind = _kinds.kind_of_id(object_id)
+        if kind is _kinds.COLUMN:
             return object_id in self._col_owner
-        if kind == "constraint":
+        if kind is _kinds.CONSTRAINT:
             return object_id in self._con_owner
-        field = KIND_FIELD.get(kind or "")
-        return field is not None and object_id in getattr(self, field)
+        return kind is not None and kind.field is not None and object_id in getattr(self, kind.field)
 
     def obj(self, object_id: str) -> Any:
-        field = KIND_FIELD.get(kind_of_id(object_id) or "")
-        found = getattr(self, field).get(object_id) if field else None
+        kind = _kinds.kind_of_id(object_id)
+        found = getattr(self, kind.field).get(object_id) if kind is not None and kind.field else None
         if found is None:
             raise Reject(f"unknown target {object_id!r}")
         return found
 
+    def objects_of(self, object_id: str) -> dict[str, Any]:
+        """The map holding the top-level object ``object_id`` (KeyError for any other id)."""
+        kind = _kinds.kind_of_id(object_id)
+        if kind is None or kind.field is None:
+            raise KeyError(object_id)
+        return getattr(self, kind.field)  # type: ignore[no-any-return]
+
     def put(self, obj: Any) -> None:
-        getattr(self, KIND_FIELD[kind_of_id(obj.id) or ""])[obj.id] = obj
+        self.objects_of(obj.id)[obj.id] = obj
 
     def table_of_column(self, column_id: str) -> tuple[Table, Column, int]:
         table_id = self._col_owner.get(column_id)
@@ -207,12 +212,12 @@ class StateBuilder:
         if sch is None or len(low) == 2:
             return sch
         if len(low) == 3:
-            for ns in ("relation", "volume", "function"):
+            for ns in _CHILD_NAMESPACES:
                 found = self._names.get((sch, ns, low[2]))
                 if found is not None and (not kinds or kind_of_id(found) in kinds):
                     return found
             return None
-        table_id = self._names.get((sch, "relation", low[2]))
+        table_id = self._names.get((sch, _kinds.TABLE.name_namespace, low[2]))
         table = self.tables.get(table_id or "")
         col = table.column_named(parts[3]) if table else None
         return col.id if col else None
@@ -310,7 +315,7 @@ def _check_new(b: StateBuilder, op: o.Op, name: str, kind: str, parent: str, par
     """What every op creating a named object below a catalog or schema checks first: the id is new, the
     parent exists and the name is valid."""
     b.require_new(op.target)
-    if parent not in (b.catalogs if parent_kind == "catalog" else b.schemas):
+    if parent not in getattr(b, _kinds.kind(parent_kind).state_field):
         raise Reject(f"unknown {parent_kind} {parent!r}")
     validate_object_name(name, kind)
 
@@ -385,15 +390,12 @@ def _create_schema(b: StateBuilder, op: o.Op, p: o.CreateSchema) -> None:
 
 
 def _parent_and_namespace(b: StateBuilder, obj: Any) -> tuple[str, str]:
-    kind = kind_of_id(obj.id) or ""
-    if kind == "catalog":
-        return "", "catalog"
-    if kind == "schema":
-        return obj.catalog_id, "schema"
-    return obj.schema_id, _NAMESPACE[kind]
+    kind = _kinds.kind_of_id(obj.id)
+    assert kind is not None  # obj came from b.obj
+    return _parent_of(obj, kind), kind.name_namespace
 
 
-@handles("rename_catalog", "rename_schema", "rename_table", "rename_view", "rename_volume")
+@handles(*(f"rename_{k.name}" for k in _TOP_LEVEL if k.renamable))
 def _rename(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
     obj = b.obj(op.target)
     kind = kind_of_id(op.target) or ""
@@ -406,10 +408,7 @@ def _rename(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
     b.set_name(parent, ns, obj.name, p.name, op.target)
 
 
-@handles(
-    "set_catalog_comment", "set_schema_comment", "set_table_comment", "set_view_comment",
-    "set_volume_comment", "set_function_comment",
-)
+@handles(*(f"set_{k.name}_comment" for k in _TOP_LEVEL if k.has_comment))
 def _set_comment(b: StateBuilder, op: o.Op, p: o.SetComment) -> None:
     obj = b.obj(op.target)
     _check_comment(p.comment)
@@ -436,9 +435,10 @@ def _drop_schemas(b: StateBuilder, schema_ids: set[str]) -> None:
     _check_no_foreign_refs(b, table_ids)
     for tid in table_ids:
         _forget_table(b, b.tables[tid])
-    for objs in (b.views, b.volumes, b.functions):
-        for oid in [x.id for x in objs.values() if x.schema_id in schema_ids]:  # type: ignore[attr-defined]
-            del objs[oid]  # type: ignore[attr-defined]
+    for k in _LEAF_CHILDREN:
+        objs = getattr(b, k.state_field)
+        for oid in [x.id for x in objs.values() if _parent_of(x, k) in schema_ids]:
+            del objs[oid]
     b.drop_names_under(schema_ids)
     for sid in schema_ids:
         sch = b.schemas.pop(sid)
@@ -518,7 +518,7 @@ def _drop_table(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     b.forget_name(table.schema_id, "relation", table.name)
 
 
-@handles("set_table_properties", "set_view_properties")
+@handles(*(f"set_{k.name}_properties" for k in _kinds.KINDS if k.has_properties))
 def _set_properties(b: StateBuilder, op: o.Op, p: o.SetProperties) -> None:
     obj = b.obj(op.target)
     if not p.properties:
@@ -527,7 +527,7 @@ def _set_properties(b: StateBuilder, op: o.Op, p: o.SetProperties) -> None:
     b.put(obj.evolve(properties={**obj.properties, **p.properties}))
 
 
-@handles("unset_table_properties", "unset_view_properties")
+@handles(*(f"unset_{k.name}_properties" for k in _kinds.KINDS if k.has_properties))
 def _unset_properties(b: StateBuilder, op: o.Op, p: o.UnsetProperties) -> None:
     obj = b.obj(op.target)
     b.put(obj.evolve(properties=_without(obj.properties, p.keys, "properties")))
@@ -825,12 +825,12 @@ def _update_function(b: StateBuilder, op: o.Op, p: o.UpdateFunction) -> None:
     )
 
 
-@handles("drop_view", "drop_volume", "drop_function")
+@handles(*(f"drop_{k.name}" for k in _LEAF_CHILDREN))
 def _drop_schema_child(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     obj = b.obj(op.target)
-    kind = kind_of_id(obj.id) or ""
-    del getattr(b, KIND_FIELD[kind])[obj.id]
-    b.forget_name(obj.schema_id, _NAMESPACE[kind], obj.name)
+    del b.objects_of(obj.id)[obj.id]
+    parent, namespace = _parent_and_namespace(b, obj)
+    b.forget_name(parent, namespace, obj.name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -847,7 +847,7 @@ def _tagged(b: StateBuilder, object_id: str) -> tuple[Any, Callable[[Any], None]
     return obj, b.put
 
 
-@handles(*(f"set_{k}_tags" for k in o.TAGGABLE_KINDS))
+@handles(*(f"set_{k.name}_tags" for k in _kinds.taggable()))
 def _set_tags(b: StateBuilder, op: o.Op, p: o.SetTags) -> None:
     obj, store = _tagged(b, op.target)
     if not p.tags:
@@ -856,7 +856,7 @@ def _set_tags(b: StateBuilder, op: o.Op, p: o.SetTags) -> None:
     store(obj.evolve(tags={**obj.tags, **p.tags}))
 
 
-@handles(*(f"unset_{k}_tags" for k in o.TAGGABLE_KINDS))
+@handles(*(f"unset_{k.name}_tags" for k in _kinds.taggable()))
 def _unset_tags(b: StateBuilder, op: o.Op, p: o.UnsetTags) -> None:
     obj, store = _tagged(b, op.target)
     store(obj.evolve(tags=_without(obj.tags, p.keys, "tags")))
@@ -891,8 +891,6 @@ def _revoke(b: StateBuilder, op: o.Op, p: o.GrantPayload) -> None:
     b.put(obj.evolve(grants=grants))
 
 
-_missing = set(o.OP_PAYLOADS) - set(_HANDLERS)
-if _missing:  # pragma: no cover - guards the closed vocabulary at import time
-    raise AssertionError(f"op kinds without a state handler: {sorted(_missing)}")
+require_complete(_HANDLERS, o.OP_PAYLOADS, "op kinds without a state handler")
 
 __all__ = ["StateBuilder", "replay"]

@@ -37,7 +37,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemax.core import kinds
 from schemax.core.model import Column, Constraint, Function, Schema, State, Table, View, Volume
+from schemax.core.registry import require_complete
 from schemax.drift.observed import normalize_observed_type
 from schemax.drift.properties import CHECK_CONSTRAINT_PREFIX, is_declarable, is_schemax
 from schemax.drift.report import DriftFinding, DriftReport, sort_findings
@@ -119,17 +121,12 @@ class _Index:
             cat = cat_names.get(s.catalog_id, "?")
             idx.schemas[_key(cat, s.name)] = s
             idx.schema_parts[sid] = (cat, s.name)
-        for kind, objs in (
-            ("table", state.tables),
-            ("view", state.views),
-            ("volume", state.volumes),
-            ("function", state.functions),
-        ):
-            for obj in objs.values():
+        for kind in kinds.schema_children():
+            for obj in getattr(state, kind.state_field).values():
                 parts = idx.schema_parts.get(obj.schema_id)
                 if parts is None:
                     continue
-                idx.children[_key(*parts, obj.name)] = (kind, obj)
+                idx.children[_key(*parts, obj.name)] = (kind.name, obj)
         return idx
 
     def parts_of(self, obj: Any) -> tuple[str, str, str]:
@@ -188,21 +185,21 @@ class _Comparer:
         self.unobserved = unobserved
         self.partial = {k.lower(): v for k, v in partial.items()}
         self.findings: list[DriftFinding] = []
-        self.scanned: dict[str, int] = {
-            "catalogs": 0,
-            "schemas": 0,
-            "tables": 0,
-            "views": 0,
-            "volumes": 0,
-            "functions": 0,
-            "columns": 0,
-        }
+        # objects read, per State field (catalogs, schemas, tables, ...), and columns
+        self.scanned: dict[str, int] = {k.state_field: 0 for k in kinds.top_level()}
+        self.scanned["columns"] = 0
 
     # -- helpers ---------------------------------------------------------------------------------------
     def sees(self, aspect: str, name: str | None = None) -> bool:
         if aspect in self.unobserved:
             return False
         return not (name is not None and aspect in self.partial.get(name.lower(), frozenset()))
+
+    def sees_kind(self, kind: str) -> bool:
+        """Whether the reader saw objects of ``kind`` at all (an aspect named like the State field, such as
+        ``volumes``, says it did not)."""
+        field_name = kinds.kind(kind).state_field
+        return field_name not in ASPECTS or self.sees(field_name)
 
     def add(
         self,
@@ -331,7 +328,7 @@ class _Comparer:
                 continue
             if _key(cat, sch_name) not in self.obs.schemas:
                 continue  # reported once, as a missing schema or catalog
-            if kind in ("volume", "function") and not self.sees(f"{kind}s"):
+            if not self.sees_kind(kind):
                 continue
             name = ".".join((cat, sch_name, obj.name))
             hit = self.obs.children.get(key)
@@ -342,14 +339,14 @@ class _Comparer:
             if okind != kind:
                 self.add(kind, name, "modified", kind, okind, "object type")
                 continue
-            getattr(self, f"compare_{kind}")(name, obj, oobj)
+            _CHILD_COMPARERS[kind](self, name, obj, oobj)
         for key, (okind, oobj) in self.obs.children.items():
             cat, sch_name, _ = self.obs.parts_of(oobj)
             if not self.scope.schema_in(cat, sch_name):
                 continue
-            if okind in ("volume", "function") and not self.sees(f"{okind}s"):
+            if not self.sees_kind(okind):
                 continue
-            self.scanned[f"{okind}s"] += 1
+            self.scanned[kinds.kind(okind).state_field] += 1
             if okind == "table":
                 self.scanned["columns"] += len(oobj.columns)
             if key in self.exp.children:
@@ -582,6 +579,18 @@ class _Comparer:
         self.compare_text("function", name, "comment", exp.comment, obs.comment)
 
 
+#: how each kind of schema child found on both sides is compared
+_CHILD_COMPARERS: dict[str, Any] = {
+    "table": _Comparer.compare_table,
+    "view": _Comparer.compare_view,
+    "volume": _Comparer.compare_volume,
+    "function": _Comparer.compare_function,
+}
+require_complete(
+    _CHILD_COMPARERS, [k.name for k in kinds.schema_children()], "schema children without a comparer"
+)
+
+
 def _norm_params(text: str) -> str:
     parts = []
     for p in (text or "").split(","):
@@ -662,24 +671,18 @@ def compare(
 def declared_state(state: State) -> State:
     """An observed state as a project would declare it: server-set, ``schemax.*``, ``delta.constraints.*`` and
     ``clusteringColumns`` properties removed from tables and views (what an import records)."""
-    tables = {
-        tid: t.model_copy(update={"properties": {k: v for k, v in t.properties.items() if is_declarable(k)}})
-        for tid, t in state.tables.items()
-    }
-    views = {
-        vid: v.model_copy(
-            update={"properties": {k: val for k, val in v.properties.items() if is_declarable(k)}}
-        )
-        for vid, v in state.views.items()
-    }
-    return State(
-        catalogs=dict(state.catalogs),
-        schemas=dict(state.schemas),
-        tables=tables,
-        views=views,
-        volumes=dict(state.volumes),
-        functions=dict(state.functions),
-    )
+    maps: dict[str, Any] = {}
+    for kind in kinds.top_level():
+        objs = getattr(state, kind.state_field)
+        if kind.namespace == kinds.TABLE.namespace:  # relations: their TBLPROPERTIES carry engine keys
+            objs = {
+                oid: obj.model_copy(
+                    update={"properties": {k: v for k, v in obj.properties.items() if is_declarable(k)}}
+                )
+                for oid, obj in objs.items()
+            }
+        maps[kind.state_field] = dict(objs)
+    return State(**maps)
 
 
 __all__ = ["ASPECTS", "compare", "declared_state"]

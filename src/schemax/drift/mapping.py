@@ -8,7 +8,9 @@ compared with the observed catalog by name and traced back to the project's obje
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from schemax.core import kinds
 from schemax.core.hashing import table_definition_hash
 from schemax.core.model import State
 
@@ -30,14 +32,8 @@ def map_to_physical(state: State, catalogs: Mapping[str, str], schema_prefix: st
     else:
         new_schemas = dict(state.schemas)
     # A new State (not model_copy): State caches name indexes, which must not be carried over.
-    return State(
-        catalogs=new_catalogs,
-        schemas=new_schemas,
-        tables=dict(state.tables),
-        views=dict(state.views),
-        volumes=dict(state.volumes),
-        functions=dict(state.functions),
-    )
+    maps: dict[str, Any] = {k.state_field: dict(getattr(state, k.state_field)) for k in kinds.top_level()}
+    return State(**{**maps, "catalogs": new_catalogs, "schemas": new_schemas})
 
 
 def table_hashes(logical: State, physical: State) -> dict[str, str]:

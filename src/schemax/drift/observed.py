@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from schemax.core import kinds
 from schemax.core.model import (
-    KIND_PREFIX,
     Catalog,
     Column,
     Constraint,
@@ -54,7 +54,7 @@ def observed_id(kind: str, *parts: str) -> str:
     >>> observed_id("table", "Main", "sales", "orders") == observed_id("table", "main", "SALES", "orders")
     True
     """
-    prefix = KIND_PREFIX[kind]
+    prefix = kinds.kind(kind).prefix
     digest = hashlib.sha1("\x1f".join(p.lower() for p in parts).encode("utf-8")).hexdigest()
     return f"{prefix}_{digest[:24]}"
 
@@ -226,13 +226,17 @@ class ObservedStateBuilder:
     ``unrepresentable`` with the object's full name.
     """
 
+    # one map per top-level kind (schemax.core.kinds), named like the State field
+    catalogs: dict[str, Catalog]
+    schemas: dict[str, Schema]
+    tables: dict[str, Table]
+    views: dict[str, View]
+    volumes: dict[str, Volume]
+    functions: dict[str, Function]
+
     def __init__(self) -> None:
-        self.catalogs: dict[str, Catalog] = {}
-        self.schemas: dict[str, Schema] = {}
-        self.tables: dict[str, Table] = {}
-        self.views: dict[str, View] = {}
-        self.volumes: dict[str, Volume] = {}
-        self.functions: dict[str, Function] = {}
+        for k in kinds.top_level():
+            setattr(self, k.state_field, {})
         self.unrepresentable: list[str] = []
 
     # -- containers -----------------------------------------------------------------------------------
@@ -473,14 +477,7 @@ class ObservedStateBuilder:
         def ordered(d: Mapping[str, Any]) -> dict[str, Any]:
             return {k: d[k] for k in sorted(d)}
 
-        return State(
-            catalogs=ordered(self.catalogs),
-            schemas=ordered(self.schemas),
-            tables=ordered(self.tables),
-            views=ordered(self.views),
-            volumes=ordered(self.volumes),
-            functions=ordered(self.functions),
-        )
+        return State(**{k.state_field: ordered(getattr(self, k.state_field)) for k in kinds.top_level()})
 
 
 def check_constraints_from_properties(properties: Mapping[str, str]) -> list[ConstraintSpec]:

@@ -18,22 +18,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from schemax.core import kinds
+
 Issue = Literal["missing", "modified", "extra"]
 ISSUES: tuple[str, ...] = ("missing", "modified", "extra")
 
-#: Sort order of object types inside one owner (the owner itself first, then its parts).
-_TYPE_ORDER = {
-    "catalog": 0,
-    "schema": 1,
-    "table": 2,
-    "view": 2,
-    "volume": 2,
-    "function": 2,
-    "column": 3,
-    "constraint": 4,
-    "property": 5,
-    "tag": 6,
-}
+
+def _type_order() -> dict[str, int]:
+    """Sort order of object types inside one owner: the owner itself first, then its parts. Top-level kinds
+    by depth (catalog 0, schema 1, tables, views, ... 2), the kinds held in a table after them in registry
+    order (column 3, constraint 4), then properties and tags."""
+    order = {k.name: k.depth - 1 for k in kinds.top_level()}
+    last = max(order.values())
+    for k in kinds.KINDS:
+        if not k.top_level:
+            last += 1
+            order[k.name] = last
+    order["property"], order["tag"] = last + 1, last + 2
+    return order
+
+
+_TYPE_ORDER = _type_order()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import functools
 import logging
 from collections.abc import Callable
 
+from schemax.core import kinds
 from schemax.core.model import State
 from schemax.core.names import quote_ident
 
@@ -109,6 +110,10 @@ def resolve(parts: tuple[str, ...], default_catalog: str, default_schema: str) -
     raise ValueError(f"a relation name has 1 to 3 parts, got {parts!r}")
 
 
+# what a view's SQL reads: tables and views (one relation namespace per schema)
+_RELATIONS: tuple[str, ...] = tuple(k.name for k in kinds.in_namespace(kinds.TABLE.name_namespace))
+
+
 def view_dependencies(state: State) -> dict[str, set[str]]:
     """For each view id, the ids of the tables and views of ``state`` its SQL reads."""
     out: dict[str, set[str]] = {}
@@ -116,7 +121,7 @@ def view_dependencies(state: State) -> dict[str, set[str]]:
         catalog, schema = state.path(view.schema_id)
         deps: set[str] = set()
         for parts in relations_read(view.definition):
-            found = state.find(resolve(parts, catalog.lower(), schema.lower()), kinds=("table", "view"))
+            found = state.find(resolve(parts, catalog.lower(), schema.lower()), kinds=_RELATIONS)
             if found is not None and found != view.id:
                 deps.add(found)
         out[view.id] = deps
