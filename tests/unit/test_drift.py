@@ -734,3 +734,23 @@ def test_on_a_runtime_the_reader_gets_a_workspace_client_elsewhere_it_reads_per_
     assert DriftService(_uc_project(Engine())).reader().ws is None
     monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
     assert isinstance(DriftService(_uc_project(Engine())).reader().ws, RuntimeClient)
+
+
+def test_import_keeps_declared_schema_properties_no_reader_observes() -> None:
+    """No catalog reader observes DBPROPERTIES: aligning what was seen must not turn the declared schema
+    properties into ``unset_schema_properties`` ops (the next deploy would UNSET them live)."""
+    from schemax.core.environment import Environment
+    from schemax.drift.mapping import map_to_physical
+    from schemax.plan.to_ops import ops_between
+    from schemax.services.drift import align
+
+    p = schemax.Project.in_memory("props")
+    p.create_catalog("shop")
+    p.create_schema("shop.sales", properties={"owner.team": "sales"})
+    reference = p.state()
+    env = Environment(name="dev", catalogs={"shop": "dev_shop"})
+    seen = map_to_physical(reference, env.catalogs)
+    seen = seen.model_copy(update={"schemas": {sid: s.model_copy(update={"properties": {}})
+                                               for sid, s in seen.schemas.items()}})
+    aligned = align(seen, reference, env)
+    assert [op.kind for op in ops_between(reference, aligned, author="t")] == []

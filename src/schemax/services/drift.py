@@ -330,7 +330,10 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         # would make every other environment point at this environment's files
         schemas[new_id] = sch.model_copy(update={
             "id": new_id, "catalog_id": ids[sch.catalog_id], "name": logical,
-            "managed_location": base_schema.managed_location if base_schema else None, **keep})
+            "managed_location": base_schema.managed_location if base_schema else None,
+            # no catalog reader observes schema properties (DBPROPERTIES): keep the declared ones, or an
+            # import would record unset_schema_properties for every declared key
+            "properties": base_schema.properties if base_schema else sch.properties, **keep})
     for tid, t in observed.tables.items():
         if t.schema_id not in ids:
             continue
