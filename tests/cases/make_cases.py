@@ -391,6 +391,35 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.set_partition_by("shop.sales.orders", ["status"])
 
 
+@case("external_table_rewrite_refused")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_table(
+        "shop.sales.clicks",
+        [("ts", "TIMESTAMP"), ("day", "DATE"), ("url", "STRING")],
+        table_type="EXTERNAL",
+        location="s3://bucket/clicks",
+    )
+    yield
+    # a copy and swap would need a second location for the data: refused, on every engine
+    p.set_partition_by("shop.sales.clicks", ["day"])
+
+
+@shop_case("rewrite_moves_keys_and_repoints_child_foreign_keys")
+def _(p: schemax.Project) -> None:
+    # customers is referenced by orders' foreign key: the key names move across the swap, and orders'
+    # foreign key is dropped before customers' primary key and added back once the new table has it
+    p.set_partition_by("shop.sales.customers", ["name"])
+
+
+@shop_case("rewrite_of_a_referenced_and_a_referencing_table")
+def _(p: schemax.Project) -> None:
+    # both sides rewritten: orders' foreign key is added back once, by orders' own rewrite
+    p.set_partition_by("shop.sales.customers", ["name"])
+    p.change_column_type("shop.sales.orders", "status", "INT")
+
+
 @case("row_filter_set_change_drop")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
@@ -513,6 +542,33 @@ def _(p: schemax.Project) -> None:
 def _(p: schemax.Project) -> None:
     p.change_column_type("shop.sales.orders", "qty", "BIGINT")
     p.rename_column("shop.sales.orders", "qty", "quantity")
+
+
+@case("upgrades_recorded_earlier_are_not_repeated")
+def _(p: schemax.Project) -> Iterator[None]:
+    # the deployed state: renames, a widening and a DEFAULT recorded the table features they needed
+    shop(p)
+    p.rename_column("shop.sales.orders", "note", "remark")
+    p.change_column_type("shop.sales.orders", "qty", "BIGINT")
+    p.set_column_default("shop.sales.orders", "status", "'new'")
+    yield
+    # so the next plan neither upgrades the table again nor warns again
+    p.rename_column("shop.sales.orders", "remark", "memo")
+    p.drop_column("shop.sales.orders", "memo")
+    p.change_column_type("shop.sales.orders", "amount", "DECIMAL(12,2)")
+    p.add_column("shop.sales.orders", "channel", "STRING", default="'web'")
+
+
+@case("delta_property_keys_in_any_case")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_table_properties("shop.sales.orders", {"delta.columnmapping.mode": "name"})
+    yield
+    # Delta reads delta.* keys in any casing: orders has column mapping, so no upgrade and no SX401
+    p.rename_column("shop.sales.orders", "note", "remark")
+    # customers gets it in the design's own spelling: one upgrade statement, one SX401
+    p.set_table_properties("shop.sales.customers", {"delta.COLUMNMAPPING.MODE": "name"})
+    p.rename_column("shop.sales.customers", "email", "mail")
 
 
 @shop_case("nullability_both_ways")
