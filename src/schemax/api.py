@@ -432,61 +432,23 @@ class Project:
     # ------------------------------------------------------------------------------------------------
     # columns
     # ------------------------------------------------------------------------------------------------
-    def _emit_upgrading(self, table_id: str, kind: str, target: str, payload: dict[str, Any]) -> str:
-        """Record an op on a table, preceded in the same commit by a ``set_table_properties`` op for the
-        Delta feature it needs when the table lacks it (column mapping, type widening, column defaults:
-        :func:`schemax.core.delta_properties.upgrades_for`). The upgrade so becomes part of the design:
-        the state a deployment leaves behind has the property, and the next plan neither upgrades the
-        table again nor repeats the SX401/SX402/SX404 warning. Both ops are checked before either is
-        recorded."""
-        from schemax.core.delta_properties import upgrades_for
-
-        needed = upgrades_for(self._working().tables[table_id], kind, target, payload)
-        if not needed:
-            return self._emit(kind, target, payload)
-        ops = [
-            Op.new("set_table_properties", table_id, {"properties": needed}, author=self.author),
-            Op.new(kind, target, payload, author=self.author),
-        ]
-        with self._lock:
-            if self._pending is not None:  # inside a batch: refuse both before either joins it
-                trial = self._working().fork()
-                for op in ops:
-                    trial.apply(op)
-            self.record_ops(ops)
-        return target
-
     def add_column(self, table: str, name: str, type: str, comment: str | None = None,
                    nullable: bool = True, *, default: str | None = None, after: str | None = None,
                    first: bool = False) -> str:
-        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id.
-
-        A DEFAULT, or a name Delta accepts only with column mapping, also records the table feature it
-        needs (see :meth:`_emit_upgrading`)."""
+        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id."""
         after_id = "FIRST" if first else (self._column(table, after) if after else None)
-        table_id = self._table(table)
-        return self._emit_upgrading(table_id, "add_column", new_id(KIND_PREFIX["column"]), {
-            "table_id": table_id, "name": name, "type": type, "nullable": nullable,
+        return self._emit("add_column", new_id(KIND_PREFIX["column"]), {
+            "table_id": self._table(table), "name": name, "type": type, "nullable": nullable,
             "comment": comment, "default": default, "after": after_id})
 
     def rename_column(self, table: str, old: str, new: str) -> str:
-        """Rename a column; on a Delta table without column mapping, also records
-        ``delta.columnMapping.mode = 'name'`` (see :meth:`_emit_upgrading`)."""
-        return self._emit_upgrading(
-            self._table(table), "rename_column", self._column(table, old), {"name": new}
-        )
+        return self._emit("rename_column", self._column(table, old), {"name": new})
 
     def drop_column(self, table: str, name: str) -> str:
-        """Drop a column; on a Delta table without column mapping, also records
-        ``delta.columnMapping.mode = 'name'`` (see :meth:`_emit_upgrading`)."""
-        return self._emit_upgrading(self._table(table), "drop_column", self._column(table, name), {})
+        return self._emit("drop_column", self._column(table, name), {})
 
     def change_column_type(self, table: str, name: str, type: str) -> str:
-        """Change a column's type; an in-place widening on a Delta table without type widening also
-        records ``delta.enableTypeWidening = 'true'`` (see :meth:`_emit_upgrading`)."""
-        return self._emit_upgrading(
-            self._table(table), "change_column_type", self._column(table, name), {"type": type}
-        )
+        return self._emit("change_column_type", self._column(table, name), {"type": type})
 
     def set_column_nullable(self, table: str, name: str, nullable: bool) -> str:
         return self._emit("set_column_nullable", self._column(table, name), {"nullable": nullable})
@@ -495,11 +457,7 @@ class Project:
         return self._emit("set_column_comment", self._column(table, name), {"comment": comment})
 
     def set_column_default(self, table: str, name: str, default: str | None) -> str:
-        """Set (or, with ``None``, drop) a column's DEFAULT; the first DEFAULT on a Delta table also
-        records ``delta.feature.allowColumnDefaults = 'supported'`` (see :meth:`_emit_upgrading`)."""
-        return self._emit_upgrading(
-            self._table(table), "set_column_default", self._column(table, name), {"default": default}
-        )
+        return self._emit("set_column_default", self._column(table, name), {"default": default})
 
     def reorder_columns(self, table: str, order: Sequence[str]) -> str:
         """Reorder a table's columns; ``order`` names every column once."""

@@ -11,7 +11,6 @@ import pytest
 import schemax
 from schemax.adapters.memory import MemoryStore
 from schemax.core.model import State
-from schemax.errors import ValidationError
 from schemax.plan import OSS_DELTA, UNITY_CATALOG, Plan, plan
 
 COL = schemax.Column
@@ -177,85 +176,12 @@ def test_an_engine_without_keys_moves_none() -> None:
     assert not any("DROP CONSTRAINT" in x for x in sqls(pl))
 
 
-# --- a protocol upgrade an earlier deployment made is known to the next plan ------------------------
-
-
-def test_a_rename_records_column_mapping_so_the_next_plan_does_not_upgrade_again() -> None:
-    p = shop()
-    a = p.state()
-    p.rename_column(ORDERS, "note", "remark")
-    deployed = p.state()
-    first = plan(a, deployed)
-    assert len(upgrades(first, "delta.columnMapping.mode")) == 1 and codes(first).count("SX401") == 1
-    p.rename_column(ORDERS, "remark", "memo")
-    p.drop_column(ORDERS, "status")
-    second = plan(deployed, p.state())
-    assert upgrades(second, "delta.columnMapping.mode") == [] and "SX401" not in codes(second)
-
-
-def test_a_widening_records_type_widening_so_the_next_plan_does_not_upgrade_again() -> None:
-    p = shop()
-    a = p.state()
-    p.change_column_type(ORDERS, "qty", "BIGINT")
-    deployed = p.state()
-    first = plan(a, deployed)
-    assert len(upgrades(first, "delta.enableTypeWidening")) == 1 and codes(first).count("SX402") == 1
-    p.change_column_type(ORDERS, "amount", "DECIMAL(12,2)")
-    second = plan(deployed, p.state())
-    assert upgrades(second, "delta.enableTypeWidening") == [] and "SX402" not in codes(second)
-
-
-def test_a_default_records_column_defaults_so_the_next_plan_does_not_upgrade_again() -> None:
-    p = shop()
-    a = p.state()
-    p.set_column_default(ORDERS, "status", "'new'")
-    deployed = p.state()
-    first = plan(a, deployed)
-    assert len(upgrades(first, "delta.feature.allowColumnDefaults")) == 1 and codes(first).count("SX404") == 1
-    p.set_column_default(ORDERS, "status", None)  # the feature stays: only ALTER TABLE … DROP FEATURE ends it
-    p.add_column(ORDERS, "channel", "STRING", default="'web'")
-    second = plan(deployed, p.state())
-    assert upgrades(second, "delta.feature.allowColumnDefaults") == [] and "SX404" not in codes(second)
-
-
-def test_the_property_op_comes_first_in_the_same_commit_and_verify_still_holds() -> None:
-    p = shop()
-    n = len(p.op_records())
-    p.rename_column(ORDERS, "note", "remark")
-    records = p.op_records()[n:]
-    assert [r.op.kind for r in records] == ["set_table_properties", "rename_column"]
-    assert records[0].op.payload == {"properties": {"delta.columnMapping.mode": "name"}}
-    p.rename_column(ORDERS, "remark", "memo")  # mapping is on now: nothing more is recorded
-    assert [r.op.kind for r in p.op_records()[n + 2 :]] == ["rename_column"]
-    p.snapshot("v1")
-    assert p.verify().ops == n + 3
-
-
-def test_a_refused_op_records_no_property_inside_or_outside_a_batch() -> None:
-    p = shop()
-    n = len(p.ops())
-    with pytest.raises(ValidationError):
-        p.rename_column(ORDERS, "qty", "id")  # the name is taken
-    assert len(p.ops()) == n
-    with p.batch():
-        with pytest.raises(ValidationError):
-            p.rename_column(ORDERS, "qty", "id")
-        p.set_table_comment(ORDERS, "x")
-    assert [o.kind for o in p.ops()[n:]] == ["set_table_comment"]
-
-
-def test_no_property_is_recorded_where_the_engine_decides_or_the_table_is_not_delta() -> None:
-    p = shop()
-    p.create_table("shop.sales.raw", [COL("a", "STRING"), COL("b", "INT")], format="PARQUET")
-    n = len(p.ops())
-    p.change_column_type(ORDERS, "qty", "DOUBLE")  # a widening on Databricks only: a rewrite elsewhere
-    p.rename_column("shop.sales.raw", "a", "c")
-    assert [o.kind for o in p.ops()[n:]] == ["change_column_type", "rename_column"]
+# --- a table feature the design (or the deployed state) already holds is not upgraded again --------
 
 
 def test_a_design_that_records_the_property_renders_what_one_that_does_not_renders() -> None:
     # the upgrade statement, its place, its note and the findings are the same whether the design holds
-    # the property (recorded by the API) or not (an older log): nothing is set twice
+    # the property or not: nothing is set twice
     p = shop()
     a = p.state()
     p.set_table_properties(ORDERS, {"delta.columnMapping.mode": "name"})

@@ -1,6 +1,6 @@
 -- schemax plan: 1.0.0 -> 1.1.0
 -- target: shop -> dev_shop; engine: Unity Catalog
--- 5 statement(s) for 3 change(s) (2 breaking, 1 data-dependent)
+-- 5 statement(s) for 2 change(s) (2 breaking, 1 data-dependent)
 
 -- breaking: enables type widening (protocol upgrade); readers need a Delta version that supports it and it cannot be turned off
 ALTER TABLE `dev_shop`.`sales`.`orders` SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true');

@@ -1,6 +1,6 @@
 -- schemax plan: 1.0.0 -> 1.1.0
 -- target: shop -> dev_shop; engine: Unity Catalog
--- 3 statement(s) for 3 change(s) (1 breaking)
+-- 3 statement(s) for 2 change(s) (1 breaking)
 
 ALTER TABLE `dev_shop`.`sales`.`customers` ALTER COLUMN `name` DROP DEFAULT;
 

@@ -25,7 +25,7 @@ COMMENT ON TABLE `dev_shop`.`sales`.`orders` IS 'All orders';
 
 ALTER TABLE `dev_shop`.`sales`.`orders` SET TAGS ('tier' = 'gold');
 
-ALTER TABLE `dev_shop`.`sales`.`orders` SET TBLPROPERTIES ('owner.team' = 'sales', 'quality' = 'gold', 'schemax.deployed_at' = '2025-01-02T03:04:05.000000Z', 'schemax.deployment' = 'dep_0001', 'schemax.environment' = 'dev', 'schemax.hash' = 'b7464de1131b6b27ef7413aed68b737e9133f8f0d445d842e07117fee0422bf3', 'schemax.snapshot' = 'snap_0001', 'schemax.version' = '1.1.0');
+ALTER TABLE `dev_shop`.`sales`.`orders` SET TBLPROPERTIES ('owner.team' = 'sales', 'quality' = 'gold', 'schemax.deployed_at' = '2025-01-02T03:04:05.000000Z', 'schemax.deployment' = 'dep_0001', 'schemax.environment' = 'dev', 'schemax.hash' = '31331f9a83a91bfd643066ae6a7e2a6f097f3ede2746016611a4d609cd6d0fa3', 'schemax.snapshot' = 'snap_0001', 'schemax.version' = '1.1.0');
 
 -- data-dependent: existing rows must satisfy the CHECK or the statement fails
 ALTER TABLE `dev_shop`.`sales`.`orders` ADD CONSTRAINT `qty_positive` CHECK (qty > 0);
