@@ -3,8 +3,8 @@
 A finding follows the design's ``DriftInfo``: ``object_type``, ``object_name`` (physical, fully qualified,
 dotted: ``spark_catalog.dev_sales.orders.email``), ``expected``, ``actual`` (strings or None), ``issue``
 (``missing`` | ``modified`` | ``extra``) and ``detail`` (which aspect: ``type``, ``nullability``,
-``comment``, a property or tag key, ``schemax.version``, ...). ``owner`` names the table, view or schema a
-finding belongs to, so a report can be read table by table.
+``comment``, a property or tag key, the principal of a grant, ``schemax.version``, ...). ``owner`` names
+the table, view or schema a finding belongs to, so a report can be read table by table.
 
 The report renders for three readers: ``to_json()`` for jobs and the ``drift_scans`` table, ``summary()`` for
 a terminal or a job log, and ``_repr_html_()`` for an on-call engineer in a notebook.
@@ -33,6 +33,7 @@ _TYPE_ORDER = {
     "constraint": 4,
     "property": 5,
     "tag": 6,
+    "grant": 7,
 }
 
 
@@ -63,6 +64,8 @@ class DriftFinding:
         what = f"{self.object_type} {self.object_name}"
         if self.object_type in ("property", "tag"):
             what = f"{self.object_type} {self.detail!r} on {self.object_name}"
+        elif self.object_type == "grant":
+            return self._grant_message()
         if self.issue == "missing":
             text = f"{what} is missing"
             if self.expected is not None and self.object_type in ("property", "tag"):
@@ -79,6 +82,14 @@ class DriftFinding:
         if self.detail and self.issue != "modified" and self.object_type not in ("property", "tag"):
             text += f" - {self.detail}"
         return text
+
+    def _grant_message(self) -> str:
+        where = f"on {self.object_name} to {self.detail!r}"
+        if self.issue == "missing":
+            return f"grant of {_show(self.expected)} {where} is missing"
+        if self.issue == "extra":
+            return f"grant of {_show(self.actual)} {where} exists but is not in the project"
+        return f"grants {where} differ: expected {_show(self.expected)}, actual {_show(self.actual)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
