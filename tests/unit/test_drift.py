@@ -853,3 +853,60 @@ def test_on_a_runtime_the_reader_gets_a_workspace_client_elsewhere_it_reads_per_
     assert DriftService(_uc_project(Engine())).reader().ws is None
     monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
     assert isinstance(DriftService(_uc_project(Engine())).reader().ws, RuntimeClient)
+
+
+# -- importing what a Unity Catalog read saw ------------------------------------------------------------
+
+
+def test_import_keeps_the_projects_governance_terms_and_what_was_hidden(project: schemax.Project) -> None:
+    from schemax.core.environment import Environment
+    from schemax.services.drift import align
+
+    project.create_function("shop.sales.only_mine", "true", parameters="x BIGINT", returns="BOOLEAN")
+    project.create_function("shop.sales.hide", "0", parameters="x DECIMAL(10,2)", returns="DECIMAL(10,2)")
+    project.set_row_filter("shop.sales.orders", "only_mine", ["id"])
+    project.set_column_mask("shop.sales.orders", "amount", "hide")
+    project.set_column_default("shop.sales.orders", "amount", "0")
+    project.grant("shop.sales.orders", "analysts", ["SELECT"])
+    project.create_view("shop.sales.v", "SELECT id FROM shop.sales.orders")
+    project.grant("shop.sales.v", "analysts", ["SELECT"])
+    reference = project.state()
+    env = Environment(name="dev", catalogs={"shop": "dev_shop"}, schema_prefix="pr7_")
+    tid = reference.find("shop.sales.orders")
+    assert tid is not None
+
+    def observed(mask: str) -> State:
+        b = ObservedStateBuilder()
+        b.table(
+            "dev_shop",
+            "pr7_sales",
+            "orders",
+            comment="Orders",
+            columns=[
+                ColumnSpec("id", "bigint", nullable=False),
+                ColumnSpec("amount", "DECIMAL(10,2)", mask=MaskSpec(mask, ("id",) if "all" in mask else ())),
+            ],
+            row_filter=RowFilterSpec("`dev_shop`.`pr7_sales`.`only_mine`", ("id",)),
+            grants={"analysts": ["SELECT"], "intern": ["SELECT"]},
+        )
+        b.view("dev_shop", "pr7_sales", "v", definition="", grants={})
+        return b.build()
+
+    hidden = {
+        "dev_shop.pr7_sales.orders": frozenset({"column_defaults"}),
+        "dev_shop.pr7_sales.v": frozenset({"view_definition", "grants"}),
+    }
+    got = align(observed("dev_shop.pr7_sales.hide"), reference, env, partial=hidden)
+    orders, ref_orders = got.tables[tid], reference.tables[tid]
+    assert orders.row_filter == ref_orders.row_filter  # the same function, in the project's own words
+    assert orders.column_named("amount") == ref_orders.column_named("amount")  # mask and hidden default
+    assert orders.grants == {"analysts": ("SELECT",), "intern": ("SELECT",)}  # what the catalog holds
+    vid = reference.find("shop.sales.v")
+    assert got.views[vid].definition == reference.views[vid].definition  # hidden: the project's text
+    assert got.views[vid].grants == reference.views[vid].grants  # hidden: the project's grants
+
+    changed = align(observed("dev_shop.pr7_sales.mask_all"), reference, env, partial=hidden)
+    amount = changed.tables[tid].column_named("amount")
+    assert amount is not None and amount.mask is not None
+    assert amount.mask.function == "`shop`.`sales`.`mask_all`"  # a logical name, not dev's physical one
+    assert amount.mask.using_columns == (ref_orders.columns[0].id,)  # the project's column ids
