@@ -331,6 +331,17 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.drop_table("shop.sales.tmp")
 
 
+@case("drop_tables_undrop_not_restore")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-48/49/50: the note and SX102 speak of UNDROP TABLE (recovery window), never of RESTORE
+    shop(p)
+    p.create_table("shop.sales.raw", [("x", "INT")], table_type="EXTERNAL", location="s3://bucket/raw")
+    yield
+    p.drop_table("shop.sales.raw")
+    p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
+    p.drop_table("shop.sales.customers")
+
+
 @shop_case("drop_referenced_table_drops_foreign_key_first")
 def _(p: schemax.Project) -> None:
     p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
