@@ -677,6 +677,29 @@ def _(p: schemax.Project) -> Iterator[None]:
     )
 
 
+@case("function_signature_change_drops_and_creates")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-39: a new parameter list is DROP + CREATE with the grants right after it; a new return type, a
+    # renamed parameter or a new body is a replace
+    shop(p)
+    p.create_function(
+        "shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)",
+        comment="VAT",
+    )
+    p.grant("shop.sales.tax", "analysts", ["EXECUTE"])
+    p.create_function("shop.sales.twice", "x * 2", parameters="x INT", returns="INT")
+    p.grant("shop.sales.twice", "analysts", ["EXECUTE"])
+    p.create_function("shop.sales.label", "upper(s)", parameters="s STRING")
+    yield
+    p.update_function(
+        "shop.sales.tax", "amount * rate", parameters="amount DECIMAL(10,2), rate DECIMAL(3,2)",
+        returns="DECIMAL(10,2)",
+    )
+    p.update_function("shop.sales.twice", "x * 2", parameters="x INT", returns="BIGINT")
+    p.update_function("shop.sales.label", "lower(t)", parameters="t string")
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+
+
 @case("grants_and_revokes")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)

@@ -121,3 +121,73 @@ def test_rollback_does_not_restore_a_dropped_table_the_target_does_not_have_eith
     state, restore = plan_rollback(p, deployer, "dev", "2.0.0", restore_data=True)
     assert restore == {}
     assert "tmp" not in {t.name for t in state.tables.values()}
+
+
+# ---------------------------------------------------------------------------------------------------
+# functions: a new signature is DROP + CREATE, grants right after (UC-39, UC-40)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _function_change(change: Any) -> tuple[State, State]:
+    p = shop(project())
+    p.create_function("shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)",
+                      returns="DECIMAL(10,2)", comment="VAT")
+    p.grant("shop.sales.tax", "analysts", ["EXECUTE"])
+    before = p.state()
+    change(p)
+    p.create_volume("shop.sales.files")  # a later phase: the function's grant must come before it
+    return before, p.state()
+
+
+def test_parameter_types_are_the_signature() -> None:
+    from schemax.plan.render.functions import parameter_types
+
+    assert parameter_types("") == ()
+    assert parameter_types("x int, y decimal(10, 2) DEFAULT 1 COMMENT 'a, b'") == ("INT", "DECIMAL(10,2)")
+    assert parameter_types("`a b` MAP<STRING, INT>, c BOOLEAN DEFAULT 2 > 1") == (
+        "MAP<STRING,INT>",
+        "BOOLEAN",
+    )
+    assert parameter_types("x INTEGER") == parameter_types("renamed int")
+
+
+def test_new_parameter_list_drops_and_creates_then_grants_right_after() -> None:
+    before, after = _function_change(lambda p: p.update_function(
+        "shop.sales.tax", "amount * rate", parameters="amount DECIMAL(10,2), rate DECIMAL(3,2)",
+        returns="DECIMAL(10,2)"))
+    out = plan(before, after)
+    name = "`dev_shop`.`sales`.`tax`"
+    assert sqls(out)[:3] == [
+        f"DROP FUNCTION IF EXISTS {name}",
+        f"CREATE OR REPLACE FUNCTION {name}(amount DECIMAL(10,2), rate DECIMAL(3,2)) RETURNS DECIMAL(10,2) "
+        "COMMENT 'VAT' RETURN amount * rate",
+        f"GRANT EXECUTE ON FUNCTION {name} TO `analysts`",
+    ]
+    assert sqls(out)[3].startswith("CREATE VOLUME")
+    drop = out.statements[0]
+    assert drop.risk.value == "breaking" and drop.note and "dropped and created again" in drop.note
+    # undoing drops the new function and creates the old one again, with its grants
+    assert drop.reverse == (
+        f"CREATE OR REPLACE FUNCTION {name}(amount DECIMAL(10,2)) RETURNS DECIMAL(10,2) COMMENT 'VAT' "
+        f"RETURN amount * 0.2;\nGRANT EXECUTE ON FUNCTION {name} TO `analysts`"
+    )
+    assert out.statements[1].reverse == f"DROP FUNCTION IF EXISTS {name}"
+    (finding,) = [f for f in out.findings if f.code == "SX211"]
+    assert "fail" in finding.impact and "drops it and creates it again" in finding.impact
+
+
+def test_new_return_type_or_body_is_replaced_in_place() -> None:
+    # the docs allow a return-type change in place ("mainly useful to update the function body and the
+    # return type"); issue 10 asked for a drop there too, the docs win
+    before, after = _function_change(lambda p: p.update_function(
+        "shop.sales.tax", "amount * 0.21", parameters="value decimal(10, 2)", returns="DECIMAL(12,2)"))
+    out = plan(before, after)
+    name = "`dev_shop`.`sales`.`tax`"
+    assert not any(s.startswith("DROP FUNCTION") for s in sqls(out))
+    assert sqls(out)[:2] == [
+        f"CREATE OR REPLACE FUNCTION {name}(value decimal(10, 2)) RETURNS DECIMAL(12,2) COMMENT 'VAT' "
+        "RETURN amount * 0.21",
+        f"GRANT EXECUTE ON FUNCTION {name} TO `analysts`",
+    ]
+    (finding,) = [f for f in out.findings if f.code == "SX211"]
+    assert "drops it" not in finding.impact and "fail" in finding.impact
