@@ -16,7 +16,7 @@ from schemax.adapters.memory import MemoryStore
 from schemax.analyze import analyze
 from schemax.analyze.rules import RULES_BY_CODE
 from schemax.core.model import State
-from schemax.plan import UNITY_CATALOG, Plan, Target, build_plan, diff
+from schemax.plan import OSS_DELTA, UNITY_CATALOG, Plan, Target, build_plan, diff
 from schemax.services.deploy import Deployer
 from schemax.services.rollback import plan_rollback
 
@@ -191,3 +191,71 @@ def test_new_return_type_or_body_is_replaced_in_place() -> None:
     ]
     (finding,) = [f for f in out.findings if f.code == "SX211"]
     assert "drops it" not in finding.impact and "fail" in finding.impact
+
+
+# ---------------------------------------------------------------------------------------------------
+# views keep their grants and tags (UC-32, UC-33, UC-25)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _view_change() -> tuple[State, State]:
+    p = shop(project())
+    p.create_view("shop.sales.emails", "SELECT email FROM customers", comment="Emails", properties={"a": "1"})
+    p.set_tags("shop.sales.emails", {"pii": "yes"})
+    p.grant("shop.sales.emails", "analysts", ["SELECT"])
+    p.create_view("shop.sales.z_count", "SELECT count(*) AS n FROM emails")
+    before = p.state()
+    p.update_view("shop.sales.emails", "SELECT id, email FROM customers")
+    p.set_view_comment("shop.sales.emails", "Customer emails")
+    p.update_view("shop.sales.z_count", "SELECT count(email) AS n FROM emails")
+    return before, p.state()
+
+
+def test_changed_view_on_unity_catalog_is_altered_in_place_and_keeps_grants_and_tags() -> None:
+    before, after = _view_change()
+    out = plan(before, after)
+    name = "`dev_shop`.`sales`.`emails`"
+    assert sqls(out) == [
+        f"ALTER VIEW {name} AS SELECT id, email FROM `dev_shop`.`sales`.`customers`",
+        f"COMMENT ON TABLE {name} IS 'Customer emails'",
+        "ALTER VIEW `dev_shop`.`sales`.`z_count` AS "
+        "SELECT count(email) AS n FROM `dev_shop`.`sales`.`emails`",
+    ]
+    old = "SELECT email FROM `dev_shop`.`sales`.`customers`"
+    assert out.statements[0].reverse == f"ALTER VIEW {name} AS {old}"
+    assert out.statements[1].reverse == f"COMMENT ON TABLE {name} IS 'Emails'"
+    assert not out.unsupported
+
+
+def test_changed_view_replaced_on_oss_gets_grants_and_tags_right_after_the_replace() -> None:
+    before, after = _view_change()
+    out = plan(before, after, Target(catalogs={"shop": "spark_catalog"}, schema_prefix="dev_"), OSS_DELTA)
+    name = "`spark_catalog`.`dev_sales`.`emails`"
+    assert sqls(out) == [
+        f"CREATE OR REPLACE VIEW {name} COMMENT 'Customer emails' TBLPROPERTIES ('a' = '1') AS "
+        "SELECT id, email FROM `spark_catalog`.`dev_sales`.`customers`",
+        f"GRANT SELECT ON VIEW {name} TO `analysts`",
+        f"ALTER VIEW {name} SET TAGS ('pii' = 'yes')",
+        "CREATE OR REPLACE VIEW `spark_catalog`.`dev_sales`.`z_count` AS "
+        "SELECT count(email) AS n FROM `spark_catalog`.`dev_sales`.`emails`",
+    ]
+    # undoing re-creates the old view, with its grants and tags
+    assert out.statements[0].reverse == (
+        f"CREATE OR REPLACE VIEW {name} COMMENT 'Emails' TBLPROPERTIES ('a' = '1') AS "
+        "SELECT email FROM `spark_catalog`.`dev_sales`.`customers`;\n"
+        f"GRANT SELECT ON VIEW {name} TO `analysts`;\n"
+        f"ALTER VIEW {name} SET TAGS ('pii' = 'yes')"
+    )
+
+
+def test_view_properties_change_is_undone() -> None:
+    p = shop(project())
+    p.create_view("shop.sales.v", "SELECT id FROM customers", properties={"a": "1"})
+    before = p.state()
+    p.set_view_properties("shop.sales.v", {"a": "2", "b": "3"})
+    (stmt,) = plan(before, p.state()).statements
+    assert stmt.sql == "ALTER VIEW `dev_shop`.`sales`.`v` SET TBLPROPERTIES ('a' = '2', 'b' = '3')"
+    assert stmt.reverse == (
+        "ALTER VIEW `dev_shop`.`sales`.`v` SET TBLPROPERTIES ('a' = '1');\n"
+        "ALTER VIEW `dev_shop`.`sales`.`v` UNSET TBLPROPERTIES IF EXISTS ('b')"
+    )

@@ -74,8 +74,8 @@ def _property_statements(
     unset_capability: str,
 ) -> None:
     """``<prefix> SET <word> (…)`` for new and changed properties, ``<prefix> <unset> (…)`` for removed
-    ones (schemas and views; table properties are folded, see
-    :func:`~schemax.plan.render.tables._set_properties`)."""
+    ones (schemas; views undo theirs, see :func:`~schemax.plan.render.views._view_properties`; table
+    properties are folded, see :func:`~schemax.plan.render.tables._set_properties`)."""
     changed, gone = changed_and_gone(old, new)
     if changed:
         script.add(f"{prefix} SET {word} {_props(changed)}", change, ctx, capability=capability)
