@@ -631,8 +631,9 @@ def _(p: schemax.Project) -> Iterator[None]:
 
 @case("view_changes_keep_grants_and_tags")
 def _(p: schemax.Project) -> Iterator[None]:
-    # UC-32/UC-33/UC-25: ALTER VIEW … AS and COMMENT ON TABLE keep the view's grants and tags, so none is
-    # given again; a comment removed is COMMENT ON TABLE … IS NULL
+    # UC-32/UC-33/UC-25: ALTER VIEW … AS and COMMENT ON TABLE keep the view's grants, so none is given
+    # again; what ALTER VIEW … AS may drop like a replace (comment, properties, tags) is stated again right
+    # after it; a comment removed is COMMENT ON TABLE … IS NULL
     shop(p)
     p.create_view("shop.sales.open_orders", "SELECT * FROM orders", comment="Open", properties={"a": "1"})
     p.set_tags("shop.sales.open_orders", {"tier": "gold"})

@@ -215,14 +215,22 @@ def test_changed_view_on_unity_catalog_is_altered_in_place_and_keeps_grants_and_
     before, after = _view_change()
     out = plan(before, after)
     name = "`dev_shop`.`sales`.`emails`"
+    # no GRANT: ALTER VIEW … AS keeps privileges; the comment, properties and tags a replace would drop
+    # are stated again right after it ("equivalent to a CREATE OR REPLACE VIEW … except that privileges
+    # granted on the view are preserved")
     assert sqls(out) == [
         f"ALTER VIEW {name} AS SELECT id, email FROM `dev_shop`.`sales`.`customers`",
         f"COMMENT ON TABLE {name} IS 'Customer emails'",
+        f"ALTER VIEW {name} SET TBLPROPERTIES ('a' = '1')",
+        f"ALTER VIEW {name} SET TAGS ('pii' = 'yes')",
         "ALTER VIEW `dev_shop`.`sales`.`z_count` AS "
         "SELECT count(email) AS n FROM `dev_shop`.`sales`.`emails`",
     ]
     old = "SELECT email FROM `dev_shop`.`sales`.`customers`"
-    assert out.statements[0].reverse == f"ALTER VIEW {name} AS {old}"
+    assert out.statements[0].reverse == (
+        f"ALTER VIEW {name} AS {old};\nCOMMENT ON TABLE {name} IS 'Emails';\n"
+        f"ALTER VIEW {name} SET TBLPROPERTIES ('a' = '1');\nALTER VIEW {name} SET TAGS ('pii' = 'yes')"
+    )
     assert out.statements[1].reverse == f"COMMENT ON TABLE {name} IS 'Emails'"
     assert not out.unsupported
 

@@ -1,6 +1,6 @@
 -- schemax plan: 1.0.0 -> 1.1.0
 -- target: shop -> dev_shop; engine: Unity Catalog
--- 4 statement(s) for 2 change(s)
+-- 5 statement(s) for 2 change(s)
 
 COMMENT ON TABLE `dev_shop`.`sales`.`names` IS NULL;
 
@@ -9,3 +9,5 @@ ALTER VIEW `dev_shop`.`sales`.`open_orders` AS SELECT id, qty FROM `dev_shop`.`s
 COMMENT ON TABLE `dev_shop`.`sales`.`open_orders` IS 'Open orders';
 
 ALTER VIEW `dev_shop`.`sales`.`open_orders` SET TBLPROPERTIES ('a' = '2');
+
+ALTER VIEW `dev_shop`.`sales`.`open_orders` SET TAGS ('tier' = 'gold');

@@ -38,8 +38,14 @@ def _tag_statements(
     old: dict[str, str],
     new: dict[str, str],
     object_id: str | None = None,
+    *,
+    restate: bool = False,
 ) -> None:
+    """SET TAGS for new and changed tags (every tag of ``new`` when ``restate``: after a statement that may
+    have dropped them), UNSET TAGS for removed ones; each undone back to ``old``."""
     changed, gone = changed_and_gone(old, new)
+    if restate:
+        changed = tuple(sorted(new.items()))
     if changed:
         script.add(
             f"{prefix} SET TAGS {_props(changed)}",

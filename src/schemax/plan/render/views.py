@@ -1,8 +1,8 @@
 """Views. A new view is one ``CREATE OR REPLACE VIEW`` carrying definition, comment and properties
-(relations mapped to their physical names). A changed view keeps its grants and tags: on Unity Catalog
-its definition changes with ``ALTER VIEW … AS`` and its comment with ``COMMENT ON TABLE``; an engine
-without grants and tags (the local Spark preset) replaces it, and anything a replace drops is given again
-right after it.
+(relations mapped to their physical names). A changed view keeps its grants: on an engine with grants or
+tags (Unity Catalog) its definition changes with ``ALTER VIEW … AS`` (its comment, properties and tags
+stated again right after it) and its comment with ``COMMENT ON TABLE``; an engine with neither (the local
+Spark preset) replaces it, and what the replace drops is given again right after it.
 """
 
 from __future__ import annotations
@@ -73,11 +73,13 @@ def _keeps_grants(ctx: Ctx) -> bool:
     return ctx.caps.supports("grants") or ctx.caps.supports("tags")
 
 
-def _view_properties(c: ch.AlterView, ctx: Ctx, script: Script, name: str) -> None:
-    """SET TBLPROPERTIES for new and changed properties (undone by giving the old values back and
-    unsetting the new keys), UNSET TBLPROPERTIES IF EXISTS for removed ones."""
+def _view_properties(c: ch.AlterView, ctx: Ctx, script: Script, name: str, *, restate: bool = False) -> None:
+    """SET TBLPROPERTIES for new and changed properties (every property when ``restate``), UNSET
+    TBLPROPERTIES IF EXISTS for removed ones; each undone back to the old properties."""
     old = c.before.properties
     changed, gone = changed_and_gone(old, c.after.properties)
+    if restate:
+        changed = tuple(sorted(c.after.properties.items()))
     set_sql = f"ALTER VIEW {name} SET TBLPROPERTIES"
     unset_sql = f"ALTER VIEW {name} UNSET TBLPROPERTIES IF EXISTS"
     if changed:
@@ -88,11 +90,25 @@ def _view_properties(c: ch.AlterView, ctx: Ctx, script: Script, name: str) -> No
         script.add(f"{unset_sql} {_keys(gone)}", c, ctx, capability="views", reverse=reverse)
 
 
+def _restated(name: str, view: View) -> list[str]:
+    """What ALTER VIEW … AS may drop, stated again: comment, properties, tags."""
+    out = [f"COMMENT ON TABLE {name} IS {sql_string(view.comment)}"] if view.comment is not None else []
+    if view.properties:
+        out.append(f"ALTER VIEW {name} SET TBLPROPERTIES {_props(sorted(view.properties.items()))}")
+    if view.tags:
+        out.append(f"ALTER VIEW {name} SET TAGS {_props(sorted(view.tags.items()))}")
+    return out
+
+
 def _alter_in_place(c: ch.AlterView, ctx: Ctx, script: Script, name: str) -> None:
-    """Definition, comment and properties changed with statements that keep the view's grants and tags."""
-    if ObjectFlag.DEFINITION in c.flags:
-        # UC-32, https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-alter-view.html:
-        # "ALTER VIEW view_name { … | alter_body | … }", "alter_body AS { query | yaml_definition }"
+    """Definition, comment and properties changed with statements that keep the view's grants."""
+    redefined = ObjectFlag.DEFINITION in c.flags
+    if redefined:
+        # UC-32, https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-alter-view.html:
+        # "alter_body AS query … This clause is equivalent to a CREATE OR REPLACE VIEW statement on an
+        # existing view, except that privileges granted on the view are preserved." So the grants stay,
+        # and what a replace would drop (comment, properties, tags) is stated again right after it; undoing
+        # states the old ones again after the old definition.
         definition, note = ctx.map_sql(c.after.definition, c.after.schema_id, ctx.after)
         old = ctx.map_sql(c.before.definition, c.after.schema_id, ctx.after)[0]
         script.add(
@@ -100,18 +116,19 @@ def _alter_in_place(c: ch.AlterView, ctx: Ctx, script: Script, name: str) -> Non
             c,
             ctx,
             capability="views",
-            reverse=f"ALTER VIEW {name} AS {old}",
+            reverse=";\n".join([f"ALTER VIEW {name} AS {old}", *_restated(name, c.before)]),
             note=note,
         )
-    if ObjectFlag.COMMENT in c.flags:
+    if ObjectFlag.COMMENT in c.flags or (redefined and c.after.comment is not None):
         # UC-25, https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-comment.html:
         # "COMMENT ON { … | TABLE relation_name | … } IS comment", relation_name being a table or a view;
         # ALTER VIEW: "To add or alter a comment on a view, use COMMENT ON."
         _comment_on(script, ctx, c, "TABLE", name, "views")
-    if ObjectFlag.PROPERTIES in c.flags:
-        _view_properties(c, ctx, script, name)
-    if ObjectFlag.TAGS in c.flags:
-        _tag_statements(script, ctx, c, f"ALTER VIEW {name}", c.before.tags, c.after.tags)
+    if ObjectFlag.PROPERTIES in c.flags or (redefined and c.after.properties):
+        _view_properties(c, ctx, script, name, restate=redefined)
+    if ObjectFlag.TAGS in c.flags or (redefined and c.after.tags):
+        prefix = f"ALTER VIEW {name}"
+        _tag_statements(script, ctx, c, prefix, c.before.tags, c.after.tags, restate=redefined)
 
 
 def _replace(c: ch.AlterView, ctx: Ctx, script: Script, name: str) -> None:
