@@ -782,6 +782,25 @@ def _(p: schemax.Project) -> None:
     p.set_row_filter("shop.sales.orders", "only_open", ["status"])
 
 
+@case("function_calls_mapped_in_view_and_function_bodies")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 10: calls of managed functions (and three-part names in a mapped catalog) follow the
+    # environment's catalog like table references; built-ins, builtin./session. names and other catalogs
+    # stay as written
+    shop(p)
+    p.create_function("shop.sales.mask_email", "'***'", parameters="email STRING")
+    yield
+    p.create_view(
+        "shop.sales.customer_contacts",
+        "SELECT id, shop.sales.mask_email(email) AS email, upper(`mask_email`(name)) AS name, "
+        "samples.util.f(id) AS s FROM shop.sales.customers",
+    )
+    p.create_function(
+        "shop.sales.shout", "upper(mask_email(s)) || sales.mask_email(s) || builtin.abs(1)",
+        parameters="s STRING",
+    )
+
+
 @shop_case("many_changes_on_one_table_fold", tracking=True)
 def _(p: schemax.Project) -> None:
     t = "shop.sales.orders"

@@ -267,3 +267,68 @@ def test_view_properties_change_is_undone() -> None:
         "ALTER VIEW `dev_shop`.`sales`.`v` SET TBLPROPERTIES ('a' = '1');\n"
         "ALTER VIEW `dev_shop`.`sales`.`v` UNSET TBLPROPERTIES IF EXISTS ('b')"
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# function calls in view and function bodies follow the environment's catalog (issue 10)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _with_mask_email() -> schemax.Project:
+    p = shop(project())
+    p.create_function("shop.sales.mask_email", "'***'", parameters="email STRING")
+    return p
+
+
+def test_view_calling_a_managed_function_is_mapped_to_the_physical_catalog() -> None:
+    p = _with_mask_email()
+    before = p.state()
+    p.create_view(
+        "shop.sales.contacts",
+        "SELECT shop.sales.mask_email(email), upper(mask_email(email)) FROM shop.sales.customers",
+    )
+    (stmt,) = plan(before, p.state()).statements
+    assert stmt.sql == (
+        "CREATE OR REPLACE VIEW `dev_shop`.`sales`.`contacts` AS "
+        "SELECT `dev_shop`.`sales`.`mask_email`(email), upper(`dev_shop`.`sales`.`mask_email`(email)) "
+        "FROM `dev_shop`.`sales`.`customers`"
+    )
+
+
+def test_function_body_calling_a_function_is_mapped_and_builtins_are_not() -> None:
+    p = _with_mask_email()
+    before = p.state()
+    body = (
+        "upper(sales.mask_email(s)) || shop.sales.unmanaged(s) || other(s) || sales.other(s) "
+        "|| builtin.abs(1) || session.tmp(1) || system.builtin.abs(1) || samples.x.f(1)"
+    )
+    p.create_function("shop.sales.shout", body, parameters="s STRING")
+    (stmt,) = plan(before, p.state(), Target(catalogs={"shop": "dev_shop"}, schema_prefix="pr_")).statements
+    assert stmt.sql.endswith(
+        "RETURN upper(`dev_shop`.`pr_sales`.`mask_email`(s)) || `dev_shop`.`pr_sales`.`unmanaged`(s) "
+        "|| other(s) || sales.other(s) || builtin.abs(1) || session.tmp(1) || system.builtin.abs(1) "
+        "|| samples.x.f(1)"
+    )
+
+
+def test_function_calls_are_read_from_sql() -> None:
+    from schemax.plan.lineage import functions_called
+
+    sql = "SELECT a.b.f(x), g(1), upper(y), `s`.`h`(2) FROM t CROSS JOIN c.s.tvf(3)"
+    assert functions_called(sql) == {("a", "b", "f"), ("g",), ("s", "h"), ("c", "s", "tvf")}
+
+
+def test_drift_maps_view_function_calls_like_the_planner() -> None:
+    from schemax.core.environment import Environment
+    from schemax.services.drift import with_physical_view_sql
+
+    p = _with_mask_email()
+    before = p.state()
+    p.create_view("shop.sales.contacts", "SELECT mask_email(email) FROM customers")
+    logical = p.state()
+    deployed = plan(before, logical).statements[0].sql.split(" AS ", 1)[1]
+    env = Environment(name="dev", catalogs={"shop": "dev_shop"})
+    physical = with_physical_view_sql(logical, logical, env)
+    (view,) = physical.views.values()
+    assert view.definition == deployed
+    assert "`dev_shop`.`sales`.`mask_email`(email)" in deployed

@@ -1,8 +1,9 @@
 """What a renderer knows: the states before and after, the target's naming and the engine.
 
-:class:`Ctx` maps logical names to physical ones (also inside view and function SQL), says which state a
-statement names objects in (before the rename phase: ``before``; from it on: ``after``) and classifies
-type changes for the engine. :class:`_Unit` is what is known while one table's changes are rendered.
+:class:`Ctx` maps logical names to physical ones (also inside view and function SQL: relations and
+function calls), says which state a statement names objects in (before the rename phase: ``before``; from
+it on: ``after``) and classifies type changes for the engine. :class:`_Unit` is what is known while one
+table's changes are rendered.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from schemax.core.model import State, Table
 from schemax.core.names import InvalidIdentifierError, qualified, quote_ident, split_qualified
 from schemax.core.types import widening
 from schemax.plan.capabilities import EngineCapabilities
-from schemax.plan.lineage import resolve, rewrite_relations
+from schemax.plan.lineage import resolve, rewrite_names
 from schemax.plan.order import Phase
 from schemax.plan.statements import Target
 
@@ -75,10 +76,30 @@ class Ctx:
         full = resolve(tuple(parts), catalog, schema)
         return qualified(*self.physical(full))
 
+    def map_function(self, parts: Sequence[str], catalog: str, schema: str, state: State) -> str | None:
+        """A function call's name as written in user SQL → its physical, fully qualified name, or None to
+        leave it as written.
+
+        Mapped like a relation (issue 10: function calls follow the environment's catalog as table
+        references do): a name that resolves to a function ``state`` manages, whatever its number of
+        parts, and a three-part name in a catalog schemax knows. An unqualified or two-part name that is
+        not a managed function stays as written: it is a built-in (``upper``, ``builtin.abs``), a temporary
+        function (``session.f``) or something schemax does not manage.
+        """
+        full = resolve(tuple(parts), catalog, schema)
+        if state.find(full, kinds=("function",)) is not None:
+            return qualified(*self.physical(full))
+        return self.map_reference(parts, catalog, schema) if len(parts) == 3 else None
+
     def map_sql(self, sql: str, schema_id: str, state: State) -> tuple[str, str | None]:
-        """(SQL with every relation mapped to its physical name, a note when that was impossible)."""
+        """(SQL with every relation and managed function mapped to its physical name, a note when that was
+        impossible)."""
         catalog, schema = state.path(schema_id)
-        mapped = rewrite_relations(sql, lambda parts: self.map_reference(parts, catalog, schema))
+        mapped = rewrite_names(
+            sql,
+            lambda parts: self.map_reference(parts, catalog, schema),
+            lambda parts: self.map_function(parts, catalog, schema, state),
+        )
         if mapped is None:
             return sql, "the SQL could not be parsed, so its names were not mapped to this environment"
         return mapped, None

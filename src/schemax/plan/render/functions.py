@@ -1,6 +1,7 @@
-"""SQL and Python functions: ``CREATE OR REPLACE FUNCTION`` (a SQL body's relations mapped to their
-physical names); a new parameter list is a ``DROP FUNCTION`` and a create, because Unity Catalog
-replaces a function only with the same signature. A re-created function gets its grants again right after.
+"""SQL and Python functions: ``CREATE OR REPLACE FUNCTION`` (a SQL body's relations and function calls
+mapped to their physical names); a new parameter list is a ``DROP FUNCTION`` and a create, because Unity
+Catalog replaces a function only with the same signature. A re-created function gets its grants again
+right after.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def _function_sql(ctx: Ctx, fn: Any, name: str, state: State) -> tuple[str, str,
         if "$$" in fn.body:
             raise ValueError(f"function {fn.name}: a Python body cannot contain '$$'")
         return f"{head} LANGUAGE PYTHON{comment} AS $$\n{fn.body}\n$$", "python_functions", None
-    body, note = ctx.map_sql(fn.body, fn.schema_id, state) if "select" in fn.body.lower() else (fn.body, None)
+    body, note = ctx.map_sql(fn.body, fn.schema_id, state)
+    if note is not None and "select" not in fn.body.lower():
+        body, note = fn.body, None  # an expression the parser cannot read stays as written, as before
     return f"{head}{comment} RETURN {body}", "functions", note
 
 
