@@ -223,6 +223,24 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.rename_catalog("shop", "store")
 
 
+@case("rename_catalog_and_schema_in_one_plan", catalogs={"shop": "dev_shop", "store": "dev_store"})
+def _(p: schemax.Project) -> Iterator[None]:
+    # every statement names the catalog and schema as they are when it runs: the revoke before the renames
+    # the old ones, the schema rename the renamed catalog, the table rename both new parents, later
+    # statements the new names (the renames stay unsupported on Unity Catalog; their text is what a user
+    # runs by hand, in this order)
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
+    p.create_volume("shop.sales.files")
+    yield
+    p.revoke("shop.sales.orders", "analysts", ["MODIFY"])
+    p.rename_catalog("shop", "store")
+    p.rename_schema("store.sales", "commerce")
+    p.rename_table("store.commerce.customers", "clients")
+    p.rename_volume("store.commerce.files", "inbox")
+    p.add_column("store.commerce.orders", "channel", "STRING")
+
+
 @case("create_schema_with_properties_and_location")
 def _(p: schemax.Project) -> Iterator[None]:
     p.create_catalog("shop")

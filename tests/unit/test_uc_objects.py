@@ -7,6 +7,7 @@ the planner before its fix.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -332,3 +333,76 @@ def test_drift_maps_view_function_calls_like_the_planner() -> None:
     (view,) = physical.views.values()
     assert view.definition == deployed
     assert "`dev_shop`.`sales`.`mask_email`(email)" in deployed
+
+
+# ---------------------------------------------------------------------------------------------------
+# catalog and schema renamed in one plan: every statement names the right catalog and schema
+# ---------------------------------------------------------------------------------------------------
+
+RENAMES = replace(UNITY_CATALOG, supported=UNITY_CATALOG.supported | {"catalog_rename", "schema_rename"})
+TWO = Target(catalogs={"shop": "dev_shop", "store": "dev_store"}, schema_prefix="pr_")
+
+
+def _renamed() -> tuple[State, State]:
+    p = shop(project())
+    p.create_schema("shop.archive")
+    p.create_table("shop.sales.orders", [COL("id", "BIGINT")])
+    p.create_view("shop.sales.v", "SELECT id FROM customers")
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+    before = p.state()
+    p.revoke("shop.sales.orders", "analysts", ["SELECT"])
+    p.rename_catalog("shop", "store")
+    p.rename_schema("store.sales", "commerce")
+    p.rename_table("store.commerce.customers", "clients")
+    p.rename_view("store.commerce.v", "ids")
+    after = p.state()
+    # a move across schemas (no Project call makes one): orders -> store.archive.orders_2020
+    orders = after.tables[after.find("store.commerce.orders")]  # type: ignore[index]
+    moved = orders.model_copy(update={"schema_id": after.find("store.archive"), "name": "orders_2020"})
+    return before, after.model_copy(update={"tables": {**after.tables, orders.id: moved}})
+
+
+def test_renamed_schema_is_named_inside_the_renamed_catalog() -> None:
+    before, after = _renamed()
+    out = plan(before, after, TWO, RENAMES)
+    assert not out.unsupported
+    assert sqls(out) == [
+        "REVOKE SELECT ON TABLE `dev_shop`.`pr_sales`.`orders` FROM `analysts`",
+        "ALTER CATALOG `dev_shop` RENAME TO `dev_store`",
+        "ALTER SCHEMA `dev_store`.`pr_sales` RENAME TO `dev_store`.`pr_commerce`",
+        "ALTER TABLE `dev_store`.`pr_commerce`.`orders` RENAME TO `dev_store`.`pr_archive`.`orders_2020`",
+        "ALTER TABLE `dev_store`.`pr_commerce`.`customers` RENAME TO `clients`",
+        "ALTER VIEW `dev_store`.`pr_commerce`.`v` RENAME TO `ids`",
+    ]
+    # undone in reverse order: each rename back runs while its parents still have their new names
+    assert [s.reverse for s in reversed(out.statements)] == [
+        "ALTER VIEW `dev_store`.`pr_commerce`.`ids` RENAME TO `v`",
+        "ALTER TABLE `dev_store`.`pr_commerce`.`clients` RENAME TO `customers`",
+        "ALTER TABLE `dev_store`.`pr_archive`.`orders_2020` RENAME TO `dev_store`.`pr_commerce`.`orders`",
+        "ALTER SCHEMA `dev_store`.`pr_commerce` RENAME TO `dev_store`.`pr_sales`",
+        "ALTER CATALOG `dev_store` RENAME TO `dev_shop`",
+        "GRANT SELECT ON TABLE `dev_shop`.`pr_sales`.`orders` TO `analysts`",
+    ]
+
+
+def test_renames_unsupported_on_unity_catalog_list_the_right_names() -> None:
+    before, after = _renamed()
+    out = plan(before, after, TWO)
+    assert [s.sql for s, _ in out.unsupported] == [
+        "ALTER CATALOG `dev_shop` RENAME TO `dev_store`",
+        "ALTER SCHEMA `dev_store`.`pr_sales` RENAME TO `dev_store`.`pr_commerce`",
+    ]
+    assert "ALTER SCHEMA `dev_store`.`pr_sales` RENAME TO `dev_store`.`pr_commerce`" in out.sql
+
+
+def test_catalog_renamed_onto_the_same_physical_catalog_leaves_the_schema_rename_alone() -> None:
+    before, after = _renamed()
+    out = plan(before, after, Target(catalogs={"shop": "prod", "store": "prod"}), RENAMES)
+    assert sqls(out)[1:3] == [
+        "ALTER SCHEMA `prod`.`sales` RENAME TO `prod`.`commerce`",
+        "ALTER TABLE `prod`.`commerce`.`orders` RENAME TO `prod`.`archive`.`orders_2020`",
+    ]
+    p = shop(project())
+    before = p.state()
+    p.rename_catalog("shop", "store")  # the schema keeps its name: no schema statement at all
+    assert sqls(plan(before, p.state(), TWO, RENAMES)) == ["ALTER CATALOG `dev_shop` RENAME TO `dev_store`"]

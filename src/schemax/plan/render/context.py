@@ -57,7 +57,30 @@ class Ctx:
         return tuple(out)
 
     def name(self, object_id: str, state: State | None = None) -> str:
-        return qualified(*self.physical(self.logical(object_id, state or self.state_for())))
+        """The physical, quoted full name of an object as ``state`` (default: the current phase's) names it.
+
+        In the rename phase an object named as it is ``before`` is the object about to be renamed; the
+        renames run catalogs first, then schemas, then tables, views and volumes, so by then its parents
+        carry their new names: see :meth:`renaming_path`.
+        """
+        state = state or self.state_for()
+        if state is self.before and self.phase == Phase.RENAME:
+            return qualified(*self.physical(self.renaming_path(object_id)))
+        return qualified(*self.physical(self.logical(object_id, state)))
+
+    def renaming_path(self, object_id: str) -> tuple[str, ...]:
+        """The logical path of an object when its own rename runs: its old name inside its parents' new
+        names (a schema renamed in a renamed catalog is ``new_catalog.old_schema`` at that moment).
+
+        The reverse of a rename runs in reverse order, before the parents are renamed back, so the same
+        path is where undoing a rename (or a move across schemas) lands.
+        """
+        path = self.before.path(object_id)
+        obj = self.before.get(object_id)
+        parent = getattr(obj, "schema_id", None) or getattr(obj, "catalog_id", None)
+        if parent is None or self.after.get(parent) is None:
+            return path
+        return (*self.after.path(parent), path[-1])
 
     def physical_catalog(self, catalog_id: str, state: State) -> str:
         return self.target.catalog(state.catalogs[catalog_id].name)
@@ -126,7 +149,7 @@ class Ctx:
         """The RENAME TO target that undoes a rename: back into the old schema when it moved across."""
         if old.schema_id == new.schema_id:
             return quote_ident(old.name)
-        return qualified(*self.physical(self.before.path(old.id)))
+        return qualified(*self.physical(self.renaming_path(old.id)))
 
     # -- engine ----------------------------------------------------------------------------------------
     def type_change(self, old: str, new: str) -> str:
