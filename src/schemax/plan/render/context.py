@@ -108,6 +108,12 @@ class Ctx:
         parts, and a three-part name in a catalog schemax knows. An unqualified or two-part name that is
         not a managed function stays as written: it is a built-in (``upper``, ``builtin.abs``), a temporary
         function (``session.f``) or something schemax does not manage.
+
+        Why unqualified calls need it: an unqualified name is looked up on the SQL path, "system.session,
+        system.builtin, system.ai, CURRENT_SCHEMA" by default, and "Persistent views, SQL user-defined
+        functions, and SQL SECURITY DEFINER procedures capture the path when they are created"
+        (https://docs.azure.cn/en-us/databricks/sql/language-manual/parameters/path): the deploying
+        session's current schema, not the object's own, so a managed function is named in full.
         """
         full = resolve(tuple(parts), catalog, schema)
         if state.find(full, kinds=("function",)) is not None:
