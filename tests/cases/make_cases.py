@@ -223,6 +223,24 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.rename_catalog("shop", "store")
 
 
+@case("rename_catalog_and_schema_in_one_plan", catalogs={"shop": "dev_shop", "store": "dev_store"})
+def _(p: schemax.Project) -> Iterator[None]:
+    # every statement names the catalog and schema as they are when it runs: the revoke before the renames
+    # the old ones, the schema rename the renamed catalog, the table rename both new parents, later
+    # statements the new names (the renames stay unsupported on Unity Catalog; their text is what a user
+    # runs by hand, in this order)
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
+    p.create_volume("shop.sales.files")
+    yield
+    p.revoke("shop.sales.orders", "analysts", ["MODIFY"])
+    p.rename_catalog("shop", "store")
+    p.rename_schema("store.sales", "commerce")
+    p.rename_table("store.commerce.customers", "clients")
+    p.rename_volume("store.commerce.files", "inbox")
+    p.add_column("store.commerce.orders", "channel", "STRING")
+
+
 @case("create_schema_with_properties_and_location")
 def _(p: schemax.Project) -> Iterator[None]:
     p.create_catalog("shop")
@@ -329,6 +347,17 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.create_table("shop.sales.tmp", [("id", "INT")])
     yield
     p.drop_table("shop.sales.tmp")
+
+
+@case("drop_tables_undrop_not_restore")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-48/49/50: the note and SX102 speak of UNDROP TABLE (recovery window), never of RESTORE
+    shop(p)
+    p.create_table("shop.sales.raw", [("x", "INT")], table_type="EXTERNAL", location="s3://bucket/raw")
+    yield
+    p.drop_table("shop.sales.raw")
+    p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
+    p.drop_table("shop.sales.customers")
 
 
 @shop_case("drop_referenced_table_drops_foreign_key_first")
@@ -678,6 +707,38 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.set_view_comment("shop.sales.open_orders", "Open orders")
 
 
+@case("view_changes_keep_grants_and_tags")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-32/UC-33/UC-25: ALTER VIEW … AS and COMMENT ON TABLE keep the view's grants, so none is given
+    # again; what ALTER VIEW … AS may drop like a replace (comment, properties, tags) is stated again right
+    # after it; a comment removed is COMMENT ON TABLE … IS NULL
+    shop(p)
+    p.create_view("shop.sales.open_orders", "SELECT * FROM orders", comment="Open", properties={"a": "1"})
+    p.set_tags("shop.sales.open_orders", {"tier": "gold"})
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    p.create_view("shop.sales.names", "SELECT name FROM customers", comment="Names")
+    p.grant("shop.sales.names", "analysts", ["SELECT"])
+    yield
+    p.update_view("shop.sales.open_orders", "SELECT id, qty FROM orders WHERE status = 'open'")
+    p.set_view_comment("shop.sales.open_orders", "Open orders")
+    p.set_view_properties("shop.sales.open_orders", {"a": "2"})
+    p.set_view_comment("shop.sales.names", None)
+
+
+@case("view_replaced_on_oss_regrants_in_place", **LOCAL_ENGINE)
+def _(p: schemax.Project) -> Iterator[None]:
+    # the local engine has no ALTER VIEW … AS / COMMENT ON for views in its verified set: the replace stays,
+    # and the grants and tags it drops are given again right after it (listed as unsupported here)
+    shop(p)
+    p.create_view("shop.sales.open_orders", "SELECT * FROM orders", comment="Open")
+    p.set_tags("shop.sales.open_orders", {"tier": "gold"})
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    p.create_view("shop.sales.z_last", "SELECT id FROM open_orders")
+    yield
+    p.update_view("shop.sales.open_orders", "SELECT id, qty FROM orders WHERE status = 'open'")
+    p.update_view("shop.sales.z_last", "SELECT id, qty FROM open_orders")
+
+
 @case("view_rename_properties_tags")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
@@ -724,6 +785,29 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.create_function(
         "shop.sales.slug", "return s.lower().replace(' ', '-')", parameters="s STRING", language="PYTHON"
     )
+
+
+@case("function_signature_change_drops_and_creates")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-39: a new parameter list is DROP + CREATE with the grants right after it; a new return type, a
+    # renamed parameter or a new body is a replace
+    shop(p)
+    p.create_function(
+        "shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)",
+        comment="VAT",
+    )
+    p.grant("shop.sales.tax", "analysts", ["EXECUTE"])
+    p.create_function("shop.sales.twice", "x * 2", parameters="x INT", returns="INT")
+    p.grant("shop.sales.twice", "analysts", ["EXECUTE"])
+    p.create_function("shop.sales.label", "upper(s)", parameters="s STRING")
+    yield
+    p.update_function(
+        "shop.sales.tax", "amount * rate", parameters="amount DECIMAL(10,2), rate DECIMAL(3,2)",
+        returns="DECIMAL(10,2)",
+    )
+    p.update_function("shop.sales.twice", "x * 2", parameters="x INT", returns="BIGINT")
+    p.update_function("shop.sales.label", "lower(t)", parameters="t string")
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
 
 
 @case("grants_and_revokes")
@@ -774,6 +858,25 @@ def _(p: schemax.Project) -> None:
     )
     p.create_function("shop.sales.n", "SELECT count(*) FROM shop.sales.orders", returns="BIGINT")
     p.set_row_filter("shop.sales.orders", "only_open", ["status"])
+
+
+@case("function_calls_mapped_in_view_and_function_bodies")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 10: calls of managed functions (and three-part names in a mapped catalog) follow the
+    # environment's catalog like table references; built-ins, builtin./session. names and other catalogs
+    # stay as written
+    shop(p)
+    p.create_function("shop.sales.mask_email", "'***'", parameters="email STRING")
+    yield
+    p.create_view(
+        "shop.sales.customer_contacts",
+        "SELECT id, shop.sales.mask_email(email) AS email, upper(`mask_email`(name)) AS name, "
+        "samples.util.f(id) AS s FROM shop.sales.customers",
+    )
+    p.create_function(
+        "shop.sales.shout", "upper(mask_email(s)) || sales.mask_email(s) || builtin.abs(1)",
+        parameters="s STRING",
+    )
 
 
 @shop_case("many_changes_on_one_table_fold", tracking=True)

@@ -29,6 +29,7 @@ from schemax.plan.changes import (
     SetRowFilter,
     SetTableProperties,
 )
+from schemax.plan.render.functions import signature_changes
 
 REVOKE = define(
     "SX207", "revoke-privileges", Severity.BREAKING,
@@ -147,6 +148,12 @@ def _function_signature(c: AlterFunction, ctx: AnalysisContext) -> Iterator[Repo
     name = ctx.name(c.before.id)
     users = _tables_using_function(ctx, c.before.id)
     guarded = f"It is used as a row filter or column mask on {', '.join(users)}." if users else ""
+    # UC-39: a new parameter list cannot be replaced in place; the plan drops and re-creates the function
+    recreated = (
+        "Unity Catalog cannot replace a function with different parameter types, so the plan drops it and "
+        "creates it again: every call fails until the new function exists."
+        if signature_changes(c.before, c.after) else ""
+    )
     yield Report(
         name,
         f"function {name} changes from ({c.before.parameters}) RETURNS {c.before.returns} to "
@@ -154,6 +161,7 @@ def _function_signature(c: AlterFunction, ctx: AnalysisContext) -> Iterator[Repo
         _join(
             "Queries, views and jobs that call it with the old arguments, or expect the old return type, "
             "fail.",
+            recreated,
             guarded,
             "Update callers in the same release, or add a new function instead.",
         ),
