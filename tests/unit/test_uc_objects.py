@@ -97,7 +97,7 @@ def _deployed_then_dropped() -> tuple[schemax.Project, Deployer]:
 
 def test_rollback_with_restore_data_refuses_a_dropped_table_and_names_undrop() -> None:
     p, deployer = _deployed_then_dropped()
-    with pytest.raises(schemax.SchemaxError) as err:
+    with pytest.raises(schemax.RestoreUnavailableError) as err:
         plan_rollback(p, deployer, "dev", "1.0.0", restore_data=True)
     text = str(err.value)
     assert "UNDROP TABLE `dev_shop`.`sales`.`customers`" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from schemax.core.model import State
-from schemax.errors import NotDeployedError
+from schemax.errors import NotDeployedError, RestoreUnavailableError
 from schemax.services.deploy import physical_name
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def plan_rollback(project: Project, deployer: Deployer, env_name: str, to: str,
             if table is not None and table.id not in current.state.tables:
                 if table.id not in target.state.tables:
                     continue  # dropped later and not in the target either: nothing to bring back
-                raise SchemaxError(_dropped_message(name, rec.deployment_id))
+                raise RestoreUnavailableError(name, version, "dropped by a later deployment",
+                                              _dropped_message(name, rec.deployment_id))
             restore[name] = version  # walking back in time: older deployments overwrite newer versions
             if name in by_physical:
                 restored_defs[name] = by_physical[name]
