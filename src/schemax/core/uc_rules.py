@@ -27,17 +27,15 @@ The facts (UC-01 … UC-54) are the research notes behind issue 10; every URL be
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError as PydanticValidationError
 
 from schemax.core import kinds as _kinds
 from schemax.core import ops as o
-from schemax.core.model import State, Table
-from schemax.core.names import quote_ident, sql_string
+from schemax.core.model import Table
 from schemax.core.registry import require_complete
 from schemax.errors import RuleViolationError
 
@@ -365,7 +363,7 @@ PRIVILEGES_BY_KIND: dict[str, frozenset[str]] = {
     "volume": frozenset({ALL_PRIVILEGES, "APPLY TAG", "MANAGE", "READ VOLUME", "WRITE VOLUME"}),
     "function": frozenset({ALL_PRIVILEGES, "EXECUTE", "MANAGE"}),
 }
-require_complete(PRIVILEGES_BY_KIND, [k.name for k in _kinds.securable()], "securable kinds without privileges")
+require_complete(PRIVILEGES_BY_KIND, [k.name for k in _kinds.securable()], "securables without privileges")
 _UNKNOWN = set().union(*PRIVILEGES_BY_KIND.values()) - o.PRIVILEGES
 if _UNKNOWN:  # replay accepts every privilege a kind takes (old logs may hold any of o.PRIVILEGES)
     raise AssertionError(f"privileges replay does not know: {sorted(_UNKNOWN)}")
@@ -440,7 +438,10 @@ def tag_value_problem(key: str, value: str) -> str | None:
     return None
 
 
-def _tag_problems(tags: Mapping[str, str], existing: Mapping[str, str]) -> list[tuple[str, str, str | None]]:
+def tag_problems_by_key(
+    tags: Mapping[str, str], existing: Mapping[str, str]
+) -> list[tuple[str, str, str | None]]:
+    """(rule id, reason, the tag key at fault or None) for what UC refuses in setting ``tags``."""
     out: list[tuple[str, str, str | None]] = []
     for key, value in tags.items():
         for rid, problem in (("tag-key", tag_key_problem(key)), ("tag-value", tag_value_problem(key, value))):
@@ -455,7 +456,7 @@ def _tag_problems(tags: Mapping[str, str], existing: Mapping[str, str]) -> list[
 
 def tag_problems(tags: Mapping[str, str], existing: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """(rule id, reason) for everything UC refuses in setting ``tags`` on an object that has ``existing``."""
-    return [(rid, problem) for rid, problem, _ in _tag_problems(tags, existing or {})]
+    return [(rid, problem) for rid, problem, _ in tag_problems_by_key(tags, existing or {})]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -602,167 +603,12 @@ def _key_constraint(w: Working, op: o.Op, p: o.AddPrimaryKey | o.AddForeignKey) 
                       "FOREIGN KEY names are unique per schema in Unity Catalog")
 
 
-# ---------------------------------------------------------------------------------------------------
-# when a plan targets Unity Catalog: the planned state
-# ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Violation:
-    """Something a state holds that Unity Catalog refuses, and how to find the statements that carry it.
-
-    A statement carries the violation when it acts on ``object_id`` (a column's table), runs one of
-    ``capabilities``, starts with ``prefix`` and contains every string of ``marks``.
-    """
-
-    rule: str
-    object_id: str
-    reason: str
-    capabilities: frozenset[str]
-    prefix: str = ""
-    marks: tuple[str, ...] = field(default_factory=tuple)
-
-    def carried_by(self, sql: str, object_id: str | None, capability: str) -> bool:
-        return (
-            object_id == self.object_id
-            and capability in self.capabilities
-            and sql.startswith(self.prefix)
-            and all(m in sql for m in self.marks)
-        )
-
-    @property
-    def message(self) -> str:
-        return f"{self.reason} [rule {self.rule}: {RULES[self.rule].source}]"
-
-
-def _literal(text: str) -> str:
-    try:
-        return sql_string(text)
-    except Exception:  # noqa: BLE001 - a text SQL cannot carry is refused by replay; match nothing
-        return "\x00"
-
-
-def _tag_violations(path: str, carrier: str, tags: Mapping[str, str], column: str | None) -> Iterator[Violation]:
-    where = f"ALTER COLUMN {_ident(column)} SET TAGS" if column is not None else "SET TAGS"
-    for rule_id, problem, key in _tag_problems(tags, {}):
-        marks = (where,) if key is None else (where, _literal(key))
-        yield Violation(rule_id, carrier, f"{path}: {problem}", frozenset({"tags"}), "ALTER ", marks)
-
-
-def _ident(name: str | None) -> str:
-    try:
-        return quote_ident(name or "")
-    except Exception:  # noqa: BLE001 - a name SQL cannot carry is refused by replay
-        return "\x00"
-
-
-def state_violations(state: State) -> list[Violation]:
-    """Everything ``state`` holds that a Unity Catalog rule refuses (checked when a plan targets UC)."""
-    out: list[Violation] = []
-    for k in _kinds.securable():
-        for obj in getattr(state, k.state_field).values():
-            for principal, privs in sorted(obj.grants.items()):
-                path = f"{k.name} {state.full_name(obj.id)}"
-                marks = (_ident(principal),)
-                if ALL_PRIVILEGES in privs and len(privs) > 1:
-                    out.append(Violation(
-                        "all-privileges-alone", obj.id, f"{path}: {principal!r} holds ALL PRIVILEGES and "
-                        f"{sorted(set(privs) - {ALL_PRIVILEGES})} (recorded before the rule); revoke "
-                        "one or the other", frozenset({"grants"}), "GRANT ", marks))
-                bad = privileges_invalid_on(k.name, privs)
-                if bad:
-                    out.append(Violation(
-                        "privileges-per-securable", obj.id, f"{path}: {bad} cannot be granted on a "
-                        f"{k.name} (to {principal!r})", frozenset({"grants"}), "GRANT ", marks))
-    for k in _kinds.taggable():
-        if k.top_level:
-            for obj in getattr(state, k.state_field).values():
-                out.extend(_tag_violations(f"{k.name} {state.full_name(obj.id)}", obj.id, obj.tags, None))
-    for t in state.tables.values():
-        for col in t.columns:
-            if col.tags:
-                path = f"column {state.full_name(t.id)}.{col.name}"
-                out.extend(_tag_violations(path, t.id, col.tags, col.name))
-    for kind, objs, typ, caps in (("table", state.tables, "table_type", {"table_ddl", "table_rewrite"}),
-                                  ("volume", state.volumes, "volume_type", {"volumes"})):
-        for obj in objs.values():
-            if getattr(obj, typ) == "MANAGED" and obj.location:
-                out.append(Violation(
-                    "managed-without-location", obj.id, f"MANAGED {kind} {state.full_name(obj.id)} has a "
-                    f"location ({obj.location!r}): it would be created external; declare it EXTERNAL or "
-                    "drop the location", frozenset(caps), "CREATE ", (" LOCATION ",)))
-    keys: dict[tuple[str, str], list[tuple[Table, str]]] = {}
-    for t in state.tables.values():
-        for con in t.constraints:
-            if con.kind in ("primary_key", "foreign_key"):
-                keys.setdefault((t.schema_id, con.name.lower()), []).append((t, con.name))
-    for holders in keys.values():
-        if len(holders) > 1:
-            tables = sorted(state.full_name(t.id) for t, _ in holders)
-            for t, name in holders:
-                out.append(Violation(
-                    "key-constraint-names-per-schema", t.id, f"key constraint {name!r} is declared on "
-                    f"{tables}, in one schema", frozenset({"constraints_pk_fk", "table_rewrite"}),
-                    "ALTER TABLE ", (f"ADD CONSTRAINT {_ident(name)} ",)))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------
-# when a plan targets Unity Catalog: the rendered statements
-# ---------------------------------------------------------------------------------------------------
-
-_GRANT = re.compile(r"^(GRANT|REVOKE) (.+?) ON (CATALOG|SCHEMA|TABLE|VIEW|VOLUME|FUNCTION) ")
-_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'")
-_UNESCAPES = {"\\": "\\", "'": "'", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def unquote_literal(body: str) -> str:
-    """The text of a string literal's body as :func:`~schemax.core.names.sql_string` wrote it."""
-    out, i = [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6]):
-                out.append(chr(int(body[i + 2:i + 6], 16)))
-                i += 6
-                continue
-            out.append(_UNESCAPES.get(nxt, nxt))
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def statement_problems(sql: str) -> list[tuple[str, str]]:
-    """(rule id, reason) for each rule one rendered statement breaks, read from its SQL alone: ALL
-    PRIVILEGES joined with other privileges, a privilege the ON kind does not take, a tag key or value UC
-    refuses, more tags in one statement than an object may carry."""
-    out: list[tuple[str, str]] = []
-    m = _GRANT.match(sql)
-    if m:
-        privs = [p.strip() for p in m.group(2).split(",")]
-        if ALL_PRIVILEGES in privs and len(privs) > 1:
-            out.append(("all-privileges-alone", f"{m.group(1)} joins ALL PRIVILEGES with {privs}"))
-        bad = privileges_invalid_on(m.group(3).lower(), privs)
-        if bad and m.group(1) == "GRANT":
-            out.append(("privileges-per-securable", f"{bad} cannot be granted on a {m.group(3).lower()}"))
-    at = sql.find(" SET TAGS (")
-    if at >= 0 and sql.startswith("ALTER "):
-        literals = [unquote_literal(x) for x in _STRING.findall(sql[at:])]
-        tags = dict(zip(literals[0::2], literals[1::2], strict=False))
-        out.extend(tag_problems(tags))
-    return out
-
-
 __all__ = [
     "ALL_PRIVILEGES",
     "MAX_TAGS_PER_OBJECT",
     "PRIVILEGES_BY_KIND",
     "RULES",
     "Rule",
-    "Violation",
     "Working",
     "basic_tag_problem",
     "check_op",
@@ -770,7 +616,8 @@ __all__ = [
     "normalize_privilege",
     "privileges_invalid_on",
     "rule",
-    "state_violations",
-    "statement_problems",
+    "tag_key_problem",
     "tag_problems",
+    "tag_problems_by_key",
+    "tag_value_problem",
 ]
