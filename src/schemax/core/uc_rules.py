@@ -74,7 +74,7 @@ COLUMN_DEFAULTS_URL = "https://docs.delta.io/delta-default-columns"
 
 # -- where a rule is enforced --------------------------------------------------------------------------
 RECORD = "record: core/uc_rules.py check_op (StateBuilder.record)"
-PLAN = "plan: plan/plan.py (state_violations, statement_problems)"
+PLAN = "plan: plan/plan.py (core/uc_statements.py: state_violations, statement_problems)"
 PRESET = "plan/capabilities.py UNITY_CATALOG"
 
 
@@ -337,6 +337,16 @@ RULES: dict[str, Rule] = {
 def rule(rule_id: str) -> Rule:
     """The rule called ``rule_id`` (KeyError for an unknown one)."""
     return RULES[rule_id]
+
+
+def rules_markdown() -> str:
+    """The rules as the Markdown table of ``docs/unity-catalog.md`` (``rule | where enforced | source``)."""
+    rows = ["| rule | where enforced | source |", "|---|---|---|"]
+    for r in RULES.values():
+        text = r.rule + (f" *{r.note}*" if r.note else "")
+        sources = " ".join([r.source, *r.also]) + (f" ({', '.join(r.facts)})" if r.facts else "")
+        rows.append(f"| `{r.id}` — {text} | {'; '.join(r.enforced)} | {sources} |".replace("\n", " "))
+    return "\n".join(rows) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -616,6 +626,7 @@ __all__ = [
     "normalize_privilege",
     "privileges_invalid_on",
     "rule",
+    "rules_markdown",
     "tag_key_problem",
     "tag_problems",
     "tag_problems_by_key",
