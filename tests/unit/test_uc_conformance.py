@@ -45,9 +45,16 @@ import random_states  # noqa: E402
 
 log = logging.getLogger("schemax.tests.uc_conformance")
 COL = schemax.Column
-TARGET = Target(catalogs={"shop": "dev_shop"},
-                tracking=Tracking(version="1.0.0", snapshot_id="snap", deployment_id="dep", environment="dev",
-                                  deployed_at="2026-01-01T00:00:00Z"))
+TARGET = Target(
+    catalogs={"shop": "dev_shop"},
+    tracking=Tracking(
+        version="1.0.0",
+        snapshot_id="snap",
+        deployment_id="dep",
+        environment="dev",
+        deployed_at="2026-01-01T00:00:00Z",
+    ),
+)
 
 Scenario = Callable[[schemax.Project], Iterator[None]]
 SCENARIOS: dict[str, Scenario] = {}
@@ -64,21 +71,35 @@ def shop(p: schemax.Project) -> None:
     p.create_schema("shop.ref")
     p.create_table("shop.sales.customers", [COL("id", "BIGINT", nullable=False), COL("name", "STRING")])
     p.add_primary_key("shop.sales.customers", ["id"])
-    p.create_table("shop.sales.orders", [
-        COL("id", "BIGINT", nullable=False, comment="order id"), COL("customer_id", "BIGINT"),
-        COL("qty", "INT"), COL("amount", "DECIMAL(10,2)"), COL("status", "STRING", default="'new'"),
-        COL("note", "STRING", tags={"pii": "yes"})],
-        comment="orders", properties={"quality": "gold"}, tags={"domain": "sales"})
+    p.create_table(
+        "shop.sales.orders",
+        [
+            COL("id", "BIGINT", nullable=False, comment="order id"),
+            COL("customer_id", "BIGINT"),
+            COL("qty", "INT"),
+            COL("amount", "DECIMAL(10,2)"),
+            COL("status", "STRING", default="'new'"),
+            COL("note", "STRING", tags={"pii": "yes"}),
+        ],
+        comment="orders",
+        properties={"quality": "gold"},
+        tags={"domain": "sales"},
+    )
     p.add_primary_key("shop.sales.orders", ["id"])
     p.add_foreign_key("shop.sales.orders", ["customer_id"], "shop.sales.customers", ["id"])
     p.add_check_constraint("shop.sales.orders", "qty_positive", "qty > 0")
     p.create_function("shop.sales.only_mine", "is_member('sales')", parameters="c BIGINT", returns="BOOLEAN")
-    p.create_function("shop.sales.mask_note", "CASE WHEN is_member('hr') THEN v ELSE '***' END",
-                      parameters="v STRING, k BIGINT", returns="STRING")
+    p.create_function(
+        "shop.sales.mask_note",
+        "CASE WHEN is_member('hr') THEN v ELSE '***' END",
+        parameters="v STRING, k BIGINT",
+        returns="STRING",
+    )
     p.set_row_filter("shop.sales.orders", "shop.sales.only_mine", ["customer_id"])
     p.set_column_mask("shop.sales.orders", "note", "shop.sales.mask_note", ["id"])
-    p.create_view("shop.sales.big", "SELECT * FROM orders WHERE amount > 100", comment="big ones",
-                  properties={"k": "v"})
+    p.create_view(
+        "shop.sales.big", "SELECT * FROM orders WHERE amount > 100", comment="big ones", properties={"k": "v"}
+    )
     p.create_volume("shop.sales.files", comment="files")
     p.create_volume("shop.sales.landing", "EXTERNAL", location="s3://b/landing")
 
@@ -88,22 +109,41 @@ def shop(p: schemax.Project) -> None:
 def create_everything(p: schemax.Project) -> Iterator[None]:
     yield
     shop(p)
-    p.create_table("shop.sales.events", [COL("id", "BIGINT", nullable=False), COL("day", "DATE"),
-                                         COL("payload", "STRUCT<a:INT,b:ARRAY<STRING>>")],
-                   partition_by=["day"], table_type="EXTERNAL", location="s3://b/events")
+    p.create_table(
+        "shop.sales.events",
+        [
+            COL("id", "BIGINT", nullable=False),
+            COL("day", "DATE"),
+            COL("payload", "STRUCT<a:INT,b:ARRAY<STRING>>"),
+        ],
+        partition_by=["day"],
+        table_type="EXTERNAL",
+        location="s3://b/events",
+    )
     p.create_table("shop.sales.clicks", [COL("id", "BIGINT"), COL("my col", "STRING")], cluster_by=["id"])
-    p.create_function("shop.sales.slug", "return s.lower()", parameters="s STRING", language="PYTHON",
-                      comment="slugs")
+    p.create_function(
+        "shop.sales.slug", "return s.lower()", parameters="s STRING", language="PYTHON", comment="slugs"
+    )
     p.create_function("shop.sales.n", "SELECT count(*) FROM orders", returns="BIGINT")
-    for name, tags in (("shop", {"env": "dev"}), ("shop.sales", {"tier": "1"}), ("shop.sales.big", {"t": "1"}),
-                       ("shop.sales.files", {"kind": "raw"})):
+    for name, tags in (
+        ("shop", {"env": "dev"}),
+        ("shop.sales", {"tier": "1"}),
+        ("shop.sales.big", {"t": "1"}),
+        ("shop.sales.files", {"kind": "raw"}),
+    ):
         p.set_tags(name, tags)
     _grant_everything(p)
 
 
 def _grant_everything(p: schemax.Project) -> None:
-    names = {"catalog": "shop", "schema": "shop.sales", "table": "shop.sales.orders", "view": "shop.sales.big",
-             "volume": "shop.sales.files", "function": "shop.sales.only_mine"}
+    names = {
+        "catalog": "shop",
+        "schema": "shop.sales",
+        "table": "shop.sales.orders",
+        "view": "shop.sales.big",
+        "volume": "shop.sales.files",
+        "function": "shop.sales.only_mine",
+    }
     for kind, name in names.items():
         p.grant(name, "analysts", sorted(PRIVILEGES_BY_KIND[kind] - {"ALL PRIVILEGES"}))
         p.grant(name, "admins", ["ALL PRIVILEGES"])
@@ -143,8 +183,13 @@ def drop_catalog(p: schemax.Project) -> Iterator[None]:
 @scenario
 def table_attributes(p: schemax.Project) -> Iterator[None]:
     shop(p)
-    p.create_table("shop.sales.t", [COL("a", "INT"), COL("b", "STRING")], cluster_by=["a"],
-                   properties={"x": "1", "y": "2"}, comment="t")
+    p.create_table(
+        "shop.sales.t",
+        [COL("a", "INT"), COL("b", "STRING")],
+        cluster_by=["a"],
+        properties={"x": "1", "y": "2"},
+        comment="t",
+    )
     p.create_table("shop.sales.gone", [COL("a", "INT")])
     yield
     p.rename_table("shop.sales.t", "t2")
@@ -204,7 +249,9 @@ def column_defaults_and_nullability(p: schemax.Project) -> Iterator[None]:
 @scenario
 def rewrites(p: schemax.Project) -> Iterator[None]:
     shop(p)
-    p.create_table("shop.sales.t", [COL("id", "BIGINT", nullable=False), COL("v", "STRING"), COL("d", "DATE")])
+    p.create_table(
+        "shop.sales.t", [COL("id", "BIGINT", nullable=False), COL("v", "STRING"), COL("d", "DATE")]
+    )
     yield
     p.set_partition_by("shop.sales.t", ["d"])
     p.change_column_type("shop.sales.orders", "amount", "STRING")
@@ -268,8 +315,13 @@ def functions(p: schemax.Project) -> Iterator[None]:
     p.update_function("shop.sales.py", "return 2", returns="INT", language="PYTHON")
     p.update_function("shop.sales.old", "1", parameters="x INT", returns="BIGINT")
     p.set_function_comment("shop.sales.mask_note", "masks")
-    p.create_function("shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)",
-                      returns="DECIMAL(10,2)", comment="VAT")
+    p.create_function(
+        "shop.sales.tax",
+        "amount * 0.2",
+        parameters="amount DECIMAL(10,2)",
+        returns="DECIMAL(10,2)",
+        comment="VAT",
+    )
 
 
 @scenario
@@ -288,8 +340,13 @@ def grants(p: schemax.Project) -> Iterator[None]:
     p.grant("shop.sales.customers", "etl", ["SELECT", "MODIFY"])
     p.grant("shop.sales.customers", "ops", ["ALL PRIVILEGES"])
     yield
-    for kind, name in (("catalog", "shop"), ("schema", "shop.sales"), ("view", "shop.sales.big"),
-                       ("volume", "shop.sales.files"), ("function", "shop.sales.only_mine")):
+    for kind, name in (
+        ("catalog", "shop"),
+        ("schema", "shop.sales"),
+        ("view", "shop.sales.big"),
+        ("volume", "shop.sales.files"),
+        ("function", "shop.sales.only_mine"),
+    ):
         p.revoke(name, "analysts", sorted(PRIVILEGES_BY_KIND[kind] - {"ALL PRIVILEGES"}))
         p.revoke(name, "admins", ["ALL PRIVILEGES"])
     p.grant("shop.sales.customers", "etl", ["ALL PRIVILEGES"])  # a list replaced by ALL PRIVILEGES
@@ -314,31 +371,59 @@ def _moved(state: State, **objects: str) -> State:
 def _relocated(state: State) -> State:
     cats = {i: c.model_copy(update={"managed_location": "s3://b/shop2"}) for i, c in state.catalogs.items()}
     schemas = {i: s.model_copy(update={"managed_location": "s3://b/s2"}) for i, s in state.schemas.items()}
-    vols = {i: v.model_copy(update={"location": "s3://b/landing2"}) if v.volume_type == "EXTERNAL" else v
-            for i, v in state.volumes.items()}
+    vols = {
+        i: v.model_copy(update={"location": "s3://b/landing2"}) if v.volume_type == "EXTERNAL" else v
+        for i, v in state.volumes.items()
+    }
     return state.model_copy(update={"catalogs": cats, "schemas": schemas, "volumes": vols})
 
 
 def _old_log_state() -> State:
     """What a log recorded before the rules may hold: each thing a rule now refuses."""
+
     def op(kind: str, target: str, payload: dict[str, Any]) -> Op:
         return Op.new(kind, target, payload, author="old", ts="2025-01-01T00:00:00.000000Z")
 
-    return replay([
-        op("create_catalog", "cat_1", {"name": "shop"}),
-        op("create_schema", "sch_1", {"catalog_id": "cat_1", "name": "sales"}),
-        op("create_table", "tbl_1", {"schema_id": "sch_1", "name": "a", "location": "s3://b/a", "columns": [
-            {"id": "col_1", "name": "id", "type": "BIGINT", "nullable": False, "tags": {"x:y": "1"}}],
-            "tags": {"data-owner": "s", **{f"k{i}": "v" for i in range(20)}}}),
-        op("create_table", "tbl_2", {"schema_id": "sch_1", "name": "b",
-                                     "columns": [{"id": "col_2", "name": "id", "type": "BIGINT", "nullable": False}]}),
-        op("add_primary_key", "con_1", {"table_id": "tbl_1", "name": "pk", "columns": ["col_1"]}),
-        op("add_primary_key", "con_2", {"table_id": "tbl_2", "name": "pk", "columns": ["col_2"]}),
-        op("grant", "tbl_1", {"principal": "a", "privileges": ["SELECT"]}),
-        op("grant", "tbl_1", {"principal": "a", "privileges": ["ALL PRIVILEGES"]}),
-        op("grant", "tbl_1", {"principal": "b", "privileges": ["READ VOLUME"]}),
-        op("create_volume", "vol_1", {"schema_id": "sch_1", "name": "v", "location": "s3://b/v"}),
-    ])
+    return replay(
+        [
+            op("create_catalog", "cat_1", {"name": "shop"}),
+            op("create_schema", "sch_1", {"catalog_id": "cat_1", "name": "sales"}),
+            op(
+                "create_table",
+                "tbl_1",
+                {
+                    "schema_id": "sch_1",
+                    "name": "a",
+                    "location": "s3://b/a",
+                    "columns": [
+                        {
+                            "id": "col_1",
+                            "name": "id",
+                            "type": "BIGINT",
+                            "nullable": False,
+                            "tags": {"x:y": "1"},
+                        }
+                    ],
+                    "tags": {"data-owner": "s", **{f"k{i}": "v" for i in range(20)}},
+                },
+            ),
+            op(
+                "create_table",
+                "tbl_2",
+                {
+                    "schema_id": "sch_1",
+                    "name": "b",
+                    "columns": [{"id": "col_2", "name": "id", "type": "BIGINT", "nullable": False}],
+                },
+            ),
+            op("add_primary_key", "con_1", {"table_id": "tbl_1", "name": "pk", "columns": ["col_1"]}),
+            op("add_primary_key", "con_2", {"table_id": "tbl_2", "name": "pk", "columns": ["col_2"]}),
+            op("grant", "tbl_1", {"principal": "a", "privileges": ["SELECT"]}),
+            op("grant", "tbl_1", {"principal": "a", "privileges": ["ALL PRIVILEGES"]}),
+            op("grant", "tbl_1", {"principal": "b", "privileges": ["READ VOLUME"]}),
+            op("create_volume", "vol_1", {"schema_id": "sch_1", "name": "v", "location": "s3://b/v"}),
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -393,9 +478,11 @@ class Report:
     def summary(self) -> str:
         cited = len(self.forms) - len(self.uncited)
         pct = 100.0 * cited / len(self.forms) if self.forms else 0.0
-        return (f"UC conformance: {self.statements} statements in {self.plans} plans; {len(self.forms)} statement "
-                f"forms in {len(self.shapes)} shapes; {cited} forms with a cited rule ({pct:.0f}%); sqlglot "
-                f"cannot parse {len(self.unparsed)} shapes: {', '.join(sorted(self.unparsed)) or 'none'}")
+        return (
+            f"UC conformance: {self.statements} statements in {self.plans} plans; "
+            f"{len(self.forms)} statement forms in {len(self.shapes)} shapes; {cited} forms with a cited rule ({pct:.0f}%); sqlglot "
+            f"cannot parse {len(self.unparsed)} shapes: {', '.join(sorted(self.unparsed)) or 'none'}"
+        )
 
 
 def _parse(sql: str) -> str | None:
@@ -425,8 +512,11 @@ def _check(report: Report, label: str, pl: Plan) -> None:
         report.shapes[shape.id] = shape
         must_refuse = [f"shape {shape.id} (rule {shape.refused_by})"] if shape.refused_by else []
         must_refuse += [f"rule {r}: {why}" for r, why in statement_problems(stmt.sql)]
-        must_refuse += [f"rule {v.rule}: {v.reason}" for v in violations
-                        if v.carried_by(stmt.sql, stmt.object_id, stmt.capability)]
+        must_refuse += [
+            f"rule {v.rule}: {v.reason}"
+            for v in violations
+            if v.carried_by(stmt.sql, stmt.object_id, stmt.capability)
+        ]
         if must_refuse and id(stmt) not in unsupported:
             report.not_refused.append(f"{label}: {stmt.sql[:160]} <- {must_refuse}")
         if shape.id not in report.unparsed:
@@ -449,9 +539,11 @@ def report(terminal_summary: list[str]) -> Report:
 
 def test_every_statement_shape_has_a_cited_rule(report: Report) -> None:
     assert report.statements > 1000 and len(report.forms) > 100
-    assert not report.uncited, "statement shapes without a cited rule (add them to SHAPES in " \
-        "core/uc_statements.py with their source):\n" + "\n".join(
-            f"{form}\n    e.g. {sql[:200]}" for form, sql in sorted(report.uncited.items()))
+    assert not report.uncited, (
+        "statement shapes without a cited rule (add them to SHAPES in "
+        "core/uc_statements.py with their source):\n"
+        + "\n".join(f"{form}\n    e.g. {sql[:200]}" for form, sql in sorted(report.uncited.items()))
+    )
 
 
 def test_every_shape_cites_a_fact_or_a_rule_with_a_source() -> None:

@@ -33,8 +33,10 @@ def shop() -> schemax.Project:
     p.create_catalog("shop")
     p.create_schema("shop.sales")
     p.create_schema("shop.ref")
-    p.create_table("shop.sales.orders", [schemax.Column("id", "BIGINT", nullable=False),
-                                         schemax.Column("customer_id", "BIGINT")])
+    p.create_table(
+        "shop.sales.orders",
+        [schemax.Column("id", "BIGINT", nullable=False), schemax.Column("customer_id", "BIGINT")],
+    )
     p.create_table("shop.sales.customers", [schemax.Column("id", "BIGINT", nullable=False)])
     p.create_view("shop.sales.v", "SELECT id FROM orders")
     p.create_volume("shop.sales.files")
@@ -106,8 +108,14 @@ def test_the_privilege_table_covers_every_securable_kind_and_replay_knows_every_
 # privileges per securable
 # ---------------------------------------------------------------------------------------------------
 
-_SECURABLES = {"catalog": "shop", "schema": "shop.sales", "table": "shop.sales.orders", "view": "shop.sales.v",
-               "volume": "shop.sales.files", "function": "shop.sales.f"}
+_SECURABLES = {
+    "catalog": "shop",
+    "schema": "shop.sales",
+    "table": "shop.sales.orders",
+    "view": "shop.sales.v",
+    "volume": "shop.sales.files",
+    "function": "shop.sales.f",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(_SECURABLES))
@@ -142,8 +150,9 @@ def test_an_unknown_privilege_is_still_replays_error() -> None:
 
 def test_all_privileges_with_other_privileges_in_one_grant_is_refused() -> None:
     p = shop()
-    err = refused(p, "all-privileges-alone",
-                  lambda: p.grant("shop.sales.orders", "etl", ["ALL PRIVILEGES", "SELECT"]))
+    err = refused(
+        p, "all-privileges-alone", lambda: p.grant("shop.sales.orders", "etl", ["ALL PRIVILEGES", "SELECT"])
+    )
     assert "grant ALL PRIVILEGES alone" in err.reason
 
 
@@ -155,7 +164,9 @@ def test_granting_all_privileges_replaces_the_principals_list() -> None:
     assert grants(p, "shop.sales.orders") == {"analysts": (ALL_PRIVILEGES,)}
     recorded = p.ops()[n:]
     assert [(op.kind, op.payload["privileges"]) for op in recorded] == [
-        ("revoke", ["MODIFY", "SELECT"]), ("grant", ["ALL PRIVILEGES"])]
+        ("revoke", ["MODIFY", "SELECT"]),
+        ("grant", ["ALL PRIVILEGES"]),
+    ]
     # the log replays to the same state, and verify agrees with a snapshot taken now
     assert replay(p.ops()) == p.state()
     p.snapshot("1.0.0")
@@ -183,8 +194,10 @@ def test_granting_all_privileges_in_a_batch_replaces_the_list_and_a_failed_batch
 def test_a_single_privilege_beside_all_privileges_is_refused_with_how_to_narrow() -> None:
     p = shop()
     p.grant("shop.sales.orders", "analysts", ["ALL PRIVILEGES"])
-    for action in (lambda: p.grant("shop.sales.orders", "analysts", ["SELECT"]),
-                   lambda: p.revoke("shop.sales.orders", "analysts", ["MODIFY"])):
+    for action in (
+        lambda: p.grant("shop.sales.orders", "analysts", ["SELECT"]),
+        lambda: p.revoke("shop.sales.orders", "analysts", ["MODIFY"]),
+    ):
         err = refused(p, "all-privileges-alone", action)
         assert "revoke ALL PRIVILEGES, then grant the narrower list" in err.reason
     # the way to narrow it
@@ -207,18 +220,39 @@ def _old_log(ops: list[Op]) -> schemax.Project:
 
 
 def _op(kind: str, target: str, payload: dict[str, Any]) -> Op:
-    return Op.new(kind, target, payload, author="old", ts="2025-01-01T00:00:00.000000Z", op_id=f"op_{kind}_{target}_"
-                  + str(len(str(payload))))
+    return Op.new(
+        kind,
+        target,
+        payload,
+        author="old",
+        ts="2025-01-01T00:00:00.000000Z",
+        op_id=f"op_{kind}_{target}_" + str(len(str(payload))),
+    )
 
 
 OLD_OPS = [
     _op("create_catalog", "cat_1", {"name": "shop"}),
     _op("create_schema", "sch_1", {"catalog_id": "cat_1", "name": "sales"}),
-    _op("create_table", "tbl_1", {"schema_id": "sch_1", "name": "orders", "location": "s3://b/orders",
-                                  "columns": [{"id": "col_1", "name": "id", "type": "BIGINT", "nullable": False}],
-                                  "tags": {"data-owner": "sales"}}),
-    _op("create_table", "tbl_2", {"schema_id": "sch_1", "name": "items",
-                                  "columns": [{"id": "col_2", "name": "id", "type": "BIGINT", "nullable": False}]}),
+    _op(
+        "create_table",
+        "tbl_1",
+        {
+            "schema_id": "sch_1",
+            "name": "orders",
+            "location": "s3://b/orders",
+            "columns": [{"id": "col_1", "name": "id", "type": "BIGINT", "nullable": False}],
+            "tags": {"data-owner": "sales"},
+        },
+    ),
+    _op(
+        "create_table",
+        "tbl_2",
+        {
+            "schema_id": "sch_1",
+            "name": "items",
+            "columns": [{"id": "col_2", "name": "id", "type": "BIGINT", "nullable": False}],
+        },
+    ),
     _op("add_primary_key", "con_1", {"table_id": "tbl_1", "name": "pk", "columns": ["col_1"]}),
     _op("add_primary_key", "con_2", {"table_id": "tbl_2", "name": "pk", "columns": ["col_2"]}),
     _op("grant", "tbl_1", {"principal": "analysts", "privileges": ["SELECT"]}),
@@ -254,14 +288,22 @@ def test_an_old_log_replays_to_the_state_it_always_had() -> None:
 @pytest.mark.parametrize("ch", list(".,-=/:") + ["\x07"])
 def test_a_tag_key_with_a_character_uc_refuses_is_refused(ch: str) -> None:
     p = shop()
-    for name in ("shop", "shop.sales", "shop.sales.orders", "shop.sales.orders.id", "shop.sales.v",
-                 "shop.sales.files"):
+    for name in (
+        "shop",
+        "shop.sales",
+        "shop.sales.orders",
+        "shop.sales.orders.id",
+        "shop.sales.v",
+        "shop.sales.files",
+    ):
         refused(p, "tag-key", lambda name=name: p.set_tags(name, {f"data{ch}owner": "x"}))
 
 
 def test_tag_keys_uc_accepts_are_recorded() -> None:
     p = shop()
-    p.set_tags("shop.sales.orders", {"data_owner": "sales", "PII": "yes", "tier 1": "a-b.c=d/e:f", "k" * 255: ""})
+    p.set_tags(
+        "shop.sales.orders", {"data_owner": "sales", "PII": "yes", "tier 1": "a-b.c=d/e:f", "k" * 255: ""}
+    )
     assert len(p.state().tables[p.state().find("shop.sales.orders")].tags) == 4  # type: ignore[index]
     refused(p, "tag-key", lambda: p.set_tags("shop.sales.orders", {"k" * 256: "x"}))
 
@@ -279,14 +321,17 @@ def test_an_object_carries_at_most_20_tags() -> None:
     p.set_tags("shop.sales.orders", {"k00": "new value"})  # changing a tag keeps the count
     err = refused(p, "tags-per-object", lambda: p.set_tags("shop.sales.orders", {"k20": "v"}))
     assert "21 tags" in err.reason
-    refused(p, "tags-per-object", lambda: p.set_tags("shop.sales.orders.id", {f"c{i}": "v" for i in range(21)}))
+    refused(
+        p, "tags-per-object", lambda: p.set_tags("shop.sales.orders.id", {f"c{i}": "v" for i in range(21)})
+    )
 
 
 def test_a_new_table_with_bad_tags_is_refused() -> None:
     p = shop()
     refused(p, "tag-key", lambda: p.create_table("shop.sales.t", [("id", "INT")], tags={"a.b": "x"}))
-    refused(p, "tag-key", lambda: p.create_table(
-        "shop.sales.t", [schemax.Column("id", "INT", tags={"a:b": "x"})]))
+    refused(
+        p, "tag-key", lambda: p.create_table("shop.sales.t", [schemax.Column("id", "INT", tags={"a:b": "x"})])
+    )
     p.create_table("shop.sales.t", [schemax.Column("id", "INT", tags={"ab": "x"})], tags={"ok": "1"})
 
 
@@ -298,11 +343,19 @@ def test_a_new_table_with_bad_tags_is_refused() -> None:
 def test_key_constraint_names_are_unique_per_schema() -> None:
     p = shop()
     p.add_primary_key("shop.sales.customers", ["id"], name="pk")
-    err = refused(p, "key-constraint-names-per-schema",
-                  lambda: p.add_primary_key("shop.sales.orders", ["id"], name="PK"))
+    err = refused(
+        p,
+        "key-constraint-names-per-schema",
+        lambda: p.add_primary_key("shop.sales.orders", ["id"], name="PK"),
+    )
     assert "'customers'" in err.reason
-    refused(p, "key-constraint-names-per-schema", lambda: p.add_foreign_key(
-        "shop.sales.orders", ["customer_id"], "shop.sales.customers", ["id"], name="pk"))
+    refused(
+        p,
+        "key-constraint-names-per-schema",
+        lambda: p.add_foreign_key(
+            "shop.sales.orders", ["customer_id"], "shop.sales.customers", ["id"], name="pk"
+        ),
+    )
     # another schema has names of its own; a dropped key frees its name
     p.create_table("shop.ref.orders", [schemax.Column("id", "BIGINT", nullable=False)])
     p.add_primary_key("shop.ref.orders", ["id"], name="pk")
@@ -340,8 +393,11 @@ def test_a_dropped_table_or_schema_frees_its_key_names() -> None:
 
 def test_a_managed_table_or_volume_with_a_location_is_refused() -> None:
     p = shop()
-    err = refused(p, "managed-without-location",
-                  lambda: p.create_table("shop.sales.t", [("id", "INT")], location="s3://b/t"))
+    err = refused(
+        p,
+        "managed-without-location",
+        lambda: p.create_table("shop.sales.t", [("id", "INT")], location="s3://b/t"),
+    )
     assert "declare it EXTERNAL" in err.reason
     refused(p, "managed-without-location", lambda: p.create_volume("shop.sales.raw", location="s3://b/raw"))
     p.create_table("shop.sales.t", [("id", "INT")], table_type="EXTERNAL", location="s3://b/t")
@@ -355,25 +411,38 @@ def test_a_managed_table_or_volume_with_a_location_is_refused() -> None:
 
 
 def _reasons(pl: schemax.plan.Plan) -> list[tuple[str, str]]:  # type: ignore[name-defined]
-    return [(stmt.sql, re.search(r"\[rule ([a-z-]+)", reason).group(1) if "[rule " in reason else reason)
-            for stmt, reason in pl.unsupported]
+    return [
+        (stmt.sql, re.search(r"\[rule ([a-z-]+)", reason).group(1) if "[rule " in reason else reason)
+        for stmt, reason in pl.unsupported
+    ]
 
 
 def test_a_plan_from_an_old_log_lists_what_the_rules_refuse_before_anything_runs() -> None:
     after = replay(OLD_OPS)
     pl = plan(State(), after, catalogs={"shop": "dev_shop"})
     rules = {r for _, r in _reasons(pl)}
-    assert rules == {"all-privileges-alone", "privileges-per-securable", "tag-key", "managed-without-location",
-                     "key-constraint-names-per-schema"}
+    assert rules == {
+        "all-privileges-alone",
+        "privileges-per-securable",
+        "tag-key",
+        "managed-without-location",
+        "key-constraint-names-per-schema",
+    }
     by_sql = dict(_reasons(pl))
     assert by_sql["ALTER TABLE `dev_shop`.`sales`.`orders` SET TAGS ('data-owner' = 'sales')"] == "tag-key"
-    assert by_sql["GRANT READ VOLUME ON TABLE `dev_shop`.`sales`.`orders` TO `etl`"] == "privileges-per-securable"
+    assert (
+        by_sql["GRANT READ VOLUME ON TABLE `dev_shop`.`sales`.`orders` TO `etl`"]
+        == "privileges-per-securable"
+    )
     assert by_sql["CREATE VOLUME IF NOT EXISTS `dev_shop`.`sales`.`files` LOCATION 's3://b/files'"] == (
-        "managed-without-location")
+        "managed-without-location"
+    )
     # ALL PRIVILEGES and SELECT are rendered apart, never joined, and both are listed
     granted = [s.sql for s in pl.statements if s.sql.startswith("GRANT") and "`analysts`" in s.sql]
-    assert granted == ["GRANT ALL PRIVILEGES ON TABLE `dev_shop`.`sales`.`orders` TO `analysts`",
-                       "GRANT SELECT ON TABLE `dev_shop`.`sales`.`orders` TO `analysts`"]
+    assert granted == [
+        "GRANT ALL PRIVILEGES ON TABLE `dev_shop`.`sales`.`orders` TO `analysts`",
+        "GRANT SELECT ON TABLE `dev_shop`.`sales`.`orders` TO `analysts`",
+    ]
     assert all(by_sql[g] == "all-privileges-alone" for g in granted)
     assert not pl.runnable
     header = pl.sql.split("\n\n")[0]
@@ -396,7 +465,11 @@ def test_unset_schema_properties_is_refused_on_uc_and_runs_on_oss() -> None:
     p.unset_schema_properties("shop.sales", ["tier"])
     uc = plan(before, p.state())
     assert [(s.sql, r) for s, r in uc.unsupported] == [
-        ("ALTER SCHEMA `shop`.`sales` UNSET DBPROPERTIES ('tier')", RULES["schema-unset-dbproperties"].message)]
+        (
+            "ALTER SCHEMA `shop`.`sales` UNSET DBPROPERTIES ('tier')",
+            RULES["schema-unset-dbproperties"].message,
+        )
+    ]
     assert plan(before, p.state(), capabilities=OSS_DELTA).unsupported == ()
 
 
@@ -404,14 +477,23 @@ def test_a_table_or_view_moved_to_another_schema_is_refused_on_uc() -> None:
     p = shop()
     before = p.state()
     ref = before.find("shop.ref")
-    moved = before.model_copy(update={
-        "tables": {i: t.model_copy(update={"schema_id": ref}) if t.name == "customers" else t
-                   for i, t in before.tables.items()},
-        "views": {i: v.model_copy(update={"schema_id": ref}) for i, v in before.views.items()}})
+    moved = before.model_copy(
+        update={
+            "tables": {
+                i: t.model_copy(update={"schema_id": ref}) if t.name == "customers" else t
+                for i, t in before.tables.items()
+            },
+            "views": {i: v.model_copy(update={"schema_id": ref}) for i, v in before.views.items()},
+        }
+    )
     uc = plan(before, moved)
     assert [(s.sql, r) for s, r in uc.unsupported] == [
-        ("ALTER TABLE `shop`.`sales`.`customers` RENAME TO `shop`.`ref`.`customers`", RULES["relation-move"].message),
-        ("ALTER VIEW `shop`.`sales`.`v` RENAME TO `shop`.`ref`.`v`", RULES["relation-move"].message)]
+        (
+            "ALTER TABLE `shop`.`sales`.`customers` RENAME TO `shop`.`ref`.`customers`",
+            RULES["relation-move"].message,
+        ),
+        ("ALTER VIEW `shop`.`sales`.`v` RENAME TO `shop`.`ref`.`v`", RULES["relation-move"].message),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -419,7 +501,7 @@ def test_a_table_or_view_moved_to_another_schema_is_refused_on_uc() -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_replacing_a_list_by_all_privileges_grants_first_then_revokes_and_reverses_in_the_narrowing_order() -> None:
+def test_all_privileges_replacing_a_list_is_granted_first_and_undone_in_the_narrowing_order() -> None:
     p = shop()
     p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
     before = p.state()
@@ -427,12 +509,15 @@ def test_replacing_a_list_by_all_privileges_grants_first_then_revokes_and_revers
     pl = plan(before, p.state())
     assert [s.sql for s in pl.statements] == [
         "GRANT ALL PRIVILEGES ON TABLE `shop`.`sales`.`orders` TO `analysts`",
-        "REVOKE MODIFY, SELECT ON TABLE `shop`.`sales`.`orders` FROM `analysts`"]
+        "REVOKE MODIFY, SELECT ON TABLE `shop`.`sales`.`orders` FROM `analysts`",
+    ]
     assert pl.unsupported == ()
     undo = [b.strip() for b in pl.reverse_sql().split("\n\n")[1:]]
-    assert undo == ["GRANT MODIFY, SELECT ON TABLE `shop`.`sales`.`orders` TO `analysts`;",
-                    "REVOKE ALL PRIVILEGES ON TABLE `shop`.`sales`.`orders` FROM `analysts`;\n"
-                    "GRANT MODIFY, SELECT ON TABLE `shop`.`sales`.`orders` TO `analysts`;"]
+    assert undo == [
+        "GRANT MODIFY, SELECT ON TABLE `shop`.`sales`.`orders` TO `analysts`;",
+        "REVOKE ALL PRIVILEGES ON TABLE `shop`.`sales`.`orders` FROM `analysts`;\n"
+        "GRANT MODIFY, SELECT ON TABLE `shop`.`sales`.`orders` TO `analysts`;",
+    ]
 
 
 def test_narrowing_all_privileges_revokes_it_right_before_granting_the_list() -> None:
@@ -449,7 +534,8 @@ def test_narrowing_all_privileges_revokes_it_right_before_granting_the_list() ->
         "REVOKE SELECT ON VIEW `shop`.`sales`.`v` FROM `analysts`",
         "GRANT USE CATALOG ON CATALOG `shop` TO `analysts`",
         "REVOKE ALL PRIVILEGES ON TABLE `shop`.`sales`.`orders` FROM `analysts`",
-        "GRANT SELECT ON TABLE `shop`.`sales`.`orders` TO `analysts`"]
+        "GRANT SELECT ON TABLE `shop`.`sales`.`orders` TO `analysts`",
+    ]
 
 
 def test_the_renderer_never_joins_all_privileges_with_other_privileges() -> None:
@@ -458,12 +544,19 @@ def test_the_renderer_never_joins_all_privileges_with_other_privileges() -> None
     with pytest.raises(ValueError, match="ALL PRIVILEGES joined"):
         _privileges(["ALL PRIVILEGES", "SELECT"])
     # an old state holding both is granted in two statements, for a created object too
-    after = replay(OLD_OPS[:2] + [OLD_OPS[3], _op("grant", "tbl_2", {"principal": "a", "privileges": ["SELECT"]}),
-                                  _op("grant", "tbl_2", {"principal": "a", "privileges": ["ALL PRIVILEGES"]})])
+    after = replay(
+        OLD_OPS[:2]
+        + [
+            OLD_OPS[3],
+            _op("grant", "tbl_2", {"principal": "a", "privileges": ["SELECT"]}),
+            _op("grant", "tbl_2", {"principal": "a", "privileges": ["ALL PRIVILEGES"]}),
+        ]
+    )
     pl = plan(State(), after)
     assert [s.sql for s in pl.statements if s.sql.startswith("GRANT")] == [
         "GRANT ALL PRIVILEGES ON TABLE `shop`.`sales`.`items` TO `a`",
-        "GRANT SELECT ON TABLE `shop`.`sales`.`items` TO `a`"]
+        "GRANT SELECT ON TABLE `shop`.`sales`.`items` TO `a`",
+    ]
     assert {r for _, r in _reasons(pl)} == {"all-privileges-alone"}
 
 
@@ -474,20 +567,31 @@ def test_the_renderer_never_joins_all_privileges_with_other_privileges() -> None
 
 def test_statement_problems_read_the_rules_from_sql() -> None:
     assert statement_problems("GRANT ALL PRIVILEGES, SELECT ON TABLE `c`.`s`.`t` TO `a`")[0][0] == (
-        "all-privileges-alone")
-    assert statement_problems("GRANT READ VOLUME ON TABLE `c`.`s`.`t` TO `a`")[0][0] == "privileges-per-securable"
+        "all-privileges-alone"
+    )
+    assert (
+        statement_problems("GRANT READ VOLUME ON TABLE `c`.`s`.`t` TO `a`")[0][0]
+        == "privileges-per-securable"
+    )
     assert statement_problems("REVOKE READ VOLUME ON TABLE `c`.`s`.`t` FROM `a`") == []  # cleaning up is fine
     assert statement_problems("ALTER TABLE `c`.`s`.`t` SET TAGS ('a-b' = 'x')")[0][0] == "tag-key"
     assert statement_problems("ALTER TABLE `c`.`s`.`t` SET TAGS ('it\\'s' = 'x')") == []
     many = ", ".join(f"'k{i}' = 'v'" for i in range(21))
-    assert [r for r, _ in statement_problems(f"ALTER VIEW `c`.`s`.`v` SET TAGS ({many})")] == ["tags-per-object"]
+    assert [r for r, _ in statement_problems(f"ALTER VIEW `c`.`s`.`v` SET TAGS ({many})")] == [
+        "tags-per-object"
+    ]
     assert statement_problems("GRANT SELECT ON TABLE `c`.`s`.`t` TO `a`") == []
 
 
 def test_state_violations_name_the_statements_that_carry_them() -> None:
     violations = state_violations(replay(OLD_OPS))
-    assert {v.rule for v in violations} == {"all-privileges-alone", "privileges-per-securable", "tag-key",
-                                            "managed-without-location", "key-constraint-names-per-schema"}
+    assert {v.rule for v in violations} == {
+        "all-privileges-alone",
+        "privileges-per-securable",
+        "tag-key",
+        "managed-without-location",
+        "key-constraint-names-per-schema",
+    }
     tag = next(v for v in violations if v.rule == "tag-key")
     assert tag.carried_by("ALTER TABLE `x` SET TAGS ('data-owner' = 'y')", "tbl_1", "tags")
     assert not tag.carried_by("ALTER TABLE `x` SET TAGS ('other' = 'y')", "tbl_1", "tags")
