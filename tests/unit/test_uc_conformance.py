@@ -480,8 +480,9 @@ class Report:
         pct = 100.0 * cited / len(self.forms) if self.forms else 0.0
         return (
             f"UC conformance: {self.statements} statements in {self.plans} plans; "
-            f"{len(self.forms)} statement forms in {len(self.shapes)} shapes; {cited} forms with a cited rule ({pct:.0f}%); sqlglot "
-            f"cannot parse {len(self.unparsed)} shapes: {', '.join(sorted(self.unparsed)) or 'none'}"
+            f"{len(self.forms)} statement forms in {len(self.shapes)} shapes; "
+            f"{cited} forms with a cited rule ({pct:.0f}%); sqlglot cannot parse {len(self.unparsed)} "
+            f"shapes: {', '.join(sorted(self.unparsed)) or 'none'}"
         )
 
 
