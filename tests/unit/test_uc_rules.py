@@ -206,6 +206,25 @@ def test_a_single_privilege_beside_all_privileges_is_refused_with_how_to_narrow(
     assert grants(p, "shop.sales.orders") == {"analysts": ("SELECT",)}
 
 
+def test_revert_across_all_privileges_replacing_and_narrowing_a_list_is_recorded() -> None:
+    """revert_to records the ops between two states; between ALL PRIVILEGES and a list they must revoke
+    first, or the rules would refuse them."""
+    p = shop()
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+    p.grant("shop.sales.v", "analysts", ["ALL PRIVILEGES"])
+    p.snapshot("0.1.0")
+    p.grant("shop.sales.orders", "analysts", ["ALL PRIVILEGES"])
+    p.revoke("shop.sales.v", "analysts", ["ALL PRIVILEGES"])
+    p.grant("shop.sales.v", "analysts", ["SELECT"])
+    p.snapshot("0.2.0")
+    p.revert_to("0.1.0")
+    assert grants(p, "shop.sales.orders") == {"analysts": ("SELECT",)}
+    assert grants(p, "shop.sales.v") == {"analysts": (ALL_PRIVILEGES,)}
+    p.revert_to("0.2.0")
+    assert grants(p, "shop.sales.orders") == {"analysts": (ALL_PRIVILEGES,)}
+    assert grants(p, "shop.sales.v") == {"analysts": ("SELECT",)}
+
+
 def _old_log(ops: list[Op]) -> schemax.Project:
     """A project whose log was written before the rules (straight into the store, as an old log is)."""
     store, prev, records = MemoryStore(), GENESIS_HASH, []
