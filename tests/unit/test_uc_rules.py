@@ -473,8 +473,14 @@ def test_a_plan_from_an_old_log_lists_what_the_rules_refuse_before_anything_runs
 
 def test_a_plan_that_does_not_emit_a_violation_does_not_list_it() -> None:
     before = replay(OLD_OPS)
-    after = replay([*OLD_OPS, _op("set_table_comment", "tbl_2", {"comment": "items"})])
-    assert plan(before, after).unsupported == ()
+    after = replay([*OLD_OPS, _op("set_table_comment", "tbl_2", {"comment": "items"}),
+                    _op("grant", "tbl_1", {"principal": "etl", "privileges": ["SELECT"]}),
+                    _op("set_table_tags", "tbl_1", {"tags": {"tier": "gold"}})])
+    pl = plan(before, after)
+    assert [s.sql for s in pl.statements if "tier" in s.sql or "GRANT" in s.sql] == [
+        "ALTER TABLE `shop`.`sales`.`orders` SET TAGS ('tier' = 'gold')",
+        "GRANT SELECT ON TABLE `shop`.`sales`.`orders` TO `etl`"]
+    assert pl.unsupported == ()
 
 
 def test_unset_schema_properties_is_refused_on_uc_and_runs_on_oss() -> None:

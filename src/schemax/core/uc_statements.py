@@ -49,14 +49,20 @@ class Violation:
     capabilities: frozenset[str]
     prefix: str = ""
     marks: tuple[str, ...] = field(default_factory=tuple)
+    privileges: frozenset[str] = frozenset()  # a GRANT carries it only when it names one of these
 
     def carried_by(self, sql: str, object_id: str | None, capability: str) -> bool:
-        return (
+        if not (
             object_id == self.object_id
             and capability in self.capabilities
             and sql.startswith(self.prefix)
             and all(m in sql for m in self.marks)
-        )
+        ):
+            return False
+        if self.privileges:
+            m = _GRANT.match(sql)
+            return m is not None and bool(self.privileges & {p.strip() for p in m.group(2).split(",")})
+        return True
 
     @property
     def message(self) -> str:
@@ -103,7 +109,8 @@ def state_violations(state: State) -> list[Violation]:
                 if bad:
                     out.append(Violation(
                         "privileges-per-securable", obj.id, f"{path}: {bad} cannot be granted on a "
-                        f"{k.name} (to {principal!r})", frozenset({"grants"}), "GRANT ", marks))
+                        f"{k.name} (to {principal!r})", frozenset({"grants"}), "GRANT ", marks,
+                        frozenset(bad)))
     for k in _kinds.taggable():
         if k.top_level:
             for obj in getattr(state, k.state_field).values():
