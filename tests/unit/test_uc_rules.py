@@ -345,6 +345,15 @@ def test_an_object_carries_at_most_20_tags() -> None:
     )
 
 
+def test_a_function_takes_no_tags() -> None:
+    from schemax.core.ops import OP_KINDS
+
+    p = shop()
+    with pytest.raises(ValidationError, match="a function cannot carry tags"):
+        p.set_tags("shop.sales.f", {"k": "v"})
+    assert "set_function_tags" not in OP_KINDS and "taggable-kinds" in RULES
+
+
 def test_a_new_table_with_bad_tags_is_refused() -> None:
     p = shop()
     refused(p, "tag-key", lambda: p.create_table("shop.sales.t", [("id", "INT")], tags={"a.b": "x"}))
