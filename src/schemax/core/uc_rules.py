@@ -15,8 +15,9 @@ Where the rules run:
   replay). A grant of ALL PRIVILEGES to a principal holding a list is recorded as the revoke of that list
   followed by the grant: the state then holds ALL PRIVILEGES alone, with ops replay already understands;
 * **when a plan targets Unity Catalog** — :func:`~schemax.core.uc_statements.state_violations` and
-  :func:`~schemax.core.uc_statements.statement_problems`, consulted by :func:`schemax.plan.plan.build_plan` for engines whose capabilities have ``uc_rules``: what
-  the planned state or a rendered statement breaks is listed in ``plan.unsupported`` before anything runs;
+  :func:`~schemax.core.uc_statements.statement_problems`, consulted by :func:`schemax.plan.plan.build_plan`
+  for engines whose capabilities have ``uc_rules``: what the planned state or a rendered statement breaks
+  is listed in ``plan.unsupported`` before anything runs;
 * **in the Unity Catalog capability preset** (:mod:`schemax.plan.capabilities`) — statements UC does not
   document (the rules with a ``capability``);
 * **in the renderer** — rules about how a change is expressed (the order of ALL PRIVILEGES grants, the
