@@ -572,6 +572,23 @@ def test_narrowing_all_privileges_revokes_it_right_before_granting_the_list() ->
     ]
 
 
+def test_cleaning_up_an_old_state_that_held_both_grants_the_kept_privileges_again() -> None:
+    """REVOKE ALL PRIVILEGES may revoke the privileges it implies (the newer REVOKE page): the ones the
+    principal keeps are granted again right after it."""
+    base = OLD_OPS[:2] + [OLD_OPS[3]]
+    before = replay([*base, _op("grant", "tbl_2", {"principal": "a", "privileges": ["SELECT", "MODIFY"]}),
+                     _op("grant", "tbl_2", {"principal": "a", "privileges": ["ALL PRIVILEGES"]})])
+    after = replay([*base, _op("grant", "tbl_2", {"principal": "a", "privileges": ["SELECT", "APPLY TAG"]})])
+    pl = plan(before, after)
+    assert [s.sql for s in pl.statements] == [
+        "REVOKE ALL PRIVILEGES ON TABLE `shop`.`sales`.`items` FROM `a`",
+        "REVOKE MODIFY ON TABLE `shop`.`sales`.`items` FROM `a`",
+        "GRANT SELECT ON TABLE `shop`.`sales`.`items` TO `a`",
+        "GRANT APPLY TAG ON TABLE `shop`.`sales`.`items` TO `a`",
+    ]
+    assert pl.unsupported == ()
+
+
 def test_the_renderer_never_joins_all_privileges_with_other_privileges() -> None:
     from schemax.plan.render.grants import _privileges
 

@@ -125,7 +125,7 @@ def _held_back_revoke(c: ch.Revoke, ctx: Ctx, script: Script, before: set[str], 
     privs = set(c.privileges)
     if ALL_PRIVILEGES in after - before:
         note, risk = "replaced by ALL PRIVILEGES, granted just before", Risk.SAFE  # list -> ALL
-    elif privs == {ALL_PRIVILEGES} and after:
+    elif ALL_PRIVILEGES in privs and after:
         note, risk = "ALL PRIVILEGES narrowed: revoked first, then the narrower list granted", Risk.BREAKING
     else:
         return False
@@ -140,8 +140,15 @@ def _held_back_revoke(c: ch.Revoke, ctx: Ctx, script: Script, before: set[str], 
             reverse=_grant_sql("GRANT", c.securable, c.principal, part, name),
             object_id=c.securable,
             phase=Phase.GRANT,
-            note=note,
+            note=note if part == (ALL_PRIVILEGES,) or ALL_PRIVILEGES not in privs else None,
         )
+    kept = sorted((before & after) - {ALL_PRIVILEGES})
+    if ALL_PRIVILEGES in privs and kept:
+        # a state that held both (an old log): REVOKE ALL PRIVILEGES may take the privileges it implies with
+        # it (UC-03, newer page), so the ones kept are granted again right after (idempotent either way)
+        regrant = _grant_sql("GRANT", c.securable, c.principal, kept, name)
+        script.add(regrant, c, ctx, capability="grants", reverse=regrant, object_id=c.securable,
+                   phase=Phase.GRANT, note="kept: granted again after REVOKE ALL PRIVILEGES")
     return True
 
 
