@@ -822,6 +822,31 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.grant("shop", "analysts", ["USE CATALOG"])
 
 
+@case("grants_all_privileges_replace_and_narrow")
+def _(p: schemax.Project) -> Iterator[None]:
+    """A list replaced by ALL PRIVILEGES (GRANT ALL first, then REVOKE the list) and ALL PRIVILEGES narrowed
+    to a list (REVOKE ALL, then GRANT the list), each an adjacent pair at the end of the plan."""
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
+    p.grant("shop.sales.customers", "etl", ["ALL PRIVILEGES"])
+    p.grant("shop.sales", "etl", ["USE SCHEMA"])
+    yield
+    p.grant("shop.sales.orders", "analysts", ["ALL PRIVILEGES"])
+    p.revoke("shop.sales.customers", "etl", ["ALL PRIVILEGES"])
+    p.grant("shop.sales.customers", "etl", ["SELECT"])
+    p.revoke("shop.sales", "etl", ["USE SCHEMA"])
+
+
+@case("schema_property_unset_refused_on_uc")
+def _(p: schemax.Project) -> Iterator[None]:
+    """ALTER SCHEMA has no UNSET DBPROPERTIES on Unity Catalog: the plan lists it before anything runs."""
+    shop(p)
+    p.set_schema_properties("shop.sales", {"team": "sales", "tier": "gold"})
+    yield
+    p.unset_schema_properties("shop.sales", ["tier"])
+    p.set_schema_properties("shop.sales", {"team": "retail"})
+
+
 # ---------------------------------------------------------------------------------------------------
 # environments and engines
 # ---------------------------------------------------------------------------------------------------

@@ -339,7 +339,10 @@ def test_drift_maps_view_function_calls_like_the_planner() -> None:
 # catalog and schema renamed in one plan: every statement names the right catalog and schema
 # ---------------------------------------------------------------------------------------------------
 
-RENAMES = replace(UNITY_CATALOG, supported=UNITY_CATALOG.supported | {"catalog_rename", "schema_rename"})
+# an engine that could rename catalogs and schemas and move tables (Unity Catalog cannot: see
+# core/uc_rules.py), to check the names the statements use
+RENAMES = replace(UNITY_CATALOG,
+                  supported=UNITY_CATALOG.supported | {"catalog_rename", "schema_rename", "table_move"})
 TWO = Target(catalogs={"shop": "dev_shop", "store": "dev_store"}, schema_prefix="pr_")
 
 
@@ -391,6 +394,7 @@ def test_renames_unsupported_on_unity_catalog_list_the_right_names() -> None:
     assert [s.sql for s, _ in out.unsupported] == [
         "ALTER CATALOG `dev_shop` RENAME TO `dev_store`",
         "ALTER SCHEMA `dev_store`.`pr_sales` RENAME TO `dev_store`.`pr_commerce`",
+        "ALTER TABLE `dev_store`.`pr_commerce`.`orders` RENAME TO `dev_store`.`pr_archive`.`orders_2020`",
     ]
     assert "ALTER SCHEMA `dev_store`.`pr_sales` RENAME TO `dev_store`.`pr_commerce`" in out.sql
 

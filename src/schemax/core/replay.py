@@ -3,6 +3,10 @@
 ``replay(ops)`` is a pure fold from the empty state. Internally a :class:`StateBuilder` holds mutable maps
 of immutable objects so that 100,000 ops replay in linear time; every handler validates the op completely
 before it changes anything, so a rejected op leaves the builder exactly as it was.
+
+Replay gives every op, old logs included, the meaning it had when it was recorded. The Unity Catalog
+rules (:mod:`schemax.core.uc_rules`) are checked on top when a *new* op is recorded
+(:meth:`StateBuilder.record`), so a rule added later never changes the state an existing log replays to.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from schemax.core import kinds as _kinds
 from schemax.core import ops as o
+from schemax.core import uc_rules
 from schemax.core.model import (
     EMPTY_STATE,
     Catalog,
@@ -43,8 +48,9 @@ RESERVED_PROPERTY_PREFIX = "schemax."
 # LOCATION, USING, COMMENT, ...). Keys are case-sensitive there, so the check is too.
 ENGINE_RESERVED_PROPERTIES = frozenset({"owner", "location", "provider", "external", "is_managed_location",
                                         "collation", "comment"})
-MAX_TAG_KEY = 255
-MAX_TAG_VALUE = 1000
+MAX_TAG_KEY = uc_rules.MAX_TAG_KEY
+MAX_TAG_VALUE = uc_rules.MAX_TAG_VALUE
+_KEY_KINDS = ("primary_key", "foreign_key")  # constraint kinds Unity Catalog names per schema (UC-16)
 
 
 class Reject(Exception):
@@ -92,6 +98,9 @@ class StateBuilder:
         self._col_owner: dict[str, str] = {}
         self._con_owner: dict[str, str] = {}
         self._names: dict[tuple[str, str, str], str] = {}
+        # (schema id, lower-cased name) -> ids of the PRIMARY/FOREIGN KEY constraints named so in the
+        # schema (a tuple: an old log may hold two, which only the rules refuse)
+        self._key_names: dict[tuple[str, str], tuple[str, ...]] = {}
         for k in _TOP_LEVEL:
             for obj in getattr(self, k.state_field).values():
                 self._names[(_parent_of(obj, k), k.name_namespace, obj.name.lower())] = obj.id
@@ -100,6 +109,7 @@ class StateBuilder:
                 self._col_owner[col.id] = t.id
             for con in t.constraints:
                 self._con_owner[con.id] = t.id
+                self.index_key(t, con)
 
     # -- copying -------------------------------------------------------------------------------------
     def fork(self) -> StateBuilder:
@@ -110,6 +120,7 @@ class StateBuilder:
         other._col_owner = dict(self._col_owner)
         other._con_owner = dict(self._con_owner)
         other._names = dict(self._names)
+        other._key_names = dict(self._key_names)
         return other
 
     def build(self) -> State:
@@ -143,6 +154,53 @@ class StateBuilder:
         for op in ops:
             self.apply(op)
         return self
+
+    def record(self, op: o.Op) -> list[o.Op]:
+        """Check a *new* op against the Unity Catalog rules, then apply it; returns the ops to record.
+
+        The path every op the Project API records goes through (replay of recorded ops uses
+        :meth:`apply`). Usually ``[op]``; a grant of ALL PRIVILEGES to a principal holding single
+        privileges is recorded as ``[revoke of those, op]`` so the state holds ALL PRIVILEGES alone
+        (rule ``all-privileges-alone``). A refused op raises
+        :class:`~schemax.errors.RuleViolationError` (or ValidationError) and leaves the builder untouched.
+        """
+        ops = uc_rules.check_op(self, op)
+        if len(ops) == 1:
+            self.apply(ops[0])
+            return ops
+        trial = self.fork()  # several ops apply together or not at all
+        trial.apply_all(ops)
+        self.__dict__.update(trial.__dict__)
+        return ops
+
+    # -- what the rules read (schemax.core.uc_rules.Working) -------------------------------------------
+    def current(self, object_id: str) -> Any | None:
+        """The object with this id (a column too), or None."""
+        kind = _kinds.kind_of_id(object_id)
+        if kind is _kinds.COLUMN:
+            table = self.tables.get(self._col_owner.get(object_id, ""))
+            return next((c for c in table.columns if c.id == object_id), None) if table else None
+        if kind is None or kind.field is None:
+            return None
+        return getattr(self, kind.field).get(object_id)
+
+    def key_constraint_owner(self, schema_id: str, name: str) -> str | None:
+        """The id of a table in ``schema_id`` holding a PRIMARY/FOREIGN KEY named ``name`` (any case)."""
+        holders = self._key_names.get((schema_id, name.lower()), ())
+        return self._con_owner.get(holders[0]) if holders else None
+
+    def index_key(self, table: Table, con: Constraint) -> None:
+        if con.kind in _KEY_KINDS:
+            key = (table.schema_id, con.name.lower())
+            self._key_names[key] = (*self._key_names.get(key, ()), con.id)
+
+    def unindex_key(self, table: Table, con: Constraint) -> None:
+        key = (table.schema_id, con.name.lower())
+        held = tuple(c for c in self._key_names.get(key, ()) if c != con.id)
+        if held:
+            self._key_names[key] = held
+        else:
+            self._key_names.pop(key, None)
 
     # -- lookups used by handlers ------------------------------------------------------------------
     def exists(self, object_id: str) -> bool:
@@ -270,13 +328,10 @@ def _check_properties(props: dict[str, str] | list[str], *, user: bool = True) -
 
 
 def _check_tags(tags: dict[str, str] | list[str]) -> None:
-    for key in tags:
-        if not key or len(key) > MAX_TAG_KEY or any(ord(ch) < 32 for ch in key):
-            raise Reject(f"invalid tag key {key!r}")
-    if isinstance(tags, dict):
-        for key, value in tags.items():
-            if len(value) > MAX_TAG_VALUE or "\x00" in value:
-                raise Reject(f"invalid value for tag {key!r}")
+    # what replay has always refused; UC's character rules and tag limit are checked on record
+    problem = uc_rules.basic_tag_problem(tags)
+    if problem:
+        raise Reject(problem)
 
 
 def _column_ids_of(table: Table, ids: Iterable[str], what: str) -> tuple[str, ...]:
@@ -346,15 +401,11 @@ def _make_column(spec: o.ColumnSpec | o.AddColumn, column_id: str) -> Column:
 
 
 def _check_privileges(privileges: list[str]) -> tuple[str, ...]:
-    if not privileges:
-        raise Reject("no privileges given")
-    out = []
-    for p in privileges:
-        norm = " ".join(p.upper().split())
-        if norm not in o.PRIVILEGES:
-            raise Reject(f"unknown privilege {p!r}")
-        out.append(norm)
-    return tuple(sorted(set(out)))
+    # a privilege UC knows on some securable; which securable takes which is checked on record
+    privs, problem = uc_rules.known_privileges(privileges)
+    if problem:
+        raise Reject(problem)
+    return privs
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -460,6 +511,7 @@ def _forget_table(b: StateBuilder, table: Table) -> None:
         b._col_owner.pop(col.id, None)
     for con in table.constraints:
         b._con_owner.pop(con.id, None)
+        b.unindex_key(table, con)
     del b.tables[table.id]
 
 
@@ -698,6 +750,7 @@ def _add_constraint(b: StateBuilder, op: o.Op, table: Table, con: Constraint) ->
         raise Reject(f"constraint named {con.name!r} already exists on {table.name!r}")
     b.tables[table.id] = table.evolve(constraints=(*table.constraints, con))
     b._con_owner[con.id] = table.id
+    b.index_key(table, con)
 
 
 @handles("add_primary_key")
@@ -754,6 +807,7 @@ def _drop_constraint(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
                     raise Reject(f"primary key is referenced by foreign key {other.name}.{fk.name}")
     b.tables[table.id] = table.evolve(constraints=tuple(c for c in table.constraints if c.id != op.target))
     del b._con_owner[op.target]
+    b.unindex_key(table, con)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -68,8 +68,12 @@ APPEND_ONLY = define(
 
 @check(REVOKE, Revoke)
 def _revoke(c: Revoke, ctx: AnalysisContext) -> Iterator[Report]:
-    if ctx.after.get(c.securable) is None:
+    after = ctx.after.get(c.securable)
+    if after is None:
         return  # the securable itself is dropped; its drop finding covers it
+    if "ALL PRIVILEGES" in getattr(after, "grants", {}).get(c.principal, ()):
+        # the list is replaced by ALL PRIVILEGES, granted first (core/uc_rules.py): nothing is lost
+        return
     name = ctx.name(c.securable)
     kind = kind_of_id(c.securable) or "object"
     privs = _privileges(c.privileges)
