@@ -163,3 +163,30 @@ def test_alter_provenance_includes_property_ops() -> None:
     (change,) = attach_op_ids(diff(a, p.state()), p.ops())
     assert change.kind == "alter_schema"
     assert change.op_ids == tuple(op.op_id for op in p.ops()[-2:])
+
+
+def test_grants_beside_all_privileges_are_recorded_as_all_privileges_alone() -> None:
+    """A live catalog may show ALL PRIVILEGES beside other privileges; the model holds ALL PRIVILEGES
+    alone (core/uc_rules.py), and the ops are ordered so that recording them is never refused."""
+    p = schemax.Project.create(None, "g", store=MemoryStore(), author="t")
+    p.create_catalog("c")
+    p.create_schema("c.s")
+    p.create_table("c.s.t", [schemax.Column("id", "INT")])
+    p.grant("c.s.t", "readers", ["SELECT"])
+    p.grant("c.s.t", "owners", ["ALL PRIVILEGES"])
+    start = p.state()
+    tid = start.find("c.s.t")
+    assert tid is not None
+    live = start.tables[tid].model_copy(update={"grants": {
+        "readers": ("ALL PRIVILEGES", "SELECT"), "owners": ("MODIFY",), "etl": ("ALL PRIVILEGES", "MODIFY")}})
+    seen = start.model_copy(update={"tables": {**start.tables, tid: live}})
+    ops = ops_between(start, seen, author="t")
+    assert [(o.kind, o.payload["principal"], o.payload["privileges"]) for o in ops] == [
+        ("revoke", "owners", ["ALL PRIVILEGES"]),  # revokes first: nothing is refused when recorded
+        ("grant", "etl", ["ALL PRIVILEGES"]),
+        ("grant", "owners", ["MODIFY"]),
+        ("grant", "readers", ["ALL PRIVILEGES"]),  # recording it replaces the list (revoke SELECT)
+    ]
+    p.record_ops(ops)  # the record-time rules accept every op, in this order
+    assert p.state().tables[tid].grants == {
+        "etl": ("ALL PRIVILEGES",), "owners": ("MODIFY",), "readers": ("ALL PRIVILEGES",)}

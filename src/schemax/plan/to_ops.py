@@ -99,13 +99,20 @@ def _tags(emit: Emit, kind: str, target: str, before: dict[str, str], after: dic
 def _grants(
     emit: Emit, target: str, before: dict[str, tuple[str, ...]], after: dict[str, tuple[str, ...]]
 ) -> None:
+    # ALL PRIVILEGES is never held beside other privileges (core/uc_rules.py): a live catalog that shows
+    # both is recorded as ALL PRIVILEGES alone; revokes go first so neither op is refused when recorded
+    # (a single privilege cannot be granted or revoked while ALL PRIVILEGES is held)
     for principal in sorted(set(before) | set(after)):
-        added = sorted(set(after.get(principal, ())) - set(before.get(principal, ())))
-        removed = sorted(set(before.get(principal, ())) - set(after.get(principal, ())))
-        if added:
-            emit("grant", target, {"principal": principal, "privileges": added})
+        had, has = _privilege_set(before.get(principal, ())), _privilege_set(after.get(principal, ()))
+        removed, added = sorted(had - has), sorted(has - had)
         if removed:
             emit("revoke", target, {"principal": principal, "privileges": removed})
+        if added:
+            emit("grant", target, {"principal": principal, "privileges": added})
+
+
+def _privilege_set(privileges: tuple[str, ...]) -> set[str]:
+    return {"ALL PRIVILEGES"} if "ALL PRIVILEGES" in privileges else set(privileges)
 
 
 def _create(emit: Emit, kind: str, obj: Any, payload: dict[str, Any]) -> None:
@@ -383,7 +390,8 @@ def _alter_function(emit: Emit, c: ch.AlterFunction, before: State, after: State
 
 def _privileges(kind: str) -> Callable[[Emit, Any, State, State], None]:
     def fn(emit: Emit, c: ch.Grant | ch.Revoke, before: State, after: State) -> None:
-        emit(kind, c.securable, {"principal": c.principal, "privileges": list(c.privileges)})
+        # a live catalog may show ALL PRIVILEGES beside others: the model holds it alone (core/uc_rules.py)
+        emit(kind, c.securable, {"principal": c.principal, "privileges": sorted(_privilege_set(c.privileges))})
 
     return fn
 
