@@ -391,7 +391,8 @@ def _alter_function(emit: Emit, c: ch.AlterFunction, before: State, after: State
 def _privileges(kind: str) -> Callable[[Emit, Any, State, State], None]:
     def fn(emit: Emit, c: ch.Grant | ch.Revoke, before: State, after: State) -> None:
         # a live catalog may show ALL PRIVILEGES beside others: the model holds it alone (core/uc_rules.py)
-        emit(kind, c.securable, {"principal": c.principal, "privileges": sorted(_privilege_set(c.privileges))})
+        privileges = sorted(_privilege_set(c.privileges))
+        emit(kind, c.securable, {"principal": c.principal, "privileges": privileges})
 
     return fn
 
