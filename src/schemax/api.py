@@ -26,6 +26,7 @@ from schemax.core.names import split_qualified
 from schemax.core.ops import Op, new_id, utc_now
 from schemax.core.replay import StateBuilder
 from schemax.core.snapshot import Bump, Snapshot, next_version, parse_version
+from schemax.design import read_designs, sync_ops, write_design
 from schemax.engines import DEFAULT_STORE, store_for
 from schemax.errors import (
     EngineRequiredError,
@@ -906,6 +907,34 @@ class Project:
         if ops:
             self.record_ops(ops)
         return ops
+
+    # ------------------------------------------------------------------------------------------------
+    # design files (schemax.design)
+    # ------------------------------------------------------------------------------------------------
+    def sync(self, files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *,
+             dry_run: bool = False) -> list[Op]:
+        """Record the ops that make the working state what the design files describe (one commit).
+
+        ``files``: design files or directories of them (``*.yml``, ``*.yaml``). Returns the ops (none when
+        the log already holds the design: a second sync records nothing); with ``dry_run`` they are only
+        returned. DesignFileError (file, line, column) for what the files hold that no op can express.
+        """
+        if self._pending is not None:
+            raise InsideBatchError("sync", "cannot sync design files inside a batch; leave the batch first")
+        paths = [files] if isinstance(files, (str, os.PathLike)) else list(files)
+        documents = read_designs(paths)
+        with self._lock:
+            ops = sync_ops(self.state(), documents, author=self.author)
+            if ops and not dry_run:
+                ops = self.record_ops(ops)
+        log.info("sync of %d design file(s): %d op(s)%s", len(documents), len(ops),
+                 " (dry run)" if dry_run else "")
+        return ops
+
+    def export_design(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write the working state as design files into ``directory``, one per schema (see
+        :func:`schemax.design.write_design`); returns the files written."""
+        return write_design(self.state(), directory)
 
     # ------------------------------------------------------------------------------------------------
     # integrity, export and import

@@ -95,6 +95,34 @@ class InsideBatchError(SchemaxError):
         super().__init__(message or f"cannot {action} inside a batch; leave the batch first")
 
 
+class DesignFileError(SchemaxError):
+    """A design file (:mod:`schemax.design`) says something schemax cannot read or cannot record.
+
+    ``file``, ``line`` and ``column`` (1-based) point at the YAML node at fault; ``reason`` says what is
+    wrong there. Nothing is recorded when this is raised.
+    """
+
+    def __init__(self, file: str, line: int, column: int, reason: str) -> None:
+        self.file = file
+        self.line = line
+        self.column = column
+        self.reason = reason
+        super().__init__(f"{file}:{line}:{column}: {reason}")
+
+
+class DuplicateDefinitionError(DesignFileError):
+    """Two design files (or two places in one) define the same object: ``file``/``line``/``column`` is the
+    second definition, ``other_file``/``other_line``/``other_column`` the first."""
+
+    def __init__(self, file: str, line: int, column: int, reason: str, other_file: str, other_line: int,
+                 other_column: int) -> None:
+        self.other_file = other_file
+        self.other_line = other_line
+        self.other_column = other_column
+        super().__init__(file, line, column,
+                         f"{reason} (first defined at {other_file}:{other_line}:{other_column})")
+
+
 # ------------------------------------------------------------------------------------------------------
 # projects, stores and exports
 
@@ -126,6 +154,33 @@ class NotAnExportError(SchemaxError):
         self.path = path
         self.format = format
         super().__init__(f"{path}: not a schemax export (format {format!r})")
+
+
+class HistoryDivergedError(SchemaxError):
+    """``import --from-json`` into a store whose project has a different history: the file and the store
+    agree on the first ``seq - 1`` ops and differ from op ``seq`` on (``store_op`` / ``file_op`` are the
+    ids of op ``seq`` on each side, None when that side has no op there). ``store_ops`` / ``file_ops`` list
+    the ids of the ops each side has beyond the fork. Nothing is written: one side has to be rebuilt on
+    the other (export the store, re-apply your changes, e.g. by syncing your design files)."""
+
+    def __init__(self, project: str, seq: int, store_op: str | None, file_op: str | None,
+                 store_ops: list[str], file_ops: list[str]) -> None:
+        self.project = project
+        self.seq = seq
+        self.store_op = store_op
+        self.file_op = file_op
+        self.store_ops = list(store_ops)
+        self.file_ops = list(file_ops)
+        super().__init__(
+            f"project {project!r}: the file and the store forked at op seq {seq} "
+            f"(store: {store_op or 'no op'}, file: {file_op or 'no op'}); the store has "
+            f"{len(self.store_ops)} op(s) beyond the fork ({_ids(self.store_ops)}), the file "
+            f"{len(self.file_ops)} ({_ids(self.file_ops)})")
+
+
+def _ids(ids: list[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f", ... {len(ids) - limit} more" if len(ids) > limit else "") if ids else "none"
 
 
 class IntegrityError(SchemaxError):
@@ -355,10 +410,13 @@ __all__ = [
     "BreakingChangeError",
     "ConfirmationRequiredError",
     "DeploymentLockedError",
+    "DesignFileError",
     "DriftDetectedError",
+    "DuplicateDefinitionError",
     "EngineRequiredError",
     "EngineUnavailableError",
     "ExecutionError",
+    "HistoryDivergedError",
     "InsideBatchError",
     "IntegrityError",
     "MissingArgumentError",
