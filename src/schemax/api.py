@@ -8,7 +8,6 @@ that changes the schema validates the op against the current state first and rec
 from __future__ import annotations
 
 import getpass
-import json
 import logging
 import os
 import threading
@@ -32,7 +31,6 @@ from schemax.errors import (
     EngineRequiredError,
     InsideBatchError,
     IntegrityError,
-    NotAnExportError,
     NotDeployedError,
     NotFoundError,
     ProjectNotFoundError,
@@ -43,10 +41,10 @@ from schemax.errors import (
     VersionError,
 )
 from schemax.ports import OpRecord, ProjectRecord, SqlExecutor, Store
+from schemax.services.exchange import EXPORT_FORMAT, ImportResult, import_export, read_export
 
 log = logging.getLogger("schemax")
 
-EXPORT_FORMAT = "schemax.project/1"
 MAX_COMMIT_ATTEMPTS = 20
 
 #: ``progress(i, n, statement)``: called by a deployment after each statement that ran.
@@ -111,6 +109,7 @@ class Project:
         self._pending: list[Op] | None = None
         self._pending_builder: StateBuilder | None = None
         self._snapshots: list[Snapshot] | None = None
+        self.last_import: ImportResult | None = None  # set by import_json
 
     # ------------------------------------------------------------------------------------------------
     # opening
@@ -1000,39 +999,21 @@ class Project:
     def import_json(cls, spark: Any, path: str | os.PathLike[str],
                     store: str | Store | None = DEFAULT_STORE, *,
                     name: str | None = None, author: str | None = None) -> Project:
-        """Load an exported project into ``store`` (verifying every hash on the way in)."""
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        if doc.get("format") != EXPORT_FORMAT:
-            raise NotAnExportError(str(path), doc.get("format"))
+        """Load an exported project into ``store`` (verifying every hash on the way in).
+
+        A project the store already holds is fast-forwarded when the file extends its hash chain (only the
+        new ops and snapshots are appended), left as is when the file holds nothing new, and refused with
+        HistoryDivergedError (the first divergent op, and what each side has beyond it) when the two
+        histories forked. What was done is in the returned project's ``last_import``
+        (:class:`~schemax.services.exchange.ImportResult`).
+        """
+        export = read_export(path, name=name)
         st, executor = store_for(spark, store)
         st.ensure()
-        meta = doc["project"]
-        record = ProjectRecord(name=name or meta["name"], created_at=meta["created_at"],
-                               created_by=meta["created_by"], settings=meta.get("settings", {}),
-                               environments=meta.get("environments", {}))
-        records = []
-        prev = GENESIS_HASH
-        builder = StateBuilder()
-        for row in doc["ops"]:
-            op = Op(**{k: row[k] for k in ("op_id", "ts", "author", "kind", "target", "payload")})
-            h = op_hash(op, prev)
-            if h != row["hash"] or row["prev_hash"] != prev:
-                raise IntegrityError(f"op seq {row['seq']} ({op.op_id})", row["hash"], h,
-                                     "export was altered")
-            builder.apply(op)
-            records.append(OpRecord(seq=row["seq"], op=op, prev_hash=prev, hash=h))
-            prev = h
-        snaps = []
-        for row in doc["snapshots"]:
-            snap = Snapshot.model_validate({**row, "state": State.from_dict(row["state"])})
-            snap.verify()
-            snaps.append(snap)
-        st.create_project(record)
-        if records:
-            st.append_ops(record.name, records)
-        for snap in snaps:
-            st.append_snapshot(record.name, snap)
+        result = import_export(st, export)
+        record = st.get_project(export.record.name) or export.record
         project = cls(st, record, author=author or _resolve_author(executor), executor=executor)
+        project.last_import = result
         project.refresh()
         return project
 

@@ -157,25 +157,28 @@ class NotAnExportError(SchemaxError):
 
 
 class HistoryDivergedError(SchemaxError):
-    """``import --from-json`` into a store whose project has a different history: the file and the store
-    agree on the first ``seq - 1`` ops and differ from op ``seq`` on (``store_op`` / ``file_op`` are the
-    ids of op ``seq`` on each side, None when that side has no op there). ``store_ops`` / ``file_ops`` list
-    the ids of the ops each side has beyond the fork. Nothing is written: one side has to be rebuilt on
-    the other (export the store, re-apply your changes, e.g. by syncing your design files)."""
+    """``import --from-json`` into a store whose project has another history: the file and the store agree
+    on their first ``seq - 1`` ops and differ at op ``seq`` (``store_op`` / ``file_op``: the id of op
+    ``seq`` on each side, None where that side has none). ``store_ops`` / ``file_ops`` are the ids of the
+    ops each side has beyond the fork. With ``what == "snapshot"`` the ops agree and the snapshots fork
+    (``seq`` counts snapshots, the ids are snapshot versions). Nothing is written: rebuild one side on the
+    other (re-apply your changes on an export of the store, e.g. by syncing your design files again)."""
 
     def __init__(self, project: str, seq: int, store_op: str | None, file_op: str | None,
-                 store_ops: list[str], file_ops: list[str]) -> None:
+                 store_ops: list[str], file_ops: list[str], what: str = "op") -> None:
         self.project = project
         self.seq = seq
         self.store_op = store_op
         self.file_op = file_op
         self.store_ops = list(store_ops)
         self.file_ops = list(file_ops)
+        self.what = what
+        where = f"op seq {seq}" if what == "op" else f"snapshot {seq}"
         super().__init__(
-            f"project {project!r}: the file and the store forked at op seq {seq} "
-            f"(store: {store_op or 'no op'}, file: {file_op or 'no op'}); the store has "
-            f"{len(self.store_ops)} op(s) beyond the fork ({_ids(self.store_ops)}), the file "
-            f"{len(self.file_ops)} ({_ids(self.file_ops)})")
+            f"project {project!r}: the file and the store forked at {where} "
+            f"(store: {store_op or f'no {what}'}, file: {file_op or f'no {what}'}); beyond the fork "
+            f"the store has {len(self.store_ops)} {what}(s) ({_ids(self.store_ops)}), "
+            f"the file {len(self.file_ops)} ({_ids(self.file_ops)})")
 
 
 def _ids(ids: list[str], limit: int = 5) -> str:

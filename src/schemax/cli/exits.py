@@ -34,6 +34,12 @@ _DATA_ATTRIBUTES = (
     "oldest_version",
     "action",
     "argument",
+    "file",
+    "line",
+    "column",
+    "seq",
+    "store_op",
+    "file_op",
 )
 
 
