@@ -41,6 +41,7 @@ from schemax.errors import (
     VersionError,
 )
 from schemax.ports import OpRecord, ProjectRecord, SqlExecutor, Store
+from schemax.services.design_plan import plan_design
 from schemax.services.exchange import EXPORT_FORMAT, ImportResult, import_export, read_export
 
 log = logging.getLogger("schemax")
@@ -929,6 +930,13 @@ class Project:
         log.info("sync of %d design file(s): %d op(s)%s", len(documents), len(ops),
                  " (dry run)" if dry_run else "")
         return ops
+
+    def plan_design(self, env: str, files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> Any:
+        """What deploying the design ``files`` to ``env`` would run, before they are synced: the files are
+        applied to the working state in memory, nothing is recorded (the plan's ``to_version`` is
+        ``"design"``). For reviewing a pull request that changes the design."""
+        paths = [files] if isinstance(files, (str, os.PathLike)) else list(files)
+        return plan_design(self, env, read_designs(paths))
 
     def export_design(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the working state as design files into ``directory``, one per schema (see

@@ -28,7 +28,7 @@ process or the job task fails; called with ``argv`` it returns the code.
 
 The package: ``parser`` (options and subcommands), ``output`` (text, JSON, progress), ``exits`` (exit codes
 and error reports), ``context`` (engine, project, store), and one module per command group
-(``project_commands``, ``deploy_commands``, ``drift_commands``).
+(``project_commands``, ``deploy_commands``, ``drift_commands``, ``design_commands``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from typing import TextIO
 
 from schemax.cli.context import engine_for, open_project
 from schemax.cli.deploy_commands import cmd_deploy, cmd_history, cmd_plan, cmd_promote, cmd_rollback
+from schemax.cli.design_commands import cmd_export_design, cmd_sync
 from schemax.cli.drift_commands import cmd_drift
 from schemax.cli.exits import (
     EXIT_BLOCKED,
@@ -76,6 +77,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "promote": cmd_promote,
     "import": cmd_import,
     "export": cmd_export,
+    "sync": cmd_sync,
+    "export-design": cmd_export_design,
     "verify": cmd_verify,
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 from schemax.cli.context import blank, open_project
 from schemax.cli.exits import EXIT_BLOCKED, EXIT_OK
 from schemax.cli.output import Output, Progress, to_jsonable
+from schemax.errors import UsageError
 
 
 def _plan_text(plan: Any, with_sql: bool) -> list[str]:
@@ -44,9 +45,18 @@ def _plan_text(plan: Any, with_sql: bool) -> list[str]:
 
 
 def cmd_plan(args: argparse.Namespace, output: Output) -> int:
-    project = open_project(args, output)
+    fmt = getattr(args, "format", "text")
+    if output.json and fmt != "text":
+        raise UsageError(f"--json and --format {fmt}: give one of them")
+    design = [p for p in getattr(args, "design", []) if blank(p)]
     to = blank(args.to)
-    plan = project.plan(args.env, to=None if to == "latest" else to)
+    if design and to not in (None, "latest"):
+        raise UsageError("plan --design plans the design files: it takes no --to")
+    project = open_project(args, output)
+    if design:
+        plan = project.plan_design(args.env, design)
+    else:
+        plan = project.plan(args.env, to=None if to == "latest" else to)
     blocked = False
     if args.check:
         env = project.environment(args.env)
@@ -54,6 +64,13 @@ def cmd_plan(args: argparse.Namespace, output: Output) -> int:
         blocked = bool(list(plan.breaking_changes or [])) and not allowed
     if output.json:
         output.doc({"environment": args.env, "plan": plan, "blocked": blocked})
+    elif fmt == "markdown":
+        output.line(plan.to_markdown().rstrip("\n"))
+        if blocked:
+            output.line("")
+            output.line(f"**Blocked:** {args.env!r} does not allow these breaking changes.")
+    elif fmt == "json":
+        output.line(plan.to_json())
     else:
         for line in _plan_text(plan, args.sql):
             output.line(line)

@@ -153,6 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 if the environment would refuse this plan (breaking changes not allowed)",
     )
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text for a terminal (default), markdown for a pull-request comment, json (the plan alone)",
+    )
+    p.add_argument(
+        "--design",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="plan the design in these files or directories, as if synced (nothing is recorded); "
+        "repeatable. For reviewing a pull request",
+    )
 
     p = command("deploy", "deploy a snapshot (default: latest) to an environment")
     p.add_argument("env")
@@ -230,6 +244,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="also record a baseline deployment, so the next deploy of ENV is a no-op",
     )
     p.add_argument("--from-json", metavar="FILE", help="load a project exported with 'schemax export'")
+
+    p = command(
+        "sync",
+        "record the ops that make the log hold the design files' state (one commit; idempotent)",
+    )
+    p.add_argument("files", nargs="+", metavar="PATH", help="design files, or directories of *.yml / *.yaml")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="record nothing: print the ops a sync would record, exit 2 if there are any (a CI gate)",
+    )
+    p.add_argument(
+        "--snapshot",
+        metavar="NAME",
+        help="then take a snapshot NAME when there are ops not in a snapshot (empty: no snapshot)",
+    )
+    p.add_argument(
+        "--snapshot-version", help="the snapshot's version (default or empty: bump the latest)"
+    )
+    p.add_argument("--bump", choices=("major", "minor", "patch"), default="minor")
+
+    p = command("export-design", "write the working state as design files, one per schema")
+    p.add_argument(
+        "directory", help="where to write them (created if missing; the files it wrote before are replaced)"
+    )
 
     p = command("export", "write the project as one canonical JSON document")
     p.add_argument("file", nargs="?", default="-", help="output file (default '-': stdout)")

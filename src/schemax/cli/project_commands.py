@@ -160,6 +160,7 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
             engine, args.from_json, store=store_name(args), name=name, author=blank(args.author)
         )
         result = project.verify()
+        done = project.last_import
         if output.json:
             output.doc(
                 {
@@ -168,8 +169,15 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
                     "ops": result.ops,
                     "snapshots": result.snapshots,
                     "head": result.head,
+                    "import": done,
                 }
             )
+        elif done is not None and not done.created:
+            where = f"project {project.name} in {project.store.location}"
+            ahead = f"; the store is {done.store_ahead} op(s) ahead of the file" if done.store_ahead else ""
+            what = (f"fast-forwarded {where}: {done.ops} new op(s), {done.snapshots} new snapshot(s)"
+                    if done.changed else f"{where} already holds the file's history: nothing imported{ahead}")
+            output.line(f"{what}; {result.ops} op(s), {result.snapshots} snapshot(s), verified")
         else:
             output.line(
                 f"imported project {project.name} into {project.store.location}: {result.ops} op(s), "

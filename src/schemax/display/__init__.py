@@ -5,11 +5,13 @@ Databricks notebook, Jupyter, or a plain browser. The package sits just above th
 order (planner and services → display → core): it reads the records and plans it is given and never
 imports the planner, services or adapters at runtime.
 
-Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline) and
-:mod:`~schemax.display.plan` (the review screen of a plan).
+Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline),
+:mod:`~schemax.display.plan` (the review screen of a plan) and :mod:`~schemax.display.markdown` (a plan
+as Markdown, for a pull-request comment).
 """
 
 from schemax.display.history import CSS, badge, deployment_html, env_badge, snapshots_html, timeline_svg
+from schemax.display.markdown import plan_markdown
 from schemax.display.plan import PLAN_CSS, plan_html
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "deployment_html",
     "env_badge",
     "plan_html",
+    "plan_markdown",
     "snapshots_html",
     "timeline_svg",
 ]

@@ -4,8 +4,9 @@
 environment and engine, checks them against the Unity Catalog rules when the engine has them
 (:mod:`schemax.core.uc_rules`), and asks the analyzers what could break. The plan is an immutable value: its
 statements, the changes and findings behind them, what the engine cannot run, and renderings for a
-script (``.sql``), machines (``.to_json()``), undoing (``.reverse_sql()``) and a notebook
-(``_repr_html_``, the review screen of :mod:`schemax.display.plan`).
+script (``.sql``), machines (``.to_json()``), undoing (``.reverse_sql()``), a notebook
+(``_repr_html_``, the review screen of :mod:`schemax.display.plan`) and a pull request (``.to_markdown()``,
+:mod:`schemax.display.markdown`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.uc_rules import RULES
 from schemax.core.uc_statements import state_violations, statement_problems
-from schemax.display import plan_html
+from schemax.display import plan_html, plan_markdown
 from schemax.plan.capabilities import UNITY_CATALOG, EngineCapabilities
 from schemax.plan.changes import Change
 from schemax.plan.describe import describe
@@ -181,6 +182,10 @@ class Plan:
 
     def _repr_html_(self) -> str:
         return plan_html(self, describe)
+
+    def to_markdown(self) -> str:
+        """The plan as Markdown for a pull-request comment: summary, findings, changes per object, SQL."""
+        return plan_markdown(self, describe)
 
 
 def _count(n: int, word: str) -> str:

@@ -1,0 +1,41 @@
+"""The plan of a design not recorded yet: what deploying the design files to an environment would run.
+
+A pull request changes the design files; before they are merged (and synced into the log) a reviewer
+wants the plan they lead to. :func:`plan_design` syncs the files onto the project's working state in
+memory (nothing is recorded) and plans from what the environment runs (its last successful deployment) to
+that state, like a deploy's plan. The plan's ``to_version`` is ``"design"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from schemax.core.ops import utc_now
+from schemax.design import DesignFile, target_state
+from schemax.plan import Plan, Target, Tracking, build_plan
+
+DESIGN_VERSION_LABEL = "design"
+
+
+def plan_design(project: Any, env_name: str, documents: Sequence[DesignFile]) -> Plan:
+    """The plan from ``env_name``'s deployed state to the working state with ``documents`` synced onto it.
+
+    ``project`` is a :class:`schemax.Project` with an engine (the plan is rendered for its capabilities).
+    DesignFileError as for a sync.
+    """
+    deployer = project.deployer()
+    env = project.environment(env_name)
+    current = deployer.deployed(env_name)
+    state = target_state(project.state(), documents)
+    tracking = Tracking(version=DESIGN_VERSION_LABEL, environment=env.name, deployment_id="(planned)",
+                        deployed_at=utc_now())
+    target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)
+    kwargs: dict[str, Any] = {}
+    if deployer.capabilities is not None:
+        kwargs["capabilities"] = deployer.capabilities
+    return build_plan(current.state, state, target, from_version=current.version,
+                      to_version=DESIGN_VERSION_LABEL, **kwargs)
+
+
+__all__ = ["DESIGN_VERSION_LABEL", "plan_design"]
