@@ -14,7 +14,14 @@ state, matched to the working state's ids), ``sync`` (the ops), ``export`` (stat
 from schemax.design.build import Target, build_target
 from schemax.design.export import HEADER, design_documents, dump_design, write_design
 from schemax.design.format import DESIGN_VERSION, DesignDocument, design_json_schema
-from schemax.design.loader import DesignFile, design_paths, load_design, read_design_file, read_designs
+from schemax.design.loader import (
+    DesignFile,
+    design_paths,
+    load_design,
+    read_design_file,
+    read_designs,
+    read_yaml,
+)
 from schemax.design.sync import sync_ops, target_state
 
 __all__ = [
@@ -31,6 +38,7 @@ __all__ = [
     "load_design",
     "read_design_file",
     "read_designs",
+    "read_yaml",
     "sync_ops",
     "target_state",
     "write_design",

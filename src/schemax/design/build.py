@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from schemax.core.model import KIND_PREFIX, State
+from schemax.core.names import InvalidIdentifierError, validate_column_name
 from schemax.core.ops import Op, new_id
 from schemax.core.replay import StateBuilder
+from schemax.core.types import TypeParseError, normalize_type
 from schemax.design.format import CATALOG_ATTRIBUTES, CatalogSpec, SchemaSpec, TableSpec, ViewSpec
 from schemax.design.loader import DesignFile, Path_
-from schemax.errors import DesignFileError, DuplicateDefinitionError, ValidationError
+from schemax.errors import DesignFileError, DuplicateDefinitionError, RuleViolationError, ValidationError
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ class _Builder:
         op = Op.new(kind, target, payload, author=self.author)
         try:
             self.builder.record(op)
+        except RuleViolationError as exc:
+            raise where.error(f"{exc.reason} [rule {exc.rule}: {exc.source}]") from None
         except ValidationError as exc:
             raise where.error(exc.reason) from None
 
@@ -316,6 +320,15 @@ class _Builder:
 
     def _table(self, sid: str, tid: str, table: TableSpec, where: Where) -> None:
         cols = self.matched(table.columns, where.at("columns"), tid, "column", "table")
+        for col, cwhere, _ in cols:  # pointed at the column, not at the table the create op is for
+            try:
+                validate_column_name(col.name)
+            except InvalidIdentifierError as exc:
+                raise cwhere.at("name").error(str(exc)) from None
+            try:
+                normalize_type(col.type)
+            except TypeParseError as exc:
+                raise cwhere.at("type").error(f"column {col.name!r}: {exc}") from None
         columns = [{"id": cid, "name": c.name, "type": c.type, "nullable": c.nullable, "comment": c.comment,
                     "default": c.default, "tags": dict(c.tags)} for c, _, cid in cols]
         by_name = {c.name.lower(): cid for c, _, cid in cols}

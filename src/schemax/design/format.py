@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 #: The version every design file declares (``version: 1``).
 DESIGN_VERSION = 1
@@ -25,9 +25,15 @@ def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
+def _number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 Name = Annotated[str, Field(min_length=1)]
-Tags = dict[str, str]
-Properties = dict[str, str]
+#: text where a number is taken as its digits (``tier: 1``, ``default: 0``)
+Text = Annotated[str, BeforeValidator(_number_as_text), WithJsonSchema({"type": ["string", "integer"]})]
+Tags = dict[str, Text]
+Properties = dict[str, Text]
 #: principal -> privileges (``{analysts: [SELECT]}``)
 Grants = dict[str, list[str]]
 ObjectType = Annotated[Literal["MANAGED", "EXTERNAL"], BeforeValidator(_upper)]
@@ -35,10 +41,9 @@ Language = Annotated[Literal["SQL", "PYTHON"], BeforeValidator(_upper)]
 
 
 class Spec(BaseModel):
-    """Base of every part of a design file: unknown keys are errors, numbers are read as text where text
-    is expected (``tier: 1``)."""
+    """Base of every part of a design file: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ColumnMaskSpec(Spec):
@@ -54,8 +59,8 @@ class ColumnSpec(Spec):
     name: Name
     type: Name = Field(description="a Databricks SQL data type: BIGINT, DECIMAL(10,2), ARRAY<STRING>, ...")
     nullable: bool = True
-    comment: str | None = None
-    default: str | None = Field(default=None, description="a SQL expression")
+    comment: Text | None = None
+    default: Text | None = Field(default=None, description="a SQL expression")
     tags: Tags = Field(default_factory=dict)
     mask: ColumnMaskSpec | None = None
     renamed_from: Name | None = Field(default=None, description="the column's previous name")
@@ -77,7 +82,7 @@ class ReferenceSpec(Spec):
     table: Name
     columns: list[Name] = Field(min_length=1)
 
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class ForeignKeySpec(Spec):
@@ -107,7 +112,7 @@ class TableSpec(Spec):
 
     name: Name
     renamed_from: Name | None = Field(default=None, description="the table's previous name, same schema")
-    comment: str | None = None
+    comment: Text | None = None
     table_type: ObjectType = "MANAGED"
     format: Name = "DELTA"
     location: str | None = Field(default=None, description="external tables only")
@@ -129,7 +134,7 @@ class ViewSpec(Spec):
     name: Name
     renamed_from: Name | None = None
     definition: Name
-    comment: str | None = None
+    comment: Text | None = None
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
@@ -142,7 +147,7 @@ class VolumeSpec(Spec):
     renamed_from: Name | None = None
     volume_type: ObjectType = "MANAGED"
     location: str | None = None
-    comment: str | None = None
+    comment: Text | None = None
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
 
@@ -155,7 +160,7 @@ class FunctionSpec(Spec):
     returns: Name = "STRING"
     language: Language = "SQL"
     body: Name
-    comment: str | None = None
+    comment: Text | None = None
     grants: Grants = Field(default_factory=dict)
 
 
@@ -164,7 +169,7 @@ class SchemaSpec(Spec):
 
     name: Name
     renamed_from: Name | None = None
-    comment: str | None = None
+    comment: Text | None = None
     managed_location: str | None = None
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
@@ -188,7 +193,7 @@ class CatalogSpec(Spec):
 
     name: Name
     renamed_from: Name | None = None
-    comment: str | None = None
+    comment: Text | None = None
     managed_location: str | None = None
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
@@ -202,10 +207,7 @@ class DesignDocument(Spec):
     version: Literal[1] = Field(description="the format version: 1")
     catalogs: list[CatalogSpec] = Field(default_factory=list)
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, coerce_numbers_to_str=True,
-        title="schemax design file, version 1",
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, title="schemax design file, version 1")
 
 
 def design_json_schema() -> dict[str, Any]:

@@ -137,8 +137,7 @@ def _where(path: Sequence[Any]) -> str:
     return out or "the file"
 
 
-def _pydantic_error(file: DesignFile | None, name: str, conv: _Converter, exc: PydanticValidationError
-                    ) -> DesignFileError:
+def _pydantic_error(name: str, conv: _Converter, exc: PydanticValidationError) -> DesignFileError:
     errors = exc.errors()
     first = errors[0]
     loc = tuple(first["loc"])
@@ -152,9 +151,7 @@ def _pydantic_error(file: DesignFile | None, name: str, conv: _Converter, exc: P
     return probe.error(loc, f"{_where(loc)}: {reason}{more}", key=first["type"] == "extra_forbidden")
 
 
-def load_design(text: str, name: str = "<design>") -> DesignFile:
-    """Read one design file's text (``name`` is what errors call it). DesignFileError names the line and
-    column of the first problem."""
+def _compose(text: str, name: str) -> tuple[Any, _Converter, yaml.Node]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -167,7 +164,19 @@ def load_design(text: str, name: str = "<design>") -> DesignFile:
     if node is None:
         raise DesignFileError(name, 1, 1, f"empty design file: it starts with 'version: {DESIGN_VERSION}'")
     conv = _Converter(name)
-    data = conv.value(node, ())
+    return conv.value(node, ()), conv, node
+
+
+def read_yaml(text: str, name: str = "<design>") -> Any:
+    """The plain values of a YAML text as design files read it (see the module docstring): what the
+    JSON Schema in ``docs/design-schema.json`` describes. DesignFileError for YAML that does not parse."""
+    return _compose(text, name)[0]
+
+
+def load_design(text: str, name: str = "<design>") -> DesignFile:
+    """Read one design file's text (``name`` is what errors call it). DesignFileError names the line and
+    column of the first problem."""
+    data, conv, node = _compose(text, name)
     if not isinstance(data, dict):
         raise conv._fail(node, "a design file is a mapping (version: 1, catalogs: [...])")
     if "version" not in data:
@@ -179,7 +188,7 @@ def load_design(text: str, name: str = "<design>") -> DesignFile:
     try:
         document = DesignDocument.model_validate(data)
     except PydanticValidationError as exc:
-        raise _pydantic_error(None, name, conv, exc) from None
+        raise _pydantic_error(name, conv, exc) from None
     return DesignFile(name, document, conv.positions, conv.key_positions)
 
 
@@ -220,4 +229,7 @@ def read_designs(paths: Iterable[str | os.PathLike[str]]) -> list[DesignFile]:
     return [read_design_file(f) for f in files]
 
 
-__all__ = ["DESIGN_SUFFIXES", "DesignFile", "design_paths", "load_design", "read_design_file", "read_designs"]
+__all__ = [
+    "DESIGN_SUFFIXES", "DesignFile", "design_paths", "load_design", "read_design_file", "read_designs",
+    "read_yaml",
+]
