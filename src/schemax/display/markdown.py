@@ -66,10 +66,11 @@ def _count(n: int, word: str) -> str:
 def plan_markdown(plan: Plan, describe: Callable[[Change], str]) -> str:
     """The plan as Markdown for a pull-request comment (see the module docstring)."""
     lines = [f"### schemax plan {md_text(plan._version_line())}", ""]
-    risks: dict[str, int] = {}
+    risks: dict[Any, int] = {}
     for s in plan.statements:
-        risks[s.risk.value] = risks.get(s.risk.value, 0) + 1
-    risky = ", ".join(f"{n} {md_text(r.replace('_', '-'))}" for r, n in sorted(risks.items()) if r != "safe")
+        risks[s.risk] = risks.get(s.risk, 0) + 1
+    risky = ", ".join(f"{n} {md_text(r.value.replace('_', '-'))}"
+                      for r, n in sorted(risks.items(), key=lambda x: -x[0].rank) if r.value != "safe")
     blocking = len(plan.breaking_changes)
     lines.append(
         f"**Target:** {md_text(plan.target.describe())} · **engine:** {md_code(plan.capabilities.name)} · "
