@@ -241,7 +241,7 @@ def test_wheel_task_parameters_parse_with_the_cli() -> None:
                 continue
             argv = [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", r"\1_value", a) for a in wheel["parameters"]]
             args = parser.parse_args(argv)
-            assert args.command in ("plan", "deploy", "drift"), (key, args.command)
+            assert args.command in ("sync", "plan", "deploy", "drift"), (key, args.command)
 
 
 def test_drift_scan_is_scheduled_and_paused_in_dev() -> None:
@@ -269,3 +269,19 @@ def _resolve_var(value: str, target: str | None = None) -> str:
         v = overrides[name]
         return v["default"] if isinstance(v, dict) else v
     return doc["variables"][name]["default"]
+
+
+def test_deploy_job_ships_the_bundles_design_first() -> None:
+    """sync (the design/ folder the bundle deployed, then a snapshot of what changed) -> plan -> deploy."""
+    job = _jobs()["schemax_deploy"]
+    tasks = {t["task_key"]: t for t in job["tasks"]}
+    assert list(tasks) == ["sync", "plan", "deploy"]
+    assert tasks["plan"]["depends_on"] == [{"task_key": "sync"}]
+    assert tasks["deploy"]["depends_on"] == [{"task_key": "plan"}]
+    params = {p["name"]: p["default"] for p in job["parameters"]}
+    assert params["design"] == "${workspace.file_path}/design" and params["snapshot_version"] == ""
+    sync = tasks["sync"]["python_wheel_task"]["parameters"]
+    assert sync[sync.index("sync") + 1] == "{{job.parameters.design}}"
+    assert "--snapshot={{job.parameters.snapshot_name}}" in sync
+    assert "--snapshot-version={{job.parameters.snapshot_version}}" in sync
+    assert sorted((ROOT / "design").glob("*.yml")), "the bundle ships a design/ folder"

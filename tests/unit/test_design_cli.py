@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_errors import FakeEngine
@@ -140,3 +142,35 @@ def test_plan_formats_and_the_plan_of_a_design(cli: tuple[Cli, schemax.Project],
     code, out, _ = run_cli("plan", "dev", "--design", str(design), "--format", "markdown", "--check")
     assert code == EXIT_BLOCKED
     assert "🛑" in out and "**Blocked:** 'dev'" in out and "DROP COLUMN" in out
+
+
+def test_the_bundles_deploy_job_runs_its_tasks_in_order(cli: tuple[Cli, schemax.Project],
+                                                        design: Path) -> None:
+    """Each task of resources/schemax_deploy.job.yml, its job parameters filled in, on the fake engine."""
+    yaml = pytest.importorskip("yaml")
+    run_cli, project = cli
+    job_file = Path(__file__).resolve().parents[2] / "resources" / "schemax_deploy.job.yml"
+    job = yaml.safe_load(job_file.read_text(encoding="utf-8"))["resources"]["jobs"]["schemax_deploy"]
+    values = {p["name"]: p["default"] for p in job["parameters"]}
+    values.update(environment="dev", design=str(design), snapshot_name="from the bundle", project="shop")
+
+    def argv(task: dict[str, Any]) -> list[str]:
+        args = task["python_wheel_task"]["parameters"]
+        return [re.sub(r"\{\{job\.parameters\.(\w+)\}\}", lambda m: values[m.group(1)], a) for a in args]
+
+    def run_job() -> list[int]:
+        return [run_cli(*argv(task))[0] for task in job["tasks"]]
+
+    assert run_job() == [EXIT_OK, EXIT_OK, EXIT_OK]
+    project.refresh()
+    assert [s.version for s in project.snapshots()] == ["0.1.0"]
+    assert project.history("dev")[0].to_version == "0.1.0"
+    assert run_job() == [EXIT_OK, EXIT_OK, EXIT_OK]  # a re-run: nothing new, no new snapshot
+    project.refresh()
+    assert [s.version for s in project.snapshots()] == ["0.1.0"]
+    (design / "shop.yml").write_text(SHOP.replace("comment: Webshop", "comment: Shop"), encoding="utf-8")
+    values["snapshot_version"] = "2.0.0"
+    assert run_job() == [EXIT_OK, EXIT_OK, EXIT_OK]
+    assert project.history("dev")[0].to_version == "2.0.0"
+    values["design"] = ""  # an empty design parameter: no sync, deploy what the log holds
+    assert run_job() == [EXIT_OK, EXIT_OK, EXIT_OK]

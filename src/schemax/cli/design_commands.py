@@ -58,8 +58,11 @@ def cmd_sync(args: argparse.Namespace, output: Output) -> int:
     if args.check and args.snapshot:
         raise UsageError("sync --check records nothing: it takes no --snapshot")
     paths = [p for p in args.files if blank(p)]
-    if not paths:
-        raise UsageError("sync needs design files or a directory of them")
+    if not paths:  # a job parameter left empty: deploy what the log holds, as before design files
+        output.note("no design files given (an empty path): nothing synced")
+        if output.json:
+            output.doc({"files": [], "ops": [], "recorded": False, "in_sync": True, "snapshot": None})
+        return EXIT_OK
     files = [str(p) for p in design_paths(paths)]
     project = open_project(args, output)
     before = project.state()
