@@ -27,6 +27,7 @@ from schemax.design import (
     sync_ops,
     write_design,
 )
+from schemax.design import format as fmt
 from schemax.errors import DesignFileError, DuplicateDefinitionError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,6 +151,16 @@ def test_the_json_schema_accepts_the_examples_and_what_export_writes() -> None:
         doc(text)  # the runtime validator agrees
     assert list(validator.iter_errors({"version": 1, "catalogs": [{"name": "x", "colour": "red"}]}))
     assert list(validator.iter_errors({"version": 2}))
+
+
+def test_the_format_covers_every_kind_and_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    fmt._check()
+    monkeypatch.setitem(fmt.KIND_SPECS, "volume", (fmt.VolumeSpec, frozenset({"id"})))
+    with pytest.raises(AssertionError, match=r"VolumeSpec has no key for Volume.schema_id"):
+        fmt._check()
+    monkeypatch.delitem(fmt.KIND_LISTS, "volume")
+    with pytest.raises(AssertionError, match="object kinds design files cannot list: no entry for volume"):
+        fmt._check()
 
 
 def test_docs_example_is_valid_and_syncs() -> None:

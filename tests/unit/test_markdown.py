@@ -13,6 +13,7 @@ sys.path.insert(0, str(CASES_DIR))
 
 import make_cases  # noqa: E402
 
+import schemax  # noqa: E402
 from schemax.display import plan_markdown  # noqa: E402
 from schemax.display.markdown import md_code, md_text  # noqa: E402
 from schemax.plan import build_plan  # noqa: E402
@@ -43,8 +44,6 @@ def test_text_from_the_plan_cannot_change_the_layout() -> None:
 
 
 def test_an_empty_plan_says_so_and_sql_fences_outgrow_backticks() -> None:
-    import schemax
-
     p = schemax.Project.in_memory("shop")
     p.create_catalog("shop")
     p.create_schema("shop.s", comment="```sql fence``` inside")

@@ -17,6 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from schemax.core.kinds import KINDS
+from schemax.core.registry import require_complete
+
 #: The version every design file declares (``version: 1``).
 DESIGN_VERSION = 1
 
@@ -210,6 +213,53 @@ class DesignDocument(Spec):
     model_config = ConfigDict(extra="forbid", frozen=True, title="schemax design file, version 1")
 
 
+#: where each object kind is listed in a design file: (the spec model of its parent, the key); catalogs are
+#: listed by the document. A kind added to :mod:`schemax.core.kinds` without a place here fails the import
+#: (a sync would otherwise drop its objects: the files would never hold them).
+KIND_LISTS: dict[str, tuple[type[Spec], tuple[str, ...]]] = {
+    "catalog": (DesignDocument, ("catalogs",)),
+    "schema": (CatalogSpec, ("schemas",)),
+    "table": (SchemaSpec, ("tables",)),
+    "view": (SchemaSpec, ("views",)),
+    "volume": (SchemaSpec, ("volumes",)),
+    "function": (SchemaSpec, ("functions",)),
+    "column": (TableSpec, ("columns",)),
+    "constraint": (TableSpec, ("primary_key", "foreign_keys", "checks")),
+}
+#: the spec of each kind's objects, and the model fields it says in another way (ids, parents, constraints)
+KIND_SPECS: dict[str, tuple[type[Spec], frozenset[str]]] = {
+    "catalog": (CatalogSpec, frozenset({"id"})),
+    "schema": (SchemaSpec, frozenset({"id", "catalog_id"})),
+    "table": (TableSpec, frozenset({"id", "schema_id", "constraints"})),
+    "view": (ViewSpec, frozenset({"id", "schema_id"})),
+    "volume": (VolumeSpec, frozenset({"id", "schema_id"})),
+    "function": (FunctionSpec, frozenset({"id", "schema_id"})),
+    "column": (ColumnSpec, frozenset({"id"})),
+}
+
+
+def _check() -> None:
+    """Every object kind has a place in the format, and every field of its model a key (or a reason not
+    to): what the files cannot say, a sync would reset."""
+    require_complete(KIND_LISTS, [k.name for k in KINDS], "object kinds design files cannot list")
+    problems = []
+    for name, (parent, keys) in KIND_LISTS.items():
+        problems += [f"{parent.__name__} has no {key!r} for {name}s" for key in keys
+                     if key not in parent.model_fields]
+    for k in KINDS:
+        if k.name == "constraint":  # three specs: primary_key, foreign_keys, checks
+            continue
+        spec, elsewhere = KIND_SPECS[k.name]
+        spec_keys = {f.alias or n for n, f in spec.model_fields.items()} | set(spec.model_fields)
+        problems += [f"{spec.__name__} has no key for {k.model.__name__}.{field}"
+                     for field in k.model.model_fields if field not in spec_keys | elsewhere]
+    if problems:
+        raise AssertionError("design file format: " + "; ".join(problems))
+
+
+_check()
+
+
 def design_json_schema() -> dict[str, Any]:
     """The JSON Schema of a design file (what ``docs/design-schema.json`` holds)."""
     schema = DesignDocument.model_json_schema(by_alias=True)
@@ -219,6 +269,8 @@ def design_json_schema() -> dict[str, Any]:
 __all__ = [
     "CATALOG_ATTRIBUTES",
     "DESIGN_VERSION",
+    "KIND_LISTS",
+    "KIND_SPECS",
     "CatalogSpec",
     "CheckSpec",
     "ColumnMaskSpec",
