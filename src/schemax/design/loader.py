@@ -38,7 +38,11 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (ten times faster on a large design); the same nodes either way
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type, misc]
     """SafeLoader resolving plain scalars the YAML 1.2 core way (see the module docstring)."""
 
     yaml_implicit_resolvers: dict[Any, Any] = {}

@@ -20,7 +20,7 @@ from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
 from schemax.design.build import Target, build_target
 from schemax.design.loader import DesignFile
-from schemax.errors import DesignFileError, ValidationError
+from schemax.errors import ValidationError
 from schemax.plan.to_ops import ops_between
 
 
@@ -83,4 +83,4 @@ def target_state(state: State, files: Sequence[DesignFile]) -> State:
     return StateBuilder(state).apply_all(ops).build()
 
 
-__all__ = ["DesignFileError", "sync_ops", "target_state"]
+__all__ = ["sync_ops", "target_state"]
