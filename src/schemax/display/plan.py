@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from schemax.plan.changes import Change
+    from schemax.core.changes import Change
     from schemax.plan.plan import Plan
 
 PLAN_CSS = """

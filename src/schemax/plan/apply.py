@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from schemax.core import changes as ch
+from schemax.core.changes import COLUMN_FIELDS, Change, ObjectFlag
 from schemax.core.model import KIND_FIELD, Column, State, Table
-from schemax.plan import changes as ch
-from schemax.plan.changes import COLUMN_FIELDS, Change, ObjectFlag
 
 
 class _Work:

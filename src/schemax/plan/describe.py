@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from schemax.plan import changes as ch
-from schemax.plan.changes import COLUMN_FIELDS, Change
+from schemax.core import changes as ch
+from schemax.core.changes import COLUMN_FIELDS, Change
 
 
 def _flags(c: Any) -> str:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from schemax.core import changes as ch
+from schemax.core.changes import COLUMN_FIELDS, Change, ObjectFlag
 from schemax.core.model import KIND_FIELD, State, Table
 from schemax.core.ops import Op
-from schemax.plan import changes as ch
-from schemax.plan.changes import COLUMN_FIELDS, Change, ObjectFlag
 
 
 def _key(state: State, object_id: str) -> tuple[str, str]:

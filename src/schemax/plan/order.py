@@ -23,10 +23,10 @@ import heapq
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from enum import IntEnum
 
+from schemax.core import changes as ch
+from schemax.core.changes import Change
+from schemax.core.lineage import relations_read, view_dependencies
 from schemax.core.model import State
-from schemax.plan import changes as ch
-from schemax.plan.changes import Change
-from schemax.plan.lineage import relations_read, view_dependencies
 
 
 class Phase(IntEnum):

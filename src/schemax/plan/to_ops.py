@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from schemax.core import changes as ch
 from schemax.core.model import Catalog, Column, Constraint, Schema, State, Table, View, Volume
 from schemax.core.ops import Op
-from schemax.plan import changes as ch
 
 # phase of each op kind: lower runs first
 _PHASES: tuple[tuple[str, ...], ...] = (

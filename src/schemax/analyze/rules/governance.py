@@ -19,8 +19,7 @@ from schemax.analyze.rules.helpers import (
     _truthy,
 )
 from schemax.analyze.rules.model import Report, check, define
-from schemax.core.model import kind_of_id
-from schemax.plan.changes import (
+from schemax.core.changes import (
     AlterFunction,
     ColumnFlag,
     DropConstraint,
@@ -29,6 +28,7 @@ from schemax.plan.changes import (
     SetRowFilter,
     SetTableProperties,
 )
+from schemax.core.model import kind_of_id
 
 REVOKE = define(
     "SX207", "revoke-privileges", Severity.BREAKING,

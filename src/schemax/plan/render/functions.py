@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemax.core import changes as ch
 from schemax.core.model import State
 from schemax.core.names import sql_string
-from schemax.plan import changes as ch
 from schemax.plan.render.common import _drop
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.grants import _grant_all

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from schemax.core.changes import Change
 from schemax.core.hashing import table_definition_hash
 from schemax.core.model import Table
 from schemax.core.names import qualified, quote_ident
-from schemax.plan.changes import Change
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.script import Script

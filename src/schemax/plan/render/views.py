@@ -4,10 +4,10 @@ to their physical names); Unity Catalog drops a replaced view's grants, so they 
 
 from __future__ import annotations
 
+from schemax.core import changes as ch
+from schemax.core.changes import ObjectFlag
 from schemax.core.model import State, View
 from schemax.core.names import sql_string
-from schemax.plan import changes as ch
-from schemax.plan.changes import ObjectFlag
 from schemax.plan.render.common import (
     _drop,
     _new_object_extras,
