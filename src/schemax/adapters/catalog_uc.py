@@ -40,6 +40,7 @@ are not read (``unobserved``).
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from schemax.adapters.catalog_spark import cluster_from_property
 from schemax.core.names import quote_ident, sql_string
 from schemax.drift.observed import (
     ColumnSpec,
@@ -278,8 +280,6 @@ def _param_name(name: str) -> str:
 
 
 def _cluster_from_properties(props: Mapping[str, str]) -> list[str]:
-    from schemax.adapters.catalog_spark import cluster_from_property
-
     return [p[0] for p in cluster_from_property(props.get("clusteringColumns")) if len(p) == 1]
 
 
@@ -692,8 +692,6 @@ class UnityCatalogReader:
         key: tuple[str, str],
         unrep: list[str],
     ) -> tuple[list[ColumnSpec], list[str]]:
-        import json
-
         cols: list[ColumnSpec] = []
         parts: list[tuple[int, str]] = []
         for c in sorted(info.columns or [], key=lambda c: c.position if c.position is not None else 0):

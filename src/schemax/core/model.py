@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemax.core.names import split_qualified
+
 # Prefix of a stable id → object kind. The prefix is part of the id, so ids never collide across kinds.
 ID_PREFIXES: dict[str, str] = {
     "cat": "catalog",
@@ -292,8 +294,6 @@ class State(Frozen):
         One part names a catalog, two a schema, three a table/view/volume/function, four a column.
         ``kinds`` restricts the object kinds considered at the last level.
         """
-        from schemax.core.names import split_qualified
-
         parts = split_qualified(name) if isinstance(name, str) else list(name)
         return self._find(parts, kinds)
 

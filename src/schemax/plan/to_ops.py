@@ -14,6 +14,7 @@ from typing import Any
 from schemax.core import changes as ch
 from schemax.core.model import Catalog, Column, Constraint, Schema, State, Table, View, Volume
 from schemax.core.ops import Op
+from schemax.plan.diff import diff
 
 # phase of each op kind: lower runs first
 _PHASES: tuple[tuple[str, ...], ...] = (
@@ -399,8 +400,6 @@ _EMITTERS[ch.Revoke] = _privileges(ch.Revoke.kind)
 
 def ops_between(before: State, after: State, *, author: str = "schemax", ts: str | None = None) -> list[Op]:
     """Ops that turn ``before`` into ``after`` (ids of ``after`` kept). Empty when they are equal."""
-    from schemax.plan.diff import diff
-
     emit = _Emitter(author, ts)
     for change in diff(before, after):
         handler = _EMITTERS.get(type(change))
