@@ -45,14 +45,15 @@ from schemax.errors import (
     ValidationError,
     VersionError,
 )
-from schemax.plan import plan as plan_states
+from schemax.plan import Plan
+from schemax.plan import plan as _plan_states
 from schemax.shortcuts import deploy, rollback, scan, status
-from schemax.shortcuts import plan as plan_environment
+from schemax.shortcuts import plan as _plan_environment
 
 __version__ = "0.1.0"
 
 
-def plan(*args: Any, **kwargs: Any) -> Any:
+def plan(*args: Any, **kwargs: Any) -> Plan:
     """The notebook shortcut: ``schemax.plan("prod")`` is what deploying to ``prod`` would run
     (:func:`schemax.shortcuts.plan`); ``schemax.plan(before, after, catalogs=...)`` is the plan between
     two states (:func:`schemax.plan.plan`).
@@ -61,8 +62,8 @@ def plan(*args: Any, **kwargs: Any) -> Any:
     (``from schemax.plan import build_plan``).
     """
     if args and isinstance(args[0], str):
-        return plan_environment(*args, **kwargs)
-    return plan_states(*args, **kwargs)
+        return _plan_environment(*args, **kwargs)
+    return _plan_states(*args, **kwargs)
 
 
 __all__ = [
