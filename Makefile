@@ -9,7 +9,7 @@ LOCAL_HOME ?= .schemax-local
 VENV_STAMP := $(VENV)/.installed
 JARS_STAMP := $(LOCAL_HOME)/.jars-warm
 
-.PHONY: help venv jars test unit integration demo lint imports bench clean distclean
+.PHONY: help venv jars test unit integration test-live demo lint imports bench clean distclean
 
 help:
 	@echo "make venv    - create $(VENV) and install schemax[local,dev] (editable)"
@@ -43,6 +43,10 @@ unit: venv
 
 integration: venv jars
 	$(PY) -m pytest -q tests/integration
+
+# Against a real workspace; without DATABRICKS_HOST and DATABRICKS_WAREHOUSE_ID it skips with one line.
+test-live: venv
+	$(PY) -m pytest -q tests/databricks
 
 demo: venv jars
 	$(PY) -m schemax.demo

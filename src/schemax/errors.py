@@ -40,6 +40,18 @@ class ValidationError(SchemaxError):
         super().__init__(f"invalid {where}: {reason}")
 
 
+class RuleViolationError(ValidationError):
+    """A new op breaks a Unity Catalog rule (:mod:`schemax.core.uc_rules`): ``rule`` is the rule's id,
+    ``source`` the Databricks documentation page it comes from. Nothing is recorded.
+    """
+
+    def __init__(self, op: Any, rule: str, reason: str, source: str = "") -> None:
+        super().__init__(op, f"{reason} [rule {rule}" + (f": {source}]" if source else "]"))
+        self.reason = reason
+        self.rule = rule
+        self.source = source
+
+
 class NotFoundError(SchemaxError):
     """A named object, snapshot, environment or deployment does not exist."""
 
@@ -358,6 +370,7 @@ __all__ = [
     "ProjectNotFoundError",
     "RestoreUnavailableError",
     "RetentionWindowPassedError",
+    "RuleViolationError",
     "SchemaxError",
     "SnapshotRequiredError",
     "SqlError",

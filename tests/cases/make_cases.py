@@ -231,6 +231,24 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.rename_catalog("shop", "store")
 
 
+@case("rename_catalog_and_schema_in_one_plan", catalogs={"shop": "dev_shop", "store": "dev_store"})
+def _(p: schemax.Project) -> Iterator[None]:
+    # every statement names the catalog and schema as they are when it runs: the revoke before the renames
+    # the old ones, the schema rename the renamed catalog, the table rename both new parents, later
+    # statements the new names (the renames stay unsupported on Unity Catalog; their text is what a user
+    # runs by hand, in this order)
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
+    p.create_volume("shop.sales.files")
+    yield
+    p.revoke("shop.sales.orders", "analysts", ["MODIFY"])
+    p.rename_catalog("shop", "store")
+    p.rename_schema("store.sales", "commerce")
+    p.rename_table("store.commerce.customers", "clients")
+    p.rename_volume("store.commerce.files", "inbox")
+    p.add_column("store.commerce.orders", "channel", "STRING")
+
+
 @case("create_schema_with_properties_and_location")
 def _(p: schemax.Project) -> Iterator[None]:
     p.create_catalog("shop")
@@ -339,6 +357,17 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.drop_table("shop.sales.tmp")
 
 
+@case("drop_tables_undrop_not_restore")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-48/49/50: the note and SX102 speak of UNDROP TABLE (recovery window), never of RESTORE
+    shop(p)
+    p.create_table("shop.sales.raw", [("x", "INT")], table_type="EXTERNAL", location="s3://bucket/raw")
+    yield
+    p.drop_table("shop.sales.raw")
+    p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
+    p.drop_table("shop.sales.customers")
+
+
 @shop_case("drop_referenced_table_drops_foreign_key_first")
 def _(p: schemax.Project) -> None:
     p.drop_constraint("shop.sales.orders", "orders_customer_id_fk")
@@ -397,6 +426,35 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.grant("shop.sales.orders", "analysts", ["SELECT"])
     yield
     p.set_partition_by("shop.sales.orders", ["status"])
+
+
+@case("external_table_rewrite_refused")
+def _(p: schemax.Project) -> Iterator[None]:
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_table(
+        "shop.sales.clicks",
+        [("ts", "TIMESTAMP"), ("day", "DATE"), ("url", "STRING")],
+        table_type="EXTERNAL",
+        location="s3://bucket/clicks",
+    )
+    yield
+    # a copy and swap would need a second location for the data: refused, on every engine
+    p.set_partition_by("shop.sales.clicks", ["day"])
+
+
+@shop_case("rewrite_moves_keys_and_repoints_child_foreign_keys")
+def _(p: schemax.Project) -> None:
+    # customers is referenced by orders' foreign key: the key names move across the swap, and orders'
+    # foreign key is dropped before customers' primary key and added back once the new table has it
+    p.set_partition_by("shop.sales.customers", ["name"])
+
+
+@shop_case("rewrite_of_a_referenced_and_a_referencing_table")
+def _(p: schemax.Project) -> None:
+    # both sides rewritten: orders' foreign key is added back once, by orders' own rewrite
+    p.set_partition_by("shop.sales.customers", ["name"])
+    p.change_column_type("shop.sales.orders", "status", "INT")
 
 
 @case("row_filter_set_change_drop")
@@ -523,6 +581,37 @@ def _(p: schemax.Project) -> None:
     p.rename_column("shop.sales.orders", "qty", "quantity")
 
 
+@case("upgrades_recorded_earlier_are_not_repeated")
+def _(p: schemax.Project) -> Iterator[None]:
+    # the deployed state: renames, a widening and a DEFAULT; the table features an earlier deployment
+    # enabled for them are known to the planner (the deployed state carries them)
+    shop(p)
+    p.rename_column("shop.sales.orders", "note", "remark")
+    p.change_column_type("shop.sales.orders", "qty", "BIGINT")
+    p.set_column_default("shop.sales.orders", "status", "'new'")
+    p.set_table_properties("shop.sales.orders", {"delta.columnMapping.mode": "name",
+                                                 "delta.enableTypeWidening": "true",
+                                                 "delta.feature.allowColumnDefaults": "supported"})
+    yield
+    # so the next plan neither upgrades the table again nor warns again
+    p.rename_column("shop.sales.orders", "remark", "memo")
+    p.drop_column("shop.sales.orders", "memo")
+    p.change_column_type("shop.sales.orders", "amount", "DECIMAL(12,2)")
+    p.add_column("shop.sales.orders", "channel", "STRING", default="'web'")
+
+
+@case("delta_property_keys_in_any_case")
+def _(p: schemax.Project) -> Iterator[None]:
+    shop(p)
+    p.set_table_properties("shop.sales.orders", {"delta.columnmapping.mode": "name"})
+    yield
+    # Delta reads delta.* keys in any casing: orders has column mapping, so no upgrade and no SX401
+    p.rename_column("shop.sales.orders", "note", "remark")
+    # customers gets it in the design's own spelling: one upgrade statement, one SX401
+    p.set_table_properties("shop.sales.customers", {"delta.COLUMNMAPPING.MODE": "name"})
+    p.rename_column("shop.sales.customers", "email", "mail")
+
+
 @shop_case("nullability_both_ways")
 def _(p: schemax.Project) -> None:
     p.set_column_nullable("shop.sales.orders", "status", False)
@@ -626,6 +715,38 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.set_view_comment("shop.sales.open_orders", "Open orders")
 
 
+@case("view_changes_keep_grants_and_tags")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-32/UC-33/UC-25: ALTER VIEW … AS and COMMENT ON TABLE keep the view's grants, so none is given
+    # again; what ALTER VIEW … AS may drop like a replace (comment, properties, tags) is stated again right
+    # after it; a comment removed is COMMENT ON TABLE … IS NULL
+    shop(p)
+    p.create_view("shop.sales.open_orders", "SELECT * FROM orders", comment="Open", properties={"a": "1"})
+    p.set_tags("shop.sales.open_orders", {"tier": "gold"})
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    p.create_view("shop.sales.names", "SELECT name FROM customers", comment="Names")
+    p.grant("shop.sales.names", "analysts", ["SELECT"])
+    yield
+    p.update_view("shop.sales.open_orders", "SELECT id, qty FROM orders WHERE status = 'open'")
+    p.set_view_comment("shop.sales.open_orders", "Open orders")
+    p.set_view_properties("shop.sales.open_orders", {"a": "2"})
+    p.set_view_comment("shop.sales.names", None)
+
+
+@case("view_replaced_on_oss_regrants_in_place", **LOCAL_ENGINE)
+def _(p: schemax.Project) -> Iterator[None]:
+    # the local engine has no ALTER VIEW … AS / COMMENT ON for views in its verified set: the replace stays,
+    # and the grants and tags it drops are given again right after it (listed as unsupported here)
+    shop(p)
+    p.create_view("shop.sales.open_orders", "SELECT * FROM orders", comment="Open")
+    p.set_tags("shop.sales.open_orders", {"tier": "gold"})
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    p.create_view("shop.sales.z_last", "SELECT id FROM open_orders")
+    yield
+    p.update_view("shop.sales.open_orders", "SELECT id, qty FROM orders WHERE status = 'open'")
+    p.update_view("shop.sales.z_last", "SELECT id, qty FROM open_orders")
+
+
 @case("view_rename_properties_tags")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
@@ -674,6 +795,29 @@ def _(p: schemax.Project) -> Iterator[None]:
     )
 
 
+@case("function_signature_change_drops_and_creates")
+def _(p: schemax.Project) -> Iterator[None]:
+    # UC-39: a new parameter list is DROP + CREATE with the grants right after it; a new return type, a
+    # renamed parameter or a new body is a replace
+    shop(p)
+    p.create_function(
+        "shop.sales.tax", "amount * 0.2", parameters="amount DECIMAL(10,2)", returns="DECIMAL(10,2)",
+        comment="VAT",
+    )
+    p.grant("shop.sales.tax", "analysts", ["EXECUTE"])
+    p.create_function("shop.sales.twice", "x * 2", parameters="x INT", returns="INT")
+    p.grant("shop.sales.twice", "analysts", ["EXECUTE"])
+    p.create_function("shop.sales.label", "upper(s)", parameters="s STRING")
+    yield
+    p.update_function(
+        "shop.sales.tax", "amount * rate", parameters="amount DECIMAL(10,2), rate DECIMAL(3,2)",
+        returns="DECIMAL(10,2)",
+    )
+    p.update_function("shop.sales.twice", "x * 2", parameters="x INT", returns="BIGINT")
+    p.update_function("shop.sales.label", "lower(t)", parameters="t string")
+    p.grant("shop.sales.orders", "analysts", ["SELECT"])
+
+
 @case("grants_and_revokes")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
@@ -684,6 +828,31 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.grant("shop.sales.orders", "`weird` name", ["SELECT"])
     p.revoke("shop.sales", "analysts", ["USE SCHEMA"])
     p.grant("shop", "analysts", ["USE CATALOG"])
+
+
+@case("grants_all_privileges_replace_and_narrow")
+def _(p: schemax.Project) -> Iterator[None]:
+    """A list replaced by ALL PRIVILEGES (GRANT ALL first, then REVOKE the list) and ALL PRIVILEGES narrowed
+    to a list (REVOKE ALL, then GRANT the list), each an adjacent pair at the end of the plan."""
+    shop(p)
+    p.grant("shop.sales.orders", "analysts", ["SELECT", "MODIFY"])
+    p.grant("shop.sales.customers", "etl", ["ALL PRIVILEGES"])
+    p.grant("shop.sales", "etl", ["USE SCHEMA"])
+    yield
+    p.grant("shop.sales.orders", "analysts", ["ALL PRIVILEGES"])
+    p.revoke("shop.sales.customers", "etl", ["ALL PRIVILEGES"])
+    p.grant("shop.sales.customers", "etl", ["SELECT"])
+    p.revoke("shop.sales", "etl", ["USE SCHEMA"])
+
+
+@case("schema_property_unset_refused_on_uc")
+def _(p: schemax.Project) -> Iterator[None]:
+    """ALTER SCHEMA has no UNSET DBPROPERTIES on Unity Catalog: the plan lists it before anything runs."""
+    shop(p)
+    p.set_schema_properties("shop.sales", {"team": "sales", "tier": "gold"})
+    yield
+    p.unset_schema_properties("shop.sales", ["tier"])
+    p.set_schema_properties("shop.sales", {"team": "retail"})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -722,6 +891,25 @@ def _(p: schemax.Project) -> None:
     )
     p.create_function("shop.sales.n", "SELECT count(*) FROM shop.sales.orders", returns="BIGINT")
     p.set_row_filter("shop.sales.orders", "only_open", ["status"])
+
+
+@case("function_calls_mapped_in_view_and_function_bodies")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 10: calls of managed functions (and three-part names in a mapped catalog) follow the
+    # environment's catalog like table references; built-ins, builtin./session. names and other catalogs
+    # stay as written
+    shop(p)
+    p.create_function("shop.sales.mask_email", "'***'", parameters="email STRING")
+    yield
+    p.create_view(
+        "shop.sales.customer_contacts",
+        "SELECT id, shop.sales.mask_email(email) AS email, upper(`mask_email`(name)) AS name, "
+        "samples.util.f(id) AS s FROM shop.sales.customers",
+    )
+    p.create_function(
+        "shop.sales.shout", "upper(mask_email(s)) || sales.mask_email(s) || builtin.abs(1)",
+        parameters="s STRING",
+    )
 
 
 @shop_case("many_changes_on_one_table_fold", tracking=True)

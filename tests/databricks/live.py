@@ -13,13 +13,19 @@ import pytest
 
 CATALOG = os.environ.get("SCHEMAX_TEST_CATALOG", "main")
 
+#: what a live run needs (authentication is whatever databricks-sdk finds besides the host)
+ENV_VARS = ("DATABRICKS_HOST", "DATABRICKS_WAREHOUSE_ID")
+
+
+def configured() -> bool:
+    """A workspace and a SQL warehouse are configured."""
+    return all(os.environ.get(v) for v in ENV_VARS)
+
+
 #: ``pytestmark`` of every live module
 MARKS = [
     pytest.mark.databricks,
-    pytest.mark.skipif(
-        not (os.environ.get("DATABRICKS_HOST") and os.environ.get("DATABRICKS_WAREHOUSE_ID")),
-        reason="live tests need DATABRICKS_HOST and DATABRICKS_WAREHOUSE_ID",
-    ),
+    pytest.mark.skipif(not configured(), reason=f"live tests need {' and '.join(ENV_VARS)}"),
 ]
 
 

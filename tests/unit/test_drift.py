@@ -1,4 +1,5 @@
-"""Drift comparison (pure): every finding kind, declared-only properties, version drift, mapping, report."""
+"""Drift comparison (pure): every finding kind, declared-only properties, governance (grants of declared
+principals, row filters, masks), version drift, mapping, report."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from schemax.drift import (
     scope_of,
     table_hashes,
 )
-from schemax.drift.observed import ColumnSpec, ConstraintSpec, spark_json_type
+from schemax.drift.mapping import function_parts, physical_function
+from schemax.drift.observed import ColumnSpec, ConstraintSpec, MaskSpec, RowFilterSpec, spark_json_type
 from schemax.ports import ObservedCatalog
 
 CAT, SCH = "dev_shop", "sales"
@@ -510,6 +512,90 @@ def test_scope_limits_the_comparison() -> None:
     assert compare(state(), State(), scope=[("elsewhere", None)]).findings == ()
 
 
+# -- governance -----------------------------------------------------------------------------------------
+
+
+def test_grants_of_declared_principals_missing_and_modified() -> None:
+    expected = state(grants={"analysts": ["SELECT"], "etl": ["MODIFY", "SELECT"]})
+    observed = state(grants={"Analysts": ["SELECT", "MODIFY"], "intern": ["SELECT"]})
+    report = compare(expected, observed)
+    got = [(f.object_type, f.issue, f.detail, f.expected, f.actual) for f in report.findings]
+    assert got == [
+        ("grant", "modified", "analysts", "SELECT", "MODIFY, SELECT"),  # principals match case-insensitively
+        ("grant", "missing", "etl", "MODIFY, SELECT", None),
+    ]
+    assert any("grants of 1 principal(s) the project does not declare" in n for n in report.notes)
+    assert report.findings[1].message == f"grant of 'MODIFY, SELECT' on {T} to 'etl' is missing"
+    assert report.findings[0].message == (
+        f"grants on {T} to 'analysts' differ: expected 'SELECT', actual 'MODIFY, SELECT'"
+    )
+
+
+def test_all_privileges_stands_for_what_it_covers() -> None:
+    expected = state(grants={"bi": ["ALL PRIVILEGES", "SELECT"]})
+    assert compare(expected, state(grants={"bi": ["ALL_PRIVILEGES"]})).findings == ()
+    f = only(compare(expected, state(grants={"bi": ["ALL PRIVILEGES", "MANAGE"]})))
+    assert (f.object_type, f.expected, f.actual) == ("grant", "ALL PRIVILEGES", "ALL PRIVILEGES, MANAGE")
+
+
+def test_grants_on_every_securable_and_unobserved_grants_skipped() -> None:
+    def granted(b: ObservedStateBuilder, who: str = "g") -> None:
+        b.catalog(CAT, comment="shop", grants={who: ["USE CATALOG"]})
+        b.schema(CAT, SCH, comment="Sales", grants={who: ["USE SCHEMA"]})
+        b.view(CAT, SCH, "big_orders", definition="SELECT * FROM orders WHERE amount > 100", comment="big",
+               grants={who: ["SELECT"]})
+        b.volume(CAT, SCH, "files", grants={who: ["READ VOLUME"]})
+        b.function(CAT, SCH, "f", returns="INT", body="1", grants={who: ["EXECUTE"]})
+
+    expected = state(lambda b: granted(b, "g"))
+    observed = state(lambda b: granted(b, "other"))
+    names = {f.object_name for f in compare(expected, observed).findings}
+    assert names == {CAT, f"{CAT}.{SCH}", f"{CAT}.{SCH}.big_orders", f"{CAT}.{SCH}.files", f"{CAT}.{SCH}.f"}
+    # a catalog's own grants count only when the whole catalog is compared, like its comment and tags
+    assert CAT not in {f.object_name for f in compare(expected, observed, scope=[(CAT, SCH)]).findings}
+    assert compare(expected, ObservedCatalog(state=observed, unobserved=frozenset({"grants"}))).findings == ()
+    partial = ObservedCatalog(state=observed, partial={f"{CAT}.{SCH}.files": frozenset({"grants"})})
+    assert f"{CAT}.{SCH}.files" not in {f.object_name for f in compare(expected, partial).findings}
+
+
+def _masked(function: str, using: tuple[str, ...] = ()) -> list[ColumnSpec]:
+    return orders_columns(email={"mask": MaskSpec(function, using)})
+
+
+def test_row_filter_and_mask_compared_by_resolved_function_name() -> None:
+    # the project names the function as it likes; the catalog reports the full name
+    expected = state(
+        columns=_masked("mask_email", ("id",)), row_filter=RowFilterSpec("sales.only_mine", ("day",))
+    )
+    observed = state(
+        columns=_masked(f"`{CAT}`.`{SCH}`.`mask_email`", ("ID",)),
+        row_filter=RowFilterSpec(f"{CAT}.{SCH}.only_mine", ("day",)),
+    )
+    assert compare(expected, observed).findings == ()
+    changed = state(columns=_masked(f"{CAT}.{SCH}.mask_all"), row_filter=None)
+    report = compare(expected, changed)
+    got = [(f.object_type, f.object_name, f.detail, f.expected, f.actual) for f in report.findings]
+    assert got == [
+        ("table", T, "row filter", f"{CAT}.{SCH}.only_mine ON (day)", None),
+        ("column", f"{T}.email", "mask", f"{CAT}.{SCH}.mask_email USING COLUMNS (id)",
+         f"{CAT}.{SCH}.mask_all"),
+    ]
+    # a filter or mask set by hand on a table that declares none is drift too
+    added = only(compare(state(), state(row_filter=RowFilterSpec("f"))))
+    assert (added.detail, added.expected, added.actual) == ("row filter", None, f"{CAT}.{SCH}.f ON ()")
+    blind = ObservedCatalog(state=changed, unobserved=frozenset({"row_filters", "column_masks"}))
+    assert compare(expected, blind).findings == ()
+
+
+def test_function_body_hidden_per_object_is_skipped() -> None:
+    def fn(body: str) -> Callable[[ObservedStateBuilder], None]:
+        return lambda b: b.function(CAT, SCH, "f", returns="INT", body=body)
+
+    observed = ObservedCatalog(state=state(fn("2")), partial={f"{CAT}.{SCH}.f": frozenset({"function_body"})})
+    assert compare(state(fn("1")), observed).findings == ()
+    assert only(compare(state(fn("1")), state(fn("2")))).detail == "body"
+
+
 # -- mapping --------------------------------------------------------------------------------------------
 
 
@@ -537,6 +623,39 @@ def test_map_to_physical_renames_catalogs_and_prefixes_schemas_keeping_ids(proje
     assert map_to_physical(logical, {}) is logical
     assert map_to_physical(logical, {"other": "x"}).full_name(tid) == "shop.sales.orders"
     assert scope_of(physical) == [("dev_shop", "pr7_sales")]
+
+
+def test_map_to_physical_names_row_filter_and_mask_functions_physically(project: schemax.Project) -> None:
+    project.create_function("shop.sales.only_mine", "true", parameters="x BIGINT", returns="BOOLEAN")
+    project.create_function("shop.sales.hide", "'***'", parameters="x DECIMAL(10,2)", returns="DECIMAL(10,2)")
+    project.set_row_filter("shop.sales.orders", "only_mine", ["id"])
+    project.set_column_mask("shop.sales.orders", "amount", "shop.sales.hide")
+    logical = project.state()
+    physical = map_to_physical(logical, {"shop": "dev_shop"}, schema_prefix="pr7_")
+    t = next(iter(physical.tables.values()))
+    assert t.row_filter is not None and t.row_filter.function == "`dev_shop`.`pr7_sales`.`only_mine`"
+    amount = t.column_named("amount")
+    assert amount is not None and amount.mask is not None
+    assert amount.mask.function == "`dev_shop`.`pr7_sales`.`hide`"
+    assert physical_function("system.ai.mask", "shop", "sales", {"shop": "dev_shop"}, "pr7_") == (
+        "`system`.`ai`.`mask`"  # a catalog the project does not manage keeps its name
+    )
+    assert function_parts("a.b.c.d", "x", "y") is None and physical_function("a..b", "x", "y", {}) == "a..b"
+    # the observed copy, as the catalog reports it, is no drift
+    b = ObservedStateBuilder()
+    b.table(
+        "dev_shop",
+        "pr7_sales",
+        "orders",
+        comment="Orders",
+        columns=[
+            ColumnSpec("id", "bigint", nullable=False),
+            ColumnSpec("amount", "DECIMAL(10,2)", mask=MaskSpec("dev_shop.pr7_sales.hide")),
+        ],
+        row_filter=RowFilterSpec("dev_shop.pr7_sales.only_mine", ("id",)),
+    )
+    found = compare(physical, b.build(), scope=[("dev_shop", "pr7_sales")])
+    assert [f for f in found.findings if f.detail in ("mask", "row filter")] == []
 
 
 def test_project_state_compared_with_an_observed_copy(project: schemax.Project) -> None:
@@ -732,3 +851,80 @@ def test_on_a_runtime_the_reader_gets_a_workspace_client_elsewhere_it_reads_per_
     assert _uc_drift(Engine()).reader().ws is None
     monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
     assert isinstance(_uc_drift(Engine()).reader().ws, RuntimeClient)
+
+
+def test_import_keeps_declared_schema_properties_no_reader_observes() -> None:
+    """No catalog reader observes DBPROPERTIES: aligning what was seen must not turn the declared schema
+    properties into ``unset_schema_properties`` ops (the next deploy would UNSET them live)."""
+    from schemax.core.environment import Environment
+    from schemax.drift.mapping import map_to_physical
+    from schemax.plan.to_ops import ops_between
+    from schemax.services.drift import align
+
+    p = schemax.Project.in_memory("props")
+    p.create_catalog("shop")
+    p.create_schema("shop.sales", properties={"owner.team": "sales"})
+    reference = p.state()
+    env = Environment(name="dev", catalogs={"shop": "dev_shop"})
+    seen = map_to_physical(reference, env.catalogs)
+    seen = seen.model_copy(update={"schemas": {sid: s.model_copy(update={"properties": {}})
+                                               for sid, s in seen.schemas.items()}})
+    aligned = align(seen, reference, env)
+    assert [op.kind for op in ops_between(reference, aligned, author="t")] == []
+
+
+# -- importing what a Unity Catalog read saw ------------------------------------------------------------
+
+
+def test_import_keeps_the_projects_governance_terms_and_what_was_hidden(project: schemax.Project) -> None:
+    from schemax.core.environment import Environment
+    from schemax.services.drift import align
+
+    project.create_function("shop.sales.only_mine", "true", parameters="x BIGINT", returns="BOOLEAN")
+    project.create_function("shop.sales.hide", "0", parameters="x DECIMAL(10,2)", returns="DECIMAL(10,2)")
+    project.set_row_filter("shop.sales.orders", "only_mine", ["id"])
+    project.set_column_mask("shop.sales.orders", "amount", "hide")
+    project.set_column_default("shop.sales.orders", "amount", "0")
+    project.grant("shop.sales.orders", "analysts", ["SELECT"])
+    project.create_view("shop.sales.v", "SELECT id FROM shop.sales.orders")
+    project.grant("shop.sales.v", "analysts", ["SELECT"])
+    reference = project.state()
+    env = Environment(name="dev", catalogs={"shop": "dev_shop"}, schema_prefix="pr7_")
+    tid = reference.find("shop.sales.orders")
+    assert tid is not None
+
+    def observed(mask: str) -> State:
+        b = ObservedStateBuilder()
+        b.table(
+            "dev_shop",
+            "pr7_sales",
+            "orders",
+            comment="Orders",
+            columns=[
+                ColumnSpec("id", "bigint", nullable=False),
+                ColumnSpec("amount", "DECIMAL(10,2)", mask=MaskSpec(mask, ("id",) if "all" in mask else ())),
+            ],
+            row_filter=RowFilterSpec("`dev_shop`.`pr7_sales`.`only_mine`", ("id",)),
+            grants={"analysts": ["SELECT"], "intern": ["SELECT"]},
+        )
+        b.view("dev_shop", "pr7_sales", "v", definition="", grants={})
+        return b.build()
+
+    hidden = {
+        "dev_shop.pr7_sales.orders": frozenset({"column_defaults"}),
+        "dev_shop.pr7_sales.v": frozenset({"view_definition", "grants"}),
+    }
+    got = align(observed("dev_shop.pr7_sales.hide"), reference, env, partial=hidden)
+    orders, ref_orders = got.tables[tid], reference.tables[tid]
+    assert orders.row_filter == ref_orders.row_filter  # the same function, in the project's own words
+    assert orders.column_named("amount") == ref_orders.column_named("amount")  # mask and hidden default
+    assert orders.grants == {"analysts": ("SELECT",), "intern": ("SELECT",)}  # what the catalog holds
+    vid = reference.find("shop.sales.v")
+    assert got.views[vid].definition == reference.views[vid].definition  # hidden: the project's text
+    assert got.views[vid].grants == reference.views[vid].grants  # hidden: the project's grants
+
+    changed = align(observed("dev_shop.pr7_sales.mask_all"), reference, env, partial=hidden)
+    amount = changed.tables[tid].column_named("amount")
+    assert amount is not None and amount.mask is not None
+    assert amount.mask.function == "`shop`.`sales`.`mask_all`"  # a logical name, not dev's physical one
+    assert amount.mask.using_columns == (ref_orders.columns[0].id,)  # the project's column ids

@@ -62,6 +62,31 @@ def test_invalid_op_records_nothing(project: schemax.Project, store: MemoryStore
     assert store.commits == commits
 
 
+@pytest.mark.parametrize("kind,name", [("catalog", "shop"), ("schema", "shop.sales")])
+def test_catalog_and_schema_properties(project: schemax.Project, store: MemoryStore, kind: str,
+                                       name: str) -> None:
+    set_props = getattr(project, f"set_{kind}_properties")
+    unset_props = getattr(project, f"unset_{kind}_properties")
+    set_props(name, {"team": "data", "tier": "gold"})
+    unset_props(name, ["tier"])
+    obj = project.state().get(project.state().find(name))
+    assert obj.properties == {"team": "data"}
+    assert [o.kind for o in project.ops()[-2:]] == [f"set_{kind}_properties", f"unset_{kind}_properties"]
+    before, commits = len(project.ops()), store.commits
+    for bad, reason in (({"schemax.version": "1"}, "reserved for schemax"),
+                        ({"location": "s3://x"}, "reserved by the engine"), ({}, "no properties")):
+        with pytest.raises(schemax.ValidationError, match=reason) as err:
+            set_props(name, bad)
+        assert err.value.op.kind == f"set_{kind}_properties"
+    with pytest.raises(schemax.ValidationError, match="not set"):
+        unset_props(name, ["tier"])
+    with pytest.raises(schemax.NotFoundError):
+        set_props(f"{name}x", {"k": "v"})
+    assert len(project.ops()) == before  # nothing recorded on rejection
+    assert store.commits == commits
+    assert project.state().get(project.state().find(name)).properties == {"team": "data"}
+
+
 def test_batch_is_one_commit_and_all_or_nothing(project: schemax.Project, store: MemoryStore) -> None:
     commits = store.commits
     with project.batch():
@@ -188,8 +213,12 @@ def test_concurrent_duplicate_is_rejected_on_rebase(store: MemoryStore) -> None:
 def test_every_public_op_method(project: schemax.Project) -> None:
     p = project
     p.set_catalog_comment("shop", "Shop")
+    p.set_catalog_properties("shop", {"team": "data"})
+    p.unset_catalog_properties("shop", ["team"])
     p.create_schema("shop.ref")
     p.set_schema_comment("shop.ref", "Reference")
+    p.set_schema_properties("shop.ref", {"tier": "gold"})
+    p.unset_schema_properties("shop.ref", ["tier"])
     p.create_table("shop.ref.countries", [schemax.Column("code", "STRING", nullable=False)])
     p.add_primary_key("shop.ref.countries", ["code"])
     p.add_column("shop.sales.orders", "country", "STRING", after="id")

@@ -71,6 +71,13 @@ def _mutate(p: schemax.Project, rng: random.Random, steps: int) -> None:
         lambda t: p.create_function("c.s.f", "true", parameters="x BIGINT", returns="BOOLEAN"),
         lambda t: p.set_tags("c.s", {"domain": rng.choice(["a", "b"])}),
         lambda t: p.set_schema_comment("c.s", rng.choice([None, "s"])),
+        lambda t: p.set_schema_properties(rng.choice(["c.s", "c.r"]),
+                                          {f"p{rng.randrange(3)}": str(rng.randrange(9))}),
+        lambda t: p.unset_schema_properties(rng.choice(["c.s", "c.r"]), ["p0"]),
+        lambda t: p.set_catalog_properties("c", {f"p{rng.randrange(3)}": str(rng.randrange(9))}),
+        lambda t: p.unset_catalog_properties("c", ["p0"]),
+        lambda t: p.set_catalog_comment("c", rng.choice([None, "cat"])),
+        lambda t: p.set_tags("c", {"area": rng.choice(["a", "b"])}),
         lambda t: p.rename_schema("c.r", "ref2"),
         lambda t: p.drop_schema("c.r"),
     ]
@@ -123,3 +130,63 @@ def test_revert_to_appends_ops_and_keeps_history() -> None:
 def test_ops_between_from_empty_rebuilds_everything(seed: int) -> None:
     a, _ = _pair(seed, 6, 0)
     assert replay(ops_between(State(), a)) == a
+
+
+@pytest.mark.parametrize("kind,name", [("catalog", "c"), ("schema", "c.s")])
+def test_catalog_and_schema_properties_become_ops(kind: str, name: str) -> None:
+    # these had no op kind: ops_between (import_drift, revert_to) dropped them without a word
+    p = schemax.Project.create(None, "p", store=MemoryStore(), author="t")
+    _base(p)
+    getattr(p, f"set_{kind}_properties")(name, {"keep": "1", "change": "a", "drop": "x"})
+    a = p.state()
+    getattr(p, f"set_{kind}_properties")(name, {"change": "b", "new": "2"})
+    getattr(p, f"unset_{kind}_properties")(name, ["drop"])
+    b = p.state()
+    ops = ops_between(a, b)
+    target = b.find(name)
+    assert [(op.kind, op.target, op.payload) for op in ops] == [
+        (f"set_{kind}_properties", target, {"properties": {"change": "b", "new": "2"}}),
+        (f"unset_{kind}_properties", target, {"keys": ["drop"]}),
+    ]
+    assert replay(ops, a) == b
+    assert replay(ops_between(b, a), b) == a
+
+
+def test_alter_provenance_includes_property_ops() -> None:
+    from schemax.plan.diff import attach_op_ids, diff
+
+    p = schemax.Project.create(None, "p", store=MemoryStore(), author="t")
+    _base(p)
+    a = p.state()
+    p.set_schema_properties("c.s", {"k": "v"})
+    p.set_schema_comment("c.s", "hello")
+    (change,) = attach_op_ids(diff(a, p.state()), p.ops())
+    assert change.kind == "alter_schema"
+    assert change.op_ids == tuple(op.op_id for op in p.ops()[-2:])
+
+
+def test_grants_beside_all_privileges_are_recorded_as_all_privileges_alone() -> None:
+    """A live catalog may show ALL PRIVILEGES beside other privileges; the model holds ALL PRIVILEGES
+    alone (core/uc_rules.py), and the ops are ordered so that recording them is never refused."""
+    p = schemax.Project.create(None, "g", store=MemoryStore(), author="t")
+    p.create_catalog("c")
+    p.create_schema("c.s")
+    p.create_table("c.s.t", [schemax.Column("id", "INT")])
+    p.grant("c.s.t", "readers", ["SELECT"])
+    p.grant("c.s.t", "owners", ["ALL PRIVILEGES"])
+    start = p.state()
+    tid = start.find("c.s.t")
+    assert tid is not None
+    live = start.tables[tid].model_copy(update={"grants": {
+        "readers": ("ALL PRIVILEGES", "SELECT"), "owners": ("MODIFY",), "etl": ("ALL PRIVILEGES", "MODIFY")}})
+    seen = start.model_copy(update={"tables": {**start.tables, tid: live}})
+    ops = ops_between(start, seen, author="t")
+    assert [(o.kind, o.payload["principal"], o.payload["privileges"]) for o in ops] == [
+        ("revoke", "owners", ["ALL PRIVILEGES"]),  # revokes first: nothing is refused when recorded
+        ("grant", "etl", ["ALL PRIVILEGES"]),
+        ("grant", "owners", ["MODIFY"]),
+        ("grant", "readers", ["ALL PRIVILEGES"]),  # recording it replaces the list (revoke SELECT)
+    ]
+    p.record_ops(ops)  # the record-time rules accept every op, in this order
+    assert p.state().tables[tid].grants == {
+        "etl": ("ALL PRIVILEGES",), "owners": ("MODIFY",), "readers": ("ALL PRIVILEGES",)}

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import sqlglot
 from sqlglot import exp
 
+from schemax.core import kinds
 from schemax.core import lineage as core_lineage
 from schemax.core.model import State, View
 
@@ -44,6 +45,8 @@ def _default_lineage() -> Lineage:
 
 
 Name = tuple[str, ...]  # a lower-cased logical name
+# the kinds a view's SQL can read: tables and views (one relation namespace per schema)
+_RELATIONS: tuple[str, ...] = tuple(k.name for k in kinds.in_namespace(kinds.TABLE.name_namespace))
 
 
 def _low(parts: Iterable[str]) -> Name:
@@ -139,7 +142,7 @@ class Dependents:
         for view in state.views.values():
             found = set()
             for name in self._relations(state, view):
-                oid = state.find(list(name), kinds=("table", "view"))
+                oid = state.find(list(name), kinds=_RELATIONS)
                 if oid is not None:
                     found.add(oid)
             deps[view.id] = found
@@ -179,7 +182,7 @@ class Dependents:
             return True
         if old_name not in self._relations(self.after, self.after.views[view_id]):
             return False
-        return self.after.find(list(old_name), kinds=("table", "view")) != object_id
+        return self.after.find(list(old_name), kinds=_RELATIONS) != object_id
 
     def still_reads_column(self, view_id: str, column_name: str) -> bool:
         if view_id not in self.after.views:
@@ -321,15 +324,12 @@ class AnalysisContext:
         """kind → ids of the tables, views, volumes and functions in the given schemas."""
         state = state or self.before
         wanted = set(schema_ids)
-        out: dict[str, list[str]] = {"table": [], "view": [], "volume": [], "function": []}
-        for kind, objects in (
-            ("table", state.tables),
-            ("view", state.views),
-            ("volume", state.volumes),
-            ("function", state.functions),
-        ):
-            out[kind] = sorted(oid for oid, obj in objects.items() if obj.schema_id in wanted)
-        return out
+        return {
+            kind.name: sorted(
+                oid for oid, obj in getattr(state, kind.state_field).items() if obj.schema_id in wanted
+            )
+            for kind in kinds.schema_children()
+        }
 
     def catalog_schemas(self, catalog_id: str, state: State | None = None) -> list[str]:
         state = state or self.before
@@ -341,10 +341,10 @@ def describe_contents(contents: Mapping[str, list[str]], schemas: int | None = N
     parts = []
     if schemas is not None and schemas:
         parts.append(_count(schemas, "schema"))
-    for kind in ("table", "view", "volume", "function"):
-        n = len(contents.get(kind, ()))
+    for kind in kinds.schema_children():
+        n = len(contents.get(kind.name, ()))
         if n:
-            parts.append(_count(n, kind))
+            parts.append(_count(n, kind.name))
     if not parts:
         return "no other objects"
     if len(parts) == 1:

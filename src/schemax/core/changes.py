@@ -8,10 +8,12 @@ SQL, analyze, describe) dispatch on the change's type through their own registri
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Generic, Protocol, TypeVar
 
+from schemax.core import kinds
 from schemax.core.model import (
     Catalog,
     Column,
@@ -458,6 +460,65 @@ require_complete(DEPLOY_BARRIER, CHANGE_TYPES, "deploy barriers")
 #: The change kinds (``Change.kind``, as deployment records keep them) of the barrier changes.
 BARRIER_KINDS: frozenset[str] = frozenset(t.kind for t, barrier in DEPLOY_BARRIER.items() if barrier)
 
+
+@dataclass(frozen=True)
+class ObjectChanges:
+    """The change types of one top-level object kind, and what its alter compares.
+
+    Interpreters (diff, apply, order, describe, op emitters) derive their entries for the whole family
+    from here and add their own only where a kind differs.
+    """
+
+    create: type[Change]
+    drop: type[Change]
+    rename: type[Change] | None  # None: the kind has no rename op; a renamed object is dropped and created
+    alter: type[Change] | None  # None: changed piece by piece through change types of its own (tables)
+    #: the model fields each flag of ``alter`` stands for (what the differ compares)
+    fields: Mapping[ObjectFlag, tuple[str, ...]] = field(default_factory=dict)
+
+    def types(self) -> tuple[type[Change], ...]:
+        return tuple(t for t in (self.create, self.drop, self.rename, self.alter) if t is not None)
+
+
+_CONTAINER_FIELDS: Mapping[ObjectFlag, tuple[str, ...]] = {
+    ObjectFlag.COMMENT: ("comment",),
+    ObjectFlag.TAGS: ("tags",),
+    ObjectFlag.PROPERTIES: ("properties",),
+    ObjectFlag.LOCATION: ("managed_location",),
+}
+
+#: top-level object kind -> its change types (see :mod:`schemax.core.kinds`)
+OBJECT_CHANGES: dict[str, ObjectChanges] = {
+    "catalog": ObjectChanges(CreateCatalog, DropCatalog, RenameCatalog, AlterCatalog, _CONTAINER_FIELDS),
+    "schema": ObjectChanges(CreateSchema, DropSchema, RenameSchema, AlterSchema, _CONTAINER_FIELDS),
+    "table": ObjectChanges(CreateTable, DropTable, RenameTable, None),
+    "view": ObjectChanges(CreateView, DropView, RenameView, AlterView, {
+        ObjectFlag.DEFINITION: ("definition",),
+        ObjectFlag.COMMENT: ("comment",),
+        ObjectFlag.PROPERTIES: ("properties",),
+        ObjectFlag.TAGS: ("tags",),
+    }),
+    "volume": ObjectChanges(CreateVolume, DropVolume, RenameVolume, AlterVolume, {
+        ObjectFlag.COMMENT: ("comment",),
+        ObjectFlag.TAGS: ("tags",),
+        ObjectFlag.LOCATION: ("location", "volume_type"),
+    }),
+    "function": ObjectChanges(CreateFunction, DropFunction, None, AlterFunction, {
+        ObjectFlag.DEFINITION: ("parameters", "returns", "language", "body"),
+        ObjectFlag.COMMENT: ("comment",),
+    }),
+}
+require_complete(OBJECT_CHANGES, [k.name for k in kinds.top_level()], "object kinds without change types")
+for _name, _family in OBJECT_CHANGES.items():
+    if (_family.rename is not None) != kinds.kind(_name).renamable:  # pragma: no cover - import-time guard
+        raise AssertionError(f"{_name}: a rename change type exists iff the kind is renamable")
+
+#: change type -> the top-level object kind its family belongs to
+KIND_OF_CHANGE: dict[type[Change], kinds.ObjectKind] = {
+    t: kinds.kind(name) for name, family in OBJECT_CHANGES.items() for t in family.types()
+}
+
 __all__ = [c.__name__ for c in CHANGE_TYPES] + [
-    "BARRIER_KINDS", "CHANGE_TYPES", "COLUMN_FIELDS", "DEPLOY_BARRIER", "Change", "ColumnFlag", "ObjectFlag"
+    "BARRIER_KINDS", "CHANGE_TYPES", "COLUMN_FIELDS", "DEPLOY_BARRIER", "KIND_OF_CHANGE", "OBJECT_CHANGES",
+    "Change", "ColumnFlag", "ObjectChanges", "ObjectFlag",
 ]

@@ -11,209 +11,46 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from schemax.core import kinds as _kinds
 from schemax.core.names import split_qualified
+from schemax.core.objects import (
+    AnyObject,
+    Catalog,
+    Column,
+    ColumnMask,
+    Constraint,
+    Frozen,
+    Function,
+    Grants,
+    Properties,
+    RowFilter,
+    Schema,
+    SchemaChild,
+    Table,
+    Tags,
+    View,
+    Volume,
+)
 
-# Prefix of a stable id → object kind. The prefix is part of the id, so ids never collide across kinds.
-ID_PREFIXES: dict[str, str] = {
-    "cat": "catalog",
-    "sch": "schema",
-    "tbl": "table",
-    "viw": "view",
-    "vol": "volume",
-    "fun": "function",
-    "col": "column",
-    "con": "constraint",
-}
-KIND_PREFIX: dict[str, str] = {kind: prefix for prefix, kind in ID_PREFIXES.items()}
-
-ObjectKind = Literal["catalog", "schema", "table", "view", "volume", "function", "column", "constraint"]
-Tags = dict[str, str]
-Properties = dict[str, str]
-# principal -> privileges (upper case, sorted)
-Grants = dict[str, tuple[str, ...]]
+# Derived from the registry (schemax.core.kinds), kept for the code that reads them as plain maps.
+#: id prefix -> kind name. The prefix is part of the id, so ids never collide across kinds.
+ID_PREFIXES: dict[str, str] = {k.prefix: k.name for k in _kinds.KINDS}
+#: kind name -> id prefix
+KIND_PREFIX: dict[str, str] = {k.name: k.prefix for k in _kinds.KINDS}
+#: kind name -> the State field holding it (top-level kinds only)
+KIND_FIELD: dict[str, str] = {k.name: k.field for k in _kinds.top_level() if k.field is not None}
+_FIELDS: tuple[str, ...] = tuple(KIND_FIELD.values())
+_CHILD_FIELDS: tuple[str, ...] = tuple(k.field for k in _kinds.schema_children() if k.field is not None)
 
 
 def kind_of_id(object_id: str) -> str | None:
-    """The object kind an id names, from its prefix; None for a malformed id."""
-    prefix, sep, rest = object_id.partition("_")
-    if not sep or not rest:
-        return None
-    return ID_PREFIXES.get(prefix)
-
-
-def _unvalidated(cls: type[BaseModel], data: dict[str, Any], fields_set: set[str]) -> Any:
-    """An instance of ``cls`` holding ``data`` as is: what pydantic's constructor leaves, minus validation."""
-    new = cls.__new__(cls)
-    object.__setattr__(new, "__dict__", data)
-    object.__setattr__(new, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @classmethod
-    def trusted(cls, **data: Any) -> Any:
-        """Build from already-validated values naming every field (replay's hot path)."""
-        return _unvalidated(cls, data, set(data))
-
-    def evolve(self, **changes: Any) -> Any:
-        """A copy with some fields replaced, without re-validation (callers pass validated values).
-
-        ``model_copy(update=...)`` does the same through a slower generic path; replay calls this
-        ~100,000 times for a large log, so it is worth the few lines.
-        """
-        cls = self.__class__
-        data = dict(self.__dict__)
-        if len(data) != len(cls.__pydantic_fields__):  # drop cached_property values, they may be stale
-            data = {k: v for k, v in data.items() if k in cls.__pydantic_fields__}
-        data.update(changes)
-        return _unvalidated(cls, data, self.__pydantic_fields_set__ | changes.keys())
-
-
-class ColumnMask(Frozen):
-    """A column mask: a function applied to the column's value, optionally reading other columns."""
-
-    function: str
-    using_columns: tuple[str, ...] = ()  # column ids
-
-
-class RowFilter(Frozen):
-    """A row filter: a boolean function over some of the table's columns."""
-
-    function: str
-    columns: tuple[str, ...] = ()  # column ids
-
-
-class Column(Frozen):
-    id: str
-    name: str
-    type: str  # normalized type string (see core.types)
-    nullable: bool = True
-    comment: str | None = None
-    default: str | None = None  # SQL expression
-    tags: Tags = Field(default_factory=dict)
-    mask: ColumnMask | None = None
-
-
-class Constraint(Frozen):
-    id: str
-    name: str
-    kind: Literal["primary_key", "foreign_key", "check"]
-    columns: tuple[str, ...] = ()  # column ids (primary/foreign key)
-    ref_table: str | None = None  # table id (foreign key)
-    ref_columns: tuple[str, ...] = ()  # column ids of ref_table
-    expression: str | None = None  # check constraint
-
-
-class Table(Frozen):
-    id: str
-    schema_id: str
-    name: str
-    table_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
-    format: str = "DELTA"
-    location: str | None = None
-    comment: str | None = None
-    columns: tuple[Column, ...] = ()
-    partition_by: tuple[str, ...] = ()  # column ids
-    cluster_by: tuple[str, ...] = ()  # column ids
-    properties: Properties = Field(default_factory=dict)
-    tags: Tags = Field(default_factory=dict)
-    constraints: tuple[Constraint, ...] = ()
-    row_filter: RowFilter | None = None
-    grants: Grants = Field(default_factory=dict)
-
-    def column(self, column_id: str) -> Column | None:
-        for c in self.columns:
-            if c.id == column_id:
-                return c
-        return None
-
-    def column_named(self, name: str) -> Column | None:
-        low = name.lower()
-        for c in self.columns:
-            if c.name.lower() == low:
-                return c
-        return None
-
-    def column_names(self, ids: tuple[str, ...] | list[str]) -> list[str]:
-        by_id = {c.id: c.name for c in self.columns}
-        return [by_id.get(i, i) for i in ids]
-
-
-class View(Frozen):
-    id: str
-    schema_id: str
-    name: str
-    definition: str
-    comment: str | None = None
-    properties: Properties = Field(default_factory=dict)
-    tags: Tags = Field(default_factory=dict)
-    grants: Grants = Field(default_factory=dict)
-
-
-class Volume(Frozen):
-    id: str
-    schema_id: str
-    name: str
-    volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
-    location: str | None = None
-    comment: str | None = None
-    tags: Tags = Field(default_factory=dict)
-    grants: Grants = Field(default_factory=dict)
-
-
-class Function(Frozen):
-    id: str
-    schema_id: str
-    name: str
-    parameters: str = ""  # e.g. "x INT, y STRING"
-    returns: str = "STRING"
-    language: Literal["SQL", "PYTHON"] = "SQL"
-    body: str = ""
-    comment: str | None = None
-    grants: Grants = Field(default_factory=dict)
-
-
-class Schema(Frozen):
-    id: str
-    catalog_id: str
-    name: str
-    comment: str | None = None
-    managed_location: str | None = None
-    properties: Properties = Field(default_factory=dict)
-    tags: Tags = Field(default_factory=dict)
-    grants: Grants = Field(default_factory=dict)
-
-
-class Catalog(Frozen):
-    id: str
-    name: str
-    comment: str | None = None
-    managed_location: str | None = None
-    properties: Properties = Field(default_factory=dict)
-    tags: Tags = Field(default_factory=dict)
-    grants: Grants = Field(default_factory=dict)
-
-
-SchemaChild = Table | View | Volume | Function
-AnyObject = Catalog | Schema | Table | View | Volume | Function
-
-# State field holding each top-level kind.
-KIND_FIELD: dict[str, str] = {
-    "catalog": "catalogs",
-    "schema": "schemas",
-    "table": "tables",
-    "view": "views",
-    "volume": "volumes",
-    "function": "functions",
-}
+    """The name of the object kind an id names, from its prefix; None for a malformed id."""
+    found = _kinds.kind_of_id(object_id)
+    return found.name if found is not None else None
 
 
 class State(Frozen):
@@ -231,23 +68,21 @@ class State(Frozen):
     # -- lookups ---------------------------------------------------------------------------------------
     def get(self, object_id: str) -> AnyObject | None:
         """The top-level object (not a column or constraint) with this id."""
-        field = KIND_FIELD.get(kind_of_id(object_id) or "")
-        if field is None:
+        found = _kinds.kind_of_id(object_id)
+        if found is None or found.field is None:
             return None
-        return getattr(self, field).get(object_id)  # type: ignore[no-any-return]
+        return getattr(self, found.field).get(object_id)  # type: ignore[no-any-return]
 
     def is_empty(self) -> bool:
-        return not any(getattr(self, field) for field in KIND_FIELD.values())
+        return not any(getattr(self, field) for field in _FIELDS)
 
     def objects(self) -> Iterator[AnyObject]:
-        for field in KIND_FIELD.values():
+        for field in _FIELDS:
             yield from getattr(self, field).values()
 
     def schema_children(self) -> Iterator[SchemaChild]:
-        yield from self.tables.values()
-        yield from self.views.values()
-        yield from self.volumes.values()
-        yield from self.functions.values()
+        for field in _CHILD_FIELDS:
+            yield from getattr(self, field).values()
 
     def column_owner(self, column_id: str) -> Table | None:
         return self._column_index.get(column_id)
@@ -264,24 +99,24 @@ class State(Frozen):
         return {c.id: t for t in self.tables.values() for c in t.columns}
 
     def path(self, object_id: str) -> tuple[str, ...]:
-        """Logical name parts of an object: (catalog,), (catalog, schema), (catalog, schema, name)."""
-        kind = kind_of_id(object_id)
-        if kind == "catalog":
-            return (self.catalogs[object_id].name,)
-        if kind == "schema":
-            s = self.schemas[object_id]
-            return (self.catalogs[s.catalog_id].name, s.name)
-        if kind == "column":
+        """Logical name parts of an object: (catalog,), (catalog, schema), (catalog, schema, name), and
+        (catalog, schema, table, column) for a column. KeyError when the object or a parent is unknown."""
+        found = _kinds.kind_of_id(object_id)
+        if found is _kinds.COLUMN:
             t = self.column_owner(object_id)
             if t is None:
                 raise KeyError(object_id)
             col = t.column(object_id)
             assert col is not None
             return (*self.path(t.id), col.name)
-        obj = self.get(object_id)
-        if obj is None or not hasattr(obj, "schema_id"):
+        if found is None or found.field is None:
             raise KeyError(object_id)
-        return (*self.path(obj.schema_id), obj.name)  # type: ignore[union-attr]
+        obj = getattr(self, found.field).get(object_id)
+        if obj is None:
+            raise KeyError(object_id)
+        if found.parent_key is None:
+            return (obj.name,)
+        return (*self.path(getattr(obj, found.parent_key)), obj.name)
 
     def full_name(self, object_id: str) -> str:
         return ".".join(self.path(object_id))
@@ -307,22 +142,18 @@ class State(Frozen):
     @cached_property
     def _name_index(self) -> dict[tuple[str, ...], list[tuple[str, str]]]:
         index: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-        cat_names = {cid: c.name.lower() for cid, c in self.catalogs.items()}
-        sch_names: dict[str, tuple[str, str]] = {}
-        for cid in self.catalogs:
-            index.setdefault((cat_names[cid],), []).append(("catalog", cid))
-        for sid, s in self.schemas.items():
-            sch_key = (cat_names.get(s.catalog_id, "?"), s.name.lower())
-            sch_names[sid] = sch_key
-            index.setdefault(sch_key, []).append(("schema", sid))
-        for child in self.schema_children():
-            skey = sch_names.get(child.schema_id, ("?", "?"))
-            kind = kind_of_id(child.id) or "?"
-            key = (*skey, child.name.lower())
-            index.setdefault(key, []).append((kind, child.id))
-            if isinstance(child, Table):
-                for col in child.columns:
-                    index.setdefault((*key, col.name.lower()), []).append(("column", col.id))
+        keys: dict[str, dict[str, tuple[str, ...]]] = {}  # kind -> object id -> lower-cased name path
+        for k in _kinds.top_level():
+            own = keys.setdefault(k.name, {})
+            parents = keys.get(k.parent or "", {})
+            unknown = ("?",) * (k.depth - 1)  # a parent missing from the state
+            for oid, obj in getattr(self, k.field or "").items():
+                parent = parents.get(getattr(obj, k.parent_key), unknown) if k.parent_key else ()
+                key = own[oid] = (*parent, obj.name.lower())
+                index.setdefault(key, []).append((k.name, oid))
+        for tid, table in self.tables.items():  # columns: four-part names
+            for col in table.columns:
+                index.setdefault((*keys["table"][tid], col.name.lower()), []).append(("column", col.id))
         return index
 
     def to_dict(self) -> dict[str, Any]:
@@ -333,6 +164,9 @@ class State(Frozen):
     def from_dict(cls, data: dict[str, Any]) -> State:
         return cls.model_validate(data)
 
+
+if tuple(State.model_fields) != _FIELDS:  # pragma: no cover - guards the registry at import time
+    raise AssertionError(f"State fields {tuple(State.model_fields)} must be the top-level kinds' {_FIELDS}")
 
 EMPTY_STATE = State()
 
@@ -347,12 +181,15 @@ __all__ = [
     "ColumnMask",
     "Constraint",
     "Function",
+    "Frozen",
     "Grants",
+    "Properties",
     "RowFilter",
     "Schema",
     "SchemaChild",
     "State",
     "Table",
+    "Tags",
     "View",
     "Volume",
     "kind_of_id",

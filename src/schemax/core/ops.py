@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemax.core.model import Frozen
+from schemax.core.kinds import KINDS, securable, taggable, top_level
+from schemax.core.objects import Frozen
+from schemax.core.registry import require_complete
 
 
 def new_id(kind_prefix: str) -> str:
@@ -252,25 +254,14 @@ class UpdateFunction(Payload):
     body: str
 
 
-# kind -> (target object kind, payload model). The single source of truth for the vocabulary.
+# kind -> (target object kind, payload model). The single source of truth for the vocabulary: the ops
+# particular to one object kind are listed here, the families below complete it.
 OP_PAYLOADS: dict[str, tuple[str, type[Payload]]] = {
-    # catalogs
+    # catalogs and schemas
     "create_catalog": ("catalog", CreateCatalog),
-    "rename_catalog": ("catalog", Rename),
-    "set_catalog_comment": ("catalog", SetComment),
-    "drop_catalog": ("catalog", Empty),
-    # schemas
     "create_schema": ("schema", CreateSchema),
-    "rename_schema": ("schema", Rename),
-    "set_schema_comment": ("schema", SetComment),
-    "drop_schema": ("schema", Empty),
     # tables
     "create_table": ("table", CreateTable),
-    "rename_table": ("table", Rename),
-    "set_table_comment": ("table", SetComment),
-    "set_table_properties": ("table", SetProperties),
-    "unset_table_properties": ("table", UnsetProperties),
-    "drop_table": ("table", Empty),
     "set_cluster_by": ("table", SetColumns),
     "set_partition_by": ("table", SetColumns),
     "set_row_filter": ("table", SetRowFilter),
@@ -278,11 +269,8 @@ OP_PAYLOADS: dict[str, tuple[str, type[Payload]]] = {
     "reorder_columns": ("table", ReorderColumns),
     # columns
     "add_column": ("column", AddColumn),
-    "rename_column": ("column", Rename),
-    "drop_column": ("column", Empty),
     "change_column_type": ("column", ChangeColumnType),
     "set_column_nullable": ("column", SetColumnNullable),
-    "set_column_comment": ("column", SetComment),
     "set_column_default": ("column", SetColumnDefault),
     "set_column_mask": ("column", SetColumnMask),
     "drop_column_mask": ("column", Empty),
@@ -290,39 +278,41 @@ OP_PAYLOADS: dict[str, tuple[str, type[Payload]]] = {
     "add_primary_key": ("constraint", AddPrimaryKey),
     "add_foreign_key": ("constraint", AddForeignKey),
     "add_check_constraint": ("constraint", AddCheckConstraint),
-    "drop_constraint": ("constraint", Empty),
-    # views
+    # views, volumes, functions
     "create_view": ("view", CreateView),
-    "rename_view": ("view", Rename),
     "update_view_definition": ("view", UpdateViewDefinition),
-    "set_view_comment": ("view", SetComment),
-    "set_view_properties": ("view", SetProperties),
-    "unset_view_properties": ("view", UnsetProperties),
-    "drop_view": ("view", Empty),
-    # volumes
     "create_volume": ("volume", CreateVolume),
-    "rename_volume": ("volume", Rename),
-    "set_volume_comment": ("volume", SetComment),
-    "drop_volume": ("volume", Empty),
-    # functions
     "create_function": ("function", CreateFunction),
     "update_function": ("function", UpdateFunction),
-    "set_function_comment": ("function", SetComment),
-    "drop_function": ("function", Empty),
     # grants, on any securable
     "grant": ("securable", GrantPayload),
     "revoke": ("securable", GrantPayload),
 }
 
-# Tags: one set/unset pair per taggable kind.
-TAGGABLE_KINDS = ("catalog", "schema", "table", "column", "view", "volume")
-for _kind in TAGGABLE_KINDS:
-    OP_PAYLOADS[f"set_{_kind}_tags"] = (_kind, SetTags)
-    OP_PAYLOADS[f"unset_{_kind}_tags"] = (_kind, UnsetTags)
+# The families, one per trait an object kind has (schemax.core.kinds): drop_<kind> for every kind,
+# rename_<kind> when it is renamable, set_<kind>_comment when it has a comment, set_/unset_<kind>_tags when
+# it is taggable, set_/unset_<kind>_properties when it has properties.
+for _k in KINDS:
+    OP_PAYLOADS[f"drop_{_k.name}"] = (_k.name, Empty)
+    if _k.renamable:
+        OP_PAYLOADS[f"rename_{_k.name}"] = (_k.name, Rename)
+    if _k.has_comment:
+        OP_PAYLOADS[f"set_{_k.name}_comment"] = (_k.name, SetComment)
+    if _k.taggable:
+        OP_PAYLOADS[f"set_{_k.name}_tags"] = (_k.name, SetTags)
+        OP_PAYLOADS[f"unset_{_k.name}_tags"] = (_k.name, UnsetTags)
+    if _k.has_properties:
+        OP_PAYLOADS[f"set_{_k.name}_properties"] = (_k.name, SetProperties)
+        OP_PAYLOADS[f"unset_{_k.name}_properties"] = (_k.name, UnsetProperties)
+
+# every top-level kind is created by an op of its own (held kinds: add_column, add_<constraint>)
+require_complete(OP_PAYLOADS, [f"create_{k.name}" for k in top_level()], "object kinds without a create op")
 
 OP_KINDS: tuple[str, ...] = tuple(sorted(OP_PAYLOADS))
 
-SECURABLE_KINDS = ("catalog", "schema", "table", "view", "volume", "function")
+# Derived from the registry, kept for the code that tests membership by kind name.
+TAGGABLE_KINDS: tuple[str, ...] = tuple(k.name for k in taggable())
+SECURABLE_KINDS: tuple[str, ...] = tuple(k.name for k in securable())
 
 # Privileges Unity Catalog knows, by securable. ALL PRIVILEGES is valid everywhere.
 PRIVILEGES: frozenset[str] = frozenset(

@@ -21,6 +21,14 @@ What is compared, and how each difference is reported (``issue`` / ``object_type
   project declares, or an observed key that is neither server-set nor ``schemax.*``
   (:mod:`schemax.drift.properties`).
 * tags (``object_type="tag"``, ``detail`` = the key), where the reader can see tags.
+* governance, where the reader can see it: grants (``object_type="grant"``, ``detail`` = the principal;
+  ``missing`` when the principal holds nothing any more, ``modified`` with both privilege lists
+  otherwise) on catalogs, schemas, tables, views, volumes and functions, for the principals the project
+  declares on that object only (a principal it never mentions is not drift: the note says how many were
+  left out); a table's row filter (``detail="row filter"``) and a column's mask (``detail="mask"``),
+  compared by the function's full name (resolved in the table's schema) and the columns passed to it.
+  ``ALL PRIVILEGES`` stands for every privilege it covers (it does not cover ``MANAGE`` and the
+  ``EXTERNAL USE`` privileges).
 * version drift: ``schemax.version`` against ``expected_version`` and ``schemax.hash`` against
   ``expected_hashes`` (physical full name -> hash of the logical table definition) are reported as
   ``modified`` on the table with ``detail`` ``schemax.version`` / ``schemax.hash``. No other ``schemax.*``
@@ -37,8 +45,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemax.core.model import Column, Constraint, Function, Schema, State, Table, View, Volume
-from schemax.drift.observed import normalize_observed_type
+from schemax.core import kinds
+from schemax.core.model import (
+    Column,
+    ColumnMask,
+    Constraint,
+    Function,
+    Grants,
+    RowFilter,
+    Schema,
+    State,
+    Table,
+    View,
+    Volume,
+)
+from schemax.core.registry import require_complete
+from schemax.drift.mapping import function_parts
+from schemax.drift.observed import normalize_observed_type, privilege_name
 from schemax.drift.properties import CHECK_CONSTRAINT_PREFIX, is_declarable, is_schemax
 from schemax.drift.report import DriftFinding, DriftReport, sort_findings
 
@@ -60,10 +83,15 @@ ASPECTS: frozenset[str] = frozenset(
         "partitioning",
         "properties",
         "view_definition",
+        "function_body",
         "row_filters",
         "column_masks",
     }
 )
+
+#: Privileges ``ALL PRIVILEGES`` does not include (Databricks REVOKE reference, "Privileges that are not
+#: part of ALL PRIVILEGES, such as MANAGE, EXTERNAL USE LOCATION, and EXTERNAL USE SCHEMA").
+_NOT_IN_ALL = frozenset({"MANAGE", "EXTERNAL USE LOCATION", "EXTERNAL USE SCHEMA"})
 
 _RENAME_HINT = (
     "a column renamed by hand shows as one missing and one extra column; schemax does not guess renames"
@@ -119,17 +147,12 @@ class _Index:
             cat = cat_names.get(s.catalog_id, "?")
             idx.schemas[_key(cat, s.name)] = s
             idx.schema_parts[sid] = (cat, s.name)
-        for kind, objs in (
-            ("table", state.tables),
-            ("view", state.views),
-            ("volume", state.volumes),
-            ("function", state.functions),
-        ):
-            for obj in objs.values():
+        for kind in kinds.schema_children():
+            for obj in getattr(state, kind.state_field).values():
                 parts = idx.schema_parts.get(obj.schema_id)
                 if parts is None:
                     continue
-                idx.children[_key(*parts, obj.name)] = (kind, obj)
+                idx.children[_key(*parts, obj.name)] = (kind.name, obj)
         return idx
 
     def parts_of(self, obj: Any) -> tuple[str, str, str]:
@@ -188,21 +211,22 @@ class _Comparer:
         self.unobserved = unobserved
         self.partial = {k.lower(): v for k, v in partial.items()}
         self.findings: list[DriftFinding] = []
-        self.scanned: dict[str, int] = {
-            "catalogs": 0,
-            "schemas": 0,
-            "tables": 0,
-            "views": 0,
-            "volumes": 0,
-            "functions": 0,
-            "columns": 0,
-        }
+        self.undeclared_grants = 0  # principals holding grants the project does not mention
+        # objects read, per State field (catalogs, schemas, tables, ...), and columns
+        self.scanned: dict[str, int] = {k.state_field: 0 for k in kinds.top_level()}
+        self.scanned["columns"] = 0
 
     # -- helpers ---------------------------------------------------------------------------------------
     def sees(self, aspect: str, name: str | None = None) -> bool:
         if aspect in self.unobserved:
             return False
         return not (name is not None and aspect in self.partial.get(name.lower(), frozenset()))
+
+    def sees_kind(self, kind: str) -> bool:
+        """Whether the reader saw objects of ``kind`` at all (an aspect named like the State field, such as
+        ``volumes``, says it did not)."""
+        field_name = kinds.kind(kind).state_field
+        return field_name not in ASPECTS or self.sees(field_name)
 
     def add(
         self,
@@ -277,6 +301,76 @@ class _Comparer:
                 continue
             self.add("property", name, "extra", None, v, k, name)
 
+    # -- governance ------------------------------------------------------------------------------------
+    def compare_grants(self, name: str, exp: Grants, act: Grants, owner: str = "") -> None:
+        """Declared principals only: their privileges on ``name`` must be exactly the declared ones."""
+        if not self.sees("grants", name):
+            return
+        act_exact = dict(act)
+        act_lower = {p.lower(): p for p in act}
+        matched: set[str] = set()
+        for principal, privs in exp.items():
+            hit = principal if principal in act_exact else act_lower.get(principal.lower())
+            want = _effective(privs)
+            if hit is None:
+                if want:
+                    self.add("grant", name, "missing", _privs_text(want), None, principal, owner or name)
+                continue
+            matched.add(hit)
+            got = _effective(act_exact[hit])
+            if got != want:
+                self.add(
+                    "grant",
+                    name,
+                    "modified",
+                    _privs_text(want) or None,
+                    _privs_text(got),
+                    principal,
+                    owner or name,
+                )
+        self.undeclared_grants += sum(1 for p in act if p not in matched)
+
+    def function_key(self, fn: str, catalog: str, schema: str) -> tuple[str, ...]:
+        parts = function_parts(fn, catalog, schema)
+        return tuple(p.lower() for p in parts) if parts else (fn.lower(),)
+
+    def compare_row_filter(self, name: str, exp: Table, obs: Table) -> None:
+        if not self.sees("row_filters", name):
+            return
+        e = self.governance_text(self.exp, exp, exp.row_filter)
+        a = self.governance_text(self.obs, obs, obs.row_filter)
+        if e is None and a is None:
+            return
+        if e is None or a is None or e[0] != a[0]:
+            self.add("table", name, "modified", e[1] if e else None, a[1] if a else None, "row filter")
+
+    def compare_mask(self, table: str, cname: str, exp: Table, c: Column, obs: Table, o: Column) -> None:
+        if not self.sees("column_masks", table):
+            return
+        e = self.governance_text(self.exp, exp, c.mask)
+        a = self.governance_text(self.obs, obs, o.mask)
+        if e is None and a is None:
+            return
+        if e is None or a is None or e[0] != a[0]:
+            self.add("column", cname, "modified", e[1] if e else None, a[1] if a else None, "mask", table)
+
+    def governance_text(
+        self, idx: _Index, table: Table, ref: RowFilter | ColumnMask | None
+    ) -> tuple[tuple[Any, ...], str] | None:
+        """(comparison key, display text) of a row filter or mask: the function's full name (lower case)
+        and the columns it is given, by name."""
+        if ref is None:
+            return None
+        cat, sch = idx.schema_parts.get(table.schema_id, ("", ""))
+        key = self.function_key(ref.function, cat, sch)
+        if isinstance(ref, RowFilter):
+            cols, clause = table.column_names(ref.columns), "ON"
+        else:
+            cols, clause = table.column_names(ref.using_columns), "USING COLUMNS"
+        shown = ".".join(function_parts(ref.function, cat, sch) or (ref.function,))
+        text = f"{shown} {clause} ({', '.join(cols)})" if cols or clause == "ON" else shown
+        return (key, tuple(c.lower() for c in cols)), text
+
     # -- containers --------------------------------------------------------------------------------
     def run(self) -> None:
         for key, cat in self.exp.catalogs.items():
@@ -290,6 +384,7 @@ class _Comparer:
                 if self.sees("catalog_comment", cat.name):
                     self.compare_text("catalog", cat.name, "comment", cat.comment, ocat.comment)
                 self.compare_tags(cat.name, cat.tags, ocat.tags, cat.name)
+                self.compare_grants(cat.name, cat.grants, ocat.grants)
         for key, ocat in self.obs.catalogs.items():
             if not self.scope.catalog_touched(ocat.name):
                 continue
@@ -331,7 +426,7 @@ class _Comparer:
                 continue
             if _key(cat, sch_name) not in self.obs.schemas:
                 continue  # reported once, as a missing schema or catalog
-            if kind in ("volume", "function") and not self.sees(f"{kind}s"):
+            if not self.sees_kind(kind):
                 continue
             name = ".".join((cat, sch_name, obj.name))
             hit = self.obs.children.get(key)
@@ -342,14 +437,14 @@ class _Comparer:
             if okind != kind:
                 self.add(kind, name, "modified", kind, okind, "object type")
                 continue
-            getattr(self, f"compare_{kind}")(name, obj, oobj)
+            _CHILD_COMPARERS[kind](self, name, obj, oobj)
         for key, (okind, oobj) in self.obs.children.items():
             cat, sch_name, _ = self.obs.parts_of(oobj)
             if not self.scope.schema_in(cat, sch_name):
                 continue
-            if okind in ("volume", "function") and not self.sees(f"{okind}s"):
+            if not self.sees_kind(okind):
                 continue
-            self.scanned[f"{okind}s"] += 1
+            self.scanned[kinds.kind(okind).state_field] += 1
             if okind == "table":
                 self.scanned["columns"] += len(oobj.columns)
             if key in self.exp.children:
@@ -374,6 +469,7 @@ class _Comparer:
             if e != a:
                 self.add("schema", name, "modified", e, a, "managed location")
         self.compare_tags(name, exp.tags, obs.tags, name)
+        self.compare_grants(name, exp.grants, obs.grants)
 
     # -- tables --------------------------------------------------------------------------------------
     def compare_table(self, name: str, exp: Table, obs: Table) -> None:
@@ -399,6 +495,8 @@ class _Comparer:
             self.compare_constraints(name, exp, obs)
         self.compare_properties(name, exp.properties, obs.properties)
         self.compare_tags(name, exp.tags, obs.tags, name)
+        self.compare_row_filter(name, exp, obs)
+        self.compare_grants(name, exp.grants, obs.grants)
         self.compare_version(name, obs)
 
     def compare_name_list(self, name: str, detail: str, exp: list[str], act: list[str]) -> None:
@@ -462,6 +560,7 @@ class _Comparer:
                     table,
                 )
             self.compare_tags(cname, c.tags, o.tags, table)
+            self.compare_mask(table, cname, exp, c, obs, o)
         common_exp = [c.name.lower() for c in exp.columns if c.name.lower() in obs_by]
         common_obs = [c.name.lower() for c in obs.columns if c.name.lower() in exp_by]
         if common_exp != common_obs:
@@ -557,6 +656,7 @@ class _Comparer:
         self.compare_text("view", name, "comment", exp.comment, obs.comment)
         self.compare_properties(name, exp.properties, obs.properties)
         self.compare_tags(name, exp.tags, obs.tags, name)
+        self.compare_grants(name, exp.grants, obs.grants)
 
     def compare_volume(self, name: str, exp: Volume, obs: Volume) -> None:
         if exp.volume_type != obs.volume_type:
@@ -567,6 +667,7 @@ class _Comparer:
                 self.add("volume", name, "modified", e, a, "location")
         self.compare_text("volume", name, "comment", exp.comment, obs.comment)
         self.compare_tags(name, exp.tags, obs.tags, name)
+        self.compare_grants(name, exp.grants, obs.grants)
 
     def compare_function(self, name: str, exp: Function, obs: Function) -> None:
         if exp.language != obs.language:
@@ -577,9 +678,35 @@ class _Comparer:
             self.add(
                 "function", name, "modified", exp.parameters or None, obs.parameters or None, "parameters"
             )
-        if obs.body and _norm_sql(exp.body) != _norm_sql(obs.body):
+        if obs.body and self.sees("function_body", name) and _norm_sql(exp.body) != _norm_sql(obs.body):
             self.add("function", name, "modified", exp.body, obs.body, "body")
         self.compare_text("function", name, "comment", exp.comment, obs.comment)
+        self.compare_grants(name, exp.grants, obs.grants)
+
+
+def _effective(privileges: Iterable[str]) -> frozenset[str]:
+    """What a privilege list grants: ``ALL PRIVILEGES`` stands for every privilege it covers (the other
+    privileges listed beside it add nothing, except those outside ALL PRIVILEGES)."""
+    names = frozenset(privilege_name(p) for p in privileges) - {""}
+    if "ALL PRIVILEGES" in names:
+        return frozenset({"ALL PRIVILEGES"}) | (names & _NOT_IN_ALL)
+    return names
+
+
+def _privs_text(privileges: Iterable[str]) -> str:
+    return ", ".join(sorted(privileges))
+
+
+#: how each kind of schema child found on both sides is compared
+_CHILD_COMPARERS: dict[str, Any] = {
+    "table": _Comparer.compare_table,
+    "view": _Comparer.compare_view,
+    "volume": _Comparer.compare_volume,
+    "function": _Comparer.compare_function,
+}
+require_complete(
+    _CHILD_COMPARERS, [k.name for k in kinds.schema_children()], "schema children without a comparer"
+)
 
 
 def _norm_params(text: str) -> str:
@@ -647,6 +774,12 @@ def compare(
         partial=partial,
     )
     comparer.run()
+    if comparer.undeclared_grants:
+        notes = (
+            *notes,
+            f"grants of {comparer.undeclared_grants} principal(s) the project does not declare on the "
+            "objects they hold them on were not compared (grant drift covers the principals it manages)",
+        )
     return DriftReport(
         findings=sort_findings(comparer.findings),
         scanned={k: v for k, v in comparer.scanned.items()},
@@ -662,24 +795,18 @@ def compare(
 def declared_state(state: State) -> State:
     """An observed state as a project would declare it: server-set, ``schemax.*``, ``delta.constraints.*`` and
     ``clusteringColumns`` properties removed from tables and views (what an import records)."""
-    tables = {
-        tid: t.model_copy(update={"properties": {k: v for k, v in t.properties.items() if is_declarable(k)}})
-        for tid, t in state.tables.items()
-    }
-    views = {
-        vid: v.model_copy(
-            update={"properties": {k: val for k, val in v.properties.items() if is_declarable(k)}}
-        )
-        for vid, v in state.views.items()
-    }
-    return State(
-        catalogs=dict(state.catalogs),
-        schemas=dict(state.schemas),
-        tables=tables,
-        views=views,
-        volumes=dict(state.volumes),
-        functions=dict(state.functions),
-    )
+    maps: dict[str, Any] = {}
+    for kind in kinds.top_level():
+        objs = getattr(state, kind.state_field)
+        if kind.namespace == kinds.TABLE.namespace:  # relations: their TBLPROPERTIES carry engine keys
+            objs = {
+                oid: obj.model_copy(
+                    update={"properties": {k: v for k, v in obj.properties.items() if is_declarable(k)}}
+                )
+                for oid, obj in objs.items()
+            }
+        maps[kind.state_field] = dict(objs)
+    return State(**maps)
 
 
 __all__ = ["ASPECTS", "compare", "declared_state"]

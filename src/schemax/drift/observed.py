@@ -8,7 +8,9 @@ by name, never by id.
 
 Also here, because both readers need them: :func:`spark_json_type` (Spark's JSON schema form, as stored in a
 Delta log's ``schemaString`` or in Unity Catalog's ``type_json``, to a canonical SQL type) and
-:func:`columns_from_spark_schema`.
+:func:`columns_from_spark_schema`; and the governance records a Unity Catalog read yields: grants
+(:func:`privilege_name`, :func:`observed_grants`), row filters (:class:`RowFilterSpec`) and column masks
+(:class:`MaskSpec`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from schemax.core import kinds
 from schemax.core.model import (
-    KIND_PREFIX,
     Catalog,
     Column,
+    ColumnMask,
     Constraint,
     Function,
+    Grants,
+    RowFilter,
     Schema,
     State,
     Table,
@@ -54,7 +59,7 @@ def observed_id(kind: str, *parts: str) -> str:
     >>> observed_id("table", "Main", "sales", "orders") == observed_id("table", "main", "SALES", "orders")
     True
     """
-    prefix = KIND_PREFIX[kind]
+    prefix = kinds.kind(kind).prefix
     digest = hashlib.sha1("\x1f".join(p.lower() for p in parts).encode("utf-8")).hexdigest()
     return f"{prefix}_{digest[:24]}"
 
@@ -142,6 +147,23 @@ def normalize_observed_type(text: str) -> tuple[str, bool]:
 
 
 @dataclass(frozen=True)
+class MaskSpec:
+    """A column mask as a catalog reports it: the function's name (any qualification) and the names of the
+    other columns it reads."""
+
+    function: str
+    using: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RowFilterSpec:
+    """A row filter as a catalog reports it: the function's name and the names of the columns passed to it."""
+
+    function: str
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     name: str
     type: str  # SQL type text (normalized by the builder)
@@ -149,6 +171,7 @@ class ColumnSpec:
     comment: str | None = None
     default: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    mask: MaskSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +234,34 @@ def columns_from_spark_schema(schema: Mapping[str, Any], owner: str) -> tuple[li
 
 
 # ------------------------------------------------------------------------------------------------------
+# grants
+
+
+def privilege_name(value: Any) -> str:
+    """A privilege as schemax's state spells it (the SQL name: ``ALL PRIVILEGES``, ``USE SCHEMA``).
+
+    The SDK's ``Privilege`` enum and ``information_schema.*_privileges.privilege_type`` spell privileges
+    with underscores (``ALL_PRIVILEGES``); no SQL privilege name contains one.
+
+    >>> privilege_name("ALL_PRIVILEGES"), privilege_name("select")
+    ('ALL PRIVILEGES', 'SELECT')
+    """
+    text = str(getattr(value, "value", value) or "")
+    return " ".join(text.replace("_", " ").upper().split())
+
+
+def observed_grants(grants: Mapping[str, Iterable[Any]] | None) -> Grants:
+    """``principal -> privileges`` in the state's form: SQL privilege names, upper case, sorted, no empty
+    principal or list."""
+    out: dict[str, tuple[str, ...]] = {}
+    for principal, privileges in (grants or {}).items():
+        names = sorted({privilege_name(p) for p in privileges} - {""})
+        if principal and names:
+            out[principal] = tuple(sorted(set(out.get(principal, ())) | set(names)))
+    return dict(sorted(out.items()))
+
+
+# ------------------------------------------------------------------------------------------------------
 # the builder
 
 
@@ -226,13 +277,17 @@ class ObservedStateBuilder:
     ``unrepresentable`` with the object's full name.
     """
 
+    # one map per top-level kind (schemax.core.kinds), named like the State field
+    catalogs: dict[str, Catalog]
+    schemas: dict[str, Schema]
+    tables: dict[str, Table]
+    views: dict[str, View]
+    volumes: dict[str, Volume]
+    functions: dict[str, Function]
+
     def __init__(self) -> None:
-        self.catalogs: dict[str, Catalog] = {}
-        self.schemas: dict[str, Schema] = {}
-        self.tables: dict[str, Table] = {}
-        self.views: dict[str, View] = {}
-        self.volumes: dict[str, Volume] = {}
-        self.functions: dict[str, Function] = {}
+        for k in kinds.top_level():
+            setattr(self, k.state_field, {})
         self.unrepresentable: list[str] = []
 
     # -- containers -----------------------------------------------------------------------------------
@@ -244,6 +299,7 @@ class ObservedStateBuilder:
         tags: Mapping[str, str] | None = None,
         properties: Mapping[str, str] | None = None,
         managed_location: str | None = None,
+        grants: Mapping[str, Iterable[str]] | None = None,
     ) -> str:
         cid = observed_id("catalog", name)
         self.catalogs[cid] = Catalog(
@@ -253,6 +309,7 @@ class ObservedStateBuilder:
             managed_location=_blank(managed_location),
             properties=dict(properties or {}),
             tags=dict(tags or {}),
+            grants=observed_grants(grants),
         )
         return cid
 
@@ -271,6 +328,7 @@ class ObservedStateBuilder:
         managed_location: str | None = None,
         tags: Mapping[str, str] | None = None,
         properties: Mapping[str, str] | None = None,
+        grants: Mapping[str, Iterable[str]] | None = None,
     ) -> str:
         cid = self._ensure_catalog(catalog)
         sid = observed_id("schema", catalog, name)
@@ -282,6 +340,7 @@ class ObservedStateBuilder:
             managed_location=_blank(managed_location),
             properties=dict(properties or {}),
             tags=dict(tags or {}),
+            grants=observed_grants(grants),
         )
         return sid
 
@@ -320,6 +379,8 @@ class ObservedStateBuilder:
         properties: Mapping[str, str] | None = None,
         tags: Mapping[str, str] | None = None,
         constraints: Sequence[ConstraintSpec] = (),
+        row_filter: RowFilterSpec | None = None,
+        grants: Mapping[str, Iterable[str]] | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         tid = observed_id("table", catalog, schema, name)
@@ -357,6 +418,18 @@ class ObservedStateBuilder:
                 out.append(cid)
             return tuple(out)
 
+        # a mask names other columns, so masks are resolved once every column has its id
+        masks = {spec.name.lower(): spec.mask for spec in columns if spec.mask is not None}
+        if masks:
+            resolved = []
+            for col in cols:
+                m = masks.get(col.name.lower())
+                if m is not None:
+                    using = ids(m.using, f"mask of {col.name}")
+                    col = col.evolve(mask=ColumnMask(function=m.function, using_columns=using))
+                resolved.append(col)
+            cols = resolved
+
         cons: list[Constraint] = []
         for c in constraints:
             ref_id = observed_id("table", *c.ref_table) if c.ref_table else None
@@ -388,6 +461,12 @@ class ObservedStateBuilder:
             properties=dict(properties or {}),
             tags=dict(tags or {}),
             constraints=tuple(cons),
+            row_filter=(
+                RowFilter(function=row_filter.function, columns=ids(row_filter.columns, "row filter"))
+                if row_filter is not None
+                else None
+            ),
+            grants=observed_grants(grants),
         )
         return tid
 
@@ -401,6 +480,7 @@ class ObservedStateBuilder:
         comment: str | None = None,
         properties: Mapping[str, str] | None = None,
         tags: Mapping[str, str] | None = None,
+        grants: Mapping[str, Iterable[str]] | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         vid = observed_id("view", catalog, schema, name)
@@ -412,6 +492,7 @@ class ObservedStateBuilder:
             comment=_blank(comment),
             properties=dict(properties or {}),
             tags=dict(tags or {}),
+            grants=observed_grants(grants),
         )
         return vid
 
@@ -425,6 +506,7 @@ class ObservedStateBuilder:
         location: str | None = None,
         comment: str | None = None,
         tags: Mapping[str, str] | None = None,
+        grants: Mapping[str, Iterable[str]] | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         vid = observed_id("volume", catalog, schema, name)
@@ -438,6 +520,7 @@ class ObservedStateBuilder:
             location=_blank(location) if vtype == "EXTERNAL" else None,
             comment=_blank(comment),
             tags=dict(tags or {}),
+            grants=observed_grants(grants),
         )
         return vid
 
@@ -452,6 +535,7 @@ class ObservedStateBuilder:
         language: str = "SQL",
         body: str = "",
         comment: str | None = None,
+        grants: Mapping[str, Iterable[str]] | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         fid = observed_id("function", catalog, schema, name)
@@ -466,6 +550,7 @@ class ObservedStateBuilder:
             language=lang,  # type: ignore[arg-type]
             body=body or "",
             comment=_blank(comment),
+            grants=observed_grants(grants),
         )
         return fid
 
@@ -473,14 +558,7 @@ class ObservedStateBuilder:
         def ordered(d: Mapping[str, Any]) -> dict[str, Any]:
             return {k: d[k] for k in sorted(d)}
 
-        return State(
-            catalogs=ordered(self.catalogs),
-            schemas=ordered(self.schemas),
-            tables=ordered(self.tables),
-            views=ordered(self.views),
-            volumes=ordered(self.volumes),
-            functions=ordered(self.functions),
-        )
+        return State(**{k.state_field: ordered(getattr(self, k.state_field)) for k in kinds.top_level()})
 
 
 def check_constraints_from_properties(properties: Mapping[str, str]) -> list[ConstraintSpec]:
@@ -503,7 +581,9 @@ def sorted_unique(items: Iterable[str]) -> list[str]:
 __all__ = [
     "ColumnSpec",
     "ConstraintSpec",
+    "MaskSpec",
     "ObservedStateBuilder",
+    "RowFilterSpec",
     "SchemaFacts",
     "UnrepresentableType",
     "check_constraints_from_properties",
@@ -511,7 +591,9 @@ __all__ = [
     "full_name",
     "name_key",
     "normalize_observed_type",
+    "observed_grants",
     "observed_id",
+    "privilege_name",
     "sorted_unique",
     "spark_json_type",
 ]

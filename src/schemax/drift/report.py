@@ -3,8 +3,8 @@
 A finding follows the design's ``DriftInfo``: ``object_type``, ``object_name`` (physical, fully qualified,
 dotted: ``spark_catalog.dev_sales.orders.email``), ``expected``, ``actual`` (strings or None), ``issue``
 (``missing`` | ``modified`` | ``extra``) and ``detail`` (which aspect: ``type``, ``nullability``,
-``comment``, a property or tag key, ``schemax.version``, ...). ``owner`` names the table, view or schema a
-finding belongs to, so a report can be read table by table.
+``comment``, a property or tag key, the principal of a grant, ``schemax.version``, ...). ``owner`` names
+the table, view or schema a finding belongs to, so a report can be read table by table.
 
 The report renders for three readers: ``to_json()`` for jobs and the ``drift_scans`` table, ``summary()`` for
 a terminal or a job log, and ``_repr_html_()`` for an on-call engineer in a notebook.
@@ -18,22 +18,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from schemax.core import kinds
+
 Issue = Literal["missing", "modified", "extra"]
 ISSUES: tuple[str, ...] = ("missing", "modified", "extra")
 
-#: Sort order of object types inside one owner (the owner itself first, then its parts).
-_TYPE_ORDER = {
-    "catalog": 0,
-    "schema": 1,
-    "table": 2,
-    "view": 2,
-    "volume": 2,
-    "function": 2,
-    "column": 3,
-    "constraint": 4,
-    "property": 5,
-    "tag": 6,
-}
+
+def _type_order() -> dict[str, int]:
+    """Sort order of object types inside one owner: the owner itself first, then its parts. Top-level kinds
+    by depth (catalog 0, schema 1, tables, views, ... 2), the kinds held in a table after them in registry
+    order (column 3, constraint 4), then properties, tags and grants."""
+    order = {k.name: k.depth - 1 for k in kinds.top_level()}
+    last = max(order.values())
+    for k in kinds.KINDS:
+        if not k.top_level:
+            last += 1
+            order[k.name] = last
+    order["property"], order["tag"], order["grant"] = last + 1, last + 2, last + 3
+    return order
+
+
+_TYPE_ORDER = _type_order()
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class DriftFinding:
         what = f"{self.object_type} {self.object_name}"
         if self.object_type in ("property", "tag"):
             what = f"{self.object_type} {self.detail!r} on {self.object_name}"
+        elif self.object_type == "grant":
+            return self._grant_message()
         if self.issue == "missing":
             text = f"{what} is missing"
             if self.expected is not None and self.object_type in ("property", "tag"):
@@ -79,6 +86,14 @@ class DriftFinding:
         if self.detail and self.issue != "modified" and self.object_type not in ("property", "tag"):
             text += f" - {self.detail}"
         return text
+
+    def _grant_message(self) -> str:
+        where = f"on {self.object_name} to {self.detail!r}"
+        if self.issue == "missing":
+            return f"grant of {_show(self.expected)} {where} is missing"
+        if self.issue == "extra":
+            return f"grant of {_show(self.actual)} {where} exists but is not in the project"
+        return f"grants {where} differ: expected {_show(self.expected)}, actual {_show(self.actual)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

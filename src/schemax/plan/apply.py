@@ -13,15 +13,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from schemax.core import changes as ch
-from schemax.core.changes import COLUMN_FIELDS, Change, ObjectFlag
-from schemax.core.model import KIND_FIELD, Column, State, Table
+from schemax.core import kinds
+from schemax.core.changes import COLUMN_FIELDS, KIND_OF_CHANGE, OBJECT_CHANGES, Change
+from schemax.core.model import Column, State, Table
+from schemax.core.registry import require_complete
 
 
 class _Work:
     """Mutable maps of immutable objects; built into a new State at the end."""
 
     def __init__(self, state: State) -> None:
-        self.maps: dict[str, dict[str, Any]] = {f: dict(getattr(state, f)) for f in KIND_FIELD.values()}
+        self.maps: dict[str, dict[str, Any]] = {
+            k.state_field: dict(getattr(state, k.state_field)) for k in kinds.top_level()
+        }
 
     def build(self) -> State:
         return State(**self.maps)
@@ -56,52 +60,38 @@ def applies(*types: type[Change]) -> Callable[[Callable[[_Work, Any], None]], Ca
 
 
 def _field_for(change: Change) -> str:
-    """The State field of a create/drop/rename/alter change's object, from its kind (``drop_table``)."""
-    return KIND_FIELD[change.kind.split("_", 1)[1]]
+    """The State field of a create/drop/rename/alter change's object."""
+    return KIND_OF_CHANGE[type(change)].state_field
 
 
-@applies(ch.CreateCatalog, ch.CreateSchema, ch.CreateTable, ch.CreateView, ch.CreateVolume, ch.CreateFunction)
 def _create(w: _Work, c: Any) -> None:
     w.maps[_field_for(c)][c.after.id] = c.after
 
 
-@applies(ch.DropCatalog, ch.DropSchema, ch.DropTable, ch.DropView, ch.DropVolume, ch.DropFunction)
 def _drop(w: _Work, c: Any) -> None:
     del w.maps[_field_for(c)][c.before.id]
 
 
-@applies(ch.RenameCatalog)
-def _rename_catalog(w: _Work, c: ch.RenameCatalog) -> None:
-    w.update("catalogs", c.after.id, name=c.after.name)
+def _rename(w: _Work, c: Any) -> None:
+    """The name and the parent (a rename may move an object to another schema)."""
+    parent_key = KIND_OF_CHANGE[type(c)].parent_key
+    moved = {parent_key: getattr(c.after, parent_key)} if parent_key else {}
+    w.update(_field_for(c), c.after.id, name=c.after.name, **moved)
 
 
-@applies(ch.RenameSchema)
-def _rename_schema(w: _Work, c: ch.RenameSchema) -> None:
-    w.update("schemas", c.after.id, name=c.after.name, catalog_id=c.after.catalog_id)
-
-
-@applies(ch.RenameTable, ch.RenameView, ch.RenameVolume)
-def _rename_child(w: _Work, c: Any) -> None:
-    w.update(_field_for(c), c.after.id, name=c.after.name, schema_id=c.after.schema_id)
-
-
-_OBJECT_FIELDS: dict[ObjectFlag, tuple[str, ...]] = {
-    ObjectFlag.COMMENT: ("comment",),
-    ObjectFlag.TAGS: ("tags",),
-    ObjectFlag.PROPERTIES: ("properties",),
-    ObjectFlag.DEFINITION: ("definition", "parameters", "returns", "language", "body"),
-    ObjectFlag.LOCATION: ("managed_location", "location", "volume_type"),
-}
-
-
-@applies(ch.AlterCatalog, ch.AlterSchema, ch.AlterView, ch.AlterVolume, ch.AlterFunction)
 def _alter(w: _Work, c: Any) -> None:
-    values = {}
-    for flag in c.flags:
-        for name in _OBJECT_FIELDS[flag]:
-            if name in type(c.after).model_fields:
-                values[name] = getattr(c.after, name)
+    fields = OBJECT_CHANGES[KIND_OF_CHANGE[type(c)].name].fields
+    values = {name: getattr(c.after, name) for flag in c.flags for name in fields.get(flag, ())}
     w.update(_field_for(c), c.after.id, **values)
+
+
+for _family in OBJECT_CHANGES.values():
+    applies(_family.create)(_create)
+    applies(_family.drop)(_drop)
+    if _family.rename is not None:
+        applies(_family.rename)(_rename)
+    if _family.alter is not None:
+        applies(_family.alter)(_alter)
 
 
 @applies(ch.SetTableComment)
@@ -227,8 +217,6 @@ def apply_changes(state: State, changes: Iterable[Change]) -> State:
     return work.build()
 
 
-_missing = set(ch.CHANGE_TYPES) - set(_APPLIERS)
-if _missing:  # pragma: no cover - the vocabulary is closed
-    raise AssertionError(f"change types without an applier: {sorted(t.__name__ for t in _missing)}")
+require_complete(_APPLIERS, ch.CHANGE_TYPES, "change types without an applier")
 
 __all__ = ["apply_changes"]

@@ -3,14 +3,17 @@
 Every :class:`~schemax.plan.statements.Statement` names one capability. A plan built for an engine lists
 each statement whose capability the engine lacks in ``plan.unsupported``, with the reason, before anything
 runs. The two presets were checked statement by statement: :data:`UNITY_CATALOG` against the Databricks
-SQL reference, :data:`OSS_DELTA` by running every statement class on local Spark 4.2 + Delta 4.4
-(``tests/integration/test_plan_spark.py`` keeps that honest).
+SQL reference (what it leaves out are the rules of :mod:`schemax.core.uc_rules` with a ``capability``,
+each reason citing its page), :data:`OSS_DELTA` by running every statement class on local Spark 4.2 +
+Delta 4.4 (``tests/integration/test_plan_spark.py`` keeps that honest).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from schemax.core.uc_rules import RULES
 
 CAPABILITIES: dict[str, str] = {
     "catalog_ddl": "CREATE/DROP/COMMENT ON CATALOG",
@@ -42,8 +45,6 @@ CAPABILITIES: dict[str, str] = {
     "volume_move": "moving a volume to another schema",
 }
 
-_NOT_IN_SQL = "Databricks SQL has no statement for this; do it in Catalog Explorer or the REST API"
-
 WideningRules = Literal["databricks", "delta"]
 
 
@@ -54,6 +55,8 @@ class EngineCapabilities:
     ``widening_rules`` picks which type changes are in-place widenings (Databricks runtime vs open-source
     Delta rules, see :func:`schemax.core.types.widening`). ``existing_catalogs`` matters only when the
     engine has no catalog DDL: a logical catalog mapped onto one of them is satisfied as is.
+    ``uc_rules``: a plan for this engine is checked against the Unity Catalog rules
+    (:func:`schemax.core.uc_rules.state_violations`, :func:`~schemax.core.uc_rules.statement_problems`).
     """
 
     name: str
@@ -62,6 +65,7 @@ class EngineCapabilities:
     existing_catalogs: frozenset[str] = frozenset()
     widening_rules: WideningRules = "databricks"
     reasons: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    uc_rules: bool = False
 
     def supports(self, capability: str) -> bool:
         return capability in self.supported
@@ -77,15 +81,19 @@ class EngineCapabilities:
         return replace(self, existing_catalogs=frozenset(c.lower() for c in catalogs))
 
 
+# the statement classes Unity Catalog does not document, each with its rule (and that rule's page)
+_UC_REFUSED = {r.capability: r.message for r in RULES.values() if r.capability is not None}
+
 UNITY_CATALOG = EngineCapabilities(
     name="Unity Catalog",
-    supported=frozenset(CAPABILITIES) - {"catalog_rename", "schema_rename", "volume_move"},
+    supported=frozenset(CAPABILITIES) - set(_UC_REFUSED),
     has_catalog_ddl=True,
     widening_rules="databricks",
-    reasons={"catalog_rename": _NOT_IN_SQL, "schema_rename": _NOT_IN_SQL,
-             "volume_move": "ALTER VOLUME ... RENAME TO cannot change the schema; create the volume in the "
-             "new schema and copy its files"},
+    reasons=dict(_UC_REFUSED),
+    uc_rules=True,
 )
+if set(_UC_REFUSED) - set(CAPABILITIES):  # a rule naming a capability that does not exist
+    raise AssertionError(f"unknown capabilities in uc_rules: {sorted(set(_UC_REFUSED) - set(CAPABILITIES))}")
 
 # Verified on Spark 4.2 + Delta 4.4 (local, Hive metastore): the statements below fail there with a parse
 # error (tags, row filters, masks, CREATE CATALOG/VOLUME, GRANT), an unsupported-operation error (PRIMARY

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from schemax.core import changes as ch
-from schemax.core.changes import COLUMN_FIELDS, Change
+from schemax.core import kinds
+from schemax.core.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change
+from schemax.core.registry import require_complete
 
 
 def _flags(c: Any) -> str:
@@ -40,18 +42,35 @@ def _renamed(kind: str) -> Callable[[Any], str]:
     return lambda c: f"rename {kind} {c.before.name} -> {c.after.name}"
 
 
+def _family_describers() -> dict[type[Change], Callable[[Any], str]]:
+    """'create view', 'drop view', 'rename view a -> b', 'change view comment, tags' for every top-level kind
+    (the table below says more where it can)."""
+    def fixed(text: str) -> Callable[[Any], str]:
+        return lambda c: text
+
+    def changed(name: str) -> Callable[[Any], str]:
+        return lambda c: f"change {name} {_flags(c)}"
+
+    out: dict[type[Change], Callable[[Any], str]] = {}
+    for kind in kinds.top_level():
+        family = OBJECT_CHANGES[kind.name]
+        out[family.create] = fixed(f"create {kind.name}")
+        out[family.drop] = fixed(f"drop {kind.name}")
+        if family.rename is not None:
+            out[family.rename] = _renamed(kind.name)
+        if family.alter is not None:
+            out[family.alter] = changed(kind.name)
+    return out
+
+
 _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
+    **_family_describers(),
     ch.CreateCatalog: lambda c: f"create catalog {c.after.name}",
     ch.DropCatalog: lambda c: f"drop catalog {c.before.name}",
-    ch.RenameCatalog: _renamed("catalog"),
-    ch.AlterCatalog: lambda c: f"change catalog {_flags(c)}",
     ch.CreateSchema: lambda c: f"create schema {c.after.name}",
     ch.DropSchema: lambda c: f"drop schema {c.before.name}",
-    ch.RenameSchema: _renamed("schema"),
-    ch.AlterSchema: lambda c: f"change schema {_flags(c)}",
     ch.CreateTable: lambda c: f"create table with {len(c.after.columns)} columns",
     ch.DropTable: lambda c: f"drop table ({len(c.before.columns)} columns, data deleted)",
-    ch.RenameTable: _renamed("table"),
     ch.SetTableComment: lambda c: f"comment: {c.before.comment!r} -> {c.after.comment!r}",
     ch.SetTableProperties: _set_unset("properties"),
     ch.SetTableTags: _set_unset("tags"),
@@ -76,17 +95,8 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ),
     ch.AddConstraint: lambda c: f"add {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
     ch.DropConstraint: lambda c: f"drop {c.constraint.kind.replace('_', ' ')} constraint {c.constraint.name}",
-    ch.CreateView: lambda c: "create view",
-    ch.DropView: lambda c: "drop view",
-    ch.RenameView: _renamed("view"),
-    ch.AlterView: lambda c: f"change view {_flags(c)}",
     ch.CreateVolume: lambda c: f"create {c.after.volume_type.lower()} volume",
-    ch.DropVolume: lambda c: "drop volume",
-    ch.RenameVolume: _renamed("volume"),
-    ch.AlterVolume: lambda c: f"change volume {_flags(c)}",
     ch.CreateFunction: lambda c: f"create function ({c.after.language})",
-    ch.DropFunction: lambda c: "drop function",
-    ch.AlterFunction: lambda c: f"change function {_flags(c)}",
     ch.Grant: lambda c: f"grant {', '.join(c.privileges)} to {c.principal}",
     ch.Revoke: lambda c: f"revoke {', '.join(c.privileges)} from {c.principal}",
 }
@@ -97,8 +107,6 @@ def describe(change: Change) -> str:
     return _DESCRIBERS[type(change)](change)
 
 
-_missing = set(ch.CHANGE_TYPES) - set(_DESCRIBERS)
-if _missing:  # pragma: no cover - the vocabulary is closed
-    raise AssertionError(f"change types without a description: {sorted(t.__name__ for t in _missing)}")
+require_complete(_DESCRIBERS, ch.CHANGE_TYPES, "change types without a description")
 
 __all__ = ["describe"]

@@ -13,13 +13,15 @@ step is visible on its own.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from schemax.core import changes as ch
-from schemax.core.changes import COLUMN_FIELDS, Change, ObjectFlag
-from schemax.core.model import KIND_FIELD, State, Table
-from schemax.core.ops import Op
+from schemax.core import kinds
+from schemax.core.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change, ObjectFlag
+from schemax.core.model import State, Table
+from schemax.core.ops import OP_PAYLOADS, Op
+from schemax.core.registry import require_complete
 
 
 def _key(state: State, object_id: str) -> tuple[str, str]:
@@ -51,95 +53,44 @@ def _object_flags(old: Any, new: Any, fields: Mapping[ObjectFlag, tuple[str, ...
     )
 
 
-_CATALOG_FIELDS = {
-    ObjectFlag.COMMENT: ("comment",),
-    ObjectFlag.TAGS: ("tags",),
-    ObjectFlag.PROPERTIES: ("properties",),
-    ObjectFlag.LOCATION: ("managed_location",),
-}
-_VIEW_FIELDS = {
-    ObjectFlag.DEFINITION: ("definition",),
-    ObjectFlag.COMMENT: ("comment",),
-    ObjectFlag.PROPERTIES: ("properties",),
-    ObjectFlag.TAGS: ("tags",),
-}
-_VOLUME_FIELDS = {
-    ObjectFlag.COMMENT: ("comment",),
-    ObjectFlag.TAGS: ("tags",),
-    ObjectFlag.LOCATION: ("location", "volume_type"),
-}
-_FUNCTION_FIELDS = {
-    ObjectFlag.DEFINITION: ("parameters", "returns", "language", "body"),
-    ObjectFlag.COMMENT: ("comment",),
-}
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """How the objects of one kind other than tables differ: created, dropped, renamed, altered."""
-
-    field: str  # the State field holding them
-    create: Callable[..., Change]
-    drop: Callable[..., Change]
-    rename: Callable[..., Change] | None  # None: the kind has no rename, it is dropped and created again
-    alter: Callable[..., Change]
-    identity: tuple[str, ...]  # the fields a rename (or move) changes
-    fields: Mapping[ObjectFlag, tuple[str, ...]]  # what an alter compares
-
-
-_CATALOGS = _Kind(
-    "catalogs", ch.CreateCatalog, ch.DropCatalog, ch.RenameCatalog, ch.AlterCatalog, ("name",),
-    _CATALOG_FIELDS,
-)
-_SCHEMAS = _Kind(
-    "schemas", ch.CreateSchema, ch.DropSchema, ch.RenameSchema, ch.AlterSchema, ("name", "catalog_id"),
-    _CATALOG_FIELDS,
-)
-_VIEWS = _Kind(
-    "views", ch.CreateView, ch.DropView, ch.RenameView, ch.AlterView, ("name", "schema_id"), _VIEW_FIELDS
-)
-_VOLUMES = _Kind(
-    "volumes", ch.CreateVolume, ch.DropVolume, ch.RenameVolume, ch.AlterVolume, ("name", "schema_id"),
-    _VOLUME_FIELDS,
-)
-# the vocabulary has no function rename (no op records one): a renamed function is replaced
-_FUNCTIONS = _Kind(
-    "functions", ch.CreateFunction, ch.DropFunction, None, ch.AlterFunction, ("name", "schema_id"),
-    _FUNCTION_FIELDS,
-)
-
-
 def diff(before: State, after: State) -> list[Change]:
     """The changes that turn ``before`` into ``after`` (empty when they hold the same objects)."""
     out: list[Change] = []
-    _objects(before, after, out, _CATALOGS)
-    _objects(before, after, out, _SCHEMAS)
-    _tables(before, after, out)
-    _objects(before, after, out, _VIEWS)
-    _objects(before, after, out, _VOLUMES)
-    _objects(before, after, out, _FUNCTIONS)
+    for kind in kinds.top_level():  # parents first: catalogs, schemas, tables, views, volumes, functions
+        if kind is kinds.TABLE:
+            _tables(before, after, out)
+        else:
+            _objects(before, after, out, kind)
     _grants(before, after, out)
     return out
 
 
-def _objects(before: State, after: State, out: list[Change], kind: _Kind) -> None:
-    olds, news = getattr(before, kind.field), getattr(after, kind.field)
+def _objects(before: State, after: State, out: list[Change], kind: kinds.ObjectKind) -> None:
+    """Created, dropped, renamed (or moved) and altered objects of one kind other than tables."""
+    family = OBJECT_CHANGES[kind.name]
+    create: Callable[..., Change] = family.create
+    drop: Callable[..., Change] = family.drop
+    assert family.alter is not None  # every kind but tables has an alter
+    alter: Callable[..., Change] = family.alter
+    identity = ("name", kind.parent_key) if kind.parent_key else ("name",)  # what a rename (or move) changes
+    olds, news = getattr(before, kind.state_field), getattr(after, kind.state_field)
     for oid in _ids(olds, news, before, after):
         old, new = olds.get(oid), news.get(oid)
         if old is None:
-            out.append(kind.create(after=new))
+            out.append(create(after=new))
         elif new is None:
-            out.append(kind.drop(before=old))
+            out.append(drop(before=old))
         elif old != new:
-            if any(getattr(old, f) != getattr(new, f) for f in kind.identity):
-                if kind.rename is None:
-                    out.append(kind.drop(before=old))
-                    out.append(kind.create(after=new))
+            if any(getattr(old, f) != getattr(new, f) for f in identity):
+                if family.rename is None:  # no rename op records one: the object is replaced
+                    out.append(drop(before=old))
+                    out.append(create(after=new))
                     continue
-                out.append(kind.rename(before=old, after=new))
-            flags = _object_flags(old, new, kind.fields)
+                rename: Callable[..., Change] = family.rename
+                out.append(rename(before=old, after=new))
+            flags = _object_flags(old, new, family.fields)
             if flags:
-                out.append(kind.alter(before=old, after=new, flags=flags))
+                out.append(alter(before=old, after=new, flags=flags))
 
 
 def _tables(before: State, after: State, out: list[Change]) -> None:
@@ -238,8 +189,8 @@ def _chain_safe(renames: list[ch.RenameColumn]) -> list[ch.RenameColumn]:
 
 def _grants(before: State, after: State, out: list[Change]) -> None:
     """Grant/Revoke per (securable, principal) for objects on both sides; created objects carry theirs."""
-    for field in KIND_FIELD.values():
-        olds, news = getattr(before, field), getattr(after, field)
+    for kind in kinds.securable():
+        olds, news = getattr(before, kind.state_field), getattr(after, kind.state_field)
         for oid in _ids(olds, news, before, after):
             old, new = olds.get(oid), news.get(oid)
             if old is None or new is None or old.grants == new.grants:
@@ -272,8 +223,8 @@ def _table_member_ids(change: Change) -> set[str]:
     return ids
 
 
-def _kinds(*kinds: str) -> Callable[[Op, Change], bool]:
-    wanted = frozenset(kinds)
+def _kinds(*op_kinds: str) -> Callable[[Op, Change], bool]:
+    wanted = frozenset(op_kinds)
     return lambda op, change: op.target == change.subject and op.kind in wanted
 
 
@@ -297,22 +248,34 @@ def _grant_for(kind: str) -> Callable[[Op, Change], bool]:
     return match
 
 
-def _alter(kind: str, *extra: str) -> Callable[[Op, Change], bool]:
-    return _kinds(f"set_{kind}_comment", f"set_{kind}_tags", f"unset_{kind}_tags", *extra)
+def _alter(kind: kinds.ObjectKind, *extra: str) -> Callable[[Op, Change], bool]:
+    """The ops of the kind's comment, tags and properties families on the subject, and ``extra``."""
+    family = (
+        f"set_{kind.name}_comment", f"set_{kind.name}_tags", f"unset_{kind.name}_tags",
+        f"set_{kind.name}_properties", f"unset_{kind.name}_properties",
+    )
+    return _kinds(*(op for op in family if op in OP_PAYLOADS), *extra)
+
+
+def _family_matchers() -> dict[type[Change], Callable[[Op, Change], bool]]:
+    """Each top-level kind's create, drop, rename and alter: every op on the subject, its rename op, the ops
+    of its alterable families."""
+    out: dict[type[Change], Callable[[Op, Change], bool]] = {}
+    for kind in kinds.top_level():
+        family = OBJECT_CHANGES[kind.name]
+        out[family.create] = _any_on_subject
+        out[family.drop] = _any_on_subject
+        if family.rename is not None:
+            out[family.rename] = _kinds(f"rename_{kind.name}")
+        if family.alter is not None:
+            out[family.alter] = _alter(kind)
+    return out
 
 
 _OP_MATCHERS: dict[type[Change], Callable[[Op, Change], bool]] = {
-    ch.CreateCatalog: _any_on_subject,
-    ch.DropCatalog: _any_on_subject,
-    ch.RenameCatalog: _kinds("rename_catalog"),
-    ch.AlterCatalog: _alter("catalog"),
-    ch.CreateSchema: _any_on_subject,
-    ch.DropSchema: _any_on_subject,
-    ch.RenameSchema: _kinds("rename_schema"),
-    ch.AlterSchema: _alter("schema"),
+    **_family_matchers(),
     ch.CreateTable: _whole_table,
     ch.DropTable: _whole_table,
-    ch.RenameTable: _kinds("rename_table"),
     ch.SetTableComment: _kinds("set_table_comment"),
     ch.SetTableProperties: _kinds("set_table_properties", "unset_table_properties"),
     ch.SetTableTags: _kinds("set_table_tags", "unset_table_tags"),
@@ -326,17 +289,8 @@ _OP_MATCHERS: dict[type[Change], Callable[[Op, Change], bool]] = {
     ch.ModifyColumn: _column_modified,
     ch.AddConstraint: _any_on_subject,
     ch.DropConstraint: _any_on_subject,
-    ch.CreateView: _any_on_subject,
-    ch.DropView: _any_on_subject,
-    ch.RenameView: _kinds("rename_view"),
-    ch.AlterView: _alter("view", "update_view_definition", "set_view_properties", "unset_view_properties"),
-    ch.CreateVolume: _any_on_subject,
-    ch.DropVolume: _any_on_subject,
-    ch.RenameVolume: _kinds("rename_volume"),
-    ch.AlterVolume: _alter("volume"),
-    ch.CreateFunction: _any_on_subject,
-    ch.DropFunction: _any_on_subject,
-    ch.AlterFunction: _kinds("update_function", "set_function_comment"),
+    ch.AlterView: _alter(kinds.VIEW, "update_view_definition"),
+    ch.AlterFunction: _alter(kinds.FUNCTION, "update_function"),
     ch.Grant: _grant_for("grant"),
     ch.Revoke: _grant_for("revoke"),
 }
@@ -369,8 +323,6 @@ def attach_op_ids(changes: Sequence[Change], ops: Iterable[Op]) -> list[Change]:
     return out
 
 
-_missing = set(ch.CHANGE_TYPES) - set(_OP_MATCHERS)
-if _missing:  # pragma: no cover - the vocabulary is closed
-    raise AssertionError(f"change types without an op matcher: {sorted(t.__name__ for t in _missing)}")
+require_complete(_OP_MATCHERS, ch.CHANGE_TYPES, "change types without an op matcher")
 
 __all__ = ["attach_op_ids", "diff", "table_changes"]

@@ -24,9 +24,11 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from enum import IntEnum
 
 from schemax.core import changes as ch
-from schemax.core.changes import Change
+from schemax.core import kinds
+from schemax.core.changes import OBJECT_CHANGES, Change
 from schemax.core.lineage import relations_read, view_dependencies
 from schemax.core.model import State
+from schemax.core.registry import require_complete
 
 
 class Phase(IntEnum):
@@ -48,31 +50,28 @@ class Phase(IntEnum):
     GRANT = 15
 
 
-_PHASES: dict[type[Change], Phase] = {
-    ch.Revoke: Phase.REVOKE,
-    ch.DropView: Phase.DROP_VIEW,
-    ch.DropTable: Phase.DROP_OBJECT,
-    ch.DropVolume: Phase.DROP_OBJECT,
-    ch.DropFunction: Phase.DROP_OBJECT,
-    ch.DropSchema: Phase.DROP_SCHEMA,
-    ch.DropCatalog: Phase.DROP_CATALOG,
-    ch.RenameCatalog: Phase.RENAME,
-    ch.RenameSchema: Phase.RENAME,
-    ch.RenameTable: Phase.RENAME,
-    ch.RenameView: Phase.RENAME,
-    ch.RenameVolume: Phase.RENAME,
-    ch.CreateCatalog: Phase.CATALOG,
-    ch.AlterCatalog: Phase.CATALOG,
-    ch.CreateSchema: Phase.SCHEMA,
-    ch.AlterSchema: Phase.SCHEMA,
-    ch.CreateFunction: Phase.FUNCTION,
-    ch.AlterFunction: Phase.FUNCTION,
-    ch.CreateView: Phase.VIEW,
-    ch.AlterView: Phase.VIEW,
-    ch.CreateVolume: Phase.VOLUME,
-    ch.AlterVolume: Phase.VOLUME,
-    ch.Grant: Phase.GRANT,
-}
+# Within DROP_OBJECT, functions and volumes go first (a SQL function may read a table that goes in the
+# same plan); a kind not named here goes after these.
+_DROP_OBJECT_ORDER = ("function", "volume", "table")
+
+# Each top-level kind's family runs in the phases the registry gives it (ObjectKind.phase / drop_phase, a
+# misspelt phase fails here, at import); its renames in RENAME, parents first.
+_PHASES: dict[type[Change], Phase] = {ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT}
+_DROPS: set[type[Change]] = set()  # the drop of every top-level kind
+_DROP_RANK: dict[type[Change], int] = {}
+_RENAME_KIND: dict[type[Change], int] = {}
+for _kind in kinds.top_level():
+    _family = OBJECT_CHANGES[_kind.name]
+    _PHASES[_family.create] = Phase[_kind.phase or ""]
+    if _family.alter is not None:
+        _PHASES[_family.alter] = Phase[_kind.phase or ""]
+    _PHASES[_family.drop] = Phase[_kind.drop_phase or ""]
+    _DROPS.add(_family.drop)
+    if _kind.name in _DROP_OBJECT_ORDER:
+        _DROP_RANK[_family.drop] = _DROP_OBJECT_ORDER.index(_kind.name)
+    if _family.rename is not None:
+        _PHASES[_family.rename] = Phase.RENAME
+        _RENAME_KIND[_family.rename] = _kind.position
 
 # Within one table, the order its changes are rendered in: constraints and columns that go away first
 # (freeing names), then renames, in-place changes, positions, new columns, layout, and finally the
@@ -94,13 +93,8 @@ TABLE_STEP: dict[type[Change], int] = {
     ch.SetTableProperties: 13,
 }
 
-_RENAME_KIND = {
-    ch.RenameCatalog: 0,
-    ch.RenameSchema: 1,
-    ch.RenameTable: 2,
-    ch.RenameView: 3,
-    ch.RenameVolume: 4,
-}
+# every change type runs in a phase of its own kind or in its table's (TABLE, ordered by TABLE_STEP)
+require_complete({*_PHASES, *TABLE_STEP}, ch.CHANGE_TYPES, "change types without a phase")
 
 
 def _is_foreign_key(change: Change) -> bool:
@@ -183,20 +177,12 @@ def _inverted(deps: dict[Hashable, set[Hashable]] | dict[str, set[str]]) -> dict
 def order_changes(changes: Sequence[Change], before: State, after: State) -> list[Change]:
     """``changes`` in execution order (see the module docstring)."""
     phases = [phase_of(c) for c in changes]
-    phases_of_drops = {
-        ch.DropTable,
-        ch.DropView,
-        ch.DropVolume,
-        ch.DropFunction,
-        ch.DropSchema,
-        ch.DropCatalog,
-    }
     group_rank: dict[tuple[Phase, str], int] = {}
 
     def name(change: Change) -> tuple[str, ...]:
         # one name per object whichever of its changes comes first: as it is after, else as it was
         object_id = change.table_id or change.subject
-        in_after = after.get(object_id) is not None and phases_of_drops.isdisjoint({type(change)})
+        in_after = after.get(object_id) is not None and type(change) not in _DROPS
         return _name_key(after if in_after else before, object_id)
 
     # groups (a table's changes, a view, a schema...) ranked within their phase
@@ -270,10 +256,9 @@ def _rank_groups(
         return topological(unique, _inverted(view_dependencies(before)), key)  # type: ignore[arg-type, return-value]
     if phase == Phase.DROP_OBJECT:
         # functions and volumes first: a SQL function may read a table that goes in the same plan
-        rank = {ch.DropFunction: "0", ch.DropVolume: "1", ch.DropTable: "2"}
-
         def drop_key(group: Hashable) -> tuple[str, ...]:
-            return (rank.get(type(first[group]), "3"), *key(group))  # type: ignore[index]
+            rank = _DROP_RANK.get(type(first[group]), len(_DROP_OBJECT_ORDER))  # type: ignore[index]
+            return (str(rank), *key(group))
 
         return topological(unique, _inverted(_fk_deps(before)), drop_key)  # type: ignore[return-value]
     return sorted(unique, key=key)

@@ -1,7 +1,8 @@
 """The :class:`Plan`: what a deploy would do, ready for review before anything runs.
 
 ``build_plan(before, after, target)`` diffs the states, orders the changes, renders them for the target
-environment and engine, and asks the analyzers what could break. The plan is an immutable value: its
+environment and engine, checks them against the Unity Catalog rules when the engine has them
+(:mod:`schemax.core.uc_rules`), and asks the analyzers what could break. The plan is an immutable value: its
 statements, the changes and findings behind them, what the engine cannot run, and renderings for a
 script (``.sql``), machines (``.to_json()``), undoing (``.reverse_sql()``) and a notebook
 (``_repr_html_``, the review screen of :mod:`schemax.display.plan`).
@@ -19,6 +20,8 @@ from schemax.analyze import analyze
 from schemax.core.changes import Change
 from schemax.core.model import State
 from schemax.core.ops import Op
+from schemax.core.uc_rules import RULES
+from schemax.core.uc_statements import state_violations, statement_problems
 from schemax.display import plan_html
 from schemax.plan.capabilities import UNITY_CATALOG, EngineCapabilities
 from schemax.plan.describe import describe
@@ -181,6 +184,26 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _uc_rule_refusals(statements: Sequence[Statement], after: State) -> list[tuple[Statement, str]]:
+    """The statements that would carry what a Unity Catalog rule refuses, each with the rule's reason: what
+    the planned state holds (an old log's ALL PRIVILEGES beside a list, a bad tag key, a MANAGED table with
+    a location, a key constraint name twice in a schema) and what a statement's SQL breaks. One entry per
+    statement and rule."""
+    violations = state_violations(after)
+    out: list[tuple[Statement, str]] = []
+    for stmt in statements:
+        seen: set[str] = set()
+        for v in violations:
+            if v.rule not in seen and v.carried_by(stmt.sql, stmt.object_id, stmt.capability):
+                seen.add(v.rule)
+                out.append((stmt, v.message))
+        for rule_id, reason in statement_problems(stmt.sql):
+            if rule_id not in seen:
+                seen.add(rule_id)
+                out.append((stmt, f"{reason} [rule {rule_id}: {RULES[rule_id].source}]"))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------
 # entry points
 # ---------------------------------------------------------------------------------------------------
@@ -203,11 +226,14 @@ def build_plan(
         changes = attach_op_ids(changes, ops)
     ordered = order_changes(changes, before, after)
     rendered = render(ordered, before, after, target, capabilities)
+    unsupported = rendered.unsupported
+    if capabilities.uc_rules:  # what a Unity Catalog rule refuses, listed before anything runs
+        unsupported += tuple(_uc_rule_refusals(rendered.statements, after))
     return Plan(
         changes=tuple(ordered),
         statements=rendered.statements,
         findings=_analyze(changes, before, after),
-        unsupported=rendered.unsupported,
+        unsupported=unsupported,
         notes=rendered.notes,
         from_version=from_version,
         to_version=to_version,

@@ -184,8 +184,7 @@ class ProjectBase:
 
     def _apply_pending(self, op: Op) -> None:
         assert self._pending_builder is not None and self._pending is not None
-        self._pending_builder.apply(op)
-        self._pending.append(op)
+        self._pending.extend(self._pending_builder.record(op))  # the UC rules, then the op
 
     def _emit(self, kind: str, target: str, payload: dict[str, Any]) -> str:
         op = Op.new(kind, target, payload, author=self.author)
@@ -201,8 +200,7 @@ class ProjectBase:
         with self._lock:
             for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
                 fork = self.records.builder.fork()
-                for op in ops:
-                    fork.apply(op)  # ValidationError: nothing recorded
+                ops = [x for op in ops for x in fork.record(op)]  # ValidationError: nothing recorded
                 prev, seq, records = self.head_hash, self.last_seq, []
                 for op in ops:
                     seq += 1

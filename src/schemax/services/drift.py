@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass, replace
 from typing import Any
 
@@ -33,6 +33,7 @@ from schemax.core.ops import Op, utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.drift import DriftFinding, DriftReport, compare, declared_state, map_to_physical, table_hashes
 from schemax.drift.compare import sort_findings
+from schemax.drift.mapping import function_parts, physical_function
 from schemax.errors import DriftDetectedError, EngineRequiredError, NoCatalogMappingError, NotDeployedError
 from schemax.plan.capabilities import OSS_DELTA, EngineCapabilities
 from schemax.plan.render import Ctx
@@ -176,7 +177,7 @@ class DriftService:
         physical = with_physical_view_sql(reference, mapped, env)
         rendered = {vid: v.definition for vid, v in physical.views.items()}
         return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ()),
-                     rendered=rendered), observed
+                     rendered=rendered, partial=getattr(observed, "partial", None)), observed
 
     def drift_ops(self, env_name: str) -> list[Op]:
         """The ops that bring the project's working state to what the environment really holds (not
@@ -297,13 +298,27 @@ class ImportResult:
 
 
 def align(observed: State, reference: State, env: Environment, *, unobserved: set[str] = frozenset(),  # type: ignore[assignment]
-          rendered: dict[str, str] | None = None) -> State:
+          rendered: dict[str, str] | None = None,
+          partial: Mapping[str, frozenset[str]] | None = None) -> State:
     """Observed state (physical names) -> logical names, reusing ``reference``'s ids where names match.
 
-    Aspects the reader could not see (tags, grants, masks, row filters on open-source Spark) are taken
-    from the matching reference object, so an import never "drops" what it simply cannot observe.
+    Aspects the reader could not see (tags, grants, masks, row filters on open-source Spark; ``partial``:
+    per object, by lower-case physical full name, e.g. a view definition or grants Unity Catalog hides
+    from a non-owner) are taken from the matching reference object, so an import never "drops" what it
+    simply cannot observe. Row filters and masks that were seen name their function in logical terms.
     """
+    hidden_by_name = {k.lower(): set(v) for k, v in (partial or {}).items()}
+
+    def blind(object_id: str) -> set[str]:
+        return set(unobserved) | hidden_by_name.get(observed.full_name(object_id).lower(), set())
+
     inverse = {phys.lower(): logical for logical, phys in env.catalogs.items()}
+    # physical -> logical catalog for the functions of filters and masks: the mapped ones, and the
+    # project's catalogs the environment does not map (they keep their name; their schemas are prefixed)
+    mapped = {k.lower() for k in env.catalogs}
+    fn_catalogs = {c.name.lower(): c.name for c in reference.catalogs.values()
+                   if c.name.lower() not in mapped}
+    fn_catalogs.update(inverse)
     ref_by_name = {reference.full_name(i).lower(): i for i in
                    [*reference.catalogs, *reference.schemas, *reference.tables, *reference.views,
                     *reference.volumes, *reference.functions]}
@@ -327,12 +342,15 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         new_id = ref_by_name.get(full, sid)
         ids[sid], names[sid] = new_id, f"{names[sch.catalog_id]}.{logical}"
         base_schema = reference.schemas.get(new_id)
-        keep = _unobserved_fields(base_schema, unobserved)
+        keep = _unobserved_fields(base_schema, blind(sid))
         # a storage location the engine chose is not part of the declaration: copying it into the project
         # would make every other environment point at this environment's files
         schemas[new_id] = sch.model_copy(update={
             "id": new_id, "catalog_id": ids[sch.catalog_id], "name": logical,
-            "managed_location": base_schema.managed_location if base_schema else None, **keep})
+            "managed_location": base_schema.managed_location if base_schema else None,
+            # no catalog reader observes schema properties (DBPROPERTIES): keep the declared ones, or an
+            # import would record unset_schema_properties for every declared key
+            "properties": base_schema.properties if base_schema else sch.properties, **keep})
     for tid, t in observed.tables.items():
         if t.schema_id not in ids:
             continue
@@ -341,19 +359,27 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         base_table = reference.tables.get(new_id)
         col_ids = {c.name.lower(): c.id for c in base_table.columns} if base_table else {}
         cols = []
+        hidden = blind(tid)
         for c in t.columns:
             cid = col_ids.get(c.name.lower(), c.id)
             bcol = base_table.column(cid) if base_table else None
-            kept = _unobserved_fields(bcol, unobserved, ("tags", "mask"))
+            kept = _unobserved_fields(bcol, hidden, ("tags", "mask", "default"))
             cols.append(c.model_copy(update={"id": cid, **kept}))
         remap = {c.id: n.id for c, n in zip(t.columns, cols, strict=True)}
+        if "column_masks" not in hidden:  # masks that were seen, in the project's terms
+            where = observed.path(t.schema_id)
+            cols = [_logical_mask(c, base_table, remap, env, fn_catalogs, where, reference) for c in cols]
         cons = []
         base_cons = {c.name.lower(): c for c in base_table.constraints} if base_table else {}
         for con in t.constraints:
             bc = base_cons.get(con.name.lower())
             cons.append(con.model_copy(update={"id": bc.id if bc else con.id,
                                                "columns": tuple(remap.get(x, x) for x in con.columns)}))
-        keep = _unobserved_fields(base_table, unobserved, ("tags", "grants", "row_filter"))
+        keep = _unobserved_fields(base_table, hidden, ("tags", "grants", "row_filter"))
+        if "row_filter" not in keep:
+            keep["row_filter"] = _logical_ref(t.row_filter, base_table.row_filter if base_table else None,
+                                              remap, env, fn_catalogs, observed.path(t.schema_id),
+                                              reference.path(base_table.schema_id) if base_table else None)
         tables[new_id] = t.model_copy(update={
             "location": t.location if t.table_type == "EXTERNAL" else None,
             "id": new_id, "schema_id": ids[t.schema_id], "columns": tuple(cols), "constraints": tuple(cons),
@@ -364,9 +390,11 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
             continue
         new_id = ref_by_name.get(f"{names[v.schema_id]}.{v.name}".lower(), vid)
         base_view = reference.views.get(new_id)
-        keep = _unobserved_fields(base_view, unobserved, ("tags", "grants"))
+        hidden = blind(vid)
+        keep = _unobserved_fields(base_view, hidden, ("tags", "grants"))
         same = base_view is not None and (_same_sql(base_view.definition, v.definition)
-                                     or _same_sql((rendered or {}).get(new_id, ""), v.definition))
+                                     or _same_sql((rendered or {}).get(new_id, ""), v.definition)
+                                     or "view_definition" in hidden)
         if same and base_view is not None:
             definition = base_view.definition
         else:
@@ -404,8 +432,47 @@ def _unobserved_fields(base: Any, unobserved: set[str],
                        fields: tuple[str, ...] = ("tags", "grants")) -> dict[str, Any]:
     if base is None:
         return {}
-    aspect = {"tags": "tags", "grants": "grants", "mask": "masks", "row_filter": "row_filters"}
+    aspect = {"tags": "tags", "grants": "grants", "mask": "column_masks", "row_filter": "row_filters",
+              "default": "column_defaults"}
     return {f: getattr(base, f) for f in fields if aspect[f] in unobserved or f in unobserved}
+
+
+def _logical_ref(ref: Any, base: Any, remap: dict[str, str], env: Environment, catalogs: dict[str, str],
+                 where: tuple[str, ...], base_where: tuple[str, ...] | None) -> Any:
+    """An observed row filter or mask (physical function name, observed column ids) in the project's terms:
+    the reference's own when it names the same function with the same columns, else the function's
+    logical name (``catalogs``: lower-case physical -> logical catalog the project manages) and the
+    aligned column ids."""
+    if ref is None:
+        return None
+    cols_field = "columns" if hasattr(ref, "columns") else "using_columns"
+    cols = tuple(remap.get(x, x) for x in getattr(ref, cols_field))
+    seen = function_parts(ref.function, *where[:2])
+    if base is not None and base_where is not None and getattr(base, cols_field) == cols:
+        known = set(env.catalogs) | {base_where[0]}
+        mine = function_parts(physical_function(base.function, base_where[0], base_where[1], env.catalogs,
+                                                env.schema_prefix, known), *where[:2])
+        if seen and mine and [p.lower() for p in seen] == [p.lower() for p in mine]:
+            return base
+    if seen is None:
+        return ref.model_copy(update={cols_field: cols})
+    cat, sch, fn = seen
+    prefix = env.schema_prefix
+    if cat.lower() in catalogs:
+        cat = catalogs[cat.lower()]
+        sch = sch[len(prefix):] if prefix and sch.startswith(prefix) else sch
+    return ref.model_copy(update={"function": qualified(cat, sch, fn), cols_field: cols})
+
+
+def _logical_mask(col: Any, base_table: Any, remap: dict[str, str], env: Environment,
+                  catalogs: dict[str, str], where: tuple[str, ...], reference: State) -> Any:
+    """A column whose observed mask is put in the project's terms (see :func:`_logical_ref`)."""
+    if col.mask is None:
+        return col
+    base_col = base_table.column(col.id) if base_table is not None else None
+    mask = _logical_ref(col.mask, base_col.mask if base_col is not None else None, remap, env, catalogs,
+                        where, reference.path(base_table.schema_id) if base_table is not None else None)
+    return col.model_copy(update={"mask": mask})
 
 
 def merge(working: State, reality: State) -> State:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from schemax.core.model import State
-from schemax.errors import NotDeployedError
+from schemax.errors import NotDeployedError, RestoreUnavailableError
 from schemax.records import ProjectRecords
 from schemax.services.deploy import Deployer, physical_name
 
@@ -19,6 +19,10 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
     destructively is restored to the Delta version recorded before that deployment (the oldest such
     version wins), and those tables are planned from the definition they had then, so the migration
     only does what RESTORE did not.
+
+    RESTORE works only on a table that exists: a table a later deployment dropped cannot be restored. If
+    the rollback target has it, the rollback is refused with what does bring it back (``UNDROP TABLE`` on
+    Unity Catalog, within the recovery window); if the target does not have it either, it is left alone.
     """
     env = records.environment(env_name)
     target = records.snapshot_at(to)
@@ -42,6 +46,12 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
         from_state = deployer.state_of(prev) if prev is not None else State()
         by_physical = {physical_name(from_state, t.id, env): t for t in from_state.tables.values()}
         for name, version in rec.table_versions.items():
+            table = by_physical.get(name)
+            if table is not None and table.id not in current.state.tables:
+                if table.id not in target.state.tables:
+                    continue  # dropped later and not in the target either: nothing to bring back
+                raise RestoreUnavailableError(name, version, "dropped by a later deployment",
+                                              _dropped_message(name, rec.deployment_id))
             restore[name] = version  # walking back in time: older deployments overwrite newer versions
             if name in by_physical:
                 restored_defs[name] = by_physical[name]
@@ -51,6 +61,20 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
     for table in restored_defs.values():
         tables[table.id] = table
     return current.state.model_copy(update={"tables": tables}), restore
+
+
+def _dropped_message(name: str, deployment_id: str) -> str:
+    # RESTORE needs an existing table (https://docs.databricks.com/sql/language-manual/delta-restore.html);
+    # Unity Catalog recovers a dropped managed table with UNDROP TABLE within its recovery window, without
+    # its primary and foreign keys (UC-48, UC-49):
+    # https://learn.microsoft.com/en-in/azure/databricks/sql/language-manual/sql-ref-syntax-ddl-undrop-table
+    return (
+        f"cannot restore {name}: deployment {deployment_id} dropped it, and RESTORE works only on a table "
+        f"that exists. On Unity Catalog, UNDROP TABLE {name} brings a dropped managed table back within "
+        "the recovery window (7 days by default, without its primary and foreign keys); then roll back "
+        "without restore_data (its CREATE TABLE IF NOT EXISTS keeps the recovered table). Rolling back "
+        "without restore_data alone re-creates the table empty."
+    )
 
 
 __all__ = ["plan_rollback"]

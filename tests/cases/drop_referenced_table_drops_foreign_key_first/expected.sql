@@ -4,5 +4,5 @@
 
 ALTER TABLE `dev_shop`.`sales`.`orders` DROP CONSTRAINT IF EXISTS `orders_customer_id_fk`;
 
--- destructive: the table's data is deleted; only a RESTORE of the version recorded before can bring it back
+-- destructive: a managed table's data goes with it; on Unity Catalog UNDROP TABLE brings it back within the recovery window (7 days by default) without its primary and foreign keys; RESTORE cannot
 DROP TABLE IF EXISTS `dev_shop`.`sales`.`customers`;

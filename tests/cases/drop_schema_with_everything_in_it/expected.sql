@@ -14,10 +14,10 @@ DROP FUNCTION IF EXISTS `dev_shop`.`sales`.`f`;
 -- destructive: the volume's files are deleted
 DROP VOLUME IF EXISTS `dev_shop`.`sales`.`files`;
 
--- destructive: the table's data is deleted; only a RESTORE of the version recorded before can bring it back
+-- destructive: a managed table's data goes with it; on Unity Catalog UNDROP TABLE brings it back within the recovery window (7 days by default) without its primary and foreign keys; RESTORE cannot
 DROP TABLE IF EXISTS `dev_shop`.`sales`.`orders`;
 
--- destructive: the table's data is deleted; only a RESTORE of the version recorded before can bring it back
+-- destructive: a managed table's data goes with it; on Unity Catalog UNDROP TABLE brings it back within the recovery window (7 days by default) without its primary and foreign keys; RESTORE cannot
 DROP TABLE IF EXISTS `dev_shop`.`sales`.`customers`;
 
 -- destructive

@@ -2,5 +2,5 @@
 -- target: shop -> dev_shop; engine: Unity Catalog
 -- 1 statement(s) for 1 change(s) (1 destructive)
 
--- destructive: the table's data is deleted; only a RESTORE of the version recorded before can bring it back
+-- destructive: a managed table's data goes with it; on Unity Catalog UNDROP TABLE brings it back within the recovery window (7 days by default) without its primary and foreign keys; RESTORE cannot
 DROP TABLE IF EXISTS `dev_shop`.`sales`.`tmp`;

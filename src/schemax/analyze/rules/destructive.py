@@ -33,11 +33,17 @@ DROP_COLUMN = define(
     "the drop is metadata-only until old versions are vacuumed, so RESTORE to the version recorded before "
     "the deploy brings the column back.",
 )
+# UC-48/UC-49/UC-50: UNDROP TABLE recovers a dropped Unity Catalog managed table within the recovery window,
+# with its grants but not its primary/foreign keys; RESTORE needs a table that still exists.
+# https://learn.microsoft.com/en-in/azure/databricks/sql/language-manual/sql-ref-syntax-ddl-undrop-table
+# https://learn.microsoft.com/en-us/Azure/databricks/sql/language-manual/sql-ref-syntax-ddl-drop-table
+# https://docs.databricks.com/sql/language-manual/delta-restore.html
 DROP_TABLE = define(
     "SX102", "drop-table", Severity.DESTRUCTIVE,
     "A table is dropped: a managed table's data is deleted; every reader and writer fails.",
     "Make sure nothing reads or writes the table; back it up (DEEP CLONE) if the data may be needed. Unity "
-    "Catalog can UNDROP a managed table for a limited time.",
+    "Catalog can UNDROP TABLE a dropped managed table within its recovery window (7 days by default); "
+    "RESTORE cannot bring a dropped table back.",
 )
 DROP_VIEW = define(
     "SX103", "drop-view", Severity.DESTRUCTIVE,
@@ -99,9 +105,12 @@ def _drop_table(c: DropTable, ctx: AnalysisContext) -> Iterator[Report]:
             f"{c.before.location or 'its location'} stay but are no longer reachable through the catalog."
         )
     else:
+        # UNDROP, not RESTORE: see the sources above DROP_TABLE
         what = (
-            f"all {len(c.before.columns)} columns and every row are deleted (Unity Catalog can UNDROP a "
-            "managed table for a limited time; after that the data is gone)."
+            f"all {len(c.before.columns)} columns and every row are deleted (on Unity Catalog, UNDROP TABLE "
+            "brings a dropped managed table back within the recovery window, 7 days by default, without its "
+            "primary and foreign keys; RESTORE cannot, it needs a table that exists; after the window the "
+            "data is gone)."
         )
     yield Report(
         name,

@@ -29,6 +29,7 @@ from schemax.core.changes import (
     SetTableProperties,
 )
 from schemax.core.model import kind_of_id
+from schemax.core.signatures import signature_changes
 
 REVOKE = define(
     "SX207", "revoke-privileges", Severity.BREAKING,
@@ -67,8 +68,12 @@ APPEND_ONLY = define(
 
 @check(REVOKE, Revoke)
 def _revoke(c: Revoke, ctx: AnalysisContext) -> Iterator[Report]:
-    if ctx.after.get(c.securable) is None:
+    after = ctx.after.get(c.securable)
+    if after is None:
         return  # the securable itself is dropped; its drop finding covers it
+    if "ALL PRIVILEGES" in getattr(after, "grants", {}).get(c.principal, ()):
+        # the list is replaced by ALL PRIVILEGES, granted first (core/uc_rules.py): nothing is lost
+        return
     name = ctx.name(c.securable)
     kind = kind_of_id(c.securable) or "object"
     privs = _privileges(c.privileges)
@@ -147,6 +152,12 @@ def _function_signature(c: AlterFunction, ctx: AnalysisContext) -> Iterator[Repo
     name = ctx.name(c.before.id)
     users = _tables_using_function(ctx, c.before.id)
     guarded = f"It is used as a row filter or column mask on {', '.join(users)}." if users else ""
+    # UC-39: a new parameter list cannot be replaced in place; the plan drops and re-creates the function
+    recreated = (
+        "Unity Catalog cannot replace a function with different parameter types, so the plan drops it and "
+        "creates it again: every call fails until the new function exists."
+        if signature_changes(c.before, c.after) else ""
+    )
     yield Report(
         name,
         f"function {name} changes from ({c.before.parameters}) RETURNS {c.before.returns} to "
@@ -154,6 +165,7 @@ def _function_signature(c: AlterFunction, ctx: AnalysisContext) -> Iterator[Repo
         _join(
             "Queries, views and jobs that call it with the old arguments, or expect the old return type, "
             "fail.",
+            recreated,
             guarded,
             "Update callers in the same release, or add a new function instead.",
         ),

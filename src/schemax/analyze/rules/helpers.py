@@ -8,16 +8,24 @@ from collections.abc import Iterator
 
 from schemax.analyze.context import Affected, AnalysisContext
 from schemax.core.changes import SetTableProperties
+from schemax.core.delta_properties import (
+    column_defaults_on,
+    delta_property,
+    enables_feature,
+    feature_on,
+    is_mapping_mode,
+    is_true,
+    mapping_in_effect,
+    type_widening_on,
+)
 from schemax.core.model import Table
 from schemax.core.types import ArrayType, DataType, MapType, PrimitiveType, StructType, parse_type, widening
 
 
 def _prop(table: Table, key: str) -> str | None:
-    low = key.lower()
-    for k, v in table.properties.items():
-        if k.lower() == low:
-            return v
-    return None
+    # delta.* keys compared case-insensitively, as Delta does and as the renderer does, through one helper
+    # (UC-34, https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-tblproperties.html)
+    return delta_property(table.properties, key)
 
 
 def _is_delta(table: Table) -> bool:
@@ -25,36 +33,40 @@ def _is_delta(table: Table) -> bool:
 
 
 def _truthy(value: str | None) -> bool:
-    return value is not None and value.strip().lower() == "true"
+    return is_true(value)
 
 
 def _enables_feature(value: str | None) -> bool:
     """A ``delta.feature.<name>`` value that turns the feature on."""
-    return value is not None and value.strip().lower() in ("supported", "enabled")
+    return enables_feature(value)
 
 
 def _is_mapping_mode(value: str | None) -> bool:
     """A ``delta.columnMapping.mode`` value that turns column mapping on."""
-    return value is not None and value.strip().lower() in ("name", "id")
+    return is_mapping_mode(value)
 
 
 def _feature_on(table: Table, feature: str) -> bool:
-    return _enables_feature(_prop(table, f"delta.feature.{feature}"))
+    return feature_on(table.properties, feature)
 
 
 def _column_mapping_on(table: Table) -> bool:
-    return _is_mapping_mode(_prop(table, "delta.columnMapping.mode"))
+    """Column mapping is on: by the property, or a column name that needs it shows it is
+    (:func:`~schemax.core.delta_properties.mapping_in_effect`, what the renderer checks too)."""
+    return mapping_in_effect(table)
 
 
 def _type_widening_on(table: Table) -> bool:
-    return _truthy(_prop(table, "delta.enableTypeWidening")) or _feature_on(table, "typeWidening")
+    return type_widening_on(table.properties)
 
 
 def _column_defaults_on(table: Table) -> bool:
-    return _feature_on(table, "allowColumnDefaults")
+    return column_defaults_on(table.properties)
 
 
 def _sets(change: SetTableProperties) -> dict[str, str]:
+    """The properties a change sets, keys lower-cased: every key a check looks up is a ``delta.*`` key,
+    which Delta compares case-insensitively."""
     return {k.lower(): v for k, v in change.set}
 
 

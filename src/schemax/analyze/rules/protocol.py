@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from schemax.analyze.context import AnalysisContext
 from schemax.analyze.findings import Severity
 from schemax.analyze.rules.helpers import (
-    _column_defaults_on,
     _column_mapping_on,
     _delta_before,
     _enables_feature,
@@ -32,6 +31,7 @@ from schemax.core.changes import (
     SetClustering,
     SetTableProperties,
 )
+from schemax.core.delta_properties import defaults_in_effect, needs_column_mapping
 from schemax.core.model import Column, Table
 from schemax.core.types import requires_type_widening
 
@@ -125,6 +125,17 @@ def _column_mapping_for_column(c: RenameColumn | DropColumn, ctx: AnalysisContex
 # Delta renames and drops a column only with column mapping on: both changes need it the same way
 check(COLUMN_MAPPING, RenameColumn)(_column_mapping_for_column)
 check(COLUMN_MAPPING, DropColumn)(_column_mapping_for_column)
+
+
+@check(COLUMN_MAPPING, AddColumn)
+def _column_mapping_for_new_name(c: AddColumn, ctx: AnalysisContext) -> Iterator[Report]:
+    # a name Delta accepts only with column mapping: the renderer enables it first, so it is flagged too
+    # (https://docs.databricks.com/delta/column-mapping.html)
+    if not needs_column_mapping(c.column.name):
+        return
+    table = _needs_column_mapping(ctx, c.table.id)
+    if table is not None:
+        yield _column_mapping_report(ctx, table)
 
 
 @check(COLUMN_MAPPING, SetTableProperties)
@@ -257,9 +268,10 @@ def _column_defaults_report(ctx: AnalysisContext, table: Table, column: Column) 
 
 def _first_default_needs_feature(ctx: AnalysisContext, table_id: str) -> Table | None:
     """The Delta table a first column DEFAULT enables allowColumnDefaults on; None when it is on already
-    or another column has a default."""
+    or another column has a default (:func:`~schemax.core.delta_properties.defaults_in_effect`, what the
+    renderer checks before it adds the feature)."""
     table = _delta_before(ctx, table_id)
-    if table is None or _column_defaults_on(table) or any(col.default for col in table.columns):
+    if table is None or defaults_in_effect(table):
         return None
     return table
 
@@ -282,14 +294,20 @@ def _column_defaults_for_modify(c: ModifyColumn, ctx: AnalysisContext) -> Iterat
 
 @check(COLUMN_DEFAULTS, SetTableProperties)
 def _column_defaults_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterator[Report]:
-    table = _delta_before(ctx, c.before.id)
     if not _enables_feature(_sets(c).get("delta.feature.allowcolumndefaults")):
         return
-    if table is not None and not _column_defaults_on(table):
-        name = ctx.name(table.id)
-        yield Report(
-            name,
-            f"the Delta allowColumnDefaults feature gets enabled on {name}.",
-            "A writer protocol upgrade: older writers (Delta Lake below 3.1, older runtimes) can no longer "
-            "write the table; readers are unaffected.",
-        )
+    table = _first_default_needs_feature(ctx, c.before.id)
+    if table is None:
+        return
+    # the property recorded with a first DEFAULT (the Project API does): the DEFAULT's own finding,
+    # which names the column, is the one warning for the one upgrade
+    after = ctx.after.tables.get(table.id)
+    if after is not None and any(col.default for col in after.columns):
+        return
+    name = ctx.name(table.id)
+    yield Report(
+        name,
+        f"the Delta allowColumnDefaults feature gets enabled on {name}.",
+        "A writer protocol upgrade: older writers (Delta Lake below 3.1, older runtimes) can no longer "
+        "write the table; readers are unaffected.",
+    )

@@ -13,7 +13,7 @@ from schemax.core.model import Table
 from schemax.core.names import sql_string
 from schemax.plan.diff import changed_and_gone
 from schemax.plan.render.context import Ctx
-from schemax.plan.render.grants import _grant_all
+from schemax.plan.render.grants import _grant_all, _grant_sql
 from schemax.plan.render.script import Script
 from schemax.plan.render.sql import _comment, _keys, _props
 from schemax.plan.statements import Risk
@@ -38,8 +38,14 @@ def _tag_statements(
     old: dict[str, str],
     new: dict[str, str],
     object_id: str | None = None,
+    *,
+    restate: bool = False,
 ) -> None:
+    """SET TAGS for new and changed tags (every tag of ``new`` when ``restate``: after a statement that may
+    have dropped them), UNSET TAGS for removed ones; each undone back to ``old``."""
     changed, gone = changed_and_gone(old, new)
+    if restate:
+        changed = tuple(sorted(new.items()))
     if changed:
         script.add(
             f"{prefix} SET TAGS {_props(changed)}",
@@ -74,8 +80,8 @@ def _property_statements(
     unset_capability: str,
 ) -> None:
     """``<prefix> SET <word> (…)`` for new and changed properties, ``<prefix> <unset> (…)`` for removed
-    ones (schemas and views; table properties are folded, see
-    :func:`~schemax.plan.render.tables._set_properties`)."""
+    ones (schemas; views undo theirs, see :func:`~schemax.plan.render.views._view_properties`; table
+    properties are folded, see :func:`~schemax.plan.render.tables._set_properties`)."""
     changed, gone = changed_and_gone(old, new)
     if changed:
         script.add(f"{prefix} SET {word} {_props(changed)}", change, ctx, capability=capability)
@@ -124,6 +130,27 @@ def _new_object_extras(script: Script, ctx: Ctx, change: Change, keyword: str, n
     """What CREATE cannot say about a new (or re-created) object: its tags and its grants."""
     _tag_statements(script, ctx, change, f"ALTER {keyword} {name}", {}, obj.tags)
     _grant_all(script, ctx, change, obj.id, obj.grants)
+
+
+def _grant_statements(obj: Any, name: str) -> list[str]:
+    """``GRANT`` statements for every grant ``obj`` holds (the reverse of re-creating it gives them back)."""
+    return [_grant_sql("GRANT", obj.id, p, obj.grants[p], name) for p in sorted(obj.grants)]
+
+
+def _grants_again(script: Script, ctx: Ctx, change: Change, obj: Any, name: str) -> None:
+    """The grants of an object a statement just re-created (a replace, or a drop and a create), given again
+    right after it, in the object's own phase: not in the final grant phase, which would leave the object
+    without its privileges while the rest of the deploy runs."""
+    for principal in sorted(obj.grants):
+        privileges = obj.grants[principal]
+        script.add(
+            _grant_sql("GRANT", obj.id, principal, privileges, name),
+            change,
+            ctx,
+            capability="grants",
+            reverse=_grant_sql("REVOKE", obj.id, principal, privileges, name),
+            object_id=obj.id,
+        )
 
 
 def _drop(

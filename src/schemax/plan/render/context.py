@@ -1,8 +1,9 @@
 """What a renderer knows: the states before and after, the target's naming and the engine.
 
-:class:`Ctx` maps logical names to physical ones (also inside view and function SQL), says which state a
-statement names objects in (before the rename phase: ``before``; from it on: ``after``) and classifies
-type changes for the engine. :class:`_Unit` is what is known while one table's changes are rendered.
+:class:`Ctx` maps logical names to physical ones (also inside view and function SQL: relations and
+function calls), says which state a statement names objects in (before the rename phase: ``before``; from
+it on: ``after``) and classifies type changes for the engine. :class:`_Unit` is what is known while one
+table's changes are rendered.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemax.core.lineage import resolve, rewrite_relations
+from schemax.core.lineage import resolve, rewrite_names
 from schemax.core.model import State, Table
 from schemax.core.names import InvalidIdentifierError, qualified, quote_ident, split_qualified
 from schemax.core.types import widening
@@ -56,7 +57,30 @@ class Ctx:
         return tuple(out)
 
     def name(self, object_id: str, state: State | None = None) -> str:
-        return qualified(*self.physical(self.logical(object_id, state or self.state_for())))
+        """The physical, quoted full name of an object as ``state`` (default: the current phase's) names it.
+
+        In the rename phase an object named as it is ``before`` is the object about to be renamed; the
+        renames run catalogs first, then schemas, then tables, views and volumes, so by then its parents
+        carry their new names: see :meth:`renaming_path`.
+        """
+        state = state or self.state_for()
+        if state is self.before and self.phase == Phase.RENAME:
+            return qualified(*self.physical(self.renaming_path(object_id)))
+        return qualified(*self.physical(self.logical(object_id, state)))
+
+    def renaming_path(self, object_id: str) -> tuple[str, ...]:
+        """The logical path of an object when its own rename runs: its old name inside its parents' new
+        names (a schema renamed in a renamed catalog is ``new_catalog.old_schema`` at that moment).
+
+        The reverse of a rename runs in reverse order, before the parents are renamed back, so the same
+        path is where undoing a rename (or a move across schemas) lands.
+        """
+        path = self.before.path(object_id)
+        obj = self.before.get(object_id)
+        parent = getattr(obj, "schema_id", None) or getattr(obj, "catalog_id", None)
+        if parent is None or self.after.get(parent) is None:
+            return path
+        return (*self.after.path(parent), path[-1])
 
     def physical_catalog(self, catalog_id: str, state: State) -> str:
         return self.target.catalog(state.catalogs[catalog_id].name)
@@ -75,10 +99,36 @@ class Ctx:
         full = resolve(tuple(parts), catalog, schema)
         return qualified(*self.physical(full))
 
+    def map_function(self, parts: Sequence[str], catalog: str, schema: str, state: State) -> str | None:
+        """A function call's name as written in user SQL → its physical, fully qualified name, or None to
+        leave it as written.
+
+        Mapped like a relation (issue 10: function calls follow the environment's catalog as table
+        references do): a name that resolves to a function ``state`` manages, whatever its number of
+        parts, and a three-part name in a catalog schemax knows. An unqualified or two-part name that is
+        not a managed function stays as written: it is a built-in (``upper``, ``builtin.abs``), a temporary
+        function (``session.f``) or something schemax does not manage.
+
+        Why unqualified calls need it: an unqualified name is looked up on the SQL path, "system.session,
+        system.builtin, system.ai, CURRENT_SCHEMA" by default, and "Persistent views, SQL user-defined
+        functions, and SQL SECURITY DEFINER procedures capture the path when they are created"
+        (https://docs.azure.cn/en-us/databricks/sql/language-manual/parameters/path): the deploying
+        session's current schema, not the object's own, so a managed function is named in full.
+        """
+        full = resolve(tuple(parts), catalog, schema)
+        if state.find(full, kinds=("function",)) is not None:
+            return qualified(*self.physical(full))
+        return self.map_reference(parts, catalog, schema) if len(parts) == 3 else None
+
     def map_sql(self, sql: str, schema_id: str, state: State) -> tuple[str, str | None]:
-        """(SQL with every relation mapped to its physical name, a note when that was impossible)."""
+        """(SQL with every relation and managed function mapped to its physical name, a note when that was
+        impossible)."""
         catalog, schema = state.path(schema_id)
-        mapped = rewrite_relations(sql, lambda parts: self.map_reference(parts, catalog, schema))
+        mapped = rewrite_names(
+            sql,
+            lambda parts: self.map_reference(parts, catalog, schema),
+            lambda parts: self.map_function(parts, catalog, schema, state),
+        )
         if mapped is None:
             return sql, "the SQL could not be parsed, so its names were not mapped to this environment"
         return mapped, None
@@ -105,7 +155,7 @@ class Ctx:
         """The RENAME TO target that undoes a rename: back into the old schema when it moved across."""
         if old.schema_id == new.schema_id:
             return quote_ident(old.name)
-        return qualified(*self.physical(self.before.path(old.id)))
+        return qualified(*self.physical(self.renaming_path(old.id)))
 
     # -- engine ----------------------------------------------------------------------------------------
     def type_change(self, old: str, new: str) -> str:

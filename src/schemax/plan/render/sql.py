@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from schemax.core.delta_properties import (
+    COLUMN_DEFAULTS,
+    COLUMN_MAPPING,
+    TYPE_WIDENING,
+    column_mapping_on,
+    needs_column_mapping,
+)
 from schemax.core.names import quote_ident, sql_string
-
-COLUMN_MAPPING = "delta.columnMapping.mode"
-TYPE_WIDENING = "delta.enableTypeWidening"
-COLUMN_DEFAULTS = "delta.feature.allowColumnDefaults"
-# Characters Delta refuses in column names unless column mapping is on (its own error message lists them).
-_NEEDS_MAPPING = frozenset(" ,;{}()\n\t=")
 
 
 def _props(pairs: Iterable[tuple[str, str]]) -> str:
@@ -32,8 +33,13 @@ def _comment(text: str | None) -> str:
 
 
 def _mapping_on(props: dict[str, str]) -> bool:
-    return props.get(COLUMN_MAPPING, "none").lower() in ("name", "id")
+    # delta.* keys compared case-insensitively, as Delta does (UC-34,
+    # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-tblproperties.html)
+    return column_mapping_on(props)
 
 
 def _needs_mapping(name: str) -> bool:
-    return any(ch_ in _NEEDS_MAPPING for ch_ in name)
+    return needs_column_mapping(name)
+
+
+__all__ = ["COLUMN_DEFAULTS", "COLUMN_MAPPING", "TYPE_WIDENING"]

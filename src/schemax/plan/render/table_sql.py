@@ -4,6 +4,7 @@ columns need and the version tracking), constraints, row filters and column mask
 
 from __future__ import annotations
 
+from schemax.core.delta_properties import column_defaults_on, matching_key
 from schemax.core.model import Column, Constraint, Table
 from schemax.core.names import quote_ident, sql_string
 from schemax.plan.render.common import _tracking
@@ -40,13 +41,20 @@ def _create_table_sql(
     """CREATE TABLE for ``table`` under ``name``, and notes on what was added to its properties."""
     notes = []
     props = dict(table.properties)
-    if any(_needs_mapping(c.name) for c in table.columns) and not _mapping_on(props):
-        props[COLUMN_MAPPING] = "name"
+    # the features a column needs are looked up the way Delta reads keys (delta.* in any casing, UC-34:
+    # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-tblproperties.html), so a key
+    # the design spells differently is not set a second time; the note says the CREATE enables the
+    # feature whether the design declares it or the renderer adds it
+    if any(_needs_mapping(c.name) for c in table.columns):
+        if not _mapping_on(props):
+            props[COLUMN_MAPPING] = "name"
         notes.append("column mapping enabled: a column name has characters Delta only accepts with it")
-    if any(c.default is not None for c in table.columns) and COLUMN_DEFAULTS not in props:
-        props[COLUMN_DEFAULTS] = "supported"
+    if any(c.default is not None for c in table.columns):
+        if not column_defaults_on(props):
+            props[matching_key(props, COLUMN_DEFAULTS) or COLUMN_DEFAULTS] = "supported"
         notes.append("column defaults feature enabled")
-    props.update(extra or {})
+    for key, value in (extra or {}).items():
+        props[matching_key(props, key) or key] = value
     props.update(dict(_tracking(ctx, table)))
     head = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
     sql = f"{head} {name} ({', '.join(_column_sql(c) for c in table.columns)}) USING {table.format}"

@@ -82,7 +82,17 @@ def _create_table(c: ch.CreateTable, ctx: Ctx, script: Script) -> None:
 
 @renders(ch.DropTable)
 def _drop_table(c: ch.DropTable, ctx: Ctx, script: Script) -> None:
-    note = "the table's data is deleted; only a RESTORE of the version recorded before can bring it back"
+    # RESTORE works on an existing table only; a dropped Unity Catalog table comes back with UNDROP TABLE
+    # within the recovery window, without its primary and foreign keys (UC-48, UC-49, UC-50):
+    # https://docs.databricks.com/sql/language-manual/delta-restore.html
+    # https://learn.microsoft.com/en-in/azure/databricks/sql/language-manual/sql-ref-syntax-ddl-undrop-table
+    if c.before.table_type == "EXTERNAL":
+        note = "the files at its location stay, out of the catalog; RESTORE cannot bring a dropped table back"
+    else:
+        note = (
+            "a managed table's data goes with it; on Unity Catalog UNDROP TABLE brings it back within the "
+            "recovery window (7 days by default) without its primary and foreign keys; RESTORE cannot"
+        )
     _drop(script, ctx, c, "TABLE", "table_ddl", note=note)
 
 

@@ -9,10 +9,21 @@ version tracking comes last. A unit Delta cannot apply in place is rewritten, se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from schemax.core import changes as ch
 from schemax.core.changes import Change, ColumnFlag
+from schemax.core.delta_properties import (
+    defaults_in_effect,
+    enables_feature,
+    is_mapping_mode,
+    is_true,
+    mapping_in_effect,
+    matching_key,
+    same_key,
+    type_widening_enabled,
+)
 from schemax.core.lineage import columns_read, rename_columns
 from schemax.core.model import Constraint
 from schemax.core.names import quote_ident
@@ -20,13 +31,12 @@ from schemax.core.types import requires_type_widening
 from schemax.plan.render.common import _tracking
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx, _Unit
-from schemax.plan.render.rewrite import _render_rewrite
-from schemax.plan.render.script import RENDERERS, Script
+from schemax.plan.render.rewrite import _is_rewrite, _render_rewrite
+from schemax.plan.render.script import RENDERERS, Script, _Slot
 from schemax.plan.render.sql import (
     COLUMN_DEFAULTS,
     COLUMN_MAPPING,
     TYPE_WIDENING,
-    _mapping_on,
     _needs_mapping,
     _props,
 )
@@ -35,42 +45,73 @@ from schemax.plan.render.tables import _set_properties
 from schemax.plan.statements import Risk
 
 
-def _is_rewrite(changes: Sequence[Change], ctx: Ctx) -> bool:
-    for c in changes:
-        if isinstance(c, ch.SetPartitioning):
-            return True
-        if isinstance(c, ch.ModifyColumn) and ColumnFlag.TYPE in c.flags:
-            if ctx.type_change(c.before.type, c.after.type) == "rewrite":
-                return True
-    return False
-
-
 def _features(changes: Sequence[Change], ctx: Ctx, unit: _Unit) -> list[tuple[str, str, str]]:
-    """(property, value, why) for the table features the unit's statements need and the table lacks."""
-    props = unit.before.properties if unit.before else {}
+    """(property, value, why) for the table features the unit's statements need and the table lacks.
+
+    What the table has is read the way Delta reads it: ``delta.*`` keys in any casing (UC-34,
+    https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-tblproperties.html), and a column
+    whose name needs mapping, or that has a DEFAULT, shows the table has that feature already
+    (:func:`~schemax.core.delta_properties.mapping_in_effect`). When the design itself sets the property
+    in this plan (the Project API records it with the op that needs it), the upgrade uses the design's
+    spelling and value, and that property is not set a second time (:func:`_declared`).
+    """
+    before = unit.before
+    props = before.properties if before else {}
     needed: list[tuple[str, str, str]] = []
     mapping = any(isinstance(c, (ch.DropColumn, ch.RenameColumn)) for c in changes) or any(
         isinstance(c, (ch.AddColumn, ch.RenameColumn))
         and _needs_mapping(c.column.name if isinstance(c, ch.AddColumn) else c.after.name)
         for c in changes
     )
-    if mapping and not _mapping_on(props):
-        needed.append((COLUMN_MAPPING, "name", "column mapping (one-way protocol upgrade)"))
+    if mapping and not (before is not None and mapping_in_effect(before)):
+        needed.append(_declared(unit, COLUMN_MAPPING, "name", is_mapping_mode)
+                      + ("column mapping (one-way protocol upgrade)",))
     widen = any(
         isinstance(c, ch.ModifyColumn)
         and ColumnFlag.TYPE in c.flags
         and requires_type_widening(c.before.type, c.after.type, rules=ctx.caps.widening_rules)
         for c in changes
     )
-    if widen and props.get(TYPE_WIDENING, "").lower() != "true":
-        needed.append((TYPE_WIDENING, "true", "type widening (protocol upgrade)"))
+    if widen and not type_widening_enabled(props):
+        needed.append(_declared(unit, TYPE_WIDENING, "true", is_true) + ("type widening (protocol upgrade)",))
     defaults = any(isinstance(c, ch.AddColumn) and c.column.default is not None for c in changes) or any(
         isinstance(c, ch.ModifyColumn) and ColumnFlag.DEFAULT in c.flags and c.after.default is not None
         for c in changes
     )
-    if defaults and COLUMN_DEFAULTS not in props:
-        needed.append((COLUMN_DEFAULTS, "supported", "column defaults (table feature)"))
+    if defaults and not (before is not None and defaults_in_effect(before)):
+        needed.append(_declared(unit, COLUMN_DEFAULTS, "supported", enables_feature)
+                      + ("column defaults (table feature)",))
     return needed
+
+
+def _declared(unit: _Unit, key: str, value: str, enables: Callable[[str | None], bool]) -> tuple[str, str]:
+    """(key, value) of a feature upgrade: as the table's target properties spell it when they enable the
+    feature, else the canonical key and value."""
+    found = matching_key(unit.after.properties, key)
+    if found is not None and enables(unit.after.properties[found]):
+        return found, unit.after.properties[found]
+    return key, value
+
+
+def _without_upgrades(
+    changes: Sequence[Change], features: list[tuple[str, str, str]], slot: _Slot
+) -> list[Change]:
+    """The unit's changes with the property pairs the feature upgrade already sets taken out.
+
+    A ``SetTableProperties`` that only sets those is done by the upgrade statement (it joins that
+    statement's changes); one that sets more keeps the rest.
+    """
+    upgrades = {(k, v) for k, v, _ in features}
+    out: list[Change] = []
+    for c in changes:
+        if isinstance(c, ch.SetTableProperties) and upgrades & set(c.set):
+            slot.changes.append(c)
+            rest = tuple(pair for pair in c.set if pair not in upgrades)
+            if not rest and not c.unset:
+                continue
+            c = replace(c, set=rest)
+        out.append(c)
+    return out
 
 
 def _swap_renames(changes: Sequence[Change], ctx: Ctx, script: Script, unit: _Unit) -> None:
@@ -137,8 +178,8 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
     unit = _Unit(
         before=before,
         after=after,
-        mapping=_mapping_on(before.properties) if before else False,
-        defaults=COLUMN_DEFAULTS in before.properties if before else False,
+        mapping=mapping_in_effect(before) if before else False,
+        defaults=defaults_in_effect(before) if before else False,
     )
     ctx.unit = unit
     try:
@@ -150,10 +191,10 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
             name = ctx.name(table_id)
             capability = (
                 "column_mapping"
-                if features[0][0] == COLUMN_MAPPING
-                else ("type_widening" if features[0][0] == TYPE_WIDENING else "column_default")
+                if same_key(features[0][0], COLUMN_MAPPING)
+                else ("type_widening" if same_key(features[0][0], TYPE_WIDENING) else "column_default")
             )
-            script.add(
+            slot = script.add(
                 f"ALTER TABLE {name} SET TBLPROPERTIES {_props((k, v) for k, v, _ in features)}",
                 None,
                 ctx,
@@ -163,7 +204,8 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
                 note="enables " + ", ".join(why for _, _, why in features) + "; readers need a Delta "
                 "version that supports it and it cannot be turned off",
             )
-            unit.mapping = unit.mapping or any(k == COLUMN_MAPPING for k, _, _ in features)
+            unit.mapping = unit.mapping or any(same_key(k, COLUMN_MAPPING) for k, _, _ in features)
+            changes = _without_upgrades(changes, features, slot)
         blocking = _checks_in_the_way(changes, unit)
         name = ctx.name(table_id)
         for con, _ in blocking:
