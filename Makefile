@@ -9,14 +9,15 @@ LOCAL_HOME ?= .schemax-local
 VENV_STAMP := $(VENV)/.installed
 JARS_STAMP := $(LOCAL_HOME)/.jars-warm
 
-.PHONY: help venv jars test unit integration test-live demo lint bench clean distclean
+.PHONY: help venv jars test unit integration test-live demo lint imports bench clean distclean
 
 help:
 	@echo "make venv    - create $(VENV) and install schemax[local,dev] (editable)"
 	@echo "make jars    - fetch and cache Delta Lake's jars, check the local engine, print start times"
 	@echo "make test    - unit + integration tests (local Spark + Delta)"
 	@echo "make demo    - run the demo (python -m schemax.demo)"
-	@echo "make lint    - ruff + mypy"
+	@echo "make lint    - ruff + mypy + import contracts (lint-imports)"
+	@echo "make imports - the import contracts only ([tool.importlinter] in pyproject.toml)"
 	@echo "make bench   - run every benchmarks/bench_*.py"
 	@echo "make clean   - remove build/test/local-engine artifacts (distclean also removes $(VENV))"
 
@@ -50,9 +51,13 @@ test-live: venv
 demo: venv jars
 	$(PY) -m schemax.demo
 
-lint: venv
+lint: venv imports
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/mypy src
+
+# the dependency direction (layers, and no engine import in the pure core): [tool.importlinter]
+imports: venv
+	$(VENV)/bin/lint-imports
 
 bench: venv jars
 	@set -e; for f in benchmarks/bench_*.py; do \

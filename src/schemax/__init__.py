@@ -7,9 +7,8 @@
     p.snapshot("Initial schema")
 """
 
-# ``schemax.plan`` is the planner package, callable as the shortcut: schemax.plan("prod") or
-# schemax.plan(before_state, after_state, catalogs=...).
-from schemax import plan
+from typing import Any
+
 from schemax.api import Column, Project, VerifyResult
 from schemax.core.model import State
 from schemax.core.ops import OP_KINDS, Op
@@ -50,9 +49,26 @@ from schemax.errors import (
     ValidationError,
     VersionError,
 )
+from schemax.plan import Plan
+from schemax.plan import plan as _plan_states
 from schemax.shortcuts import deploy, rollback, scan, status
+from schemax.shortcuts import plan as _plan_environment
 
 __version__ = "0.1.0"
+
+
+def plan(*args: Any, **kwargs: Any) -> Plan:
+    """The notebook shortcut: ``schemax.plan("prod")`` is what deploying to ``prod`` would run
+    (:func:`schemax.shortcuts.plan`); ``schemax.plan(before, after, catalogs=...)`` is the plan between
+    two states (:func:`schemax.plan.plan`).
+
+    This name shadows the planner package as an attribute of ``schemax``; import the package by name
+    (``from schemax.plan import build_plan``).
+    """
+    if args and isinstance(args[0], str):
+        return _plan_environment(*args, **kwargs)
+    return _plan_states(*args, **kwargs)
+
 
 __all__ = [
     "OP_KINDS",

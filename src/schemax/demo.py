@@ -18,6 +18,9 @@ import sys
 import time
 import uuid
 
+import schemax
+from schemax.local import spark_session
+
 log = logging.getLogger("schemax.demo")
 
 
@@ -27,8 +30,6 @@ def _say(title: str) -> None:
 
 
 def run(spark) -> None:  # type: ignore[no-untyped-def]
-    import schemax
-
     run_id = uuid.uuid4().hex[:6]
     store = f"spark_catalog.demo_{run_id}_schemax"
     dev, prod = f"demo_{run_id}_dev_", f"demo_{run_id}_prod_"
@@ -139,8 +140,6 @@ def main() -> int:
     for noisy in ("py4j", "schemax.deploy", "schemax.local", "schemax"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     log.setLevel(logging.INFO)
-    from schemax.local import spark_session
-
     t0 = time.perf_counter()
     spark = spark_session()
     log.info("local Spark + Delta ready in %.1fs", time.perf_counter() - t0)

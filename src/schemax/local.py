@@ -56,8 +56,16 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping
+from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no file lock (jar resolution is idempotent anyway)
+    fcntl = None
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
@@ -162,13 +170,11 @@ def _cache_dir() -> Path:
 
 
 def _installed_version(dist: str) -> str:
-    from importlib.metadata import version
-
-    return version(dist)
+    return metadata.version(dist)
 
 
 def _delta_artifact() -> str:
-    import pyspark
+    import pyspark  # optional: schemax[local] installs it
 
     spark_major_minor = ".".join(pyspark.__version__.split(".")[:2])
     return f"delta-spark_{spark_major_minor}_{SCALA_VERSION}"
@@ -192,7 +198,7 @@ def _jars_cache_file() -> Path:
     explicit = os.environ.get("SCHEMAX_JARS_CACHE")
     if explicit:
         return Path(explicit).expanduser()
-    import pyspark
+    import pyspark  # optional: schemax[local] installs it
 
     key = f"{_delta_artifact()}-{_installed_version('delta-spark')}-pyspark{pyspark.__version__}"
     return _cache_dir() / f"delta-jars-{key}.txt"
@@ -227,9 +233,7 @@ def _write_cache(path: Path, coordinate: str, source: str, jars: list[str]) -> N
 def _file_lock(path: Path) -> Iterator[None]:
     """An exclusive advisory lock, so that concurrent first starts resolve the jars once."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, resolution is idempotent anyway
+    if fcntl is None:  # pragma: no cover - Windows: no lock, resolution is idempotent anyway
         yield
         return
     with open(path, "a+") as handle:
@@ -244,7 +248,7 @@ def _pyspark_jars_dir() -> Path:
     spark_home = os.environ.get("SPARK_HOME")
     if spark_home and (Path(spark_home) / "jars").is_dir():
         return Path(spark_home) / "jars"
-    import pyspark
+    import pyspark  # optional: schemax[local] installs it
 
     return Path(pyspark.__file__).parent / "jars"
 
@@ -516,7 +520,7 @@ def spark_session(
             f"call schemax.local.stop_session() before starting one in {local_home(warehouse_dir)}"
         )
 
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # optional: schemax[local] installs it
 
     home = local_home(warehouse_dir)
     (home / "warehouse").mkdir(parents=True, exist_ok=True)
@@ -557,7 +561,7 @@ def _quiet_pyspark_error_logs() -> None:
     if os.environ.get("SCHEMAX_SPARK_ERROR_LOGS"):
         return
     try:
-        from pyspark.logger import PySparkLogger
+        from pyspark.logger import PySparkLogger  # optional: schemax[local] installs it
     except ImportError:  # pragma: no cover - older pyspark
         return
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
@@ -584,7 +588,7 @@ def stop_session(*, shutdown_jvm: bool = False) -> None:
         with contextlib.suppress(Exception):
             session.stop()
     if shutdown_jvm:
-        from pyspark import SparkContext
+        from pyspark import SparkContext  # optional: schemax[local] installs it
 
         gateway = SparkContext._gateway
         if gateway is not None:

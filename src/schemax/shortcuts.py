@@ -68,9 +68,7 @@ def status(*, project: Project | str | None = None, store: Any = None, spark: An
 def scan(env: str, *, project: Project | str | None = None, store: Any = None, spark: Any = None,
          **options: Any) -> Any:
     """Drift scan for scheduled jobs: records the scan and raises DriftDetectedError on drift."""
-    from schemax.services.drift import DriftService
-
-    return DriftService(resolve_project(project, store, spark)).scan(env, **options)
+    return resolve_project(project, store, spark).drift_service().scan(env, **options)
 
 
 __all__ = ["deploy", "plan", "resolve_project", "rollback", "scan", "status"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import itertools
 import json
 import sys
@@ -27,10 +28,10 @@ if str(HERE.parents[1] / "src") not in sys.path:
     sys.path.insert(0, str(HERE.parents[1] / "src"))
 
 import schemax  # noqa: E402
-from schemax import api  # noqa: E402
 from schemax.adapters.memory import MemoryStore  # noqa: E402
 from schemax.core.model import State  # noqa: E402
 from schemax.plan import OSS_DELTA, UNITY_CATALOG, Plan, Target, Tracking, build_plan  # noqa: E402
+from schemax.project import DESIGN_MODULES  # noqa: E402
 
 COL = schemax.Column
 CaseFn = Callable[[schemax.Project], Iterator[None]]
@@ -69,12 +70,19 @@ def case(name: str, **target: Any) -> Callable[[CaseFn], CaseFn]:
 @contextlib.contextmanager
 def fixed_ids() -> Iterator[None]:
     counter = itertools.count(1)
-    original = api.new_id
-    api.new_id = lambda prefix: f"{prefix}_{next(counter):04d}"  # type: ignore[assignment]
+    modules = [importlib.import_module(name) for name in DESIGN_MODULES]
+    originals = [m.new_id for m in modules]  # type: ignore[attr-defined]
+
+    def fixed(prefix: str) -> str:
+        return f"{prefix}_{next(counter):04d}"
+
+    for m in modules:
+        m.new_id = fixed  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        api.new_id = original  # type: ignore[assignment]
+        for m, original in zip(modules, originals, strict=True):
+            m.new_id = original  # type: ignore[attr-defined]
 
 
 def build(name: str) -> tuple[State, State, dict[str, Any]]:

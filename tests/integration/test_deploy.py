@@ -182,7 +182,8 @@ def test_fault_injection_then_resume(spark: Any, prefix: str, fault_project: sch
     p.deploy(env, to="1.0.0")
     for i, _ in enumerate(FAULT_TABLES):
         spark.sql(f"INSERT INTO spark_catalog.`{prefix}{env}_s`.t{i} VALUES ({i}, 'x{i}', 'o')")
-    deployer = Deployer(p, FailingExecutor(executor, index), capabilities=p.capabilities(), max_workers=3)
+    deployer = Deployer(p.records, FailingExecutor(executor, index), author=p.author,
+                        capabilities=p.capabilities(), max_workers=3)
     plan = deployer.plan(env, "2.0.0")
     assert len(plan.statements) == 20, plan.sql
     with pytest.raises(schemax.ExecutionError) as err:
@@ -222,7 +223,8 @@ def test_crash_after_a_statement_ran_but_before_its_status_resumes_without_runni
             victim.append(st)
             raise Killed()
 
-    deployer = Deployer(p, SparkExecutor(spark), capabilities=p.capabilities(), max_workers=1,
+    deployer = Deployer(p.records, SparkExecutor(spark), author=p.author, capabilities=p.capabilities(),
+                        max_workers=1,
                         after_statement=die_after)
     with pytest.raises(Killed):
         deployer.deploy(env, "2.0.0", allow_breaking=True)
@@ -265,7 +267,8 @@ def test_crash_after_a_rewrite_copied_the_rows_resumes_without_copying_twice(
         if st.sql.startswith("INSERT INTO"):
             raise Killed()
 
-    deployer = Deployer(p, SparkExecutor(spark), capabilities=p.capabilities(), max_workers=1,
+    deployer = Deployer(p.records, SparkExecutor(spark), author=p.author, capabilities=p.capabilities(),
+                        max_workers=1,
                         after_statement=die_after_copy)
     with pytest.raises(Killed):
         deployer.deploy("dev", "2.0.0", allow_breaking=True)

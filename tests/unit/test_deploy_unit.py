@@ -51,7 +51,7 @@ def project() -> schemax.Project:
 
 
 def deployer(p: schemax.Project, engine: Any, **kw: Any) -> Deployer:
-    return Deployer(p, engine, capabilities=UNITY_CATALOG, **kw)
+    return Deployer(p.records, engine, author=p.author, capabilities=UNITY_CATALOG, **kw)
 
 
 def test_deploy_records_before_running_and_finishes(project: schemax.Project) -> None:

@@ -810,12 +810,13 @@ def test_drift_package_never_imports_engines() -> None:
 
 # -- which catalog reader a drift check uses ------------------------------------------------------------
 
-def _uc_project(executor: Any) -> schemax.Project:
+def _uc_drift(executor: Any) -> Any:
+    """The drift service of a project on ``executor``, an engine that reports Unity Catalog."""
     from schemax.plan.capabilities import UNITY_CATALOG
+    from schemax.services.drift import DriftService
 
     p = schemax.Project.create(executor, "uc", store=MemoryStore(), author="t")
-    p._capabilities = UNITY_CATALOG  # what a workspace reports
-    return p
+    return DriftService(p.records, executor, author=p.author, capabilities=UNITY_CATALOG)
 
 
 def test_unity_catalog_reader_takes_the_warehouse_executors_workspace_client() -> None:
@@ -825,18 +826,15 @@ def test_unity_catalog_reader_takes_the_warehouse_executors_workspace_client() -
 
     from schemax.adapters.catalog_uc import UnityCatalogReader
     from schemax.adapters.statement_execution import StatementExecutionExecutor
-    from schemax.services.drift import DriftService
 
     ws = create_autospec(WorkspaceClient, instance=True)
-    reader = DriftService(_uc_project(StatementExecutionExecutor(ws, "wh-1"))).reader()
+    reader = _uc_drift(StatementExecutionExecutor(ws, "wh-1")).reader()
     assert isinstance(reader, UnityCatalogReader) and reader.ws is ws  # properties in bulk from tables.list
 
 
 def test_on_a_runtime_the_reader_gets_a_workspace_client_elsewhere_it_reads_per_table(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import databricks.sdk
-
-    from schemax.services.drift import DriftService
 
     class RuntimeClient:
         pass
@@ -850,9 +848,9 @@ def test_on_a_runtime_the_reader_gets_a_workspace_client_elsewhere_it_reads_per_
 
     monkeypatch.setattr(databricks.sdk, "WorkspaceClient", RuntimeClient)
     monkeypatch.delenv("DATABRICKS_RUNTIME_VERSION", raising=False)
-    assert DriftService(_uc_project(Engine())).reader().ws is None
+    assert _uc_drift(Engine()).reader().ws is None
     monkeypatch.setenv("DATABRICKS_RUNTIME_VERSION", "17.3")
-    assert isinstance(DriftService(_uc_project(Engine())).reader().ws, RuntimeClient)
+    assert isinstance(_uc_drift(Engine()).reader().ws, RuntimeClient)
 
 
 def test_import_keeps_declared_schema_properties_no_reader_observes() -> None:

@@ -167,7 +167,7 @@ def test_no_engine() -> None:
         p.deploy("dev")
     assert info.value.needed_for == "deploy"
     with pytest.raises(schemax.EngineRequiredError) as info:
-        DriftService(p).executor  # noqa: B018 - the property raises
+        DriftService(p.records, p.executor, author=p.author).executor  # noqa: B018 - the property raises
     assert info.value.needed_for == "drift"
     with pytest.raises(schemax.EngineRequiredError) as info:
         schemax.Project.open(None, "shop", store="main.schemax")

@@ -85,7 +85,7 @@ def _deployed_then_dropped() -> tuple[schemax.Project, Deployer]:
     p.create_table("shop.sales.scratch", [COL("id", "BIGINT"), COL("old", "STRING")])
     p.add_environment("dev", {"shop": "dev_shop"})
     p.snapshot("v1", version="1.0.0")
-    deployer = Deployer(p, _Engine(), capabilities=UNITY_CATALOG)
+    deployer = Deployer(p.records, _Engine(), author=p.author, capabilities=UNITY_CATALOG)
     deployer.deploy("dev")
     p.drop_table("shop.sales.customers")
     p.drop_column("shop.sales.scratch", "old")
@@ -98,12 +98,12 @@ def _deployed_then_dropped() -> tuple[schemax.Project, Deployer]:
 def test_rollback_with_restore_data_refuses_a_dropped_table_and_names_undrop() -> None:
     p, deployer = _deployed_then_dropped()
     with pytest.raises(schemax.RestoreUnavailableError) as err:
-        plan_rollback(p, deployer, "dev", "1.0.0", restore_data=True)
+        plan_rollback(p.records, deployer, "dev", "1.0.0", restore_data=True)
     text = str(err.value)
     assert "UNDROP TABLE `dev_shop`.`sales`.`customers`" in text
     assert "RESTORE works only on a table that exists" in text
     # without restore_data the rollback is the plain inverse migration, as before
-    state, restore = plan_rollback(p, deployer, "dev", "1.0.0", restore_data=False)
+    state, restore = plan_rollback(p.records, deployer, "dev", "1.0.0", restore_data=False)
     assert restore == {} and "customers" not in {t.name for t in state.tables.values()}
 
 
@@ -119,7 +119,7 @@ def test_rollback_does_not_restore_a_dropped_table_the_target_does_not_have_eith
     p.snapshot("v5", version="5.0.0")
     deployer.deploy("dev", allow_breaking=True)
     # back to 2.0.0, which never had tmp: nothing to RESTORE (the table is gone and stays gone)
-    state, restore = plan_rollback(p, deployer, "dev", "2.0.0", restore_data=True)
+    state, restore = plan_rollback(p.records, deployer, "dev", "2.0.0", restore_data=True)
     assert restore == {}
     assert "tmp" not in {t.name for t in state.tables.values()}
 
@@ -141,7 +141,7 @@ def _function_change(change: Any) -> tuple[State, State]:
 
 
 def test_parameter_types_are_the_signature() -> None:
-    from schemax.plan.render.functions import parameter_types
+    from schemax.core.signatures import parameter_types
 
     assert parameter_types("") == ()
     assert parameter_types("x int, y decimal(10, 2) DEFAULT 1 COMMENT 'a, b'") == ("INT", "DECIMAL(10,2)")

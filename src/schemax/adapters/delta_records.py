@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, LockRecord, StatementRecord
@@ -174,8 +175,6 @@ class DeltaRecordsMixin:
 
     # -- drift scans -------------------------------------------------------------------------------
     def append_drift_scan(self, scan: DriftScanRecord) -> None:
-        from dataclasses import asdict
-
         self._insert("drift_scans", [{"project": scan.project, "scan_id": scan.scan_id,
                                       "environment": scan.environment, "ts": scan.ts, "status": scan.status,
                                       "record": canonical_json(asdict(scan))}])

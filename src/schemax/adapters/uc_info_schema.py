@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schemax.adapters import uc_governance as gov
+from schemax.adapters.catalog_spark import cluster_from_property
 from schemax.core.names import quote_ident, sql_string
 from schemax.drift.observed import ColumnSpec, ConstraintSpec, spark_json_type
 
@@ -341,8 +342,6 @@ def param_name(name: str) -> str:
 
 
 def cluster_from_properties(props: Mapping[str, str]) -> list[str]:
-    from schemax.adapters.catalog_spark import cluster_from_property
-
     return [p[0] for p in cluster_from_property(props.get("clusteringColumns")) if len(p) == 1]
 
 

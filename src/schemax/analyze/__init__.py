@@ -18,8 +18,8 @@ from typing import NamedTuple
 from schemax.analyze.context import AnalysisContext, Dependents, Lineage
 from schemax.analyze.findings import Finding, Severity
 from schemax.analyze.rules import RULES_BY_CODE, Rule, run_checks
+from schemax.core.changes import Change
 from schemax.core.model import State
-from schemax.plan.changes import Change
 
 
 class RuleInfo(NamedTuple):
@@ -48,7 +48,7 @@ def analyze(
 
     Order is deterministic: severity rank (destructive, breaking, warning, info), then object name, then
     code, then message. A finding reported by several changes (e.g. column mapping enabled by two renames
-    on one table) appears once. ``lineage`` defaults to :mod:`schemax.plan.lineage`.
+    on one table) appears once. ``lineage`` defaults to :mod:`schemax.core.lineage`.
     """
     ctx = AnalysisContext(before, after, Dependents(before, after, lineage=lineage))
     seen: dict[Finding, None] = {}

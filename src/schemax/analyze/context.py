@@ -12,18 +12,21 @@ Lineage is parsed only when a rule asks for it, and each view definition is pars
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+import sqlglot
+from sqlglot import exp
+
 from schemax.core import kinds
+from schemax.core import lineage as core_lineage
 from schemax.core.model import State, View
 
 
 class Lineage(Protocol):
-    """The part of :mod:`schemax.plan.lineage` the analyzers use."""
+    """The part of :mod:`schemax.core.lineage` the analyzers use."""
 
     def relations_read(self, sql: str) -> set[tuple[str, ...]]: ...
 
@@ -37,7 +40,7 @@ class Lineage(Protocol):
 
 
 def _default_lineage() -> Lineage:
-    module: Any = importlib.import_module("schemax.plan.lineage")
+    module: Any = core_lineage
     return module  # type: ignore[no-any-return]
 
 
@@ -53,9 +56,6 @@ def _low(parts: Iterable[str]) -> Name:
 def selects_star(sql: str) -> bool:
     """True when a SELECT list in ``sql`` holds ``*`` or ``t.*`` (not ``COUNT(*)``)."""
     try:
-        import sqlglot
-        from sqlglot import exp
-
         tree = sqlglot.parse_one(sql, read="databricks")
     except Exception:  # unparseable SQL: say nothing rather than guess
         return False

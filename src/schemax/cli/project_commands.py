@@ -188,10 +188,10 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
         raise UsageError("import needs an environment (or --from-json FILE)")
     project = open_project(args, output)
     output.note(f"reading {args.env}'s catalog ...")
-    result = project.import_catalog(args.env, schemas=args.schemas, adopt=args.adopt)
-    ops = list(getattr(result, "ops", []) or [])
-    unrepresentable = list(getattr(result, "unrepresentable", []) or [])
-    snapshot = getattr(result, "snapshot", None)
+    imported = project.import_catalog(args.env, schemas=args.schemas, adopt=args.adopt)
+    ops = list(getattr(imported, "ops", []) or [])
+    unrepresentable = list(getattr(imported, "unrepresentable", []) or [])
+    snapshot = getattr(imported, "snapshot", None)
     if output.json:
         output.doc(
             {
@@ -200,7 +200,7 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
                 "snapshot": snapshot,
                 "ops": ops,
                 "unrepresentable": unrepresentable,
-                "notes": list(getattr(result, "notes", []) or []),
+                "notes": list(getattr(imported, "notes", []) or []),
             }
         )
     else:

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from schemax.core import kinds as _kinds
+from schemax.core.names import split_qualified
 from schemax.core.objects import (
     AnyObject,
     Catalog,
@@ -128,8 +129,6 @@ class State(Frozen):
         One part names a catalog, two a schema, three a table/view/volume/function, four a column.
         ``kinds`` restricts the object kinds considered at the last level.
         """
-        from schemax.core.names import split_qualified
-
         parts = split_qualified(name) if isinstance(name, str) else list(name)
         return self._find(parts, kinds)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from schemax.plan.changes import Change
+    from schemax.core.changes import Change
     from schemax.plan.plan import Plan
 
 #: a mark per severity, before its name

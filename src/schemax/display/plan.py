@@ -11,8 +11,9 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from schemax.plan.changes import Change
+from schemax.core.changes import Change
+
+if TYPE_CHECKING:  # the plan is read by attribute: the planner imports this module, not the reverse
     from schemax.plan.plan import Plan
 
 PLAN_CSS = """

@@ -5,15 +5,19 @@
     print(p.sql)
     p.breaking_changes
 
-Modules: :mod:`~schemax.plan.changes` (the change vocabulary), :mod:`~schemax.plan.diff`,
-:mod:`~schemax.plan.order`, :mod:`~schemax.plan.render` (a package: one renderer module per object
-family), :mod:`~schemax.plan.lineage`, :mod:`~schemax.plan.capabilities`, :mod:`~schemax.plan.apply` and
-:mod:`~schemax.plan.plan` (its review screen is :mod:`schemax.display.plan`).
+Modules: :mod:`~schemax.plan.diff`, :mod:`~schemax.plan.order`, :mod:`~schemax.plan.render` (a package:
+one renderer module per object family), :mod:`~schemax.plan.capabilities`, :mod:`~schemax.plan.apply` and
+:mod:`~schemax.plan.plan` (its review screen is :mod:`schemax.display.plan`). The change vocabulary and
+view lineage live below the analyzers, in :mod:`schemax.core.changes` and :mod:`schemax.core.lineage`
+(re-exported as ``schemax.plan.changes`` and ``schemax.plan.lineage``).
+
+``schemax.plan`` as an attribute of the top-level package is the notebook shortcut (``schemax.plan("prod")``,
+bound in ``schemax/__init__.py``); import this package by name: ``from schemax.plan import build_plan``.
 """
 
+from schemax.core.changes import Change, ColumnFlag, ObjectFlag
 from schemax.plan.apply import apply_changes
 from schemax.plan.capabilities import OSS_DELTA, UNITY_CATALOG, EngineCapabilities, detect_capabilities
-from schemax.plan.changes import Change, ColumnFlag, ObjectFlag
 from schemax.plan.diff import attach_op_ids, diff
 from schemax.plan.order import order_changes
 from schemax.plan.plan import Plan, build_plan, build_plan_between, plan
@@ -41,21 +45,3 @@ __all__ = [
     "plan",
 ]
 
-
-# ``schemax.plan`` is both this package and the notebook shortcut ``schemax.plan("prod")``: calling the
-# module with an environment name plans a deployment (schemax.shortcuts.plan); calling it with two
-# states plans between them (plan() above).
-import sys as _sys
-import types as _types
-
-
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if args and isinstance(args[0], str):
-            from schemax.shortcuts import plan as plan_environment
-
-            return plan_environment(*args, **kwargs)
-        return plan(*args, **kwargs)
-
-
-_sys.modules[__name__].__class__ = _CallableModule

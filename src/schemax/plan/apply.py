@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from schemax.core import changes as ch
 from schemax.core import kinds
+from schemax.core.changes import COLUMN_FIELDS, KIND_OF_CHANGE, OBJECT_CHANGES, Change
 from schemax.core.model import Column, State, Table
 from schemax.core.registry import require_complete
-from schemax.plan import changes as ch
-from schemax.plan.changes import COLUMN_FIELDS, KIND_OF_CHANGE, OBJECT_CHANGES, Change
 
 
 class _Work:

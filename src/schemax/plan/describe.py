@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from schemax.core import changes as ch
 from schemax.core import kinds
+from schemax.core.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change
 from schemax.core.registry import require_complete
-from schemax.plan import changes as ch
-from schemax.plan.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change
 
 
 def _flags(c: Any) -> str:

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from schemax.core import changes as ch
 from schemax.core import kinds
+from schemax.core.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change, ObjectFlag
 from schemax.core.model import State, Table
 from schemax.core.ops import OP_PAYLOADS, Op
 from schemax.core.registry import require_complete
-from schemax.plan import changes as ch
-from schemax.plan.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change, ObjectFlag
 
 
 def _key(state: State, object_id: str) -> tuple[str, str]:

@@ -23,12 +23,12 @@ import heapq
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from enum import IntEnum
 
+from schemax.core import changes as ch
 from schemax.core import kinds
+from schemax.core.changes import OBJECT_CHANGES, Change
+from schemax.core.lineage import relations_read, view_dependencies
 from schemax.core.model import State
 from schemax.core.registry import require_complete
-from schemax.plan import changes as ch
-from schemax.plan.changes import OBJECT_CHANGES, Change
-from schemax.plan.lineage import relations_read, view_dependencies
 
 
 class Phase(IntEnum):

@@ -17,13 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemax.analyze import analyze
+from schemax.core.changes import Change
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.uc_rules import RULES
 from schemax.core.uc_statements import state_violations, statement_problems
 from schemax.display import plan_html, plan_markdown
 from schemax.plan.capabilities import UNITY_CATALOG, EngineCapabilities
-from schemax.plan.changes import Change
 from schemax.plan.describe import describe
 from schemax.plan.diff import attach_op_ids, diff
 from schemax.plan.order import order_changes
@@ -39,11 +40,7 @@ def _one_line(text: str) -> str:
 
 
 def _analyze(changes: Sequence[Change], before: State, after: State) -> tuple[Any, ...]:
-    try:
-        from schemax.analyze import analyze
-    except ImportError:  # the analyzers are optional while they are being built
-        log.debug("schemax.analyze is not available: the plan has no findings")
-        return ()
+    # a hard dependency: a plan is never built without its findings (they guard every deploy)
     return tuple(analyze(changes, before, after))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from schemax.plan.changes import Change
+from schemax.core.changes import Change
 
 
 class Risk(str, Enum):

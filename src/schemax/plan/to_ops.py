@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from schemax.core import changes as ch
 from schemax.core import kinds
+from schemax.core.changes import OBJECT_CHANGES
 from schemax.core.model import Catalog, Column, Constraint, Schema, State, Table, View, Volume
 from schemax.core.ops import OP_KINDS, Op
 from schemax.core.registry import require_complete
-from schemax.plan import changes as ch
-from schemax.plan.changes import OBJECT_CHANGES
+from schemax.plan.diff import diff
 
 # phase of each op kind: lower runs first
 _PHASES: tuple[tuple[str, ...], ...] = (
@@ -413,8 +414,6 @@ for _kind in kinds.top_level():
 
 def ops_between(before: State, after: State, *, author: str = "schemax", ts: str | None = None) -> list[Op]:
     """Ops that turn ``before`` into ``after`` (ids of ``after`` kept). Empty when they are equal."""
-    from schemax.plan.diff import diff
-
     emit = _Emitter(author, ts)
     for change in diff(before, after):
         handler = _EMITTERS.get(type(change))

@@ -28,13 +28,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
-from schemax.core.hashing import state_hash
+from schemax.core.hashing import state_hash, table_definition_hash
 from schemax.core.model import State
+from schemax.core.names import qualified, sql_string
 from schemax.core.ops import utc_now
 from schemax.core.snapshot import Snapshot
+from schemax.display import deployment_html
 from schemax.errors import (
     ApprovalRequiredError,
     BreakingChangeError,
@@ -50,14 +53,13 @@ from schemax.errors import (
     UnfinishedDeploymentError,
     UnsupportedError,
 )
-from schemax.ports import SqlExecutor
+from schemax.plan import Plan, Target, Tracking, build_plan
+from schemax.plan.capabilities import EngineCapabilities
+from schemax.ports import SqlExecutor, Store
+from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
 from schemax.services.resume import Catalog as ResumeCatalog
 from schemax.services.statuses import StatusWriter
-
-if TYPE_CHECKING:
-    from schemax.api import Project
-    from schemax.plan.plan import Plan
 
 log = logging.getLogger("schemax.deploy")
 
@@ -114,20 +116,45 @@ class Deployment:
                 f"{self.applied}/{len(self.statements)} statements)")
 
     def _repr_html_(self) -> str:
-        from schemax.display import deployment_html
-
         return deployment_html([self])
 
 
-class Deployer:
-    """Plans and runs deployments of one project through one executor."""
+def state_of(records: ProjectRecords, rec: DeploymentRecord) -> State:
+    """The state a deployment record says it deployed: its snapshot's, or the log's at its op seq."""
+    if rec.snapshot_id:
+        for snap in records.snapshots():
+            if snap.snapshot_id == rec.snapshot_id:
+                return snap.state
+        raise NotFoundError("snapshot", rec.snapshot_id)
+    if rec.op_seq is not None:
+        return records.state_at_seq(rec.op_seq)
+    return State()
 
-    def __init__(self, project: Project, executor: SqlExecutor, *, capabilities: Any = None,
+
+def deployed_state(records: ProjectRecords, env: str) -> DeployedState:
+    """The environment's state per its last successful deployment (empty if none)."""
+    for rec in records.store.read_deployments(records.name, env):
+        if rec.status == "success":
+            return DeployedState(state_of(records, rec), rec.to_version, rec.snapshot_id, rec)
+    return DeployedState(State(), None, None, None)
+
+
+class Deployer:
+    """Plans and runs deployments of one project through one executor.
+
+    It reads the project's design records through ``records`` (snapshots, the op log, environments,
+    settings), writes deployment records, statement statuses and locks to ``records.store``, and runs SQL
+    through ``executor``; ``author`` is who deploys.
+    """
+
+    def __init__(self, records: ProjectRecords, executor: SqlExecutor, *, author: str,
+                 capabilities: EngineCapabilities | None = None,
                  max_workers: int = DEFAULT_WORKERS, drift_check: Callable[..., Any] | None = None,
                  before_statement: Callable[[int, StatementRecord], None] | None = None,
                  after_statement: Callable[[int, StatementRecord], None] | None = None,
                  progress: Callable[[int, int, StatementRecord], None] | None = None) -> None:
-        self.project = project
+        self.records = records
+        self.author = author
         self.executor = executor
         self.capabilities = capabilities
         self.max_workers = max(1, max_workers)
@@ -143,42 +170,38 @@ class Deployer:
     # what is where
     # ------------------------------------------------------------------------------------------------
     @property
-    def store(self) -> Any:
-        return self.project.store
+    def store(self) -> Store:
+        return self.records.store
+
+    @property
+    def project_name(self) -> str:
+        """The project's name (the key of every record this deployer writes)."""
+        return self.records.name
 
     def deployed(self, env: str) -> DeployedState:
         """The environment's state per its last successful deployment (empty if none)."""
-        for rec in self.store.read_deployments(self.project.name, env):
-            if rec.status == "success":
-                return DeployedState(self.state_of(rec), rec.to_version, rec.snapshot_id, rec)
-        return DeployedState(State(), None, None, None)
+        return deployed_state(self.records, env)
 
     def state_of(self, rec: DeploymentRecord) -> State:
-        if rec.snapshot_id:
-            for snap in self.project.snapshots():
-                if snap.snapshot_id == rec.snapshot_id:
-                    return snap.state
-            raise NotFoundError("snapshot", rec.snapshot_id)
-        if rec.op_seq is not None:
-            return self.project.state_at_seq(rec.op_seq)
-        return State()
+        """The state a deployment record says it deployed."""
+        return state_of(self.records, rec)
 
     def target_of(self, env: Environment, to: str | None) -> tuple[State, Snapshot | None, int | None]:
         """The state to deploy: a snapshot (by version, default latest) or the working state if allowed."""
         if to in (None, "latest"):
-            snap = self.project.latest_snapshot()
+            snap = self.records.latest_snapshot()
             if snap is None:
                 self._require_snapshot_allowed(env)
-                return self.project.state(), None, self.project.last_seq
+                return self.records.state(), None, self.records.last_seq
             return snap.state, snap, None
         if to == "working":
             self._require_snapshot_allowed(env)
-            return self.project.state(), None, self.project.last_seq
-        snap = self.project.snapshot_at(to)
+            return self.records.state(), None, self.records.last_seq
+        snap = self.records.snapshot_at(to)
         return snap.state, snap, None
 
     def _require_snapshot_allowed(self, env: Environment) -> None:
-        settings = self.project.settings()
+        settings = self.records.settings()
         if env.require_snapshot or (env.is_production and settings.require_snapshot_for_prod):
             raise SnapshotRequiredError(env.name)
 
@@ -187,9 +210,7 @@ class Deployer:
     # ------------------------------------------------------------------------------------------------
     def plan(self, env_name: str, to: str | None = None, *, deployment_id: str | None = None,
              before: State | None = None) -> Plan:
-        from schemax.plan import Target, Tracking, build_plan
-
-        env = self.project.environment(env_name)
+        env = self.records.environment(env_name)
         current = self.deployed(env_name)
         state, snap, _ = self.target_of(env, to)
         to_version = snap.version if snap else "working"
@@ -211,8 +232,8 @@ class Deployer:
                allow_breaking: bool = False, force: bool = False, confirm: str | bool | None = None,
                abandon: bool = False, kind: str = "deploy", before: State | None = None,
                restore: dict[str, int] | None = None) -> Deployment:
-        env = self.project.environment(env_name)
-        holder = f"{self.project.author}#{uuid.uuid4().hex[:8]}"
+        env = self.records.environment(env_name)
+        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
         if dry_run:
             plan = self.plan(env_name, to, before=before)
             self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
@@ -241,7 +262,7 @@ class Deployer:
                 self.check_restorable(restore)
             return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
         finally:
-            self.store.release_lock(self.project.name, env_name, holder)
+            self.store.release_lock(self.project_name, env_name, holder)
 
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
                confirm: str | bool | None, to: str | None, dry_run: bool = False) -> None:
@@ -256,20 +277,20 @@ class Deployer:
         if env.require_confirmation and not dry_run and confirm not in (True, env.name):
             raise ConfirmationRequiredError(env.name)
         if self.drift_check is not None and not (
-                force or env.allow_drift or self.project.settings().allow_drift):
+                force or env.allow_drift or self.records.settings().allow_drift):
             report = self.drift_check(env)
             if report is not None and report.drifted:
                 raise DriftDetectedError(report)
 
     def _lock(self, env: Environment, holder: str) -> None:
-        lock = LockRecord(self.project.name, env.name, holder, utc_now(), _ts_plus(env.lock_ttl_seconds))
+        lock = LockRecord(self.project_name, env.name, holder, utc_now(), _ts_plus(env.lock_ttl_seconds))
         held = self.store.acquire_lock(lock, utc_now())
         if held is not None:
             raise DeploymentLockedError(held.holder, held.expires, env.name)
 
     def _unfinished(self, env: str) -> DeploymentRecord | None:
         """The latest deployment if it did not finish: failed, or in progress without a live lock."""
-        for rec in self.store.read_deployments(self.project.name, env):
+        for rec in self.store.read_deployments(self.project_name, env):
             if rec.status in ("success", "rolled_back", "abandoned"):
                 return None
             if rec.status == "failed":
@@ -288,8 +309,8 @@ class Deployer:
                     table_versions: dict[str, int] | None = None,
                     state: State | None = None) -> DeploymentRecord:
         return DeploymentRecord(
-            deployment_id=deployment_id, project=self.project.name, environment=env.name, status=status,  # type: ignore[arg-type]
-            kind=kind, started_at=utc_now(), deployed_by=self.project.author, from_version=plan.from_version,  # type: ignore[arg-type]
+            deployment_id=deployment_id, project=self.project_name, environment=env.name, status=status,  # type: ignore[arg-type]
+            kind=kind, started_at=utc_now(), deployed_by=self.author, from_version=plan.from_version,  # type: ignore[arg-type]
             to_version=plan.to_version, snapshot_id=snapshot_id, statement_count=len(plan.statements),
             table_versions=dict(table_versions or {}), op_seq=op_seq,
             state_hash=state_hash(state) if state is not None else None,
@@ -324,7 +345,7 @@ class Deployer:
         return self._execute(record, statements, plan)
 
     def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
-        old = self.store.read_statements(self.project.name, failed.deployment_id)
+        old = self.store.read_statements(self.project_name, failed.deployment_id)
         remaining = [s for s in old if s.status != "applied"]
         deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
         statements = [replace(s, deployment_id=deployment_id, seq=i, status="pending", started_at=None,
@@ -332,7 +353,7 @@ class Deployer:
         record = replace(failed, deployment_id=deployment_id, kind="resume", status="in_progress",
                          started_at=utc_now(), finished_at=None, error=None, applied=0,
                          statement_count=len(statements), resumes=failed.deployment_id,
-                         deployed_by=self.project.author)
+                         deployed_by=self.author)
         self.store.begin_deployment(record, statements)
         self.store.update_deployment(replace(failed, status="failed",
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))
@@ -346,9 +367,6 @@ class Deployer:
     def _restore_statements(env: Environment, deployment_id: str, restore: dict[str, int], before: State,
                             plan: Plan) -> list[StatementRecord]:
         """RESTORE each table, then stamp it with this deployment's version-tracking properties."""
-        from schemax.core.hashing import table_definition_hash
-        from schemax.core.names import sql_string
-
         ids = {physical_name(before, tid, env): tid for tid in before.tables}
         tracking = plan.target.tracking if plan.target is not None else None
         out = []
@@ -449,7 +467,7 @@ class Deployer:
                 self.after_statement(st.seq, st)
             applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now()))
 
-        statuses = StatusWriter(self.store, self.project.name)
+        statuses = StatusWriter(self.store, self.project_name)
         try:
             with ThreadPoolExecutor(max_workers=self.max_workers,
                                     thread_name_prefix="schemax-deploy") as pool:
@@ -483,8 +501,6 @@ class Deployer:
 
 def physical_name(state: State, object_id: str, env: Environment) -> str:
     """The back-quoted physical name of a table/view in an environment (catalog mapped, schema prefixed)."""
-    from schemax.core.names import qualified
-
     parts = state.path(object_id)
     return qualified(env.physical_catalog(parts[0]), env.physical_schema(parts[1]), *parts[2:])
 
@@ -495,17 +511,6 @@ def _run_chain(chain: list[StatementRecord], run: Callable[[StatementRecord], No
         if failure:
             return
         run(st)
-
-
-#: Statements whose object others depend on run alone, between the concurrent table waves.
-_BARRIER_CHANGES = frozenset({
-    "create_catalog", "drop_catalog", "rename_catalog", "alter_catalog",
-    "create_schema", "drop_schema", "rename_schema", "alter_schema",
-    "create_view", "drop_view", "rename_view", "alter_view",
-    "create_function", "drop_function", "alter_function",
-    "create_volume", "drop_volume", "rename_volume", "alter_volume",
-    "grant", "revoke", "add_constraint", "drop_constraint", "drop_table", "rename_table",
-})
 
 
 def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementRecord]]]:
@@ -524,7 +529,7 @@ def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementR
             current.clear()
 
     for st in statements:
-        if not st.object_id or set(st.change_kinds) & _BARRIER_CHANGES or not st.object_id.startswith("tbl_"):
+        if not st.object_id or set(st.change_kinds) & BARRIER_KINDS or not st.object_id.startswith("tbl_"):
             flush()
             waves.append([[st]])
         else:
@@ -533,4 +538,6 @@ def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementR
     return waves
 
 
-__all__ = ["DeployedState", "Deployer", "Deployment", "physical_name", "schedule"]
+__all__ = [
+    "DeployedState", "Deployer", "Deployment", "deployed_state", "physical_name", "schedule", "state_of",
+]

@@ -11,23 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from schemax.core.environment import Environment
+from schemax.core.model import State
 from schemax.core.ops import utc_now
 from schemax.design import DesignFile, target_state
 from schemax.plan import Plan, Target, Tracking, build_plan
+from schemax.services.deploy import Deployer
 
 DESIGN_VERSION_LABEL = "design"
 
 
-def plan_design(project: Any, env_name: str, documents: Sequence[DesignFile]) -> Plan:
-    """The plan from ``env_name``'s deployed state to the working state with ``documents`` synced onto it.
-
-    ``project`` is a :class:`schemax.Project` with an engine (the plan is rendered for its capabilities).
-    DesignFileError as for a sync.
-    """
-    deployer = project.deployer()
-    env = project.environment(env_name)
-    current = deployer.deployed(env_name)
-    state = target_state(project.state(), documents)
+def plan_design(deployer: Deployer, env: Environment, working: State,
+                documents: Sequence[DesignFile]) -> Plan:
+    """The plan from ``env``'s deployed state to ``working`` with ``documents`` synced onto it, rendered
+    for the deployer's engine. DesignFileError as for a sync."""
+    current = deployer.deployed(env.name)
+    state = target_state(working, documents)
     tracking = Tracking(version=DESIGN_VERSION_LABEL, environment=env.name, deployment_id="(planned)",
                         deployed_at=utc_now())
     target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)

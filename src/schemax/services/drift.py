@@ -5,6 +5,12 @@ catalog is read in bulk by the engine's :class:`~schemax.ports.CatalogReader` (a
 queries per schema). Comparison is pure (``schemax.drift.compare``). Version drift is per table: each
 table should carry the ``schemax.version`` of the deployment that last changed it, and the
 ``schemax.hash`` of its expected definition.
+
+The service reads the project's records (:class:`~schemax.records.ProjectRecords`) and writes only drift
+scans and, when a catalog is adopted, its baseline deployment. It never records design ops or snapshots:
+:meth:`DriftService.drift_ops` and :meth:`DriftService.catalog_import` return the ops an import should
+record, and the project records them (``Project.import_drift`` / ``Project.import_catalog``), then hands
+an adopted import's snapshot back to :meth:`DriftService.adopt`.
 """
 
 from __future__ import annotations
@@ -13,49 +19,68 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, is_dataclass, replace
+from typing import Any
 
+from schemax.adapters.catalog_spark import SparkCatalogReader
+from schemax.adapters.catalog_uc import UnityCatalogReader
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, Environment
+from schemax.core.hashing import table_definition_hash
+from schemax.core.lineage import resolve, rewrite_relations
 from schemax.core.model import State
+from schemax.core.names import qualified, sql_string
 from schemax.core.ops import Op, utc_now
+from schemax.core.snapshot import Snapshot
 from schemax.drift import DriftFinding, DriftReport, compare, declared_state, map_to_physical, table_hashes
 from schemax.drift.compare import sort_findings
+from schemax.drift.mapping import function_parts, physical_function
 from schemax.errors import DriftDetectedError, EngineRequiredError, NoCatalogMappingError, NotDeployedError
-
-if TYPE_CHECKING:
-    from schemax.api import Project
-    from schemax.ports import SqlExecutor
+from schemax.plan.capabilities import OSS_DELTA, EngineCapabilities
+from schemax.plan.render import Ctx
+from schemax.plan.statements import Target
+from schemax.plan.to_ops import ops_between
+from schemax.ports import CatalogReader, SqlExecutor
+from schemax.records import ProjectRecords
+from schemax.services.deploy import deployed_state, physical_name
 
 log = logging.getLogger("schemax.drift")
 
 
 class DriftService:
-    """Drift for one project, through its engine."""
+    """Drift for one project, through its engine.
 
-    def __init__(self, project: Project, reader: Any = None, *, workspace_client: Any = None) -> None:
-        self.project = project
+    ``records`` is what the project holds (environments, snapshots, deployments in its store),
+    ``executor`` the engine the live catalog is read through (None: every check refuses with
+    ``EngineRequiredError``), ``capabilities`` what that engine can do (it picks the catalog reader unless
+    ``reader`` is given), and ``author`` who an adopted baseline is recorded for.
+    """
+
+    def __init__(self, records: ProjectRecords, executor: SqlExecutor | None, *, author: str,
+                 capabilities: EngineCapabilities | None = None, reader: CatalogReader | None = None,
+                 workspace_client: Any = None) -> None:
+        self.records = records
+        self._executor = executor
+        self.author = author
+        self.capabilities = capabilities
         self._reader = reader
         self._workspace_client = workspace_client
 
     # -- reading --------------------------------------------------------------------------------------
     @property
     def executor(self) -> SqlExecutor:
-        if self.project.executor is None:
+        if self._executor is None:
             raise EngineRequiredError("drift", "drift needs a SQL engine: open the project with a "
                                       "SparkSession or an executor")
-        return self.project.executor
+        return self._executor
 
-    def reader(self) -> Any:
+    def reader(self) -> CatalogReader:
+        """The catalog reader: the one given, else Unity Catalog's on an engine with catalog DDL, else
+        Spark's (Delta checksum files in bulk)."""
         if self._reader is None:
-            caps = self.project.capabilities()
+            caps = self.capabilities
             if caps is not None and caps.has_catalog_ddl:
-                from schemax.adapters.catalog_uc import UnityCatalogReader
-
                 self._reader = UnityCatalogReader(self.executor, workspace_client=self.workspace_client())
             else:
-                from schemax.adapters.catalog_spark import SparkCatalogReader
-
                 self._reader = SparkCatalogReader(self.executor)
         return self._reader
 
@@ -69,7 +94,7 @@ class DriftService:
 
     def expected(self, env: Environment) -> tuple[State, State, DeploymentRecord | None]:
         """(logical, physical) state the environment should hold, and the deployment that put it there."""
-        deployed = self.project.deployer(drift_check=None).deployed(env.name)
+        deployed = deployed_state(self.records, env.name)
         logical = deployed.state
         physical = map_to_physical(logical, env.catalogs, env.schema_prefix)
         return logical, with_physical_view_sql(logical, physical, env), deployed.deployment
@@ -77,12 +102,12 @@ class DriftService:
     def table_versions(self, env: Environment, physical: State) -> dict[str, str]:
         """Physical table name -> the version of the successful deployment that last changed it."""
         by_id: dict[str, str] = {}
-        records = sorted(self.project.store.read_deployments(self.project.name, env.name),
-                         key=lambda r: r.started_at)
+        store, project = self.records.store, self.records.name
+        records = sorted(store.read_deployments(project, env.name), key=lambda r: r.started_at)
         for rec in records:
             if rec.status != "success" or rec.to_version is None:
                 continue
-            for st in self.project.store.read_statements(self.project.name, rec.deployment_id):
+            for st in store.read_statements(project, rec.deployment_id):
                 if st.object_id and st.object_id.startswith("tbl_"):
                     by_id[st.object_id] = rec.to_version
             for tid in rec.touched_tables:
@@ -96,7 +121,8 @@ class DriftService:
     # -- checking -------------------------------------------------------------------------------------
     def check(self, env_name: str, *, record: bool = True, for_deploy: bool = False) -> DriftReport:
         """Compare the environment with the live catalog; the scan is recorded in ``drift_scans``."""
-        env = self.project.environment(env_name)
+        self.executor  # noqa: B018 - no engine: refuse before anything is read
+        env = self.records.environment(env_name)
         logical, physical, deployment = self.expected(env)
         if deployment is None:
             report = DriftReport(environment=env_name, notes=("nothing deployed yet: nothing to compare",))
@@ -106,8 +132,8 @@ class DriftService:
                              scope=self.scope(physical), environment=env_name)
             report = self._with_versions(report, env, physical, observed)
         if record:
-            self.project.store.append_drift_scan(DriftScanRecord(
-                project=self.project.name, scan_id=f"scan_{uuid.uuid4().hex[:16]}", environment=env_name,
+            self.records.store.append_drift_scan(DriftScanRecord(
+                project=self.records.name, scan_id=f"scan_{uuid.uuid4().hex[:16]}", environment=env_name,
                 ts=utc_now(), status="drifted" if report.drifted else "clean",
                 findings=[asdict(f) for f in report.findings],
                 version=deployment.to_version if deployment else None))
@@ -145,7 +171,7 @@ class DriftService:
     def observed_logical(self, env: Environment, reference: State,
                          scope: list[tuple[str, str | None]]) -> tuple[State, Any]:
         """The live catalog in logical names, with ids taken from ``reference`` wherever names match."""
-        observed = self.reader().read(scope)
+        observed: Any = self.reader().read(scope)  # an ObservedCatalog (a bare State from simple readers)
         state = declared_state(getattr(observed, "state", observed))
         mapped = map_to_physical(reference, env.catalogs, env.schema_prefix)
         physical = with_physical_view_sql(reference, mapped, env)
@@ -153,27 +179,22 @@ class DriftService:
         return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ()),
                      rendered=rendered, partial=getattr(observed, "partial", None)), observed
 
-    def import_drift(self, env_name: str) -> list[Op]:
-        """Record ops that bring the project's working state to what the environment really holds."""
-        from schemax.plan.to_ops import ops_between
-
-        env = self.project.environment(env_name)
+    def drift_ops(self, env_name: str) -> list[Op]:
+        """The ops that bring the project's working state to what the environment really holds (not
+        recorded: ``Project.import_drift`` records them)."""
+        self.executor  # noqa: B018 - no engine: refuse before anything is read
+        env = self.records.environment(env_name)
         logical, physical, deployment = self.expected(env)
         if deployment is None:
             raise NotDeployedError(env_name, "drift",
                                    f"{env_name!r} has no deployment to compare with; use import_catalog")
         reality, _ = self.observed_logical(env, logical, self.scope(physical))
-        ops = ops_between(logical, reality, author=self.project.author)
-        if ops:
-            self.project.record_ops(ops)
-        log.info("imported %d op(s) of drift from %s", len(ops), env_name)
-        return ops
+        return ops_between(logical, reality, author=self.author)
 
-    def import_catalog(self, env_name: str, schemas: list[str] | None = None, adopt: bool = False) -> Any:
-        """Reverse-engineer live catalogs/schemas of ``env`` into ops (and optionally adopt them)."""
-        from schemax.plan.to_ops import ops_between
-
-        env = self.project.environment(env_name)
+    def catalog_import(self, env_name: str, schemas: list[str] | None = None) -> ImportResult:
+        """Reverse-engineer live catalogs/schemas of ``env`` into ops against the working state (not
+        recorded: ``Project.import_catalog`` records them, and adopts them through :meth:`adopt`)."""
+        env = self.records.environment(env_name)
         if not env.catalogs:
             raise NoCatalogMappingError(env_name)
         scope: list[tuple[str, str | None]] = []
@@ -186,34 +207,27 @@ class DriftService:
                     name = str(next(iter(row.values())))
                     if name.startswith(env.schema_prefix) and name != "information_schema":
                         scope.append((physical_cat, name))
-        working = self.project.state()
+        working = self.records.state()
         reality, observed = self.observed_logical(env, working, scope)
         merged = merge(working, reality)
-        ops = ops_between(working, merged, author=self.project.author)
-        if ops:
-            self.project.record_ops(ops)
-        result = ImportResult(ops=ops, unrepresentable=list(getattr(observed, "unrepresentable", ()) or ()),
-                              notes=list(getattr(observed, "notes", ()) or ()))
-        if adopt:
-            snap = self.project.snapshot(f"Imported from {env_name}")
-            result.snapshot = snap.version
-            rec = DeploymentRecord(
-                deployment_id=f"dep_{uuid.uuid4().hex[:16]}", project=self.project.name, environment=env_name,
-                status="success", kind="baseline", started_at=utc_now(), finished_at=utc_now(),
-                deployed_by=self.project.author, to_version=snap.version, snapshot_id=snap.snapshot_id,
-                touched_tables=tuple(sorted(snap.state.tables)))
-            self.project.store.begin_deployment(rec, [])
-            self._stamp_versions(env, snap)
-        for item in result.unrepresentable:
-            log.warning("not imported (schemax cannot represent it): %s", item)
-        return result
+        ops = ops_between(working, merged, author=self.author)
+        return ImportResult(ops=ops, unrepresentable=list(getattr(observed, "unrepresentable", ()) or ()),
+                            notes=list(getattr(observed, "notes", ()) or ()))
 
-    def _stamp_versions(self, env: Environment, snap: Any) -> None:
+    def adopt(self, env_name: str, snap: Snapshot) -> None:
+        """Record ``snap`` (an import's snapshot) as ``env``'s baseline deployment, so its next deploy is a
+        no-op, and stamp the adopted tables with their version-tracking properties."""
+        env = self.records.environment(env_name)
+        rec = DeploymentRecord(
+            deployment_id=f"dep_{uuid.uuid4().hex[:16]}", project=self.records.name, environment=env_name,
+            status="success", kind="baseline", started_at=utc_now(), finished_at=utc_now(),
+            deployed_by=self.author, to_version=snap.version, snapshot_id=snap.snapshot_id,
+            touched_tables=tuple(sorted(snap.state.tables)))
+        self.records.store.begin_deployment(rec, [])
+        self._stamp_versions(env, snap)
+
+    def _stamp_versions(self, env: Environment, snap: Snapshot) -> None:
         """Write the version-tracking properties on adopted tables so the next scan sees no version drift."""
-        from schemax.core.hashing import table_definition_hash
-        from schemax.core.names import sql_string
-        from schemax.services.deploy import physical_name
-
         for tid, table in snap.state.tables.items():
             props = {"schemax.version": snap.version, "schemax.snapshot": snap.snapshot_id,
                      "schemax.environment": env.name, "schemax.hash": table_definition_hash(table)}
@@ -227,7 +241,7 @@ def _runtime_workspace_client() -> Any:
     if not os.environ.get("DATABRICKS_RUNTIME_VERSION"):
         return None
     try:
-        from databricks.sdk import WorkspaceClient
+        from databricks.sdk import WorkspaceClient  # optional engine package: only on a Databricks runtime
 
         return WorkspaceClient()
     except Exception as exc:  # noqa: BLE001 - any auth/config problem: fall back to per-table reads
@@ -237,19 +251,12 @@ def _runtime_workspace_client() -> Any:
 
 def _qualifier(catalog: str, schema: str) -> Callable[[Sequence[str]], str]:
     """Fully qualifies a relation a view in ``catalog.schema`` reads."""
-    from schemax.core.names import qualified
-    from schemax.plan.lineage import resolve
-
     return lambda parts: qualified(*resolve(tuple(parts), catalog, schema))
 
 
 def qualify_views(observed: Any) -> Any:
     """Observed view SQL with every relation fully qualified (as the planner renders it), so a view written
     with short names by hand and the same view deployed by schemax compare equal."""
-    from dataclasses import is_dataclass
-
-    from schemax.plan.lineage import rewrite_relations
-
     state: State = getattr(observed, "state", observed)
     if not state.views:
         return observed
@@ -268,10 +275,6 @@ def with_physical_view_sql(logical: State, physical: State, env: Environment) ->
     """Views as deployed: the planner maps the relations a view reads to physical names; so must drift."""
     if not logical.views:
         return physical
-    from schemax.plan.capabilities import OSS_DELTA
-    from schemax.plan.render import Ctx
-    from schemax.plan.statements import Target
-
     ctx = Ctx(before=logical, after=logical, target=Target(catalogs=dict(env.catalogs),
                                                             schema_prefix=env.schema_prefix), caps=OSS_DELTA)
     views = {vid: v.model_copy(update={"definition": ctx.map_sql(logical.views[vid].definition, v.schema_id,
@@ -407,9 +410,6 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
 
 def _logical_sql(sql: str, env: Environment, inverse: dict[str, str]) -> str:
     """A view's SQL as read from the engine (physical names) with its relations back in logical names."""
-    from schemax.core.names import qualified
-    from schemax.plan.lineage import rewrite_relations
-
     def schema(name: str) -> str:
         prefix = env.schema_prefix
         return name[len(prefix):] if prefix and name.startswith(prefix) else name
@@ -443,9 +443,6 @@ def _logical_ref(ref: Any, base: Any, remap: dict[str, str], env: Environment, c
     the reference's own when it names the same function with the same columns, else the function's
     logical name (``catalogs``: lower-case physical -> logical catalog the project manages) and the
     aligned column ids."""
-    from schemax.core.names import qualified
-    from schemax.drift.mapping import function_parts, physical_function
-
     if ref is None:
         return None
     cols_field = "columns" if hasattr(ref, "columns") else "using_columns"

@@ -8,6 +8,9 @@ from html import escape
 from typing import Any
 
 from schemax.display import CSS, deployment_html, snapshots_html, timeline_svg
+from schemax.ports import Store
+from schemax.records import ProjectRecords
+from schemax.services.deploy import Deployment
 
 
 class History(Sequence[Any]):
@@ -70,4 +73,27 @@ class ProjectStatus:
                 + timeline_svg(self.snapshots, deployed) + snapshots_html(self.snapshots, deployed))
 
 
-__all__ = ["History", "ProjectStatus"]
+def history(store: Store, project: str, env: str | None = None) -> History:
+    """A project's deployments (of one environment, or all), newest first, each with its statements."""
+    return History([Deployment(rec, store.read_statements(project, rec.deployment_id))
+                    for rec in store.read_deployments(project, env)])
+
+
+def project_status(records: ProjectRecords) -> ProjectStatus:
+    """Which version each environment runs (its last successful deployment), unfinished deployments
+    (the latest one failed or still in progress), and how many ops are not in a snapshot yet."""
+    deployed: dict[str, str | None] = {}
+    unfinished: dict[str, str] = {}
+    for name in records.environments():
+        recs = records.store.read_deployments(records.name, name)
+        ok = next((r for r in recs if r.status == "success"), None)
+        deployed[name] = ok.to_version if ok else None
+        if recs and recs[0].status in ("failed", "in_progress"):
+            unfinished[name] = f"{recs[0].deployment_id} ({recs[0].status})"
+    latest = records.latest_snapshot()
+    return ProjectStatus(project=records.name, latest_snapshot=latest.version if latest else None,
+                         uncommitted_ops=len(records.uncommitted_ops()), deployed=deployed,
+                         unfinished=unfinished, snapshots=records.snapshots())
+
+
+__all__ = ["History", "ProjectStatus", "history", "project_status"]

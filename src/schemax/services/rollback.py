@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from schemax.core.model import State
 from schemax.errors import NotDeployedError, RestoreUnavailableError
-from schemax.services.deploy import physical_name
-
-if TYPE_CHECKING:
-    from schemax.api import Project
-    from schemax.services.deploy import Deployer
+from schemax.records import ProjectRecords
+from schemax.services.deploy import Deployer, physical_name
 
 
-def plan_rollback(project: Project, deployer: Deployer, env_name: str, to: str,
+def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to: str,
                   restore_data: bool) -> tuple[State, dict[str, int]]:
     """The state to plan the rollback from, and the tables to RESTORE (physical name -> Delta version).
 
@@ -27,8 +24,8 @@ def plan_rollback(project: Project, deployer: Deployer, env_name: str, to: str,
     the rollback target has it, the rollback is refused with what does bring it back (``UNDROP TABLE`` on
     Unity Catalog, within the recovery window); if the target does not have it either, it is left alone.
     """
-    env = project.environment(env_name)
-    target = project.snapshot_at(to)
+    env = records.environment(env_name)
+    target = records.snapshot_at(to)
     current = deployer.deployed(env_name)
     if current.deployment is None:
         raise NotDeployedError(env_name, "rollback",
@@ -37,7 +34,7 @@ def plan_rollback(project: Project, deployer: Deployer, env_name: str, to: str,
         return current.state, {}
     restore: dict[str, int] = {}
     restored_defs: dict[str, Any] = {}
-    history = [r for r in project.store.read_deployments(project.name, env_name) if r.status == "success"]
+    history = [r for r in records.store.read_deployments(records.name, env_name) if r.status == "success"]
     previous_of = {history[i].deployment_id: (history[i + 1] if i + 1 < len(history) else None)
                    for i in range(len(history))}
     for rec in history:  # newest first

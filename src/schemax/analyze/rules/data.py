@@ -10,8 +10,8 @@ from schemax.analyze.context import AnalysisContext
 from schemax.analyze.findings import Severity
 from schemax.analyze.rules.helpers import _before_table, _classify_type_change, _col_list, _join
 from schemax.analyze.rules.model import Report, check, define
+from schemax.core.changes import AddColumn, AddConstraint, ColumnFlag, ModifyColumn, SetPartitioning
 from schemax.core.model import Constraint
-from schemax.plan.changes import AddColumn, AddConstraint, ColumnFlag, ModifyColumn, SetPartitioning
 
 ADD_NOT_NULL_COLUMN = define(
     "SX301", "add-not-null-column", Severity.WARNING,

@@ -16,7 +16,7 @@ from schemax.analyze.rules.helpers import (
     _tables_using_function,
 )
 from schemax.analyze.rules.model import Report, check, define
-from schemax.plan.changes import (
+from schemax.core.changes import (
     DropCatalog,
     DropColumn,
     DropFunction,

@@ -19,8 +19,7 @@ from schemax.analyze.rules.helpers import (
     _truthy,
 )
 from schemax.analyze.rules.model import Report, check, define
-from schemax.core.model import kind_of_id
-from schemax.plan.changes import (
+from schemax.core.changes import (
     AlterFunction,
     ColumnFlag,
     DropConstraint,
@@ -29,7 +28,8 @@ from schemax.plan.changes import (
     SetRowFilter,
     SetTableProperties,
 )
-from schemax.plan.render.functions import signature_changes
+from schemax.core.model import kind_of_id
+from schemax.core.signatures import signature_changes
 
 REVOKE = define(
     "SX207", "revoke-privileges", Severity.BREAKING,

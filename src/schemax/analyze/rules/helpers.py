@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schemax.analyze.context import Affected, AnalysisContext
+from schemax.core.changes import SetTableProperties
 from schemax.core.delta_properties import (
     column_defaults_on,
     delta_property,
@@ -19,7 +20,6 @@ from schemax.core.delta_properties import (
 )
 from schemax.core.model import Table
 from schemax.core.types import ArrayType, DataType, MapType, PrimitiveType, StructType, parse_type, widening
-from schemax.plan.changes import SetTableProperties
 
 
 def _prop(table: Table, key: str) -> str | None:

@@ -10,7 +10,7 @@ from schemax.analyze.context import Affected, AnalysisContext
 from schemax.analyze.findings import Severity
 from schemax.analyze.rules.helpers import _before_table, _col_list
 from schemax.analyze.rules.model import Report, check, define
-from schemax.plan.changes import (
+from schemax.core.changes import (
     ColumnFlag,
     DropConstraint,
     ModifyColumn,

@@ -2,7 +2,7 @@
 (what one check found), :func:`define` a rule, :func:`check` a change type for it, :func:`run_checks`.
 
 Codes follow :data:`FAMILIES` (the first digit is the family, which fixes the severities a rule may
-have). A check looks at ONE change type of the closed vocabulary (:data:`~schemax.plan.changes.CHANGE_TYPES`);
+have). A check looks at ONE change type of the closed vocabulary (:data:`~schemax.core.changes.CHANGE_TYPES`);
 registering one for any other type fails at import. Not every change type needs a check.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from schemax.analyze.context import Affected, AnalysisContext
 from schemax.analyze.findings import Finding, Severity
-from schemax.plan.changes import CHANGE_TYPES, Change
+from schemax.core.changes import CHANGE_TYPES, Change
 
 #: family digit -> (family name, severities a rule of that family may have)
 FAMILIES: dict[int, tuple[str, frozenset[Severity]]] = {
@@ -113,7 +113,7 @@ TypedCheck = Callable[[C, AnalysisContext], Iterable[Report]]
 def check(rule: Rule, change_type: type[C]) -> Callable[[TypedCheck[C]], TypedCheck[C]]:
     """Register ``fn(change, ctx) -> Iterable[Report]`` as ``rule``'s check over ``change_type``.
 
-    ``change_type`` must be one of :data:`~schemax.plan.changes.CHANGE_TYPES`: a check registered for
+    ``change_type`` must be one of :data:`~schemax.core.changes.CHANGE_TYPES`: a check registered for
     any other type would never run, so it fails at import instead.
     """
     if change_type not in CHANGE_TYPES:

@@ -22,10 +22,7 @@ from schemax.analyze.rules.helpers import (
     _uses_type,
 )
 from schemax.analyze.rules.model import Report, check, define
-from schemax.core.delta_properties import defaults_in_effect, needs_column_mapping
-from schemax.core.model import Column, Table
-from schemax.core.types import requires_type_widening
-from schemax.plan.changes import (
+from schemax.core.changes import (
     AddColumn,
     ColumnFlag,
     DropColumn,
@@ -34,6 +31,9 @@ from schemax.plan.changes import (
     SetClustering,
     SetTableProperties,
 )
+from schemax.core.delta_properties import defaults_in_effect, needs_column_mapping
+from schemax.core.model import Column, Table
+from schemax.core.types import requires_type_widening
 
 COLUMN_MAPPING = define(
     "SX401", "enable-column-mapping", Severity.WARNING,

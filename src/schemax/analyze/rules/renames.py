@@ -10,7 +10,7 @@ from schemax.analyze.context import AnalysisContext, describe_contents
 from schemax.analyze.findings import Severity
 from schemax.analyze.rules.helpers import _join, _scope_report
 from schemax.analyze.rules.model import Report, check, define
-from schemax.plan.changes import (
+from schemax.core.changes import (
     RenameCatalog,
     RenameColumn,
     RenameSchema,

@@ -39,11 +39,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from schemax.core import changes as ch
+from schemax.core.changes import Change
 from schemax.core.model import State
 from schemax.core.registry import require_complete
-from schemax.plan import changes as ch
 from schemax.plan.capabilities import EngineCapabilities
-from schemax.plan.changes import Change
 from schemax.plan.order import Phase, phase_of
 
 # the family modules register their renderers when imported

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemax.core import changes as ch
+from schemax.core.changes import ObjectFlag
 from schemax.core.names import quote_ident, sql_string
-from schemax.plan import changes as ch
-from schemax.plan.changes import ObjectFlag
 from schemax.plan.render.common import (
     _comment_on,
     _drop,

@@ -5,10 +5,10 @@ comment, default, tags and mask.
 
 from __future__ import annotations
 
+from schemax.core import changes as ch
+from schemax.core.changes import Change, ColumnFlag
 from schemax.core.model import Column, Table
 from schemax.core.names import quote_ident, sql_string
-from schemax.plan import changes as ch
-from schemax.plan.changes import Change, ColumnFlag
 from schemax.plan.render.common import _tag_statements
 from schemax.plan.render.context import Ctx, _unit
 from schemax.plan.render.script import Script, renders

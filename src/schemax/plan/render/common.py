@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from schemax.core.changes import Change
 from schemax.core.hashing import table_definition_hash
 from schemax.core.model import Table
 from schemax.core.names import sql_string
-from schemax.plan.changes import Change
 from schemax.plan.diff import changed_and_gone
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.grants import _grant_all, _grant_sql

@@ -4,10 +4,10 @@ table they reference exists).
 
 from __future__ import annotations
 
+from schemax.core import changes as ch
+from schemax.core.changes import Change
 from schemax.core.model import Constraint, Table
 from schemax.core.names import quote_ident
-from schemax.plan import changes as ch
-from schemax.plan.changes import Change
 from schemax.plan.order import Phase
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.script import Script, renders

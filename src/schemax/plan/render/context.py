@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemax.core.lineage import resolve, rewrite_names
 from schemax.core.model import State, Table
 from schemax.core.names import InvalidIdentifierError, qualified, quote_ident, split_qualified
 from schemax.core.types import widening
 from schemax.plan.capabilities import EngineCapabilities
-from schemax.plan.lineage import resolve, rewrite_names
 from schemax.plan.order import Phase
 from schemax.plan.statements import Target
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from schemax.core import changes as ch
 from schemax.core import kinds
+from schemax.core.changes import Change
 from schemax.core.model import State, kind_of_id
 from schemax.core.names import quote_ident
 from schemax.core.ops import PRIVILEGES
 from schemax.core.uc_rules import ALL_PRIVILEGES
-from schemax.plan import changes as ch
-from schemax.plan.changes import Change
 from schemax.plan.order import Phase
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.script import Script, _Slot, renders

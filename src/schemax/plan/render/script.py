@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemax.plan.changes import Change
+from schemax.core.changes import Change
 from schemax.plan.render.context import Ctx
 from schemax.plan.statements import Risk, Statement
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 
+from schemax.core import changes as ch
+from schemax.core.changes import Change
 from schemax.core.model import Table
 from schemax.core.names import quote_ident
-from schemax.plan import changes as ch
-from schemax.plan.changes import Change
 from schemax.plan.render.columns import _mask_statement
 from schemax.plan.render.common import _comment_on, _drop, _rename, _tag_statements, _undo_set
 from schemax.plan.render.constraints import _add_constraint

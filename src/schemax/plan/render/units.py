@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from schemax.core import changes as ch
+from schemax.core.changes import Change, ColumnFlag
 from schemax.core.delta_properties import (
     defaults_in_effect,
     enables_feature,
@@ -22,12 +24,10 @@ from schemax.core.delta_properties import (
     same_key,
     type_widening_enabled,
 )
+from schemax.core.lineage import columns_read, rename_columns
 from schemax.core.model import Constraint
 from schemax.core.names import quote_ident
 from schemax.core.types import requires_type_widening
-from schemax.plan import changes as ch
-from schemax.plan.changes import Change, ColumnFlag
-from schemax.plan.lineage import columns_read, rename_columns
 from schemax.plan.render.common import _tracking
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx, _Unit

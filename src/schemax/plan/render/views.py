@@ -7,10 +7,10 @@ Spark preset) replaces it, and what the replace drops is given again right after
 
 from __future__ import annotations
 
+from schemax.core import changes as ch
+from schemax.core.changes import ObjectFlag
 from schemax.core.model import State, View
 from schemax.core.names import sql_string
-from schemax.plan import changes as ch
-from schemax.plan.changes import ObjectFlag
 from schemax.plan.diff import changed_and_gone
 from schemax.plan.render.common import (
     _comment_on,

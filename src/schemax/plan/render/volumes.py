@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from schemax.core import changes as ch
+from schemax.core.changes import ObjectFlag
 from schemax.core.names import sql_string
-from schemax.plan import changes as ch
-from schemax.plan.changes import ObjectFlag
 from schemax.plan.render.common import _comment_on, _drop, _new_object_extras, _rename, _tag_statements
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.script import Script, renders

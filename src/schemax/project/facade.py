@@ -1,0 +1,168 @@
+"""The façade methods that build services: plan, deploy, history, promotion, rollback, drift and import.
+
+Each builds a service from the project's records and ports (:class:`~schemax.records.ProjectRecords`, the
+store, the engine's :class:`~schemax.ports.SqlExecutor` and capabilities) and calls it; none of the
+services sees the project. Where a service finds design ops to record (an import), it returns them and
+the project records them here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from schemax.core.environment import DriftScanRecord, Environment
+from schemax.core.model import State
+from schemax.core.ops import Op
+from schemax.drift import DriftReport
+from schemax.errors import EngineRequiredError, NotDeployedError
+from schemax.plan import Plan, build_plan_between
+from schemax.plan.capabilities import EngineCapabilities, detect_capabilities
+from schemax.plan.to_ops import ops_between
+from schemax.project.base import ProgressCallback
+from schemax.project.snapshots import SnapshotDesign
+from schemax.services.deploy import Deployer, Deployment
+from schemax.services.drift import DriftService, ImportResult
+from schemax.services.history import History, ProjectStatus, history, project_status
+from schemax.services.rollback import plan_rollback
+
+# the messages of imports keep the logger they had when the drift service recorded the ops itself
+drift_log = logging.getLogger("schemax.drift")
+
+
+class ServiceFacade(SnapshotDesign):
+    """Deployments, history, rollback, drift and import through the services (see the module doc)."""
+
+    # ------------------------------------------------------------------------------------------------
+    # plan, deploy, history, promotion, rollback
+    # ------------------------------------------------------------------------------------------------
+    def deployer(self, **options: Any) -> Deployer:
+        """The :class:`~schemax.services.deploy.Deployer` for this project's engine."""
+        if self.executor is None:
+            raise EngineRequiredError(
+                "deploy", "this project has no SQL engine (open it with a SparkSession or an executor)")
+        options.setdefault("capabilities", self.capabilities())
+        options.setdefault("drift_check", self._drift_check)
+        return Deployer(self.records, self.executor, author=self.author, **options)
+
+    def capabilities(self) -> EngineCapabilities | None:
+        """What the engine behind this project can run (detected once, then cached)."""
+        if self._capabilities is None and self.executor is not None:
+            self._capabilities = detect_capabilities(self.executor)
+        return self._capabilities
+
+    def drift_service(self, **options: Any) -> DriftService:
+        """The :class:`~schemax.services.drift.DriftService` for this project's engine (``options``: a
+        ``reader`` or ``workspace_client`` of your own)."""
+        return DriftService(self.records, self.executor, author=self.author,
+                            capabilities=self.capabilities(), **options)
+
+    def _drift_check(self, env: Environment) -> DriftReport:
+        return self.drift_service().check(env.name, record=False, for_deploy=True)
+
+    def plan(self, env: str, to: str | None = None) -> Plan:
+        """What deploying ``to`` (default: latest snapshot) to ``env`` would run, with its findings."""
+        return self.deployer().plan(env, to)
+
+    def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
+               force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
+               max_workers: int | None = None, progress: ProgressCallback | None = None) -> Deployment:
+        """Deploy a snapshot (default: the latest) to ``env``; see :mod:`schemax.services.deploy`.
+
+        Refuses breaking changes (``BreakingChangeError``), drift (``DriftDetectedError``), a held lock
+        (``DeploymentLockedError``) unless allowed; a failing statement raises ``ExecutionError`` after
+        the deployment's record is written. Deploying again resumes a failed deployment.
+        ``progress(i, n, statement)`` is called after each statement that ran.
+        """
+        options: dict[str, Any] = {"max_workers": max_workers} if max_workers else {}
+        if progress is not None:
+            options["progress"] = progress
+        return self.deployer(**options).deploy(env, to, dry_run=dry_run, allow_breaking=allow_breaking,
+                                               force=force, confirm=confirm, abandon=abandon)
+
+    def history(self, env: str | None = None) -> History:
+        """Deployments, newest first, each with its statements and SQL."""
+        return history(self.store, self.name, env)
+
+    def status(self) -> ProjectStatus:
+        """Which version is deployed where, and how many ops are not in a snapshot yet."""
+        return project_status(self.records)
+
+    def promote(self, source: str, target: str, *, progress: ProgressCallback | None = None,
+                **options: Any) -> Deployment:
+        """Deploy to ``target`` the snapshot that ``source`` runs (``options`` as for :meth:`deploy`)."""
+        deployed = self.deployer().deployed(source)
+        if deployed.deployment is None or deployed.snapshot_id is None:
+            raise NotDeployedError(source, "promote",
+                                   f"environment {source!r} has no deployed snapshot to promote")
+        return self.deploy(target, to=deployed.version, progress=progress, **options)
+
+    def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
+                 progress: ProgressCallback | None = None, **options: Any) -> Deployment:
+        """Deploy the way back to snapshot ``to`` as a deployment of its own.
+
+        With ``restore_data=True`` the tables that later deployments changed destructively are first
+        ``RESTORE``d to the Delta version recorded before that change, so dropped columns come back with
+        their data (rows written since are lost with them; out of Delta's retention it refuses:
+        ``RetentionWindowPassedError``). ``progress(i, n, statement)`` as for :meth:`deploy`.
+        """
+        deployer = self.deployer(**({"progress": progress} if progress is not None else {}))
+        before, restore = plan_rollback(self.records, deployer, env, to, restore_data)
+        return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
+                               restore=restore, **options)
+
+    # ------------------------------------------------------------------------------------------------
+    # drift and import
+    # ------------------------------------------------------------------------------------------------
+    def check_drift(self, env: str, *, record: bool = True) -> DriftReport:
+        """Compare ``env``'s live catalog with its last deployment; the scan is recorded."""
+        return self.drift_service().check(env, record=record)
+
+    def drift_scans(self, env: str | None = None) -> list[DriftScanRecord]:
+        """Recorded drift scans, newest first."""
+        return self.store.read_drift_scans(self.name, env)
+
+    def import_drift(self, env: str) -> list[Op]:
+        """Record the ops that make the project match what ``env`` really holds (hand-made changes)."""
+        ops = self.drift_service().drift_ops(env)
+        if ops:
+            self.record_ops(ops)
+        drift_log.info("imported %d op(s) of drift from %s", len(ops), env)
+        return ops
+
+    def import_catalog(self, env: str, schemas: Sequence[str] | None = None, adopt: bool = False
+                       ) -> ImportResult:
+        """Reverse-engineer ``env``'s live catalogs (all schemas, or the logical ``schemas``) into ops.
+
+        With ``adopt=True`` a snapshot is taken and recorded as ``env``'s baseline deployment, so its next
+        deploy is a no-op. Objects schemax cannot represent are listed in the result, never dropped silently.
+        """
+        service = self.drift_service()
+        result = service.catalog_import(env, list(schemas) if schemas else None)
+        if result.ops:
+            self.record_ops(result.ops)
+        if adopt:
+            snap = self.snapshot(f"Imported from {env}")
+            result.snapshot = snap.version
+            service.adopt(env, snap)
+        for item in result.unrepresentable:
+            drift_log.warning("not imported (schemax cannot represent it): %s", item)
+        return result
+
+    def diff(self, from_version: str | None, to_version: str | None = None, **target: Any) -> Plan:
+        """The plan between two snapshots (``None`` = empty / working state), in logical names."""
+        before = self.snapshot_at(from_version).state if from_version else State()
+        after = self.snapshot_at(to_version).state if to_version else self.state()
+        return build_plan_between(before, after, from_version=from_version,
+                                  to_version=to_version or "working", **target)
+
+    def revert_to(self, version: str) -> list[Op]:
+        """Append the ops that bring the working state back to snapshot ``version`` (nothing is deleted)."""
+        ops = ops_between(self.state(), self.snapshot_at(version).state, author=self.author)
+        if ops:
+            self.record_ops(ops)
+        return ops
+
+
+__all__ = ["ServiceFacade"]

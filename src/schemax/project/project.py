@@ -1,0 +1,120 @@
+"""The notebook-facing API: :class:`Project`, a thin typed façade over the op log and the services.
+
+Its parts, one module each: the op log, batching and name resolution (``base.py``); design ops by object
+family (``catalogs.py``, ``tables.py``, ``objects.py``); snapshots (``snapshots.py``); settings and
+environments (``environments.py``); integrity, export and import (``integrity.py``); and the methods that
+build services (``facade.py``). This module opens projects and displays them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from html import escape
+from typing import Any
+
+from schemax.adapters.memory import MemoryStore
+from schemax.core.ops import utc_now
+from schemax.engines import DEFAULT_STORE, store_for
+from schemax.errors import ProjectNotFoundError
+from schemax.ports import ProjectRecord, Store
+from schemax.project.base import resolve_author
+from schemax.project.catalogs import CatalogDesign
+from schemax.project.design import DesignFiles
+from schemax.project.environments import EnvironmentDesign
+from schemax.project.facade import ServiceFacade
+from schemax.project.integrity import Integrity
+from schemax.project.objects import ObjectDesign
+from schemax.project.tables import TableDesign
+from schemax.services.exchange import import_export, read_export
+
+log = logging.getLogger("schemax")
+
+
+class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, DesignFiles, Integrity,
+              ServiceFacade):
+    """A schemax project: op log, snapshots and (later) environments, kept in a store.
+
+    Open or create one with :meth:`Project.open` / :meth:`Project.create`; do not call the constructor.
+    """
+
+    # ------------------------------------------------------------------------------------------------
+    # opening
+    # ------------------------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
+               author: str | None = None, settings: dict[str, Any] | None = None) -> Project:
+        """Create a project in ``store``; ProjectExistsError if it is already there."""
+        st, executor = store_for(spark, store)
+        st.ensure()
+        who = author or resolve_author(executor)
+        record = ProjectRecord(name=name, created_at=utc_now(), created_by=who, settings=dict(settings or {}))
+        st.create_project(record)
+        log.info("created project %s in %s", name, st.location)
+        return cls(st, record, author=who, executor=executor)
+
+    @classmethod
+    def in_memory(cls, name: str, *, author: str | None = None) -> Project:
+        """A project kept in memory, with no engine: design, snapshot, diff and review anywhere (CI, a
+        laptop without Java). Move it to a real store with :meth:`export_json` / :meth:`import_json`."""
+        return cls.create(None, name, store=MemoryStore(f"memory:{name}"), author=author)
+
+    @classmethod
+    def open(cls, spark: Any, name: str, store: str | Store | None = DEFAULT_STORE, *,
+             author: str | None = None) -> Project:
+        """Open an existing project; ProjectNotFoundError if the store does not hold it."""
+        st, executor = store_for(spark, store)
+        st.ensure()
+        record = st.get_project(name)
+        if record is None:
+            raise ProjectNotFoundError(name, st.location)
+        project = cls(st, record, author=author or resolve_author(executor), executor=executor)
+        project.refresh()
+        return project
+
+    @classmethod
+    def import_json(cls, spark: Any, path: str | os.PathLike[str],
+                    store: str | Store | None = DEFAULT_STORE, *,
+                    name: str | None = None, author: str | None = None) -> Project:
+        """Load an exported project into ``store`` (verifying every hash on the way in).
+
+        A project the store already holds is fast-forwarded when the file extends its hash chain (only the
+        new ops and snapshots are appended), left as is when the file holds nothing new, and refused with
+        HistoryDivergedError (the first divergent op, and what each side has beyond it) when the two
+        histories forked. What was done is in the returned project's ``last_import``
+        (:class:`~schemax.services.exchange.ImportResult`).
+        """
+        export = read_export(path, name=name)
+        st, executor = store_for(spark, store)
+        st.ensure()
+        result = import_export(st, export)
+        record = st.get_project(export.record.name) or export.record
+        project = cls(st, record, author=author or resolve_author(executor), executor=executor)
+        project.last_import = result
+        project.refresh()
+        return project
+
+    # ------------------------------------------------------------------------------------------------
+    # display
+    # ------------------------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"Project(name={self.name!r}, store={self.store.location!r}, ops={self.last_seq})"
+
+    def _repr_html_(self) -> str:
+        state = self.state()
+        snaps = self.snapshots()
+        rows = "".join(
+            f"<tr><td>{escape(s.version)}</td><td>{escape(s.name)}</td><td>{escape(s.ts[:19])}</td>"
+            f"<td>{escape(s.created_by)}</td><td><code>{s.hash[:12]}</code></td></tr>"
+            for s in reversed(snaps))
+        return (
+            f"<div class='schemax-project'><h4>schemax project <code>{escape(self.name)}</code></h4>"
+            f"<p>{self.last_seq} ops · {len(state.catalogs)} catalogs · {len(state.schemas)} schemas · "
+            f"{len(state.tables)} tables · {len(state.views)} views · {len(snaps)} snapshots · "
+            f"{len(self.uncommitted_ops())} uncommitted ops</p>"
+            f"<table><thead><tr><th>version</th><th>name</th><th>when</th><th>by</th><th>hash</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+
+
+__all__ = ["Project"]
