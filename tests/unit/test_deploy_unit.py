@@ -14,6 +14,7 @@ from schemax.core.environment import LockRecord, StatementRecord
 from schemax.errors import SqlError
 from schemax.plan import UNITY_CATALOG
 from schemax.services.deploy import Deployer, schedule
+from schemax.services.rollback import plan_rollback
 
 
 class FakeEngine:
@@ -21,6 +22,7 @@ class FakeEngine:
 
     def __init__(self, fail_on: str | None = None) -> None:
         self.sql: list[str] = []
+        self.queries: list[str] = []
         self.fail_on = fail_on
         self._lock = threading.Lock()
 
@@ -31,6 +33,8 @@ class FakeEngine:
             self.sql.append(sql)
 
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        with self._lock:
+            self.queries.append(sql)
         if sql.startswith("DESCRIBE HISTORY"):
             return [{"version": 7}]
         return [{"u": "tester"}]
@@ -194,3 +198,38 @@ def test_fault_at_every_index_then_resume() -> None:
         assert set(first) <= set(ran)
         assert p.status().deployed[env] == "2.0.0"
     assert n == 20
+
+
+def test_a_mapping_key_in_another_case_names_the_physical_catalog_in_records_and_restores() -> None:
+    """Issue 14: with ``{"Shop": "dev_shop"}`` for the logical catalog ``shop`` the plan named ``dev_shop``
+    but the deployment recorded (DESCRIBE HISTORY) and a data rollback RESTOREd a table of ``shop``."""
+    engine = FakeEngine()
+    p = schemax.Project.create(engine, "cased", store=MemoryStore(), author="tester")
+    p._capabilities = UNITY_CATALOG
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_table("shop.sales.a", [schemax.Column("id", "BIGINT"), schemax.Column("v", "STRING")])
+    p.add_environment("dev", {"Shop": "dev_shop"})
+    p.snapshot("v1", version="1.0.0")
+    deployer(p, engine).deploy("dev")
+    p.drop_column("shop.sales.a", "v")
+    p.snapshot("v2", version="2.0.0")
+    dep = deployer(p, engine).deploy("dev", allow_breaking=True)
+    assert dep.table_versions == {"`dev_shop`.`sales`.`a`": 7}
+    assert "DESCRIBE HISTORY `dev_shop`.`sales`.`a` LIMIT 1" in engine.queries
+    before, restore = plan_rollback(p.records, deployer(p, engine), "dev", "1.0.0", True)
+    assert restore == {"`dev_shop`.`sales`.`a`": 7}
+    engine.sql.clear()
+    back = deployer(p, engine).deploy("dev", "1.0.0", allow_breaking=True, kind="rollback", before=before,
+                                      restore=restore)
+    assert back.status == "success"
+    assert engine.sql[0] == "RESTORE TABLE `dev_shop`.`sales`.`a` TO VERSION AS OF 7"
+    assert not any("`shop`." in s for s in engine.sql)
+
+
+def test_a_mapping_with_keys_differing_only_in_case_is_refused(project: schemax.Project) -> None:
+    with pytest.raises(schemax.ValidationError, match="differ only in case"):
+        project.add_environment("two", {"shop": "a", "SHOP": "b"})
+    with pytest.raises(schemax.ValidationError, match="differ only in case"):
+        project.update_environment("dev", catalogs={"shop": "dev_shop", "Shop": "other"})
+    assert project.environment("dev").catalogs == {"shop": "dev_shop"}

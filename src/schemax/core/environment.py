@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from schemax.core.model import Frozen
+from schemax.core.naming import Naming
 
 DeploymentStatus = Literal["in_progress", "success", "failed", "rolled_back", "abandoned"]
 StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
@@ -42,11 +43,16 @@ class Environment(Frozen):
     def is_production(self) -> bool:
         return self.production or self.name.lower() in ("prod", "production", "prd")
 
+    @property
+    def naming(self) -> Naming:
+        """How this environment names things physically (:class:`~schemax.core.naming.Naming`)."""
+        return Naming(self.catalogs, self.schema_prefix)
+
     def physical_catalog(self, logical: str) -> str:
-        return self.catalogs.get(logical, self.catalogs.get(logical.lower(), logical))
+        return self.naming.catalog(logical)
 
     def physical_schema(self, logical: str) -> str:
-        return f"{self.schema_prefix}{logical}"
+        return self.naming.schema(logical)
 
     def approved(self, version: str) -> dict[str, Any] | None:
         return next((a for a in self.approvals if a.get("version") == version), None)

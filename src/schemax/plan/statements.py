@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from schemax.core.changes import Change
+from schemax.core.naming import Naming
 
 
 class Risk(str, Enum):
@@ -85,22 +86,22 @@ class Target:
 
     ``schema_prefix`` is prepended to every schema name so two environments can share one physical
     catalog (local Spark has only ``spark_catalog``). A logical catalog missing from ``catalogs`` keeps
-    its name.
+    its name. The naming rules are :class:`~schemax.core.naming.Naming`'s (:attr:`naming`).
     """
 
     catalogs: Mapping[str, str] = field(default_factory=dict)
     schema_prefix: str = ""
     tracking: Tracking | None = None
+    naming: Naming = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix))
 
     def catalog(self, logical: str) -> str:
-        found = self.catalogs.get(logical)
-        if found is None:
-            low = logical.lower()
-            found = next((p for name, p in self.catalogs.items() if name.lower() == low), logical)
-        return found
+        return self.naming.catalog(logical)
 
     def schema(self, logical: str) -> str:
-        return self.schema_prefix + logical
+        return self.naming.schema(logical)
 
     def describe(self) -> str:
         parts = [f"{k} -> {v}" for k, v in sorted(self.catalogs.items())]

@@ -34,7 +34,7 @@ from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
 from schemax.core.hashing import state_hash, table_definition_hash
 from schemax.core.model import State
-from schemax.core.names import qualified, sql_string
+from schemax.core.names import sql_string
 from schemax.core.ops import utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.display import deployment_html
@@ -367,7 +367,7 @@ class Deployer:
     def _restore_statements(env: Environment, deployment_id: str, restore: dict[str, int], before: State,
                             plan: Plan) -> list[StatementRecord]:
         """RESTORE each table, then stamp it with this deployment's version-tracking properties."""
-        ids = {physical_name(before, tid, env): tid for tid in before.tables}
+        ids = {env.naming.name(before, tid): tid for tid in before.tables}
         tracking = plan.target.tracking if plan.target is not None else None
         out = []
         for name, version in sorted(restore.items()):
@@ -395,7 +395,7 @@ class Deployer:
             table = before.tables.get(st.object_id or "")
             if risk not in ("destructive", "data_dependent", "breaking") or table is None:
                 continue
-            name = physical_name(before, table.id, env)
+            name = env.naming.name(before, table.id)
             if name in versions:
                 continue
             try:
@@ -499,12 +499,6 @@ class Deployer:
         return Deployment(rec, final, plan)
 
 
-def physical_name(state: State, object_id: str, env: Environment) -> str:
-    """The back-quoted physical name of a table/view in an environment (catalog mapped, schema prefixed)."""
-    parts = state.path(object_id)
-    return qualified(env.physical_catalog(parts[0]), env.physical_schema(parts[1]), *parts[2:])
-
-
 def _run_chain(chain: list[StatementRecord], run: Callable[[StatementRecord], None],
                failure: list[Any]) -> None:
     for st in chain:
@@ -539,5 +533,5 @@ def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementR
 
 
 __all__ = [
-    "DeployedState", "Deployer", "Deployment", "deployed_state", "physical_name", "schedule", "state_of",
+    "DeployedState", "Deployer", "Deployment", "deployed_state", "schedule", "state_of",
 ]

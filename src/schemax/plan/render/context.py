@@ -50,11 +50,7 @@ class Ctx:
         return state.path(object_id)
 
     def physical(self, parts: Sequence[str]) -> tuple[str, ...]:
-        out = [self.target.catalog(parts[0])]
-        if len(parts) > 1:
-            out.append(self.target.schema(parts[1]))
-        out.extend(parts[2:])
-        return tuple(out)
+        return self.target.naming.physical(parts)
 
     def name(self, object_id: str, state: State | None = None) -> str:
         """The physical, quoted full name of an object as ``state`` (default: the current phase's) names it.
