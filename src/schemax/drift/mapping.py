@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schemax.core.hashing import table_definition_hash
 from schemax.core.model import State
 from schemax.core.naming import Naming, function_parts, physical_function
+from schemax.core.tracking import table_definition_hash
 
 
 def map_to_physical(state: State, catalogs: Mapping[str, str], schema_prefix: str = "") -> State:

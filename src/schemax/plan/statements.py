@@ -14,6 +14,7 @@ from typing import Any
 
 from schemax.core.changes import Change
 from schemax.core.naming import Naming
+from schemax.core.tracking import Tracking
 
 
 class Risk(str, Enum):
@@ -67,17 +68,6 @@ class Statement:
 
     def __str__(self) -> str:
         return self.sql
-
-
-@dataclass(frozen=True)
-class Tracking:
-    """Version-tracking values written to every created or changed table as ``schemax.*`` properties."""
-
-    version: str
-    snapshot_id: str = ""
-    deployment_id: str = ""
-    environment: str = ""
-    deployed_at: str = ""
 
 
 @dataclass(frozen=True)

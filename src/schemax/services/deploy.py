@@ -32,9 +32,8 @@ from typing import Any
 
 from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
-from schemax.core.hashing import state_hash, table_definition_hash
+from schemax.core.hashing import state_hash
 from schemax.core.model import State
-from schemax.core.names import sql_string
 from schemax.core.ops import utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.display import deployment_html
@@ -55,6 +54,7 @@ from schemax.errors import (
 )
 from schemax.plan import Plan, Target, Tracking, build_plan
 from schemax.plan.capabilities import EngineCapabilities
+from schemax.plan.render.restore import restore_statements
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
@@ -331,7 +331,7 @@ class Deployer:
     def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
                  restore: dict[str, int], before: State) -> Deployment:
         state, snap, op_seq = self.target_of(env, to)
-        restores = self._restore_statements(env, deployment_id, restore, before, plan)
+        restores = self._restore_statements(deployment_id, restore, before, plan)
         planned = self._statements_for(deployment_id, plan)
         statements = [replace(st, seq=i) for i, st in enumerate([*restores, *planned], start=1)]
         versions = self._table_versions(env, plan, before)
@@ -364,28 +364,13 @@ class Deployer:
         return self._execute(record, statements, None, check_applied=True)
 
     @staticmethod
-    def _restore_statements(env: Environment, deployment_id: str, restore: dict[str, int], before: State,
+    def _restore_statements(deployment_id: str, restore: dict[str, int], before: State,
                             plan: Plan) -> list[StatementRecord]:
-        """RESTORE each table, then stamp it with this deployment's version-tracking properties."""
-        ids = {env.naming.name(before, tid): tid for tid in before.tables}
-        tracking = plan.target.tracking if plan.target is not None else None
-        out = []
-        for name, version in sorted(restore.items()):
-            tid = ids.get(name)
-            out.append(StatementRecord(deployment_id=deployment_id, seq=0, object_id=tid, object_name=name,
-                                       sql=f"RESTORE TABLE {name} TO VERSION AS OF {int(version)}",
-                                       risk="destructive", change_kinds=("restore",)))
-            if tid is None or tracking is None:
-                continue
-            props = {"schemax.version": tracking.version, "schemax.snapshot": tracking.snapshot_id,
-                     "schemax.deployment": deployment_id, "schemax.environment": tracking.environment,
-                     "schemax.deployed_at": tracking.deployed_at,
-                     "schemax.hash": table_definition_hash(plan.after.tables.get(tid, before.tables[tid]))}
-            body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-            out.append(StatementRecord(deployment_id=deployment_id, seq=0, object_id=tid, object_name=name,
-                                       sql=f"ALTER TABLE {name} SET TBLPROPERTIES ({body})", risk="safe",
-                                       change_kinds=("restore",)))
-        return out
+        """RESTORE each table, then stamp it with this deployment's version-tracking properties (the SQL is
+        the planner's: :func:`schemax.plan.render.restore.restore_statements`)."""
+        return [StatementRecord(deployment_id=deployment_id, seq=0, sql=st.sql, risk=st.risk.value,
+                                object_id=st.object_id, object_name=name, change_kinds=("restore",))
+                for name, st in restore_statements(plan.target, before, plan.after, restore)]
 
     def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
         """Delta version of every existing table a destructive statement touches, for RESTORE later."""

@@ -24,11 +24,11 @@ from typing import Any
 
 from schemax.adapters.catalog_spark import SparkCatalogReader
 from schemax.adapters.catalog_uc import UnityCatalogReader
+from schemax.core import tracking
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, Environment
-from schemax.core.hashing import table_definition_hash
 from schemax.core.lineage import resolve, rewrite_relations
 from schemax.core.model import State
-from schemax.core.names import qualified, sql_string
+from schemax.core.names import qualified
 from schemax.core.naming import Naming, function_parts
 from schemax.core.ops import Op, utc_now
 from schemax.core.snapshot import Snapshot
@@ -37,7 +37,8 @@ from schemax.drift.compare import sort_findings
 from schemax.errors import DriftDetectedError, EngineRequiredError, NoCatalogMappingError, NotDeployedError
 from schemax.plan.capabilities import OSS_DELTA, EngineCapabilities
 from schemax.plan.render import Ctx
-from schemax.plan.statements import Target
+from schemax.plan.render.restore import stamp_statements
+from schemax.plan.statements import Target, Tracking
 from schemax.plan.to_ops import ops_between
 from schemax.ports import CatalogReader, SqlExecutor
 from schemax.records import ProjectRecords
@@ -152,9 +153,9 @@ class DriftService:
             want = expected.get(name.lower())
             if want is None:
                 continue
-            actual = table.properties.get("schemax.version")
+            actual = table.properties.get(tracking.VERSION)
             if actual != want:
-                extra.append(DriftFinding("table", name, "modified", want, actual, "schemax.version",
+                extra.append(DriftFinding("table", name, "modified", want, actual, tracking.VERSION,
                                           owner=name))
         if not extra:
             return report
@@ -228,13 +229,13 @@ class DriftService:
         self._stamp_versions(env, snap)
 
     def _stamp_versions(self, env: Environment, snap: Snapshot) -> None:
-        """Write the version-tracking properties on adopted tables so the next scan sees no version drift."""
-        for tid, table in snap.state.tables.items():
-            props = {"schemax.version": snap.version, "schemax.snapshot": snap.snapshot_id,
-                     "schemax.environment": env.name, "schemax.hash": table_definition_hash(table)}
-            body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-            self.executor.execute(
-                f"ALTER TABLE {env.naming.name(snap.state, tid)} SET TBLPROPERTIES ({body})")
+        """Write the version-tracking properties on adopted tables so the next scan sees no version drift
+        (no deployment id or time: the baseline ran nothing)."""
+        stamp = Tracking(version=snap.version, snapshot_id=snap.snapshot_id, environment=env.name,
+                         deployment_id=None, deployed_at=None)
+        target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=stamp)
+        for st in stamp_statements(target, snap.state):
+            self.executor.execute(st.sql)
 
 
 def _runtime_workspace_client() -> Any:

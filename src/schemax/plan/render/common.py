@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemax.core.changes import Change
-from schemax.core.hashing import table_definition_hash
 from schemax.core.model import Table
 from schemax.core.names import sql_string
+from schemax.core.tracking import tracking_properties
 from schemax.plan.diff import changed_and_gone
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.grants import _grant_all, _grant_sql
@@ -185,14 +185,5 @@ def _set_managed_location(script: Script, ctx: Ctx, change: Any, keyword: str, n
 
 
 def _tracking(ctx: Ctx, table: Table) -> list[tuple[str, str]]:
-    t = ctx.target.tracking
-    if t is None:
-        return []
-    return [
-        ("schemax.deployed_at", t.deployed_at),
-        ("schemax.deployment", t.deployment_id),
-        ("schemax.environment", t.environment),
-        ("schemax.hash", table_definition_hash(table)),
-        ("schemax.snapshot", t.snapshot_id),
-        ("schemax.version", t.version),
-    ]
+    """The target's version-tracking properties for ``table`` (:mod:`schemax.core.tracking`)."""
+    return tracking_properties(ctx.target.tracking, table)

@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from schemax.core import changes as ch
 from schemax.core.changes import Change, ColumnFlag
 from schemax.core.delta_properties import delta_property, matching_key
-from schemax.core.hashing import table_definition_hash
 from schemax.core.model import Constraint, Table
 from schemax.core.names import qualified, quote_ident
+from schemax.core.tracking import table_definition_hash
 from schemax.plan.diff import table_changes
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx
