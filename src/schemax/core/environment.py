@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from schemax.core.effects import Effect, effect_from_dict, effect_to_dict
 from schemax.core.model import Frozen
 from schemax.core.naming import Naming
 
@@ -113,9 +114,13 @@ class StatementRecord:
     started_at: str | None = None
     finished_at: str | None = None
     error: str | None = None
+    # what the statement changes when it cannot simply run twice (kept as JSON; None in older records)
+    effect: Effect | None = None
 
     def to_row(self) -> dict[str, Any]:
-        return asdict(self)
+        row = asdict(self)
+        row["effect"] = effect_to_dict(self.effect) if self.effect is not None else None
+        return row
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> StatementRecord:
@@ -123,6 +128,8 @@ class StatementRecord:
         data = {k: v for k, v in row.items() if k in names}
         for key in ("change_kinds", "op_ids"):
             data[key] = tuple(data.get(key) or ())
+        if isinstance(data.get("effect"), dict):  # the JSON form (the Delta store keeps records as JSON)
+            data["effect"] = effect_from_dict(data["effect"])
         return cls(**data)
 
 

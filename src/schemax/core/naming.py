@@ -31,7 +31,7 @@ reports ``dev_shop.pr1_sales.mask_email``.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,10 +189,6 @@ class Naming:
             )
             tables[tid] = t.evolve(row_filter=rf, columns=cols)
         return tables
-
-    def physical_names(self, state: State, object_ids: Iterable[str]) -> dict[str, str]:
-        """Back-quoted physical full name -> id, for the objects of ``state`` among ``object_ids``."""
-        return {self.name(state, oid): oid for oid in object_ids}
 
 
 def function_parts(name: str, catalog: str, schema: str) -> tuple[str, str, str] | None:

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from schemax.core.changes import Change
+from schemax.core.effects import Effect
 from schemax.core.naming import Naming
 from schemax.core.tracking import Tracking
 
@@ -42,7 +43,9 @@ class Statement:
 
     ``reverse`` may hold several statements separated by ``;\\n`` (e.g. undoing a property change both
     restores old values and unsets new keys); it is None when nothing can undo the statement (DROP TABLE,
-    protocol upgrades, type widening).
+    protocol upgrades, type widening). ``effect`` declares what a statement that cannot simply run twice
+    changes (:mod:`schemax.core.effects`), so a resume can ask whether it already took effect; it is not
+    part of :meth:`to_dict`.
     """
 
     sql: str
@@ -53,6 +56,7 @@ class Statement:
     object_id: str | None = None
     capability: str = "table_ddl"
     note: str | None = None
+    effect: Effect | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from schemax.adapters.catalog_probe import SqlCatalogProbe
 from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
 from schemax.core.hashing import state_hash
@@ -58,7 +59,6 @@ from schemax.plan.render.restore import restore_statements
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
-from schemax.services.resume import Catalog as ResumeCatalog
 from schemax.services.statuses import StatusWriter
 
 log = logging.getLogger("schemax.deploy")
@@ -324,7 +324,7 @@ class Deployer:
                 deployment_id=deployment_id, seq=i, sql=st.sql, risk=str(getattr(st.risk, "value", st.risk)),
                 object_id=st.object_id, object_name=getattr(st, "object_name", None),
                 change_kinds=tuple(sorted({c.kind for c in st.changes})), op_ids=tuple(st.op_ids),
-                reverse=st.reverse,
+                reverse=st.reverse, effect=st.effect,
             ))
         return out
 
@@ -411,7 +411,7 @@ class Deployer:
         failure: list[tuple[StatementRecord, BaseException]] = []
         started = time.monotonic()
         applied = 0
-        catalog = ResumeCatalog(self.executor)
+        probe = SqlCatalogProbe(self.executor)
 
         def applied_now(ok: StatementRecord) -> None:
             nonlocal applied
@@ -433,7 +433,7 @@ class Deployer:
             begin = utc_now()
             # Asked here, not up front: a statement re-run before this one may undo its effect
             # (CREATE OR REPLACE of a rewrite's shadow table drops the CHECK added to it after).
-            if check_applied and already_applied(st.sql, catalog):
+            if check_applied and already_applied(st.effect, probe):
                 log.warning("statement %d took effect before the last run stopped; not run again", st.seq)
                 applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now(),
                                     error=FOUND_APPLIED))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass, replace
 from typing import Any
 
+from schemax.adapters.catalog_probe import SqlCatalogProbe
 from schemax.adapters.catalog_spark import SparkCatalogReader
 from schemax.adapters.catalog_uc import UnityCatalogReader
 from schemax.core import tracking
@@ -40,7 +41,7 @@ from schemax.plan.render import Ctx
 from schemax.plan.render.restore import stamp_statements
 from schemax.plan.statements import Target, Tracking
 from schemax.plan.to_ops import ops_between
-from schemax.ports import CatalogReader, SqlExecutor
+from schemax.ports import CatalogProbe, CatalogReader, SqlExecutor
 from schemax.records import ProjectRecords
 from schemax.services.deploy import deployed_state
 
@@ -58,13 +59,14 @@ class DriftService:
 
     def __init__(self, records: ProjectRecords, executor: SqlExecutor | None, *, author: str,
                  capabilities: EngineCapabilities | None = None, reader: CatalogReader | None = None,
-                 workspace_client: Any = None) -> None:
+                 workspace_client: Any = None, probe: CatalogProbe | None = None) -> None:
         self.records = records
         self._executor = executor
         self.author = author
         self.capabilities = capabilities
         self._reader = reader
         self._workspace_client = workspace_client
+        self._probe = probe
 
     # -- reading --------------------------------------------------------------------------------------
     @property
@@ -84,6 +86,13 @@ class DriftService:
             else:
                 self._reader = SparkCatalogReader(self.executor)
         return self._reader
+
+    def probe(self) -> CatalogProbe:
+        """The point questions an import asks the catalog (the schemas of a catalog): the one given, else
+        over the executor."""
+        if self._probe is None:
+            self._probe = SqlCatalogProbe(self.executor)
+        return self._probe
 
     def workspace_client(self) -> Any:
         """The SDK client the Unity Catalog reader takes table properties from in bulk: the one given, the
@@ -204,9 +213,7 @@ class DriftService:
             if schemas:
                 scope += [(physical_cat, naming.schema(s)) for s in schemas]
             else:
-                rows = self.executor.query(f"SHOW SCHEMAS IN `{physical_cat.replace('`', '``')}`")
-                for row in rows:
-                    name = str(next(iter(row.values())))
+                for name in self.probe().schemas(physical_cat):
                     if naming.logical_schema(name) is not None and name != "information_schema":
                         scope.append((physical_cat, name))
         working = self.records.state()

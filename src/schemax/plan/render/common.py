@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemax.core.changes import Change
+from schemax.core.effects import RenamesObject
 from schemax.core.model import Table
 from schemax.core.names import sql_string
 from schemax.core.tracking import tracking_properties
@@ -114,8 +115,10 @@ def _rename(
     forward: tuple[str, str],
     back: tuple[str, str],
     capability: str,
+    effect: RenamesObject,
 ) -> None:
-    """``ALTER <keyword> <old> RENAME TO <new>`` (``forward``), with the rename ``back`` as its reverse."""
+    """``ALTER <keyword> <old> RENAME TO <new>`` (``forward``), with the rename ``back`` as its reverse;
+    ``effect`` names both full physical names (a ``RENAME TO`` target may be a bare name)."""
     script.add(
         f"ALTER {keyword} {forward[0]} RENAME TO {forward[1]}",
         change,
@@ -123,6 +126,7 @@ def _rename(
         risk=Risk.BREAKING,
         capability=capability,
         reverse=f"ALTER {keyword} {back[0]} RENAME TO {back[1]}",
+        effect=effect,
     )
 
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemax.core import kinds
+from schemax.core.effects import RenamesObject
 from schemax.core.lineage import resolve, rewrite_names
 from schemax.core.model import State, Table
 from schemax.core.names import InvalidIdentifierError, qualified, quote_ident, split_qualified
@@ -59,10 +61,14 @@ class Ctx:
         renames run catalogs first, then schemas, then tables, views and volumes, so by then its parents
         carry their new names: see :meth:`renaming_path`.
         """
+        return qualified(*self.parts(object_id, state))
+
+    def parts(self, object_id: str, state: State | None = None) -> tuple[str, ...]:
+        """The physical name parts of what :meth:`name` quotes (a declared effect names objects so)."""
         state = state or self.state_for()
         if state is self.before and self.phase == Phase.RENAME:
-            return qualified(*self.physical(self.renaming_path(object_id)))
-        return qualified(*self.physical(self.logical(object_id, state)))
+            return self.physical(self.renaming_path(object_id))
+        return self.physical(self.logical(object_id, state))
 
     def renaming_path(self, object_id: str) -> tuple[str, ...]:
         """The logical path of an object when its own rename runs: its old name inside its parents' new
@@ -77,6 +83,14 @@ class Ctx:
         if parent is None or self.after.get(parent) is None:
             return path
         return (*self.after.path(parent), path[-1])
+
+    def renames(self, change: Any) -> RenamesObject:
+        """The declared effect of a rename (schema, table, view, volume): the object's full physical name
+        as the rename statement names it and the one it has after (a bare ``RENAME TO`` target resolved)."""
+        kind = kinds.kind_of_id(change.before.id)
+        assert kind is not None and kind.keyword is not None
+        old = self.parts(change.before.id, self.before)
+        return RenamesObject(kind.keyword, old, self.physical(self.after.path(change.after.id)))
 
     def physical_catalog(self, catalog_id: str, state: State) -> str:
         return self.target.catalog(state.catalogs[catalog_id].name)
