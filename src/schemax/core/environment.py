@@ -84,6 +84,10 @@ class DeploymentRecord:
     op_seq: int | None = None  # for a deployment of the working state: the op log position deployed
     # ids of tables whose version-tracking properties this deployment set
     touched_tables: tuple[str, ...] = ()
+    # table id -> {key: value}: the table features (protocol upgrades: column mapping, type widening,
+    # column defaults) the environment's tables have after this deployment that the design does not
+    # declare; the previous deployment's plus the ones this plan enabled, for tables still there
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "touched_tables", tuple(self.touched_tables or ()))

@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -102,6 +102,7 @@ class Deployment:
     error = property(lambda self: self.record.error)
     applied = property(lambda self: self.record.applied)
     table_versions = property(lambda self: dict(self.record.table_versions))
+    features = property(lambda self: {t: dict(p) for t, p in self.record.features.items()})
 
     @property
     def sql(self) -> str:
@@ -222,8 +223,11 @@ class Deployer:
         kwargs: dict[str, Any] = {}
         if self.capabilities is not None:
             kwargs["capabilities"] = self.capabilities
+        # the protocol upgrades earlier deployments made are on the tables, whatever the design says:
+        # planned with them on, the plan neither upgrades again nor warns again (rollbacks too)
         return build_plan(before if before is not None else current.state, state, target,
-                          from_version=current.version, to_version=to_version, **kwargs)
+                          from_version=current.version, to_version=to_version,
+                          features=environment_features(current.deployment), **kwargs)
 
     # ------------------------------------------------------------------------------------------------
     # deploying
@@ -308,12 +312,15 @@ class Deployer:
                     snapshot_id: str | None = None, op_seq: int | None = None,
                     table_versions: dict[str, int] | None = None,
                     state: State | None = None) -> DeploymentRecord:
+        features = {t: dict(p) for t, p in plan.existing_features.items()}
+        if state is not None:
+            features = remembered_features(plan.existing_features, plan.features, state)
         return DeploymentRecord(
             deployment_id=deployment_id, project=self.project_name, environment=env.name, status=status,  # type: ignore[arg-type]
             kind=kind, started_at=utc_now(), deployed_by=self.author, from_version=plan.from_version,  # type: ignore[arg-type]
             to_version=plan.to_version, snapshot_id=snapshot_id, statement_count=len(plan.statements),
             table_versions=dict(table_versions or {}), op_seq=op_seq,
-            state_hash=state_hash(state) if state is not None else None,
+            state_hash=state_hash(state) if state is not None else None, features=features,
         )
 
     @staticmethod
@@ -331,7 +338,7 @@ class Deployer:
     def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
                  restore: dict[str, int], before: State) -> Deployment:
         state, snap, op_seq = self.target_of(env, to)
-        restores = self._restore_statements(deployment_id, restore, before, plan)
+        restores = self._restore_statements(deployment_id, restore, before, plan, state)
         planned = self._statements_for(deployment_id, plan)
         statements = [replace(st, seq=i) for i, st in enumerate([*restores, *planned], start=1)]
         versions = self._table_versions(env, plan, before)
@@ -364,13 +371,13 @@ class Deployer:
         return self._execute(record, statements, None, check_applied=True)
 
     @staticmethod
-    def _restore_statements(deployment_id: str, restore: dict[str, int], before: State,
-                            plan: Plan) -> list[StatementRecord]:
+    def _restore_statements(deployment_id: str, restore: dict[str, int], before: State, plan: Plan,
+                            after: State) -> list[StatementRecord]:
         """RESTORE each table, then stamp it with this deployment's version-tracking properties (the SQL is
         the planner's: :func:`schemax.plan.render.restore.restore_statements`)."""
         return [StatementRecord(deployment_id=deployment_id, seq=0, sql=st.sql, risk=st.risk.value,
                                 object_id=st.object_id, object_name=name, change_kinds=("restore",))
-                for name, st in restore_statements(plan.target, before, plan.after, restore)]
+                for name, st in restore_statements(plan.target, before, after, restore)]
 
     def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
         """Delta version of every existing table a destructive statement touches, for RESTORE later."""
@@ -482,6 +489,24 @@ class Deployer:
         log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
                  time.monotonic() - started)
         return Deployment(rec, final, plan)
+
+
+def environment_features(record: DeploymentRecord | None) -> dict[str, dict[str, str]]:
+    """The table features an environment's tables have per its last successful deployment (none before
+    the first): table id -> {key: value}."""
+    return {tid: dict(props) for tid, props in (record.features if record is not None else {}).items()}
+
+
+def remembered_features(previous: Mapping[str, Mapping[str, str]], enabled: Mapping[str, Mapping[str, str]],
+                        state: State) -> dict[str, dict[str, str]]:
+    """What a deployment to ``state`` records: the ``previous`` features plus the ones its plan
+    ``enabled``, for the tables ``state`` still has (a dropped table takes its features with it; a
+    protocol upgrade is never undone, so a rollback keeps them too)."""
+    out: dict[str, dict[str, str]] = {}
+    for tid in sorted(set(previous) | set(enabled)):
+        if tid in state.tables:
+            out[tid] = {**previous.get(tid, {}), **enabled.get(tid, {})}
+    return out
 
 
 def _run_chain(chain: list[StatementRecord], run: Callable[[StatementRecord], None],

@@ -190,4 +190,4 @@ def _set_managed_location(script: Script, ctx: Ctx, change: Any, keyword: str, n
 
 def _tracking(ctx: Ctx, table: Table) -> list[tuple[str, str]]:
     """The target's version-tracking properties for ``table`` (:mod:`schemax.core.tracking`)."""
-    return tracking_properties(ctx.target.tracking, table)
+    return tracking_properties(ctx.target.tracking, ctx.definition(table))

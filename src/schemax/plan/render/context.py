@@ -43,6 +43,25 @@ class Ctx:
     notes: list[str] = field(default_factory=list)
     phase: int = 0
     unit: _Unit | None = None
+    # the after state as designed, when ``after`` also holds the environment's table features: what the
+    # version tracking hashes (see Plan.features)
+    definitions: State | None = None
+    # table features this plan's statements enable that the design does not declare: id -> {key: value}
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    # -- table features --------------------------------------------------------------------------------
+    def definition(self, table: Table) -> Table:
+        """``table`` as the design defines it (without the environment's table features): what
+        ``schemax.hash`` is computed over."""
+        if self.definitions is None:
+            return table
+        return self.definitions.tables.get(table.id, table)
+
+    def enables(self, table: Table, key: str, value: str) -> None:
+        """Note that a statement turns on a table feature (``key`` = ``value``) of ``table``, unless the
+        design declares exactly that."""
+        if table.properties.get(key) != value:
+            self.features.setdefault(table.id, {})[key] = value
 
     # -- names -----------------------------------------------------------------------------------------
     def state_for(self, phase: int | None = None) -> State:

@@ -122,7 +122,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
     ``<h>`` is the start of the target definition's hash, so names are stable for one plan and do not
     collide with an earlier rewrite's backup. An EXTERNAL table is refused (:func:`_external_refusal`).
     """
-    h = table_definition_hash(after)[:8]
+    h = table_definition_hash(ctx.definition(after))[:8]
     catalog, schema = ctx.physical(ctx.after.path(after.schema_id))
     parts = (catalog, schema, after.name)
     name = qualified(*parts)

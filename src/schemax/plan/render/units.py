@@ -207,6 +207,8 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
                 note="enables " + ", ".join(why for _, _, why in features) + "; readers need a Delta "
                 "version that supports it and it cannot be turned off",
             )
+            for k, v, _ in features:
+                ctx.enables(after, k, v)
             unit.mapping = unit.mapping or any(same_key(k, COLUMN_MAPPING) for k, _, _ in features)
             changes = _without_upgrades(changes, features, slot)
         blocking = _checks_in_the_way(changes, unit)
