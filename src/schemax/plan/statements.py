@@ -91,6 +91,11 @@ class Target:
     def __post_init__(self) -> None:
         object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix))
 
+    @classmethod
+    def of(cls, naming: Naming, tracking: Tracking | None = None) -> Target:
+        """The target of an environment's naming (``Environment.naming``), with optional tracking."""
+        return cls(catalogs=dict(naming.catalogs), schema_prefix=naming.schema_prefix, tracking=tracking)
+
     def catalog(self, logical: str) -> str:
         return self.naming.catalog(logical)
 

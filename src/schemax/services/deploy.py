@@ -219,7 +219,7 @@ class Deployer:
             version=to_version, snapshot_id=snap.snapshot_id if snap else "", environment=env.name,
             deployment_id=deployment_id or "(planned)", deployed_at=utc_now(),
         )
-        target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)
+        target = Target.of(env.naming, tracking)
         kwargs: dict[str, Any] = {}
         if self.capabilities is not None:
             kwargs["capabilities"] = self.capabilities

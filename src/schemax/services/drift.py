@@ -240,7 +240,7 @@ class DriftService:
         (no deployment id or time: the baseline ran nothing)."""
         stamp = Tracking(version=snap.version, snapshot_id=snap.snapshot_id, environment=env.name,
                          deployment_id=None, deployed_at=None)
-        target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=stamp)
+        target = Target.of(env.naming, stamp)
         for st in stamp_statements(target, snap.state):
             self.executor.execute(st.sql)
 
@@ -284,7 +284,7 @@ def with_physical_view_sql(logical: State, physical: State, env: Environment) ->
     """Views as deployed: the planner maps the relations a view reads to physical names; so must drift."""
     if not logical.views:
         return physical
-    target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix)
+    target = Target.of(env.naming)
     ctx = Ctx(before=logical, after=logical, target=target, caps=OSS_DELTA)
     views = {vid: v.model_copy(update={"definition": ctx.map_sql(logical.views[vid].definition, v.schema_id,
                                                                   logical)[0]})
@@ -454,7 +454,7 @@ def _logical_ref(ref: Any, base: Any, remap: dict[str, str], env: Environment, c
     cols = tuple(remap.get(x, x) for x in getattr(ref, cols_field))
     seen = function_parts(ref.function, *where[:2])
     if base is not None and base_where is not None and getattr(base, cols_field) == cols:
-        known = set(env.catalogs) | {base_where[0]}
+        known = {base_where[0]}  # and the catalogs the environment maps
         mine = function_parts(
             env.naming.physical_function(base.function, base_where[0], base_where[1], known), *where[:2])
         if seen and mine and [p.lower() for p in seen] == [p.lower() for p in mine]:
