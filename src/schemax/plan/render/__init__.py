@@ -31,7 +31,13 @@ The renderers live in one module per object family, registered by change class i
 * :mod:`~schemax.plan.render.units` — a table's changes together (:func:`render_table_unit`, features,
   folding, tracking); :mod:`~schemax.plan.render.rewrite` — the copy-and-swap rewrite;
 * :mod:`~schemax.plan.render.views`, :mod:`~schemax.plan.render.volumes`,
-  :mod:`~schemax.plan.render.functions`, :mod:`~schemax.plan.render.grants`.
+  :mod:`~schemax.plan.render.functions`, :mod:`~schemax.plan.render.grants`;
+* :mod:`~schemax.plan.render.restore` — statements outside a diff that services run: a data rollback's
+  RESTORE and tracking stamp, an adopted import's stamp.
+
+A statement that cannot simply run twice declares its effect (:mod:`schemax.core.effects`), for a resume;
+the table features the statements enable that the design does not declare are collected in
+:attr:`Rendered.features` (see :func:`schemax.plan.plan.build_plan`).
 """
 
 from __future__ import annotations
