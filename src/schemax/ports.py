@@ -165,3 +165,40 @@ class CatalogReader(Protocol):
 
 
 __all__ += ["CatalogReader", "CatalogScope", "ObservedCatalog"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Catalog probes (a resume's questions, an import's schema list)
+
+
+@runtime_checkable
+class CatalogProbe(Protocol):
+    """The few point questions the services ask the live catalog, by physical name parts (never SQL text).
+
+    A resume asks, right before a statement that cannot run twice would run again, whether its declared
+    effect (:mod:`schemax.core.effects`) is already there; an import of a whole catalog asks which schemas
+    it holds. Implemented over any :class:`SqlExecutor` by ``adapters/catalog_probe.py``. An object the
+    engine cannot find answers as absent (no error).
+    """
+
+    def schemas(self, catalog: str) -> list[str]:
+        """The schema names in ``catalog``."""
+
+    def exists(self, keyword: str, name: Sequence[str]) -> bool:
+        """The object ``name`` of kind ``keyword`` is there (``CATALOG``, ``SCHEMA``, ``TABLE``, ``VIEW``,
+        ``VOLUME``)."""
+
+    def columns(self, table: Sequence[str]) -> set[str] | None:
+        """The lower-case column names of ``table``; None when it is not there."""
+
+    def check_constraints(self, table: Sequence[str]) -> set[str]:
+        """The lower-case names of ``table``'s CHECK constraints (empty when it is not there)."""
+
+    def has_key_constraint(self, table: Sequence[str], name: str) -> bool:
+        """A primary or foreign key named ``name`` (any casing) on ``table``."""
+
+    def has_rows(self, table: Sequence[str]) -> bool:
+        """``table`` holds at least one row (False when it is not there)."""
+
+
+__all__ += ["CatalogProbe"]

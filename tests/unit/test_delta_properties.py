@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import schemax
 from schemax.core.delta_properties import (
     COLUMN_DEFAULTS,
     COLUMN_MAPPING,
@@ -20,6 +21,7 @@ from schemax.core.delta_properties import (
     type_widening_enabled,
     type_widening_on,
     upgrades_for,
+    with_features,
 )
 from schemax.core.model import Column, Table
 
@@ -86,3 +88,21 @@ def test_upgrades_for() -> None:
     mapped = table({"delta.columnmapping.mode": "name"})
     assert upgrades_for(mapped, "rename_column", "col_1", {"name": "b"}) == {}
     assert upgrades_for(table({}, fmt="PARQUET"), "drop_column", "col_1", {}) == {}
+
+
+def test_with_features_joins_what_the_design_does_not_spell() -> None:
+    p = schemax.Project.in_memory("f")
+    p.create_catalog("c")
+    p.create_schema("c.s")
+    p.create_table("c.s.t", [schemax.Column("a", "INT")], properties={"delta.COLUMNMAPPING.mode": "id"})
+    p.create_table("c.s.u", [schemax.Column("a", "INT")])
+    state = p.state()
+    t, u = state.find("c.s.t"), state.find("c.s.u")
+    assert t is not None and u is not None
+    got = with_features(state, {t: {COLUMN_MAPPING: "name", TYPE_WIDENING: "true"},
+                                u: {COLUMN_MAPPING: "name"}, "tbl_gone": {COLUMN_MAPPING: "name"}})
+    # a key the design holds in any casing is the design's
+    assert got.tables[t].properties == {"delta.COLUMNMAPPING.mode": "id", TYPE_WIDENING: "true"}
+    assert got.tables[u].properties == {COLUMN_MAPPING: "name"}
+    assert got.column_owner(got.tables[u].columns[0].id) == got.tables[u]  # indexes of the new tables
+    assert with_features(state, {}) is state and state.tables[u].properties == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -11,9 +12,14 @@ import schemax
 from helpers import FailingExecutor
 from schemax.adapters.memory import MemoryStore
 from schemax.core.environment import LockRecord, StatementRecord
+from schemax.core.tracking import table_definition_hash
+from schemax.drift import map_to_physical
 from schemax.errors import SqlError
 from schemax.plan import UNITY_CATALOG
+from schemax.ports import ObservedCatalog
 from schemax.services.deploy import Deployer, schedule
+from schemax.services.drift import DriftService
+from schemax.services.rollback import plan_rollback
 
 
 class FakeEngine:
@@ -21,6 +27,7 @@ class FakeEngine:
 
     def __init__(self, fail_on: str | None = None) -> None:
         self.sql: list[str] = []
+        self.queries: list[str] = []
         self.fail_on = fail_on
         self._lock = threading.Lock()
 
@@ -31,6 +38,8 @@ class FakeEngine:
             self.sql.append(sql)
 
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        with self._lock:
+            self.queries.append(sql)
         if sql.startswith("DESCRIBE HISTORY"):
             return [{"version": 7}]
         return [{"u": "tester"}]
@@ -194,3 +203,197 @@ def test_fault_at_every_index_then_resume() -> None:
         assert set(first) <= set(ran)
         assert p.status().deployed[env] == "2.0.0"
     assert n == 20
+
+
+def test_a_mapping_key_in_another_case_names_the_physical_catalog_in_records_and_restores() -> None:
+    """Issue 14: with ``{"Shop": "dev_shop"}`` for the logical catalog ``shop`` the plan named ``dev_shop``
+    but the deployment recorded (DESCRIBE HISTORY) and a data rollback RESTOREd a table of ``shop``."""
+    engine = FakeEngine()
+    p = schemax.Project.create(engine, "cased", store=MemoryStore(), author="tester")
+    p._capabilities = UNITY_CATALOG
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_table("shop.sales.a", [schemax.Column("id", "BIGINT"), schemax.Column("v", "STRING")])
+    p.add_environment("dev", {"Shop": "dev_shop"})
+    p.snapshot("v1", version="1.0.0")
+    deployer(p, engine).deploy("dev")
+    p.drop_column("shop.sales.a", "v")
+    p.snapshot("v2", version="2.0.0")
+    dep = deployer(p, engine).deploy("dev", allow_breaking=True)
+    assert dep.table_versions == {"`dev_shop`.`sales`.`a`": 7}
+    assert "DESCRIBE HISTORY `dev_shop`.`sales`.`a` LIMIT 1" in engine.queries
+    before, restore = plan_rollback(p.records, deployer(p, engine), "dev", "1.0.0", True)
+    assert restore == {"`dev_shop`.`sales`.`a`": 7}
+    engine.sql.clear()
+    back = deployer(p, engine).deploy("dev", "1.0.0", allow_breaking=True, kind="rollback", before=before,
+                                      restore=restore)
+    assert back.status == "success"
+    assert engine.sql[0] == "RESTORE TABLE `dev_shop`.`sales`.`a` TO VERSION AS OF 7"
+    assert not any("`shop`." in s for s in engine.sql)
+
+
+def test_a_mapping_with_keys_differing_only_in_case_is_refused(project: schemax.Project) -> None:
+    with pytest.raises(schemax.ValidationError, match="differ only in case"):
+        project.add_environment("two", {"shop": "a", "SHOP": "b"})
+    with pytest.raises(schemax.ValidationError, match="differ only in case"):
+        project.update_environment("dev", catalogs={"shop": "dev_shop", "Shop": "other"})
+    assert project.environment("dev").catalogs == {"shop": "dev_shop"}
+
+
+# -- protocol upgrades an earlier deployment made (issue 10) ----------------------------------------------
+
+def _masked(sql: str) -> str:
+    """A plan script with the values that differ per run (time, snapshot id, definition hash) masked."""
+    return re.sub(r"'schemax\.(deployed_at|snapshot|hash)' = '[^']*'", r"'schemax.\1' = '…'", sql)
+
+
+@pytest.fixture()
+def wide() -> schemax.Project:
+    p = schemax.Project.create(FakeEngine(), "feat", store=MemoryStore(), author="tester")
+    p._capabilities = UNITY_CATALOG
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_table("shop.sales.a", [schemax.Column("id", "BIGINT"), schemax.Column("v", "STRING"),
+                                    schemax.Column("w", "STRING"), schemax.Column("n", "SMALLINT"),
+                                    schemax.Column("m", "SMALLINT")])
+    p.add_environment("dev", {"shop": "dev_shop"})
+    p.snapshot("v1", version="1.0.0")
+    deployer(p, FakeEngine()).deploy("dev")
+    return p
+
+
+SECOND_PLAN = """\
+-- schemax plan: 2.0.0 -> 3.0.0
+-- target: shop -> dev_shop; engine: Unity Catalog
+-- 5 statement(s) for 4 change(s) (1 destructive, 1 breaking)
+-- findings: 4 (2 blocking)
+--   SX101 DESTRUCTIVE shop.sales.a.value: DROP COLUMN shop.sales.a.value: the column and every value in \
+it are removed.
+--     impact: Queries, jobs and dashboards that select 'value' fail, and its data is gone for every \
+reader. Delta drops it in metadata only: until old versions are vacuumed, RESTORE to the table version \
+recorded before the deploy brings it back. Remove the column from its readers (or copy the data) before \
+deploying.
+--   SX201 BREAKING shop.sales.a.w: column shop.sales.a.w is renamed to word.
+--     impact: Queries, jobs and dashboards that use 'w' fail; they must use 'word'. Update readers in the \
+same release (views can be updated in the same plan).
+--   SX304 WARNING shop.sales.a.m: column shop.sales.a.m widens from SMALLINT to INT in place (no data is \
+rewritten).
+--     impact: Existing values fit. Consumers with a fixed schema see the new type: streaming reads of the \
+table stop and must restart (with schema tracking), and jobs or external readers that expect SMALLINT may \
+need updating.
+--   SX304 WARNING shop.sales.a.n: column shop.sales.a.n widens from INT to BIGINT in place (no data is \
+rewritten).
+--     impact: Existing values fit. Consumers with a fixed schema see the new type: streaming reads of the \
+table stop and must restart (with schema tracking), and jobs or external readers that expect INT may need \
+updating.
+
+-- destructive: the column's data is no longer readable (files keep it until VACUUM after a REORG)
+ALTER TABLE `dev_shop`.`sales`.`a` DROP COLUMNS IF EXISTS (`value`);
+
+-- breaking
+ALTER TABLE `dev_shop`.`sales`.`a` RENAME COLUMN `w` TO `word`;
+
+-- INT -> BIGINT in place (no data rewritten); cannot be narrowed back
+ALTER TABLE `dev_shop`.`sales`.`a` ALTER COLUMN `n` TYPE BIGINT;
+
+-- SMALLINT -> INT in place (no data rewritten); cannot be narrowed back
+ALTER TABLE `dev_shop`.`sales`.`a` ALTER COLUMN `m` TYPE INT;
+
+ALTER TABLE `dev_shop`.`sales`.`a` SET TBLPROPERTIES ('schemax.deployed_at' = '…', 'schemax.deployment' = \
+'(planned)', 'schemax.environment' = 'dev', 'schemax.hash' = '…', 'schemax.snapshot' = '…', \
+'schemax.version' = '3.0.0');
+"""
+
+
+def test_column_mapping_and_type_widening_an_earlier_deployment_enabled_are_not_enabled_again(
+        wide: schemax.Project) -> None:
+    p = wide
+    p.rename_column("shop.sales.a", "v", "value")
+    p.change_column_type("shop.sales.a", "n", "INT")
+    p.snapshot("v2", version="2.0.0")
+    first = deployer(p, FakeEngine()).deploy("dev", allow_breaking=True)
+    tid = p.state().find("shop.sales.a")
+    assert tid is not None
+    upgrades = {"delta.columnMapping.mode": "name", "delta.enableTypeWidening": "true"}
+    assert first.plan is not None and first.plan.features == {tid: upgrades}
+    assert first.features == {tid: upgrades}  # recorded with the deployment
+    assert {"SX401", "SX402"} <= {f.code for f in first.plan.findings}
+
+    p.rename_column("shop.sales.a", "w", "word")  # needs column mapping again
+    p.drop_column("shop.sales.a", "value")  # and so does a drop
+    p.change_column_type("shop.sales.a", "n", "BIGINT")  # needs type widening again
+    p.change_column_type("shop.sales.a", "m", "INT")
+    p.snapshot("v3", version="3.0.0")
+    plan = deployer(p, FakeEngine()).plan("dev")
+    assert _masked(plan.sql) == SECOND_PLAN  # no SET TBLPROPERTIES upgrade, no SX401 / SX402
+    assert plan.features == {} and plan.existing_features == {tid: upgrades}
+    # the tracking hashes the design's definition, not the definition with the remembered features
+    hashed = [s for s in plan.statements if "'schemax.hash'" in s.sql]
+    assert f"'schemax.hash' = '{table_definition_hash(p.state().tables[tid])}'" in hashed[0].sql
+    second = deployer(p, FakeEngine()).deploy("dev", allow_breaking=True)
+    assert second.features == {tid: upgrades}  # kept: a protocol upgrade is never undone
+
+
+def test_column_defaults_an_earlier_deployment_enabled_are_not_enabled_again(wide: schemax.Project) -> None:
+    p = wide
+    p.add_column("shop.sales.a", "d", "INT", default="0")
+    p.snapshot("v2", version="2.0.0")
+    first = deployer(p, FakeEngine()).deploy("dev", allow_breaking=True)
+    assert first.plan is not None and "SX404" in {f.code for f in first.plan.findings}
+    assert any("'delta.feature.allowColumnDefaults' = 'supported'" in s.sql for s in first.plan.statements)
+    p.set_column_default("shop.sales.a", "d", None)  # no column holds a DEFAULT any more
+    p.snapshot("v3", version="3.0.0")
+    deployer(p, FakeEngine()).deploy("dev", allow_breaking=True)
+    p.set_column_default("shop.sales.a", "v", "'x'")
+    p.snapshot("v4", version="4.0.0")
+    plan = deployer(p, FakeEngine()).plan("dev")
+    assert not any("allowColumnDefaults" in s.sql for s in plan.statements)
+    assert "SX404" not in {f.code for f in plan.findings}
+    assert [s.sql for s in plan.statements][0] == (
+        "ALTER TABLE `dev_shop`.`sales`.`a` ALTER COLUMN `v` SET DEFAULT 'x'")
+
+
+def test_rollbacks_keep_the_features_and_dropped_tables_take_theirs(wide: schemax.Project) -> None:
+    p = wide
+    p.rename_column("shop.sales.a", "v", "value")
+    p.snapshot("v2", version="2.0.0")
+    deployer(p, FakeEngine()).deploy("dev", allow_breaking=True)
+    tid = p.state().find("shop.sales.a")
+    assert tid is not None
+    engine = FakeEngine()
+    back = deployer(p, engine).deploy("dev", "1.0.0", allow_breaking=True, kind="rollback",
+                                      before=deployer(p, engine).deployed("dev").state)
+    assert engine.sql[0] == "ALTER TABLE `dev_shop`.`sales`.`a` RENAME COLUMN `value` TO `v`"  # no upgrade
+    assert back.features == {tid: {"delta.columnMapping.mode": "name"}}
+    p.drop_table("shop.sales.a")
+    p.snapshot("v3", version="3.0.0")
+    dropped = deployer(p, FakeEngine()).deploy("dev", "3.0.0", allow_breaking=True)
+    assert dropped.features == {}
+
+
+def test_drift_does_not_report_remembered_features(wide: schemax.Project) -> None:
+    p = wide
+    p.rename_column("shop.sales.a", "v", "value")
+    p.snapshot("v2", version="2.0.0")
+    dep = deployer(p, FakeEngine()).deploy("dev", allow_breaking=True)
+    assert dep.plan is not None
+    live = map_to_physical(p.state(), {"shop": "dev_shop"})
+    tid = next(iter(live.tables))
+    stamped = dict(_tracking_pairs(dep.plan))
+    table = live.tables[tid]
+    live = live.model_copy(update={"tables": {tid: table.model_copy(update={"properties": {
+        **table.properties, **stamped, "delta.columnMapping.mode": "name",
+        "delta.columnMapping.maxColumnId": "5",
+        "delta.minReaderVersion": "2", "delta.minWriterVersion": "5"}})}})
+
+    class Live:
+        def read(self, scope: Any) -> ObservedCatalog:
+            return ObservedCatalog(state=live)
+
+    report = DriftService(p.records, FakeEngine(), author="t", reader=Live()).check("dev", record=False)
+    assert not report.drifted, report.findings
+
+
+def _tracking_pairs(plan: Any) -> list[tuple[str, str]]:
+    (stamp,) = [s for s in plan.statements if "'schemax.hash'" in s.sql]
+    return re.findall(r"'(schemax\.[a-z_]+)' = '([^']*)'", stamp.sql)

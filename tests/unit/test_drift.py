@@ -14,8 +14,8 @@ import pytest
 
 import schemax
 from schemax.adapters.memory import MemoryStore
-from schemax.core.hashing import table_definition_hash
 from schemax.core.model import State
+from schemax.core.tracking import table_definition_hash
 from schemax.drift import (
     DriftFinding,
     DriftReport,

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
+from schemax.adapters.catalog_probe import SqlCatalogProbe
 from schemax.adapters.memory import MemoryStore
+from schemax.core import effects as fx
 from schemax.core.environment import DeploymentRecord, StatementRecord
 from schemax.errors import SqlError
-from schemax.services.resume import Catalog, already_applied
+from schemax.services.resume import already_applied
 from schemax.services.statuses import StatusWriter
 
 T = "`c`.`s`.`orders`"
@@ -47,43 +49,52 @@ class FakeCatalog:
         raise AssertionError(sql)
 
 
-@pytest.mark.parametrize(("sql", "tables", "applied"), [
-    (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))",
-     {T: ["id", "extra", "more"]}, True),
-    (f"ALTER TABLE {T} ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))", {T: ["id"]}, False),
-    (f"ALTER TABLE {T} ADD COLUMNS (`Extra` INT)", {T: ["id", "extra"]}, True),  # names are case-insensitive
-    (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "value"]}, True),
-    (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "v"]}, False),
-    (f"ALTER TABLE {T} RENAME COLUMN `v` TO `value`", {T: ["id", "v", "value"]}, False),  # ambiguous: run it
-    (f"ALTER TABLE {T} RENAME TO `orders2`", {"`c`.`s`.`orders2`": ["id"]}, True),  # bare new name
-    (f"ALTER TABLE {T} RENAME TO `orders2`", {T: ["id"]}, False),
-    (f"ALTER TABLE {T} RENAME TO `c`.`s2`.`orders`", {"`c`.`s2`.`orders`": ["id"]}, True),
-    ("ALTER TABLE `we``ird`.`s`.`t` RENAME COLUMN `a``b` TO `c`", {"`we``ird`.`s`.`t`": ["c"]}, True),
-    (f"ALTER TABLE {T} ADD CONSTRAINT `positive` CHECK (id > 0)", {T: ["id"]}, False),
-    (f"ALTER TABLE {T} SET TBLPROPERTIES ('a' = 'b')", {T: ["id"]}, False),  # idempotent: simply runs again
-    (f"CREATE TABLE IF NOT EXISTS {T} (`id` INT)", {T: ["id"]}, False),
+ORDERS = ("c", "s", "orders")
+
+
+@pytest.mark.parametrize(("effect", "tables", "applied"), [
+    # ALTER TABLE `c`.`s`.`orders` ADD COLUMNS (`extra` INT COMMENT 'a, b', `more` DECIMAL(10,2))
+    (fx.AddsColumns(ORDERS, ("extra", "more")), {T: ["id", "extra", "more"]}, True),
+    (fx.AddsColumns(ORDERS, ("extra", "more")), {T: ["id"]}, False),
+    (fx.AddsColumns(ORDERS, ("Extra",)), {T: ["id", "extra"]}, True),  # names are case-insensitive
+    # ALTER TABLE `c`.`s`.`orders` RENAME COLUMN `v` TO `value`
+    (fx.RenamesColumn(ORDERS, "v", "value"), {T: ["id", "value"]}, True),
+    (fx.RenamesColumn(ORDERS, "v", "value"), {T: ["id", "v"]}, False),
+    (fx.RenamesColumn(ORDERS, "v", "value"), {T: ["id", "v", "value"]}, False),  # ambiguous: run it
+    # ALTER TABLE `c`.`s`.`orders` RENAME TO `orders2` (a bare new name: the effect names it in full)
+    (fx.RenamesObject("TABLE", ORDERS, ("c", "s", "orders2")), {"`c`.`s`.`orders2`": ["id"]}, True),
+    (fx.RenamesObject("TABLE", ORDERS, ("c", "s", "orders2")), {T: ["id"]}, False),
+    # ALTER TABLE `c`.`s`.`orders` RENAME TO `c`.`s2`.`orders`
+    (fx.RenamesObject("TABLE", ORDERS, ("c", "s2", "orders")), {"`c`.`s2`.`orders`": ["id"]}, True),
+    # ALTER TABLE `we``ird`.`s`.`t` RENAME COLUMN `a``b` TO `c`
+    (fx.RenamesColumn(("we`ird", "s", "t"), "a`b", "c"), {"`we``ird`.`s`.`t`": ["c"]}, True),
+    # ALTER TABLE `c`.`s`.`orders` ADD CONSTRAINT `positive` CHECK (id > 0)
+    (fx.AddsCheck(ORDERS, "positive"), {T: ["id"]}, False),
+    (None, {T: ["id"]}, False),  # SET TBLPROPERTIES, CREATE TABLE IF NOT EXISTS: idempotent, run again
 ])
-def test_already_applied_asks_the_catalog_only_for_non_idempotent_forms(
-        sql: str, tables: dict[str, list[str]], applied: bool) -> None:
-    assert already_applied(sql, Catalog(FakeCatalog(tables))) is applied
+def test_already_applied_asks_the_catalog_only_for_declared_effects(
+        effect: fx.Effect | None, tables: dict[str, list[str]], applied: bool) -> None:
+    fake = FakeCatalog(tables)
+    assert already_applied(effect, SqlCatalogProbe(fake)) is applied
+    assert bool(fake.queries) is (effect is not None)
 
 
 def test_check_constraint_found_in_delta_properties() -> None:
     fake = FakeCatalog({T: ["id"]}, checks={T: ["positive"]})
-    assert already_applied(f"ALTER TABLE {T} ADD CONSTRAINT `Positive` CHECK (id > 0);", Catalog(fake))
+    assert already_applied(fx.AddsCheck(ORDERS, "Positive"), SqlCatalogProbe(fake))
 
 
 @pytest.mark.parametrize(("rows", "applied"), [(2, True), (0, False)])
 def test_a_rewrite_copy_ran_when_its_shadow_table_has_rows(rows: int, applied: bool) -> None:
     shadow = "`c`.`s`.`orders__sx_new_1a2b3c4d`"
     fake = FakeCatalog({shadow: ["id"]}, rows={shadow: rows})
-    sql = f"INSERT INTO {shadow} (`id`) SELECT CAST(`id` AS INT) FROM {T}"
-    assert already_applied(sql, Catalog(fake)) is applied
+    effect = fx.CopiesRows(("c", "s", "orders__sx_new_1a2b3c4d"))
+    assert already_applied(effect, SqlCatalogProbe(fake)) is applied
 
 
 def test_an_insert_into_anything_but_a_rewrite_shadow_is_never_skipped() -> None:
     fake = FakeCatalog({T: ["id"]}, rows={T: 5})
-    assert not already_applied(f"INSERT INTO {T} (`id`) SELECT 1", Catalog(fake))
+    assert not already_applied(None, SqlCatalogProbe(fake))  # a plain INSERT declares no effect
     assert fake.queries == []  # not even asked
 
 
@@ -144,12 +155,10 @@ class KeyConstraints:
 
 
 @pytest.mark.parametrize("present", [True, False])
-@pytest.mark.parametrize("kind", ["PRIMARY KEY (`id`)",
-                                  "FOREIGN KEY (`cid`) REFERENCES `c`.`s`.`customers` (`id`)"])
-def test_key_constraints_are_looked_up_in_information_schema(kind: str, present: bool) -> None:
+def test_key_constraints_are_looked_up_in_information_schema(present: bool) -> None:
     fake = KeyConstraints(present)
-    sql = f"ALTER TABLE `c`.`s`.`ord'ers` ADD CONSTRAINT `orders_pk` {kind}"
-    assert already_applied(sql, Catalog(fake)) is present
+    # ALTER TABLE `c`.`s`.`ord'ers` ADD CONSTRAINT `orders_pk` PRIMARY KEY (`id`) / FOREIGN KEY ...
+    assert already_applied(fx.AddsKey(("c", "s", "ord'ers"), "orders_pk"), SqlCatalogProbe(fake)) is present
     (asked,) = fake.sql
     assert asked.startswith("SELECT 1 AS one FROM `c`.`information_schema`.`table_constraints`")
     assert "lower('ord\\'ers')" in asked and "lower('orders_pk')" in asked  # values quoted as literals

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from schemax.core.model import Table
+from schemax.core import kinds
+from schemax.core.model import State, Table
 from schemax.core.types import requires_type_widening
 
 #: https://docs.databricks.com/delta/column-mapping.html (UC-51)
@@ -121,13 +122,36 @@ def defaults_in_effect(table: Table) -> bool:
     return column_defaults_on(table.properties) or any(c.default for c in table.columns)
 
 
+def with_features(state: State, features: Mapping[str, Mapping[str, str]]) -> State:
+    """``state`` with the table features an environment already has (table id -> {key: value}: the
+    protocol upgrades earlier deployments made) among each table's properties.
+
+    A key the table's properties already hold, in any casing Delta reads as the same key, is left as the
+    design has it. Tables not in ``state`` are ignored; ids are unchanged.
+    """
+    tables = {}
+    for tid, props in features.items():
+        table = state.tables.get(tid)
+        if table is None:
+            continue
+        missing = {k: v for k, v in props.items() if matching_key(table.properties, k) is None}
+        if missing:
+            tables[tid] = table.evolve(properties={**table.properties, **missing})
+    if not tables:
+        return state
+    # a new State (not model_copy): State caches indexes holding the old table objects
+    maps: dict[str, Any] = {k.state_field: dict(getattr(state, k.state_field)) for k in kinds.top_level()}
+    maps["tables"].update(tables)
+    return State(**maps)
+
+
 def upgrades_for(table: Table, kind: str, target: str, payload: Mapping[str, Any]) -> dict[str, str]:
     """The Delta feature properties an op of ``kind`` on ``table`` needs and the table does not have.
 
-    The Project API records them, as a ``set_table_properties`` op in the same commit before the op, so
-    the design (and so the state a deployment leaves behind) says the table has the feature, and the next
-    plan neither upgrades it again nor warns again. The renderer still adds the upgrade itself for a state
-    that lacks the property (older logs, imports), see :func:`schemax.plan.render.units._features`.
+    They are not recorded in the design (a rename undone in the same plan would keep column mapping
+    there): the renderer adds the upgrade itself (:func:`schemax.plan.render.units._features`), and a
+    deployment remembers the upgrades it made per environment (``DeploymentRecord.features``), which the
+    environment's next plans see through :func:`with_features`.
 
     * column mapping: RENAME and DROP COLUMN, and a column name Delta accepts only with it
       (https://docs.databricks.com/delta/column-mapping.html);
@@ -183,4 +207,5 @@ __all__ = [
     "type_widening_enabled",
     "type_widening_on",
     "upgrades_for",
+    "with_features",
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from schemax.core.effects import Effect, effect_from_dict, effect_to_dict
 from schemax.core.model import Frozen
+from schemax.core.naming import Naming
 
 DeploymentStatus = Literal["in_progress", "success", "failed", "rolled_back", "abandoned"]
 StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
@@ -42,11 +44,16 @@ class Environment(Frozen):
     def is_production(self) -> bool:
         return self.production or self.name.lower() in ("prod", "production", "prd")
 
+    @property
+    def naming(self) -> Naming:
+        """How this environment names things physically (:class:`~schemax.core.naming.Naming`)."""
+        return Naming(self.catalogs, self.schema_prefix)
+
     def physical_catalog(self, logical: str) -> str:
-        return self.catalogs.get(logical, self.catalogs.get(logical.lower(), logical))
+        return self.naming.catalog(logical)
 
     def physical_schema(self, logical: str) -> str:
-        return f"{self.schema_prefix}{logical}"
+        return self.naming.schema(logical)
 
     def approved(self, version: str) -> dict[str, Any] | None:
         return next((a for a in self.approvals if a.get("version") == version), None)
@@ -77,6 +84,10 @@ class DeploymentRecord:
     op_seq: int | None = None  # for a deployment of the working state: the op log position deployed
     # ids of tables whose version-tracking properties this deployment set
     touched_tables: tuple[str, ...] = ()
+    # table id -> {key: value}: the table features (protocol upgrades: column mapping, type widening,
+    # column defaults) the environment's tables have after this deployment that the design does not
+    # declare; the previous deployment's plus the ones this plan enabled, for tables still there
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "touched_tables", tuple(self.touched_tables or ()))
@@ -107,9 +118,13 @@ class StatementRecord:
     started_at: str | None = None
     finished_at: str | None = None
     error: str | None = None
+    # what the statement changes when it cannot simply run twice (kept as JSON; None in older records)
+    effect: Effect | None = None
 
     def to_row(self) -> dict[str, Any]:
-        return asdict(self)
+        row = asdict(self)
+        row["effect"] = effect_to_dict(self.effect) if self.effect is not None else None
+        return row
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> StatementRecord:
@@ -117,6 +132,8 @@ class StatementRecord:
         data = {k: v for k, v in row.items() if k in names}
         for key in ("change_kinds", "op_ids"):
             data[key] = tuple(data.get(key) or ())
+        if isinstance(data.get("effect"), dict):  # the JSON form (the Delta store keeps records as JSON)
+            data["effect"] = effect_from_dict(data["effect"])
         return cls(**data)
 
 

@@ -66,13 +66,3 @@ __all__ = [
     "GENESIS_HASH", "canonical_bytes", "canonical_json", "chain", "chain_head", "op_hash", "sha256_hex",
     "state_hash",
 ]
-
-
-def table_definition_hash(table: object) -> str:
-    """SHA-256 of one table's expected definition (written to ``schemax.hash`` and checked by drift).
-
-    Grants are left out: they live outside the table's own metadata.
-    """
-    data = table.model_dump(mode="json", exclude={"grants"})  # type: ignore[attr-defined]
-    data["properties"] = {k: v for k, v in data["properties"].items() if not k.startswith("schemax.")}
-    return sha256_hex(canonical_bytes(data))

@@ -18,7 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from schemax.core import kinds as _kinds
 from schemax.core import ops as o
-from schemax.core import uc_rules
+from schemax.core import tracking, uc_rules
 from schemax.core.model import (
     EMPTY_STATE,
     Catalog,
@@ -43,7 +43,6 @@ P = TypeVar("P", bound=o.Payload)
 Handler = Callable[["StateBuilder", o.Op, Any], None]
 _HANDLERS: dict[str, Handler] = {}
 
-RESERVED_PROPERTY_PREFIX = "schemax."
 # Keys Spark and Databricks refuse in SET TBLPROPERTIES (they are set by their own clauses: OWNER TO,
 # LOCATION, USING, COMMENT, ...). Keys are case-sensitive there, so the check is too.
 ENGINE_RESERVED_PROPERTIES = frozenset({"owner", "location", "provider", "external", "is_managed_location",
@@ -316,7 +315,7 @@ def _check_properties(props: dict[str, str] | list[str], *, user: bool = True) -
     for key in props:
         if not key or key != key.strip() or any(ch in key for ch in "\x00\n\r"):
             raise Reject(f"invalid property key {key!r}")
-        if user and key.lower().startswith(RESERVED_PROPERTY_PREFIX):
+        if user and tracking.is_reserved(key):
             raise Reject(f"property {key!r} is reserved for schemax's version tracking")
         if key in ENGINE_RESERVED_PROPERTIES:
             raise Reject(f"property {key!r} is reserved by the engine; it is set through its own clause "

@@ -315,21 +315,21 @@ RULES: dict[str, Rule] = {
             "RENAME COLUMN and DROP COLUMNS (and column names Delta accepts only with it) enable column "
             "mapping first, once.",
             COLUMN_MAPPING_URL,
-            ("render: plan/render/units.py",),
+            ("render: plan/render/units.py", "deploy: services/deploy.py (remembered per environment)"),
             facts=("UC-51",),
         ),
         Rule(
             "type-widening-upgrade",
             "An in-place type change enables type widening first, once.",
             TYPE_WIDENING_URL,
-            ("render: plan/render/units.py",),
+            ("render: plan/render/units.py", "deploy: services/deploy.py (remembered per environment)"),
             facts=("UC-52",),
         ),
         Rule(
             "column-defaults-upgrade",
             "A column DEFAULT enables the allowColumnDefaults table feature first, once.",
             COLUMN_DEFAULTS_URL,
-            ("render: plan/render/units.py",),
+            ("render: plan/render/units.py", "deploy: services/deploy.py (remembered per environment)"),
             facts=("UC-53",),
         ),
     )

@@ -45,7 +45,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemax.core import kinds
+from schemax.core import kinds, tracking
 from schemax.core.model import (
     Column,
     ColumnMask,
@@ -640,14 +640,14 @@ class _Comparer:
 
     def compare_version(self, name: str, obs: Table) -> None:
         if self.expected_version is not None:
-            actual = obs.properties.get("schemax.version")
+            actual = obs.properties.get(tracking.VERSION)
             if actual != self.expected_version:
-                self.add("table", name, "modified", self.expected_version, actual, "schemax.version")
+                self.add("table", name, "modified", self.expected_version, actual, tracking.VERSION)
         expected_hash = self.hashes.get(name.lower())
         if expected_hash is not None:
-            actual = obs.properties.get("schemax.hash")
+            actual = obs.properties.get(tracking.HASH)
             if actual != expected_hash:
-                self.add("table", name, "modified", expected_hash, actual, "schemax.hash")
+                self.add("table", name, "modified", expected_hash, actual, tracking.HASH)
 
     # -- other children ---------------------------------------------------------------------------------
     def compare_view(self, name: str, exp: View, obs: View) -> None:

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from schemax.core import tracking
+
 #: Exact keys set by Delta, Spark, the Hive metastore or Unity Catalog, never by a user's DDL on purpose.
 SERVER_SET_KEYS: frozenset[str] = frozenset(
     {
@@ -67,9 +69,9 @@ SERVER_SET_PREFIXES: tuple[str, ...] = (
     "io.unitycatalog.",
 )
 
-#: schemax's own table properties (written by deploys).
-SCHEMAX_PREFIX = "schemax."
-VERSION_KEYS: tuple[str, ...] = ("schemax.version", "schemax.hash")
+#: schemax's own table properties (written by deploys; the keys are :mod:`schemax.core.tracking`'s).
+SCHEMAX_PREFIX = tracking.PREFIX
+VERSION_KEYS: tuple[str, ...] = tracking.VERSION_KEYS
 
 #: Prefix of Delta's CHECK constraint properties.
 CHECK_CONSTRAINT_PREFIX = "delta.constraints."
@@ -81,7 +83,7 @@ def is_server_set(key: str) -> bool:
 
 
 def is_schemax(key: str) -> bool:
-    return key.startswith(SCHEMAX_PREFIX)
+    return tracking.is_tracking_key(key)
 
 
 def is_declarable(key: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 
 from schemax.analyze import analyze
 from schemax.core.changes import Change
+from schemax.core.delta_properties import with_features
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.uc_rules import RULES
@@ -59,6 +60,12 @@ class Plan:
     capabilities: EngineCapabilities = UNITY_CATALOG
     before: State = field(default_factory=State, repr=False, compare=False)
     after: State = field(default_factory=State, repr=False, compare=False)
+    #: the table features (protocol upgrades) this plan's statements enable that the design does not
+    #: declare, table id -> {key: value}: a deployment remembers them for the environment's next plans
+    features: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    #: the table features the environment's tables already had, as given to :func:`build_plan`
+    existing_features: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False,
+                                                               compare=False)
 
     # -- questions ---------------------------------------------------------------------------------------
     @property
@@ -223,14 +230,27 @@ def build_plan(
     ops: Iterable[Op] | None = None,
     from_version: str | None = None,
     to_version: str | None = None,
+    features: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Plan:
-    """Plan the migration from ``before`` to ``after`` for ``target`` on an engine with ``capabilities``."""
+    """Plan the migration from ``before`` to ``after`` for ``target`` on an engine with ``capabilities``.
+
+    ``features`` are the table features the environment's tables already have (table id -> {key: value}:
+    the protocol upgrades earlier deployments made, see ``DeploymentRecord.features``). They join the
+    properties of those tables in both states (:func:`~schemax.core.delta_properties.with_features`), so
+    the plan neither upgrades them again nor warns again, and the diff sees no change for them; the version
+    tracking still hashes the design's own definition. ``Plan.before`` / ``Plan.after`` are the states
+    with them.
+    """
     target = target or Target()
+    definitions = None
+    if features:
+        definitions = after
+        before, after = with_features(before, features), with_features(after, features)
     changes = diff(before, after)
     if ops is not None:
         changes = attach_op_ids(changes, ops)
     ordered = order_changes(changes, before, after)
-    rendered = render(ordered, before, after, target, capabilities)
+    rendered = render(ordered, before, after, target, capabilities, definitions)
     unsupported = rendered.unsupported
     if capabilities.uc_rules:  # what a Unity Catalog rule refuses, listed before anything runs
         unsupported += tuple(_uc_rule_refusals(rendered.statements, after))
@@ -246,6 +266,8 @@ def build_plan(
         capabilities=capabilities,
         before=before,
         after=after,
+        features=rendered.features,
+        existing_features=dict(features or {}),
     )
 
 

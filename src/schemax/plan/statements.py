@@ -13,6 +13,9 @@ from enum import Enum
 from typing import Any
 
 from schemax.core.changes import Change
+from schemax.core.effects import Effect
+from schemax.core.naming import Naming
+from schemax.core.tracking import Tracking
 
 
 class Risk(str, Enum):
@@ -40,7 +43,9 @@ class Statement:
 
     ``reverse`` may hold several statements separated by ``;\\n`` (e.g. undoing a property change both
     restores old values and unsets new keys); it is None when nothing can undo the statement (DROP TABLE,
-    protocol upgrades, type widening).
+    protocol upgrades, type widening). ``effect`` declares what a statement that cannot simply run twice
+    changes (:mod:`schemax.core.effects`), so a resume can ask whether it already took effect; it is not
+    part of :meth:`to_dict`.
     """
 
     sql: str
@@ -51,6 +56,7 @@ class Statement:
     object_id: str | None = None
     capability: str = "table_ddl"
     note: str | None = None
+    effect: Effect | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,38 +75,32 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class Tracking:
-    """Version-tracking values written to every created or changed table as ``schemax.*`` properties."""
-
-    version: str
-    snapshot_id: str = ""
-    deployment_id: str = ""
-    environment: str = ""
-    deployed_at: str = ""
-
-
-@dataclass(frozen=True)
 class Target:
     """Where logical names land: catalog mapping, schema-name prefix, optional version tracking.
 
     ``schema_prefix`` is prepended to every schema name so two environments can share one physical
     catalog (local Spark has only ``spark_catalog``). A logical catalog missing from ``catalogs`` keeps
-    its name.
+    its name. The naming rules are :class:`~schemax.core.naming.Naming`'s (:attr:`naming`).
     """
 
     catalogs: Mapping[str, str] = field(default_factory=dict)
     schema_prefix: str = ""
     tracking: Tracking | None = None
+    naming: Naming = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix))
+
+    @classmethod
+    def of(cls, naming: Naming, tracking: Tracking | None = None) -> Target:
+        """The target of an environment's naming (``Environment.naming``), with optional tracking."""
+        return cls(catalogs=dict(naming.catalogs), schema_prefix=naming.schema_prefix, tracking=tracking)
 
     def catalog(self, logical: str) -> str:
-        found = self.catalogs.get(logical)
-        if found is None:
-            low = logical.lower()
-            found = next((p for name, p in self.catalogs.items() if name.lower() == low), logical)
-        return found
+        return self.naming.catalog(logical)
 
     def schema(self, logical: str) -> str:
-        return self.schema_prefix + logical
+        return self.naming.schema(logical)
 
     def describe(self) -> str:
         parts = [f"{k} -> {v}" for k, v in sorted(self.catalogs.items())]

@@ -8,6 +8,7 @@ from typing import Any
 
 from schemax.core.environment import Environment, Settings
 from schemax.core.names import validate_object_name
+from schemax.core.naming import case_conflicts
 from schemax.core.ops import utc_now
 from schemax.errors import SchemaxError, ValidationError
 from schemax.project.base import ProjectBase
@@ -67,6 +68,10 @@ class EnvironmentDesign(ProjectBase):
             for logical, physical in env.catalogs.items():
                 validate_object_name(logical, "catalog")
                 validate_object_name(physical, "catalog")
+            for keys in case_conflicts(env.catalogs):
+                # logical catalog names are case-insensitive: these keys would map one catalog two ways
+                raise ValueError(f"catalog mapping keys {', '.join(map(repr, keys))} differ only in case: "
+                                 "they name the same logical catalog")
             if env.schema_prefix and any(ch in env.schema_prefix for ch in "./` \n"):
                 raise ValueError(f"schema_prefix {env.schema_prefix!r} has a character names cannot hold")
         except SchemaxError:

@@ -24,17 +24,17 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from schemax.adapters.catalog_probe import SqlCatalogProbe
 from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
-from schemax.core.hashing import state_hash, table_definition_hash
+from schemax.core.hashing import state_hash
 from schemax.core.model import State
-from schemax.core.names import qualified, sql_string
 from schemax.core.ops import utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.display import deployment_html
@@ -55,10 +55,10 @@ from schemax.errors import (
 )
 from schemax.plan import Plan, Target, Tracking, build_plan
 from schemax.plan.capabilities import EngineCapabilities
+from schemax.plan.render.restore import restore_statements
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
-from schemax.services.resume import Catalog as ResumeCatalog
 from schemax.services.statuses import StatusWriter
 
 log = logging.getLogger("schemax.deploy")
@@ -102,6 +102,7 @@ class Deployment:
     error = property(lambda self: self.record.error)
     applied = property(lambda self: self.record.applied)
     table_versions = property(lambda self: dict(self.record.table_versions))
+    features = property(lambda self: {t: dict(p) for t, p in self.record.features.items()})
 
     @property
     def sql(self) -> str:
@@ -218,12 +219,15 @@ class Deployer:
             version=to_version, snapshot_id=snap.snapshot_id if snap else "", environment=env.name,
             deployment_id=deployment_id or "(planned)", deployed_at=utc_now(),
         )
-        target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)
+        target = Target.of(env.naming, tracking)
         kwargs: dict[str, Any] = {}
         if self.capabilities is not None:
             kwargs["capabilities"] = self.capabilities
+        # the protocol upgrades earlier deployments made are on the tables, whatever the design says:
+        # planned with them on, the plan neither upgrades again nor warns again (rollbacks too)
         return build_plan(before if before is not None else current.state, state, target,
-                          from_version=current.version, to_version=to_version, **kwargs)
+                          from_version=current.version, to_version=to_version,
+                          features=environment_features(current.deployment), **kwargs)
 
     # ------------------------------------------------------------------------------------------------
     # deploying
@@ -308,12 +312,15 @@ class Deployer:
                     snapshot_id: str | None = None, op_seq: int | None = None,
                     table_versions: dict[str, int] | None = None,
                     state: State | None = None) -> DeploymentRecord:
+        features = {t: dict(p) for t, p in plan.existing_features.items()}
+        if state is not None:
+            features = remembered_features(plan.existing_features, plan.features, state)
         return DeploymentRecord(
             deployment_id=deployment_id, project=self.project_name, environment=env.name, status=status,  # type: ignore[arg-type]
             kind=kind, started_at=utc_now(), deployed_by=self.author, from_version=plan.from_version,  # type: ignore[arg-type]
             to_version=plan.to_version, snapshot_id=snapshot_id, statement_count=len(plan.statements),
             table_versions=dict(table_versions or {}), op_seq=op_seq,
-            state_hash=state_hash(state) if state is not None else None,
+            state_hash=state_hash(state) if state is not None else None, features=features,
         )
 
     @staticmethod
@@ -324,14 +331,14 @@ class Deployer:
                 deployment_id=deployment_id, seq=i, sql=st.sql, risk=str(getattr(st.risk, "value", st.risk)),
                 object_id=st.object_id, object_name=getattr(st, "object_name", None),
                 change_kinds=tuple(sorted({c.kind for c in st.changes})), op_ids=tuple(st.op_ids),
-                reverse=st.reverse,
+                reverse=st.reverse, effect=st.effect,
             ))
         return out
 
     def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
                  restore: dict[str, int], before: State) -> Deployment:
         state, snap, op_seq = self.target_of(env, to)
-        restores = self._restore_statements(env, deployment_id, restore, before, plan)
+        restores = self._restore_statements(deployment_id, restore, before, plan, state)
         planned = self._statements_for(deployment_id, plan)
         statements = [replace(st, seq=i) for i, st in enumerate([*restores, *planned], start=1)]
         versions = self._table_versions(env, plan, before)
@@ -364,28 +371,13 @@ class Deployer:
         return self._execute(record, statements, None, check_applied=True)
 
     @staticmethod
-    def _restore_statements(env: Environment, deployment_id: str, restore: dict[str, int], before: State,
-                            plan: Plan) -> list[StatementRecord]:
-        """RESTORE each table, then stamp it with this deployment's version-tracking properties."""
-        ids = {physical_name(before, tid, env): tid for tid in before.tables}
-        tracking = plan.target.tracking if plan.target is not None else None
-        out = []
-        for name, version in sorted(restore.items()):
-            tid = ids.get(name)
-            out.append(StatementRecord(deployment_id=deployment_id, seq=0, object_id=tid, object_name=name,
-                                       sql=f"RESTORE TABLE {name} TO VERSION AS OF {int(version)}",
-                                       risk="destructive", change_kinds=("restore",)))
-            if tid is None or tracking is None:
-                continue
-            props = {"schemax.version": tracking.version, "schemax.snapshot": tracking.snapshot_id,
-                     "schemax.deployment": deployment_id, "schemax.environment": tracking.environment,
-                     "schemax.deployed_at": tracking.deployed_at,
-                     "schemax.hash": table_definition_hash(plan.after.tables.get(tid, before.tables[tid]))}
-            body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-            out.append(StatementRecord(deployment_id=deployment_id, seq=0, object_id=tid, object_name=name,
-                                       sql=f"ALTER TABLE {name} SET TBLPROPERTIES ({body})", risk="safe",
-                                       change_kinds=("restore",)))
-        return out
+    def _restore_statements(deployment_id: str, restore: dict[str, int], before: State, plan: Plan,
+                            after: State) -> list[StatementRecord]:
+        """RESTORE each table, then stamp it with this deployment's version-tracking properties (the SQL is
+        the planner's: :func:`schemax.plan.render.restore.restore_statements`)."""
+        return [StatementRecord(deployment_id=deployment_id, seq=0, sql=st.sql, risk=st.risk.value,
+                                object_id=st.object_id, object_name=name, change_kinds=("restore",))
+                for name, st in restore_statements(plan.target, before, after, restore)]
 
     def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
         """Delta version of every existing table a destructive statement touches, for RESTORE later."""
@@ -395,7 +387,7 @@ class Deployer:
             table = before.tables.get(st.object_id or "")
             if risk not in ("destructive", "data_dependent", "breaking") or table is None:
                 continue
-            name = physical_name(before, table.id, env)
+            name = env.naming.name(before, table.id)
             if name in versions:
                 continue
             try:
@@ -426,7 +418,7 @@ class Deployer:
         failure: list[tuple[StatementRecord, BaseException]] = []
         started = time.monotonic()
         applied = 0
-        catalog = ResumeCatalog(self.executor)
+        probe = SqlCatalogProbe(self.executor)
 
         def applied_now(ok: StatementRecord) -> None:
             nonlocal applied
@@ -448,7 +440,7 @@ class Deployer:
             begin = utc_now()
             # Asked here, not up front: a statement re-run before this one may undo its effect
             # (CREATE OR REPLACE of a rewrite's shadow table drops the CHECK added to it after).
-            if check_applied and already_applied(st.sql, catalog):
+            if check_applied and already_applied(st.effect, probe):
                 log.warning("statement %d took effect before the last run stopped; not run again", st.seq)
                 applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now(),
                                     error=FOUND_APPLIED))
@@ -499,10 +491,22 @@ class Deployer:
         return Deployment(rec, final, plan)
 
 
-def physical_name(state: State, object_id: str, env: Environment) -> str:
-    """The back-quoted physical name of a table/view in an environment (catalog mapped, schema prefixed)."""
-    parts = state.path(object_id)
-    return qualified(env.physical_catalog(parts[0]), env.physical_schema(parts[1]), *parts[2:])
+def environment_features(record: DeploymentRecord | None) -> dict[str, dict[str, str]]:
+    """The table features an environment's tables have per its last successful deployment (none before
+    the first): table id -> {key: value}."""
+    return {tid: dict(props) for tid, props in (record.features if record is not None else {}).items()}
+
+
+def remembered_features(previous: Mapping[str, Mapping[str, str]], enabled: Mapping[str, Mapping[str, str]],
+                        state: State) -> dict[str, dict[str, str]]:
+    """What a deployment to ``state`` records: the ``previous`` features plus the ones its plan
+    ``enabled``, for the tables ``state`` still has (a dropped table takes its features with it; a
+    protocol upgrade is never undone, so a rollback keeps them too)."""
+    out: dict[str, dict[str, str]] = {}
+    for tid in sorted(set(previous) | set(enabled)):
+        if tid in state.tables:
+            out[tid] = {**previous.get(tid, {}), **enabled.get(tid, {})}
+    return out
 
 
 def _run_chain(chain: list[StatementRecord], run: Callable[[StatementRecord], None],
@@ -539,5 +543,5 @@ def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementR
 
 
 __all__ = [
-    "DeployedState", "Deployer", "Deployment", "deployed_state", "physical_name", "schedule", "state_of",
+    "DeployedState", "Deployer", "Deployment", "deployed_state", "schedule", "state_of",
 ]

@@ -22,26 +22,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, is_dataclass, replace
 from typing import Any
 
+from schemax.adapters.catalog_probe import SqlCatalogProbe
 from schemax.adapters.catalog_spark import SparkCatalogReader
 from schemax.adapters.catalog_uc import UnityCatalogReader
+from schemax.core import tracking
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, Environment
-from schemax.core.hashing import table_definition_hash
 from schemax.core.lineage import resolve, rewrite_relations
 from schemax.core.model import State
-from schemax.core.names import qualified, sql_string
+from schemax.core.names import qualified
+from schemax.core.naming import Naming, function_parts
 from schemax.core.ops import Op, utc_now
 from schemax.core.snapshot import Snapshot
-from schemax.drift import DriftFinding, DriftReport, compare, declared_state, map_to_physical, table_hashes
+from schemax.drift import DriftFinding, DriftReport, compare, declared_state, table_hashes
 from schemax.drift.compare import sort_findings
-from schemax.drift.mapping import function_parts, physical_function
 from schemax.errors import DriftDetectedError, EngineRequiredError, NoCatalogMappingError, NotDeployedError
 from schemax.plan.capabilities import OSS_DELTA, EngineCapabilities
 from schemax.plan.render import Ctx
-from schemax.plan.statements import Target
+from schemax.plan.render.restore import stamp_statements
+from schemax.plan.statements import Target, Tracking
 from schemax.plan.to_ops import ops_between
-from schemax.ports import CatalogReader, SqlExecutor
+from schemax.ports import CatalogProbe, CatalogReader, SqlExecutor
 from schemax.records import ProjectRecords
-from schemax.services.deploy import deployed_state, physical_name
+from schemax.services.deploy import deployed_state
 
 log = logging.getLogger("schemax.drift")
 
@@ -57,13 +59,14 @@ class DriftService:
 
     def __init__(self, records: ProjectRecords, executor: SqlExecutor | None, *, author: str,
                  capabilities: EngineCapabilities | None = None, reader: CatalogReader | None = None,
-                 workspace_client: Any = None) -> None:
+                 workspace_client: Any = None, probe: CatalogProbe | None = None) -> None:
         self.records = records
         self._executor = executor
         self.author = author
         self.capabilities = capabilities
         self._reader = reader
         self._workspace_client = workspace_client
+        self._probe = probe
 
     # -- reading --------------------------------------------------------------------------------------
     @property
@@ -84,6 +87,13 @@ class DriftService:
                 self._reader = SparkCatalogReader(self.executor)
         return self._reader
 
+    def probe(self) -> CatalogProbe:
+        """The point questions an import asks the catalog (the schemas of a catalog): the one given, else
+        over the executor."""
+        if self._probe is None:
+            self._probe = SqlCatalogProbe(self.executor)
+        return self._probe
+
     def workspace_client(self) -> Any:
         """The SDK client the Unity Catalog reader takes table properties from in bulk: the one given, the
         SQL warehouse executor's, or on Databricks the runtime's own credentials. Without one the reader
@@ -96,7 +106,7 @@ class DriftService:
         """(logical, physical) state the environment should hold, and the deployment that put it there."""
         deployed = deployed_state(self.records, env.name)
         logical = deployed.state
-        physical = map_to_physical(logical, env.catalogs, env.schema_prefix)
+        physical = env.naming.map_state(logical)
         return logical, with_physical_view_sql(logical, physical, env), deployed.deployment
 
     def table_versions(self, env: Environment, physical: State) -> dict[str, str]:
@@ -152,9 +162,9 @@ class DriftService:
             want = expected.get(name.lower())
             if want is None:
                 continue
-            actual = table.properties.get("schemax.version")
+            actual = table.properties.get(tracking.VERSION)
             if actual != want:
-                extra.append(DriftFinding("table", name, "modified", want, actual, "schemax.version",
+                extra.append(DriftFinding("table", name, "modified", want, actual, tracking.VERSION,
                                           owner=name))
         if not extra:
             return report
@@ -173,7 +183,7 @@ class DriftService:
         """The live catalog in logical names, with ids taken from ``reference`` wherever names match."""
         observed: Any = self.reader().read(scope)  # an ObservedCatalog (a bare State from simple readers)
         state = declared_state(getattr(observed, "state", observed))
-        mapped = map_to_physical(reference, env.catalogs, env.schema_prefix)
+        mapped = env.naming.map_state(reference)
         physical = with_physical_view_sql(reference, mapped, env)
         rendered = {vid: v.definition for vid, v in physical.views.items()}
         return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ()),
@@ -197,15 +207,14 @@ class DriftService:
         env = self.records.environment(env_name)
         if not env.catalogs:
             raise NoCatalogMappingError(env_name)
+        naming = env.naming
         scope: list[tuple[str, str | None]] = []
-        for physical_cat in sorted(env.catalogs.values()):
+        for physical_cat in naming.physical_catalogs():
             if schemas:
-                scope += [(physical_cat, env.physical_schema(s)) for s in schemas]
+                scope += [(physical_cat, naming.schema(s)) for s in schemas]
             else:
-                rows = self.executor.query(f"SHOW SCHEMAS IN `{physical_cat.replace('`', '``')}`")
-                for row in rows:
-                    name = str(next(iter(row.values())))
-                    if name.startswith(env.schema_prefix) and name != "information_schema":
+                for name in self.probe().schemas(physical_cat):
+                    if naming.logical_schema(name) is not None and name != "information_schema":
                         scope.append((physical_cat, name))
         working = self.records.state()
         reality, observed = self.observed_logical(env, working, scope)
@@ -227,13 +236,13 @@ class DriftService:
         self._stamp_versions(env, snap)
 
     def _stamp_versions(self, env: Environment, snap: Snapshot) -> None:
-        """Write the version-tracking properties on adopted tables so the next scan sees no version drift."""
-        for tid, table in snap.state.tables.items():
-            props = {"schemax.version": snap.version, "schemax.snapshot": snap.snapshot_id,
-                     "schemax.environment": env.name, "schemax.hash": table_definition_hash(table)}
-            body = ", ".join(f"{sql_string(k)} = {sql_string(v)}" for k, v in props.items())
-            self.executor.execute(
-                f"ALTER TABLE {physical_name(snap.state, tid, env)} SET TBLPROPERTIES ({body})")
+        """Write the version-tracking properties on adopted tables so the next scan sees no version drift
+        (no deployment id or time: the baseline ran nothing)."""
+        stamp = Tracking(version=snap.version, snapshot_id=snap.snapshot_id, environment=env.name,
+                         deployment_id=None, deployed_at=None)
+        target = Target.of(env.naming, stamp)
+        for st in stamp_statements(target, snap.state):
+            self.executor.execute(st.sql)
 
 
 def _runtime_workspace_client() -> Any:
@@ -275,8 +284,8 @@ def with_physical_view_sql(logical: State, physical: State, env: Environment) ->
     """Views as deployed: the planner maps the relations a view reads to physical names; so must drift."""
     if not logical.views:
         return physical
-    ctx = Ctx(before=logical, after=logical, target=Target(catalogs=dict(env.catalogs),
-                                                            schema_prefix=env.schema_prefix), caps=OSS_DELTA)
+    target = Target.of(env.naming)
+    ctx = Ctx(before=logical, after=logical, target=target, caps=OSS_DELTA)
     views = {vid: v.model_copy(update={"definition": ctx.map_sql(logical.views[vid].definition, v.schema_id,
                                                                   logical)[0]})
              for vid, v in physical.views.items()}
@@ -312,13 +321,12 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
     def blind(object_id: str) -> set[str]:
         return set(unobserved) | hidden_by_name.get(observed.full_name(object_id).lower(), set())
 
-    inverse = {phys.lower(): logical for logical, phys in env.catalogs.items()}
+    naming = env.naming
     # physical -> logical catalog for the functions of filters and masks: the mapped ones, and the
     # project's catalogs the environment does not map (they keep their name; their schemas are prefixed)
-    mapped = {k.lower() for k in env.catalogs}
     fn_catalogs = {c.name.lower(): c.name for c in reference.catalogs.values()
-                   if c.name.lower() not in mapped}
-    fn_catalogs.update(inverse)
+                   if not naming.maps_catalog(c.name)}
+    fn_catalogs.update({p.lower(): naming.logical_catalog(p) for p in naming.physical_catalogs()})
     ref_by_name = {reference.full_name(i).lower(): i for i in
                    [*reference.catalogs, *reference.schemas, *reference.tables, *reference.views,
                     *reference.volumes, *reference.functions]}
@@ -326,7 +334,7 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
     names: dict[str, str] = {}
     catalogs, schemas, tables, views = {}, {}, {}, {}
     for cid, cat in observed.catalogs.items():
-        logical = inverse.get(cat.name.lower(), cat.name)
+        logical = naming.logical_catalog(cat.name)
         names[cid] = logical
         new_id = ref_by_name.get(logical.lower(), cid)
         ids[cid] = new_id
@@ -335,9 +343,10 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
             "id": new_id, "name": base_cat.name if base_cat else logical,
             "comment": cat.comment if base_cat is None else base_cat.comment})
     for sid, sch in observed.schemas.items():
-        if env.schema_prefix and not sch.name.startswith(env.schema_prefix):
-            continue
-        logical = sch.name[len(env.schema_prefix):]
+        logical_schema = naming.logical_schema(sch.name)
+        if logical_schema is None:
+            continue  # not a schema of this environment (its prefix differs)
+        logical = logical_schema
         full = f"{names[sch.catalog_id]}.{logical}".lower()
         new_id = ref_by_name.get(full, sid)
         ids[sid], names[sid] = new_id, f"{names[sch.catalog_id]}.{logical}"
@@ -398,7 +407,7 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         if same and base_view is not None:
             definition = base_view.definition
         else:
-            definition = _logical_sql(v.definition, env, inverse)
+            definition = _logical_sql(v.definition, naming)
         views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id],
                                              "definition": definition,
                                              **keep})
@@ -408,17 +417,13 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
                  functions={k: v for k, v in reference.functions.items() if v.schema_id in schemas})
 
 
-def _logical_sql(sql: str, env: Environment, inverse: dict[str, str]) -> str:
+def _logical_sql(sql: str, naming: Naming) -> str:
     """A view's SQL as read from the engine (physical names) with its relations back in logical names."""
-    def schema(name: str) -> str:
-        prefix = env.schema_prefix
-        return name[len(prefix):] if prefix and name.startswith(prefix) else name
-
     def rename(parts: tuple[str, ...]) -> str | None:
         if len(parts) == 3:
-            return qualified(inverse.get(parts[0].lower(), parts[0]), schema(parts[1]), parts[2])
+            return qualified(naming.logical_catalog(parts[0]), naming.unprefixed(parts[1]), parts[2])
         if len(parts) == 2:
-            return qualified(schema(parts[0]), parts[1])
+            return qualified(naming.unprefixed(parts[0]), parts[1])
         return None
 
     return rewrite_relations(sql, rename) or sql
@@ -449,18 +454,17 @@ def _logical_ref(ref: Any, base: Any, remap: dict[str, str], env: Environment, c
     cols = tuple(remap.get(x, x) for x in getattr(ref, cols_field))
     seen = function_parts(ref.function, *where[:2])
     if base is not None and base_where is not None and getattr(base, cols_field) == cols:
-        known = set(env.catalogs) | {base_where[0]}
-        mine = function_parts(physical_function(base.function, base_where[0], base_where[1], env.catalogs,
-                                                env.schema_prefix, known), *where[:2])
+        known = {base_where[0]}  # and the catalogs the environment maps
+        mine = function_parts(
+            env.naming.physical_function(base.function, base_where[0], base_where[1], known), *where[:2])
         if seen and mine and [p.lower() for p in seen] == [p.lower() for p in mine]:
             return base
     if seen is None:
         return ref.model_copy(update={cols_field: cols})
     cat, sch, fn = seen
-    prefix = env.schema_prefix
     if cat.lower() in catalogs:
         cat = catalogs[cat.lower()]
-        sch = sch[len(prefix):] if prefix and sch.startswith(prefix) else sch
+        sch = env.naming.unprefixed(sch)
     return ref.model_copy(update={"function": qualified(cat, sch, fn), cols_field: cols})
 
 

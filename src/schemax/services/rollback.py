@@ -7,7 +7,7 @@ from typing import Any
 from schemax.core.model import State
 from schemax.errors import NotDeployedError, RestoreUnavailableError
 from schemax.records import ProjectRecords
-from schemax.services.deploy import Deployer, physical_name
+from schemax.services.deploy import Deployer
 
 
 def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to: str,
@@ -44,7 +44,7 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
             continue
         prev = previous_of[rec.deployment_id]
         from_state = deployer.state_of(prev) if prev is not None else State()
-        by_physical = {physical_name(from_state, t.id, env): t for t in from_state.tables.values()}
+        by_physical = {env.naming.name(from_state, t.id): t for t in from_state.tables.values()}
         for name, version in rec.table_versions.items():
             table = by_physical.get(name)
             if table is not None and table.id not in current.state.tables:

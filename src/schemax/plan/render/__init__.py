@@ -31,13 +31,19 @@ The renderers live in one module per object family, registered by change class i
 * :mod:`~schemax.plan.render.units` — a table's changes together (:func:`render_table_unit`, features,
   folding, tracking); :mod:`~schemax.plan.render.rewrite` — the copy-and-swap rewrite;
 * :mod:`~schemax.plan.render.views`, :mod:`~schemax.plan.render.volumes`,
-  :mod:`~schemax.plan.render.functions`, :mod:`~schemax.plan.render.grants`.
+  :mod:`~schemax.plan.render.functions`, :mod:`~schemax.plan.render.grants`;
+* :mod:`~schemax.plan.render.restore` — statements outside a diff that services run: a data rollback's
+  RESTORE and tracking stamp, an adopted import's stamp.
+
+A statement that cannot simply run twice declares its effect (:mod:`schemax.core.effects`), for a resume;
+the table features the statements enable that the design does not declare are collected in
+:attr:`Rendered.features` (see :func:`schemax.plan.plan.build_plan`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from schemax.core import changes as ch
 from schemax.core.changes import Change
@@ -69,13 +75,24 @@ class Rendered:
     statements: tuple[Statement, ...]
     unsupported: tuple[tuple[Statement, str], ...]
     notes: tuple[str, ...]
+    #: table features the statements enable that the design does not declare: table id -> {key: value}
+    features: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def render(
-    ordered: Sequence[Change], before: State, after: State, target: Target, caps: EngineCapabilities
+    ordered: Sequence[Change],
+    before: State,
+    after: State,
+    target: Target,
+    caps: EngineCapabilities,
+    definitions: State | None = None,
 ) -> Rendered:
-    """Statements for changes already in execution order (:func:`schemax.plan.order.order_changes`)."""
-    ctx = Ctx(before=before, after=after, target=target, caps=caps)
+    """Statements for changes already in execution order (:func:`schemax.plan.order.order_changes`).
+
+    ``definitions`` is the after state as designed when ``after`` also holds the environment's table
+    features (:func:`schemax.plan.plan.build_plan`): the version tracking hashes the design's definition.
+    """
+    ctx = Ctx(before=before, after=after, target=target, caps=caps, definitions=definitions)
     script = Script()
     i = 0
     tracked: set[str] = set()
@@ -112,7 +129,7 @@ def render(
         )
         if reason:
             unsupported.append((stmt, reason))
-    return Rendered(tuple(statements), tuple(unsupported), tuple(ctx.notes))
+    return Rendered(tuple(statements), tuple(unsupported), tuple(ctx.notes), ctx.features)
 
 
 require_complete(RENDERERS, ch.CHANGE_TYPES, "renderers")

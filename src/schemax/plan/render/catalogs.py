@@ -10,6 +10,7 @@ from typing import Any
 
 from schemax.core import changes as ch
 from schemax.core.changes import ObjectFlag
+from schemax.core.effects import RenamesObject
 from schemax.core.names import quote_ident, sql_string
 from schemax.plan.render.common import (
     _comment_on,
@@ -100,8 +101,9 @@ def _rename_catalog(c: ch.RenameCatalog, ctx: Ctx, script: Script) -> None:
             f"catalog {c.before.name} renamed to {c.after.name}: both map to {old}, nothing to do"
         )
         return
+    effect = RenamesObject("CATALOG", (old,), (new,))
     old, new = quote_ident(old), quote_ident(new)
-    _rename(script, ctx, c, "CATALOG", (old, new), (new, old), "catalog_rename")
+    _rename(script, ctx, c, "CATALOG", (old, new), (new, old), "catalog_rename", effect)
 
 
 @renders(ch.AlterCatalog)
@@ -155,7 +157,7 @@ def _rename_schema(c: ch.RenameSchema, ctx: Ctx, script: Script) -> None:
     old, new = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
     if old == new:
         return
-    _rename(script, ctx, c, "SCHEMA", (old, new), (new, old), "schema_rename")
+    _rename(script, ctx, c, "SCHEMA", (old, new), (new, old), "schema_rename", ctx.renames(c))
 
 
 @renders(ch.AlterSchema)

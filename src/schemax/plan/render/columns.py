@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from schemax.core import changes as ch
 from schemax.core.changes import Change, ColumnFlag
+from schemax.core.effects import AddsColumns, RenamesColumn
 from schemax.core.model import Column, Table
-from schemax.core.names import quote_ident, sql_string
+from schemax.core.names import qualified, quote_ident, sql_string
 from schemax.plan.render.common import _tag_statements
 from schemax.plan.render.context import Ctx, _unit
 from schemax.plan.render.script import Script, renders
@@ -42,7 +43,8 @@ def _mask_statement(
 def _add_column(c: ch.AddColumn, ctx: Ctx, script: Script) -> None:
     unit = _unit(ctx)
     table, col = c.table, c.column
-    name = ctx.name(table.id)
+    parts = ctx.parts(table.id)
+    name = qualified(*parts)
     survivors = {x.id for x in unit.before.columns} if unit.before else set()
     index = next(i for i, x in enumerate(table.columns) if x.id == col.id)
     trailing = all(x.id not in survivors for x in table.columns[index:])
@@ -59,7 +61,8 @@ def _add_column(c: ch.AddColumn, ctx: Ctx, script: Script) -> None:
                 drop_back([x.name for x in items]),
             )
 
-        script.fold((table.id, "add_columns"), col, c, ctx, build, object_id=table.id)
+        script.fold((table.id, "add_columns"), col, c, ctx, build, object_id=table.id,
+                    effect=lambda items: AddsColumns(parts, tuple(x.name for x in items)))
     else:
         where = (
             "FIRST"
@@ -67,7 +70,11 @@ def _add_column(c: ch.AddColumn, ctx: Ctx, script: Script) -> None:
             else f"AFTER {quote_ident(table.column_names([c.after_column])[0])}"
         )
         script.add(
-            f"ALTER TABLE {name} ADD COLUMNS ({definition} {where})", c, ctx, reverse=drop_back([col.name])
+            f"ALTER TABLE {name} ADD COLUMNS ({definition} {where})",
+            c,
+            ctx,
+            reverse=drop_back([col.name]),
+            effect=AddsColumns(parts, (col.name,)),
         )
     col_sql = f"ALTER TABLE {name} ALTER COLUMN {quote_ident(col.name)}"
     if col.default is not None:
@@ -126,7 +133,8 @@ def _drop_column(c: ch.DropColumn, ctx: Ctx, script: Script) -> None:
 
 @renders(ch.RenameColumn)
 def _rename_column(c: ch.RenameColumn, ctx: Ctx, script: Script) -> None:
-    name = ctx.name(c.table.id)
+    parts = ctx.parts(c.table.id)
+    name = qualified(*parts)
     old, new = quote_ident(c.before.name), quote_ident(c.after.name)
     script.add(
         f"ALTER TABLE {name} RENAME COLUMN {old} TO {new}",
@@ -135,6 +143,7 @@ def _rename_column(c: ch.RenameColumn, ctx: Ctx, script: Script) -> None:
         risk=Risk.BREAKING,
         capability="column_mapping",
         reverse=f"ALTER TABLE {name} RENAME COLUMN {new} TO {old}",
+        effect=RenamesColumn(parts, c.before.name, c.after.name),
     )
 
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from schemax.core.changes import Change
-from schemax.core.hashing import table_definition_hash
+from schemax.core.effects import RenamesObject
 from schemax.core.model import Table
 from schemax.core.names import sql_string
+from schemax.core.tracking import tracking_properties
 from schemax.plan.diff import changed_and_gone
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.grants import _grant_all, _grant_sql
@@ -114,8 +115,10 @@ def _rename(
     forward: tuple[str, str],
     back: tuple[str, str],
     capability: str,
+    effect: RenamesObject,
 ) -> None:
-    """``ALTER <keyword> <old> RENAME TO <new>`` (``forward``), with the rename ``back`` as its reverse."""
+    """``ALTER <keyword> <old> RENAME TO <new>`` (``forward``), with the rename ``back`` as its reverse;
+    ``effect`` names both full physical names (a ``RENAME TO`` target may be a bare name)."""
     script.add(
         f"ALTER {keyword} {forward[0]} RENAME TO {forward[1]}",
         change,
@@ -123,6 +126,7 @@ def _rename(
         risk=Risk.BREAKING,
         capability=capability,
         reverse=f"ALTER {keyword} {back[0]} RENAME TO {back[1]}",
+        effect=effect,
     )
 
 
@@ -185,14 +189,5 @@ def _set_managed_location(script: Script, ctx: Ctx, change: Any, keyword: str, n
 
 
 def _tracking(ctx: Ctx, table: Table) -> list[tuple[str, str]]:
-    t = ctx.target.tracking
-    if t is None:
-        return []
-    return [
-        ("schemax.deployed_at", t.deployed_at),
-        ("schemax.deployment", t.deployment_id),
-        ("schemax.environment", t.environment),
-        ("schemax.hash", table_definition_hash(table)),
-        ("schemax.snapshot", t.snapshot_id),
-        ("schemax.version", t.version),
-    ]
+    """The target's version-tracking properties for ``table`` (:mod:`schemax.core.tracking`)."""
+    return tracking_properties(ctx.target.tracking, ctx.definition(table))

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from schemax.core import changes as ch
 from schemax.core.changes import Change
+from schemax.core.effects import AddsCheck, AddsKey
 from schemax.core.model import Constraint, Table
-from schemax.core.names import quote_ident
+from schemax.core.names import qualified, quote_ident
 from schemax.plan.order import Phase
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.script import Script, renders
@@ -16,8 +17,18 @@ from schemax.plan.statements import Risk
 
 
 def _add_constraint(
-    script: Script, ctx: Ctx, change: Change, table: Table, name: str, con: Constraint, *, existing_data: bool
+    script: Script,
+    ctx: Ctx,
+    change: Change,
+    table: Table,
+    parts: tuple[str, ...],
+    con: Constraint,
+    *,
+    existing_data: bool,
 ) -> None:
+    """``ALTER TABLE <parts> ADD CONSTRAINT``, declared as adding a check or a key (it cannot run twice)."""
+    name = qualified(*parts)
+    effect = AddsCheck(parts, con.name) if con.kind == "check" else AddsKey(parts, con.name)
     risk = Risk.DATA_DEPENDENT if con.kind == "check" and existing_data else Risk.SAFE
     note = (
         "existing rows must satisfy the CHECK or the statement fails" if risk is Risk.DATA_DEPENDENT else None
@@ -33,12 +44,13 @@ def _add_constraint(
         note=note,
         object_id=table.id,
         phase=phase,
+        effect=effect,
     )
 
 
 @renders(ch.AddConstraint)
 def _add_constraint_change(c: ch.AddConstraint, ctx: Ctx, script: Script) -> None:
-    _add_constraint(script, ctx, c, c.table, ctx.name(c.table.id), c.constraint, existing_data=True)
+    _add_constraint(script, ctx, c, c.table, ctx.parts(c.table.id), c.constraint, existing_data=True)
 
 
 @renders(ch.DropConstraint)

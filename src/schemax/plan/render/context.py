@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemax.core import kinds
+from schemax.core.effects import RenamesObject
 from schemax.core.lineage import resolve, rewrite_names
 from schemax.core.model import State, Table
 from schemax.core.names import InvalidIdentifierError, qualified, quote_ident, split_qualified
@@ -41,6 +43,25 @@ class Ctx:
     notes: list[str] = field(default_factory=list)
     phase: int = 0
     unit: _Unit | None = None
+    # the after state as designed, when ``after`` also holds the environment's table features: what the
+    # version tracking hashes (see Plan.features)
+    definitions: State | None = None
+    # table features this plan's statements enable that the design does not declare: id -> {key: value}
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    # -- table features --------------------------------------------------------------------------------
+    def definition(self, table: Table) -> Table:
+        """``table`` as the design defines it (without the environment's table features): what
+        ``schemax.hash`` is computed over."""
+        if self.definitions is None:
+            return table
+        return self.definitions.tables.get(table.id, table)
+
+    def enables(self, table: Table, key: str, value: str) -> None:
+        """Note that a statement turns on a table feature (``key`` = ``value``) of ``table``, unless the
+        design declares exactly that."""
+        if table.properties.get(key) != value:
+            self.features.setdefault(table.id, {})[key] = value
 
     # -- names -----------------------------------------------------------------------------------------
     def state_for(self, phase: int | None = None) -> State:
@@ -50,11 +71,7 @@ class Ctx:
         return state.path(object_id)
 
     def physical(self, parts: Sequence[str]) -> tuple[str, ...]:
-        out = [self.target.catalog(parts[0])]
-        if len(parts) > 1:
-            out.append(self.target.schema(parts[1]))
-        out.extend(parts[2:])
-        return tuple(out)
+        return self.target.naming.physical(parts)
 
     def name(self, object_id: str, state: State | None = None) -> str:
         """The physical, quoted full name of an object as ``state`` (default: the current phase's) names it.
@@ -63,10 +80,14 @@ class Ctx:
         renames run catalogs first, then schemas, then tables, views and volumes, so by then its parents
         carry their new names: see :meth:`renaming_path`.
         """
+        return qualified(*self.parts(object_id, state))
+
+    def parts(self, object_id: str, state: State | None = None) -> tuple[str, ...]:
+        """The physical name parts of what :meth:`name` quotes (a declared effect names objects so)."""
         state = state or self.state_for()
         if state is self.before and self.phase == Phase.RENAME:
-            return qualified(*self.physical(self.renaming_path(object_id)))
-        return qualified(*self.physical(self.logical(object_id, state)))
+            return self.physical(self.renaming_path(object_id))
+        return self.physical(self.logical(object_id, state))
 
     def renaming_path(self, object_id: str) -> tuple[str, ...]:
         """The logical path of an object when its own rename runs: its old name inside its parents' new
@@ -81,6 +102,14 @@ class Ctx:
         if parent is None or self.after.get(parent) is None:
             return path
         return (*self.after.path(parent), path[-1])
+
+    def renames(self, change: Any) -> RenamesObject:
+        """The declared effect of a rename (schema, table, view, volume): the object's full physical name
+        as the rename statement names it and the one it has after (a bare ``RENAME TO`` target resolved)."""
+        kind = kinds.kind_of_id(change.before.id)
+        assert kind is not None and kind.keyword is not None
+        old = self.parts(change.before.id, self.before)
+        return RenamesObject(kind.keyword, old, self.physical(self.after.path(change.after.id)))
 
     def physical_catalog(self, catalog_id: str, state: State) -> str:
         return self.target.catalog(state.catalogs[catalog_id].name)

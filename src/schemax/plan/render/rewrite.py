@@ -12,9 +12,10 @@ from collections.abc import Iterator, Sequence
 from schemax.core import changes as ch
 from schemax.core.changes import Change, ColumnFlag
 from schemax.core.delta_properties import delta_property, matching_key
-from schemax.core.hashing import table_definition_hash
+from schemax.core.effects import CopiesRows, RenamesObject
 from schemax.core.model import Constraint, Table
 from schemax.core.names import qualified, quote_ident
+from schemax.core.tracking import table_definition_hash
 from schemax.plan.diff import table_changes
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx
@@ -121,12 +122,14 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
     ``<h>`` is the start of the target definition's hash, so names are stable for one plan and do not
     collide with an earlier rewrite's backup. An EXTERNAL table is refused (:func:`_external_refusal`).
     """
-    h = table_definition_hash(after)[:8]
+    h = table_definition_hash(ctx.definition(after))[:8]
     catalog, schema = ctx.physical(ctx.after.path(after.schema_id))
-    name = qualified(catalog, schema, after.name)
+    parts = (catalog, schema, after.name)
+    name = qualified(*parts)
     new_name, old_name = f"{after.name}__sx_new_{h}", f"{after.name}__sx_old_{h}"
-    shadow = qualified(catalog, schema, new_name)
-    backup = qualified(catalog, schema, old_name)
+    shadow_parts, backup_parts = (catalog, schema, new_name), (catalog, schema, old_name)
+    shadow = qualified(*shadow_parts)
+    backup = qualified(*backup_parts)
     lead = changes[0]
     extra = {}
     for key in (COLUMN_MAPPING, TYPE_WIDENING):
@@ -149,7 +152,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         script.slots[-1].changes.append(c)
     for con in after.constraints:
         if con.kind == "check":
-            _add_constraint(script, ctx, lead, after, shadow, con, existing_data=False)
+            _add_constraint(script, ctx, lead, after, shadow_parts, con, existing_data=False)
     old_cols = {c.id: c for c in before.columns}
     targets, sources = [], []
     for col in after.columns:
@@ -169,6 +172,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         capability="table_rewrite",
         note="rewrite step 2/4: copies every row; fails without changing anything if a value does not "
         "convert or violates NOT NULL / CHECK",
+        effect=CopiesRows(shadow_parts),
     )
     # an engine without PRIMARY/FOREIGN KEY constraints holds none to move (and refuses the statements)
     keys = ctx.caps.supports("constraints_pk_fk")
@@ -183,6 +187,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         capability="table_rewrite",
         reverse=f"ALTER TABLE {backup} RENAME TO {quote_ident(after.name)}",
         note=f"rewrite step 3/4: the old table is kept as {old_name}; drop it once the new one is verified",
+        effect=RenamesObject("TABLE", parts, backup_parts),
     )
     script.add(
         f"ALTER TABLE {shadow} RENAME TO {quote_ident(after.name)}",
@@ -192,6 +197,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         capability="table_rewrite",
         reverse=f"ALTER TABLE {name} RENAME TO {quote_ident(new_name)}",
         note="rewrite step 4/4: the new table takes the name",
+        effect=RenamesObject("TABLE", shadow_parts, parts),
     )
     # The new table's keys: every primary key, and the foreign keys the old table had unchanged; a foreign
     # key new or changed in this plan is added by its own change (after every primary key exists).
@@ -205,10 +211,10 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
             )
         },
     )
-    _table_extras(script, ctx, lead, rest, name)
+    _table_extras(script, ctx, lead, rest, parts)
     for child, con in children:
         if not _rewritten(ctx, child.id):  # a rewritten child adds its own keys back
-            _add_constraint(script, ctx, lead, child, ctx.name(child.id), con, existing_data=False)
+            _add_constraint(script, ctx, lead, child, ctx.parts(child.id), con, existing_data=False)
 
 
 _KEYS_NOTE = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemax.core.changes import Change
+from schemax.core.effects import Effect
 from schemax.plan.render.context import Ctx
 from schemax.plan.statements import Risk, Statement
 
@@ -28,12 +29,16 @@ class _Slot:
     note: str | None
     phase: int
     unsupported: str | None = None
+    effect: Effect | None = None
     items: list[Any] = field(default_factory=list)
     build: Callable[[list[Any]], tuple[str, str | None]] | None = None
+    build_effect: Callable[[list[Any]], Effect] | None = None
 
     def statement(self) -> Statement:
         if self.build is not None:
             self.sql, self.reverse = self.build(self.items)
+        if self.build_effect is not None:
+            self.effect = self.build_effect(self.items)
         op_ids: dict[str, None] = {}
         for change in self.changes:
             for op_id in change.op_ids:
@@ -47,6 +52,7 @@ class _Slot:
             object_id=self.object_id,
             capability=self.capability,
             note=self.note,
+            effect=self.effect,
         )
 
 
@@ -70,7 +76,9 @@ class Script:
         note: str | None = None,
         phase: int | None = None,
         unsupported: str | None = None,
+        effect: Effect | None = None,
     ) -> _Slot:
+        """Add one statement; ``effect`` declares what it changes when it cannot simply run twice."""
         slot = _Slot(
             sql=sql,
             changes=[change] if change is not None else [],
@@ -81,6 +89,7 @@ class Script:
             note=note,
             phase=ctx.phase if phase is None else phase,
             unsupported=unsupported,
+            effect=effect,
         )
         self.slots.append(slot)
         return slot
@@ -97,11 +106,15 @@ class Script:
         object_id: str | None = None,
         capability: str = "table_ddl",
         note: str | None = None,
+        effect: Callable[[list[Any]], Effect] | None = None,
     ) -> _Slot:
+        """Add ``item`` to the statement folded under ``key``; ``build`` (and ``effect``, when the folded
+        statement cannot simply run twice) are called with every item once the plan is complete."""
         slot = self._folds.get(key)
         if slot is None:
             slot = self.add("", change, ctx, risk=risk, object_id=object_id, capability=capability, note=note)
             slot.build = build
+            slot.build_effect = effect
             self._folds[key] = slot
         else:
             if change is not None:

@@ -48,13 +48,17 @@ def _create_table_sql(
     if any(_needs_mapping(c.name) for c in table.columns):
         if not _mapping_on(props):
             props[COLUMN_MAPPING] = "name"
+            ctx.enables(table, COLUMN_MAPPING, "name")
         notes.append("column mapping enabled: a column name has characters Delta only accepts with it")
     if any(c.default is not None for c in table.columns):
         if not column_defaults_on(props):
-            props[matching_key(props, COLUMN_DEFAULTS) or COLUMN_DEFAULTS] = "supported"
+            key = matching_key(props, COLUMN_DEFAULTS) or COLUMN_DEFAULTS
+            props[key] = "supported"
+            ctx.enables(table, key, "supported")
         notes.append("column defaults feature enabled")
     for key, value in (extra or {}).items():
         props[matching_key(props, key) or key] = value
+        ctx.enables(table, matching_key(props, key) or key, value)
     props.update(dict(_tracking(ctx, table)))
     head = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
     sql = f"{head} {name} ({', '.join(_column_sql(c) for c in table.columns)}) USING {table.format}"

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from schemax.core import changes as ch
 from schemax.core.changes import Change
 from schemax.core.model import Table
-from schemax.core.names import quote_ident
+from schemax.core.names import qualified, quote_ident
 from schemax.plan.render.columns import _mask_statement
 from schemax.plan.render.common import _comment_on, _drop, _rename, _tag_statements, _undo_set
 from schemax.plan.render.constraints import _add_constraint
@@ -23,12 +23,20 @@ from schemax.plan.statements import Risk
 
 
 def _table_extras(
-    script: Script, ctx: Ctx, change: Change, table: Table, name: str, *, foreign_keys: bool = True
+    script: Script,
+    ctx: Ctx,
+    change: Change,
+    table: Table,
+    parts: tuple[str, ...],
+    *,
+    foreign_keys: bool = True,
 ) -> None:
-    """What CREATE TABLE cannot say: constraints, tags, row filter, masks, grants."""
+    """What CREATE TABLE cannot say: constraints, tags, row filter, masks, grants (``parts``: the table's
+    physical name parts)."""
+    name = qualified(*parts)
     for con in table.constraints:
         if con.kind != "foreign_key" or foreign_keys:
-            _add_constraint(script, ctx, change, table, name, con, existing_data=False)
+            _add_constraint(script, ctx, change, table, parts, con, existing_data=False)
     if table.tags:
         _tag_statements(script, ctx, change, f"ALTER TABLE {name}", {}, table.tags, object_id=table.id)
     for col in table.columns:
@@ -67,7 +75,8 @@ def _table_extras(
 @renders(ch.CreateTable)
 def _create_table(c: ch.CreateTable, ctx: Ctx, script: Script) -> None:
     t = c.after
-    name = ctx.name(t.id)
+    parts = ctx.parts(t.id)
+    name = qualified(*parts)
     sql, notes = _create_table_sql(ctx, t, name)
     script.add(
         sql,
@@ -77,7 +86,7 @@ def _create_table(c: ch.CreateTable, ctx: Ctx, script: Script) -> None:
         reverse=f"DROP TABLE IF EXISTS {name}",
         note="; ".join(notes) or None,
     )
-    _table_extras(script, ctx, c, t, name)
+    _table_extras(script, ctx, c, t, parts)
 
 
 @renders(ch.DropTable)
@@ -102,7 +111,7 @@ def _rename_table(c: ch.RenameTable, ctx: Ctx, script: Script) -> None:
     target, capability = ctx.rename_to(c.before, c.after)
     current = ctx.name(c.after.id, ctx.after)
     back = (current, ctx.rename_back(c.before, c.after))
-    _rename(script, ctx, c, "TABLE", (old, target), back, capability or "table_ddl")
+    _rename(script, ctx, c, "TABLE", (old, target), back, capability or "table_ddl", ctx.renames(c))
 
 
 # ---------------------------------------------------------------------------------------------------

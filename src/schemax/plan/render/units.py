@@ -24,9 +24,10 @@ from schemax.core.delta_properties import (
     same_key,
     type_widening_enabled,
 )
+from schemax.core.effects import RenamesColumn
 from schemax.core.lineage import columns_read, rename_columns
 from schemax.core.model import Constraint
-from schemax.core.names import quote_ident
+from schemax.core.names import qualified, quote_ident
 from schemax.core.types import requires_type_widening
 from schemax.plan.render.common import _tracking
 from schemax.plan.render.constraints import _add_constraint
@@ -120,7 +121,8 @@ def _swap_renames(changes: Sequence[Change], ctx: Ctx, script: Script, unit: _Un
     old_names = {c.before.name.lower() for c in renames}
     if not any(c.after.name.lower() in old_names for c in renames):
         return
-    name = ctx.name(unit.after.id)
+    parts = ctx.parts(unit.after.id)
+    name = qualified(*parts)
     for step in (0, 1):
         for c in renames:
             tmp = f"__schemax_tmp_{c.after.id}"
@@ -133,6 +135,7 @@ def _swap_renames(changes: Sequence[Change], ctx: Ctx, script: Script, unit: _Un
                 capability="column_mapping",
                 reverse=f"ALTER TABLE {name} RENAME COLUMN {quote_ident(dst)} TO {quote_ident(src)}",
                 note="columns swap names through a temporary name" if step == 0 else None,
+                effect=RenamesColumn(parts, src, dst),
             )
             unit.handled.add(id(c))
 
@@ -204,6 +207,8 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
                 note="enables " + ", ".join(why for _, _, why in features) + "; readers need a Delta "
                 "version that supports it and it cannot be turned off",
             )
+            for k, v, _ in features:
+                ctx.enables(after, k, v)
             unit.mapping = unit.mapping or any(same_key(k, COLUMN_MAPPING) for k, _, _ in features)
             changes = _without_upgrades(changes, features, slot)
         blocking = _checks_in_the_way(changes, unit)
@@ -230,7 +235,7 @@ def render_table_unit(changes: Sequence[Change], ctx: Ctx, script: Script) -> No
                 )
                 continue
             moved = con.model_copy(update={"expression": expression})
-            _add_constraint(script, ctx, changes[0], after, name, moved, existing_data=True)
+            _add_constraint(script, ctx, changes[0], after, ctx.parts(table_id), moved, existing_data=True)
         if before is not None and ctx.target.tracking is not None:
             _set_properties(
                 script, ctx, None, table_id, ctx.name(table_id), _tracking(ctx, after), before.properties

@@ -57,7 +57,7 @@ def _rename_view(c: ch.RenameView, ctx: Ctx, script: Script) -> None:
     target, capability = ctx.rename_to(c.before, c.after)
     old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
     back = (current, ctx.rename_back(c.before, c.after))
-    _rename(script, ctx, c, "VIEW", (old, target), back, capability or "views")
+    _rename(script, ctx, c, "VIEW", (old, target), back, capability or "views", ctx.renames(c))
 
 
 def _keeps_grants(ctx: Ctx) -> bool:

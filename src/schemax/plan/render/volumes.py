@@ -43,7 +43,8 @@ def _rename_volume(c: ch.RenameVolume, ctx: Ctx, script: Script) -> None:
     target, moved = ctx.rename_to(c.before, c.after)
     old, current = ctx.name(c.before.id, ctx.before), ctx.name(c.after.id, ctx.after)
     back = (current, ctx.rename_back(c.before, c.after))
-    _rename(script, ctx, c, "VOLUME", (old, target), back, "volume_move" if moved else "volumes")
+    capability = "volume_move" if moved else "volumes"
+    _rename(script, ctx, c, "VOLUME", (old, target), back, capability, ctx.renames(c))
 
 
 @renders(ch.AlterVolume)
