@@ -37,10 +37,18 @@ class Environment(Frozen):
     production: bool = False
     lock_ttl_seconds: int = 3600
     approvals: tuple[dict[str, Any], ...] = ()
+    # probe the live data before deploying (schemax.services.preflight); None: only production does
+    preflight: bool | None = None
 
     @property
     def is_production(self) -> bool:
         return self.production or self.name.lower() in ("prod", "production", "prd")
+
+    @property
+    def preflight_on_deploy(self) -> bool:
+        """Whether a deploy here runs a preflight first: the ``preflight`` setting, by default on for
+        production environments only."""
+        return self.preflight if self.preflight is not None else self.is_production
 
     def physical_catalog(self, logical: str) -> str:
         return self.catalogs.get(logical, self.catalogs.get(logical.lower(), logical))

@@ -5,20 +5,27 @@ Databricks notebook, Jupyter, or a plain browser. The package sits just above th
 order (planner and services → display → core): it reads the records and plans it is given and never
 imports the planner, services or adapters at runtime.
 
-Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline) and
-:mod:`~schemax.display.plan` (the review screen of a plan).
+Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline),
+:mod:`~schemax.display.plan` (the review screen of a plan, with a preflight's evidence when it has one) and
+:mod:`~schemax.display.preflight` (a preflight's and a rehearsal's results).
 """
 
 from schemax.display.history import CSS, badge, deployment_html, env_badge, snapshots_html, timeline_svg
-from schemax.display.plan import PLAN_CSS, plan_html
+from schemax.display.plan import EVIDENCE_CSS, PLAN_CSS, evidence_html, plan_html
+from schemax.display.preflight import REHEARSAL_CSS, preflight_html, rehearsal_html
 
 __all__ = [
     "CSS",
+    "EVIDENCE_CSS",
     "PLAN_CSS",
+    "REHEARSAL_CSS",
     "badge",
     "deployment_html",
     "env_badge",
+    "evidence_html",
     "plan_html",
+    "preflight_html",
+    "rehearsal_html",
     "snapshots_html",
     "timeline_svg",
 ]
