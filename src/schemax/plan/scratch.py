@@ -26,7 +26,7 @@ from schemax.core.lineage import view_dependencies
 from schemax.core.model import State
 from schemax.core.names import qualified
 from schemax.plan.plan import Plan, build_plan
-from schemax.plan.statements import Statement, Target, Tracking
+from schemax.plan.statements import Statement, Target
 
 #: Every scratch schema's name starts with this (then a token, then the environment's schema prefix).
 SCRATCH_PREFIX = "sx_rehearsal_"
@@ -40,10 +40,8 @@ def scratch_prefix(token: str) -> str:
 def retarget(target: Target, prefix: str) -> Target:
     """``target`` with every schema moved to its scratch twin (``prefix`` before its own prefix)."""
     tracking = target.tracking
-    if tracking is not None:
+    if tracking is not None:  # the copies are stamped as a rehearsal's, never as a deployment's
         tracking = replace(tracking, deployment_id="(rehearsal)")
-    else:
-        tracking = Tracking(version="(rehearsal)", deployment_id="(rehearsal)")
     return replace(target, schema_prefix=prefix + target.schema_prefix, tracking=tracking)
 
 
