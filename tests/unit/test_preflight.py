@@ -5,6 +5,7 @@ rehearsal's scratch naming and cleanup."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import time
@@ -15,6 +16,8 @@ import pytest
 import schemax
 from schemax.adapters.memory import MemoryStore
 from schemax.analyze.evidence import CostClass, CostThresholds, Evidence, TableCost, Verdict, human_bytes
+from schemax.cli import EXIT_BLOCKED, build_parser, exit_code_for
+from schemax.cli.exits import error_doc, report_error
 from schemax.display import plan_html
 from schemax.errors import PreflightFailedError, SqlError
 from schemax.plan import UNITY_CATALOG, Plan
@@ -513,3 +516,32 @@ def test_run_preflight_without_data_dependent_findings_queries_nothing() -> None
     env = schemax.core.environment.Environment(name="prod")
     result = run_preflight(plan, env, engine)
     assert result.findings == [] and engine.queries == [] and result.ok
+
+
+# ------------------------------------------------------------------------------------------------------
+# the command line
+
+
+def test_cli_parses_preflight_and_the_deploy_options() -> None:
+    args = build_parser().parse_args(["preflight", "prod", "--timeout", "5", "--large-from-bytes", "10"])
+    assert (args.command, args.env, args.timeout, args.large_from_bytes) == ("preflight", "prod", 5.0, 10)
+    args = build_parser().parse_args(["deploy", "prod", "--rehearse", "--no-preflight"])
+    assert args.rehearse is True and args.preflight is False
+    assert build_parser().parse_args(["deploy", "prod"]).preflight is None
+    assert build_parser().parse_args(["deploy", "prod", "--preflight"]).preflight is True
+
+
+def test_a_preflight_refusal_reports_its_evidence(plan: Plan) -> None:
+    ev = _judge(plan, {"n_rows": 2, "check_0": 0, "check_1": 0, "check_2": 0, "check_3": 0, "check_4": 2},
+                samples={"check_4": [{"sample_0": 3}, {"sample_0": 7}]})
+    checked = plan.with_evidence({i: ev[f.code] for i, f in enumerate(plan.findings) if f.code == "SX302"})
+    err = PreflightFailedError("prod", checked.evidence)
+    assert exit_code_for(err) == EXIT_BLOCKED
+    doc = error_doc(err, EXIT_BLOCKED)
+    assert doc["blocked"] is True and doc["environment"] == "prod"
+    assert doc["findings"][0]["evidence"]["summary"].startswith("will fail: 2 rows hold NULL in email")
+    out, errs = io.StringIO(), io.StringIO()
+    report_error(err, EXIT_BLOCKED, None, out, errs)
+    shown = errs.getvalue()
+    assert "  SX302 shop.sales.orders.email: will fail: 2 rows hold NULL in email (e.g. id 3, 7)" in shown
+    assert "schemax: blocked: preflight on 'prod'" in shown
