@@ -272,6 +272,31 @@ class DriftDetectedError(SchemaxError):
         super().__init__(message or f"drift detected: {n} finding(s)")
 
 
+class PreflightFailedError(SchemaxError):
+    """A preflight proved, from the environment's live data, that a statement of the plan will fail
+    (``schemax.services.preflight``): refused before anything runs or is recorded.
+
+    ``findings`` are the failing findings, each with its ``evidence`` (counts, samples, the query);
+    ``environment`` the environment probed. The message names each with its evidence.
+    """
+
+    blocked: ClassVar[bool] = True
+
+    def __init__(self, environment: str, findings: Any, message: str | None = None) -> None:
+        self.environment = environment
+        self.findings = list(findings)
+        lines = [
+            f"{getattr(f, 'code', '?')} {getattr(f, 'object_name', '')}: "
+            f"{getattr(getattr(f, 'evidence', None), 'summary', '') or getattr(f, 'message', f)}"
+            for f in self.findings
+        ]
+        first = lines[0] if lines else "no findings"
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        text = message or (f"preflight on {environment!r}: {len(lines)} statement(s) will fail on the data: "
+                           f"{first}{more}")
+        super().__init__("\n".join([text, *(f"  {line}" for line in lines)]) if len(lines) > 1 else text)
+
+
 class DeploymentLockedError(SchemaxError):
     """Another deployment holds the environment's lock."""
 
@@ -427,6 +452,7 @@ __all__ = [
     "NotAnExportError",
     "NotDeployedError",
     "NotFoundError",
+    "PreflightFailedError",
     "ProjectExistsError",
     "ProjectNotFoundError",
     "RestoreUnavailableError",

@@ -25,6 +25,7 @@ import pytest
 
 import schemax
 from schemax.adapters.memory import MemoryStore
+from schemax.analyze.evidence import Evidence, Verdict
 from schemax.core.environment import DeploymentRecord, StatementRecord
 from schemax.services.deploy import Deployment
 from schemax.services.history import History, ProjectStatus
@@ -438,6 +439,19 @@ def test_plan(browser: Browser, project: schemax.Project) -> None:
     assert any(d["pre_visible"] or d["opened"] > d["closed"] for d in layout["details"])
     assert layout["sections"]["plan"]["box"]["h"] > 100
     browser.screenshot(_page({"plan": html}, "plan"), "plan")
+
+
+def test_plan_with_preflight_evidence(browser: Browser, project: schemax.Project) -> None:
+    plan = _plan(project)
+    index = next(i for i, f in enumerate(plan.findings) if f.code == "SX101")
+    checked = plan.with_evidence({index: Evidence(
+        Verdict.LOSES_DATA, "2 non-NULL values of legacy_code become unreadable", 2, (HOSTILE,), "values",
+        f"SELECT count(*) AS n_rows, count_if(`legacy_code` IS NOT NULL) AS check_0 FROM t -- {HOSTILE}")})
+    layout = browser.layout(_page({"plan": checked._repr_html_()}, "plan-evidence"), "plan-evidence")
+    _assert_no_injection(layout)
+    text = layout["sections"]["plan"]["text"]
+    assert "loses data: 2 non-NULL values of legacy_code become unreadable" in text
+    assert HOSTILE in text, "a sample value is shown as text"
 
 
 def test_drift_report(browser: Browser) -> None:

@@ -89,8 +89,10 @@ def test_every_error_class_is_exported_and_documented() -> None:
 
 def test_blocked_is_a_property_of_the_class_and_sets_the_exit_code() -> None:
     blocked = {c for c in _error_classes() if c.blocked}
-    assert blocked == {errors.BreakingChangeError, errors.DriftDetectedError, errors.DeploymentLockedError}
+    assert blocked == {errors.BreakingChangeError, errors.DriftDetectedError, errors.DeploymentLockedError,
+                       errors.PreflightFailedError}
     assert exit_code_for(errors.DriftDetectedError(None)) == EXIT_BLOCKED
+    assert exit_code_for(errors.PreflightFailedError("prod", [])) == EXIT_BLOCKED
     assert exit_code_for(errors.BreakingChangeError([])) == EXIT_BLOCKED
     assert exit_code_for(errors.DeploymentLockedError("ann#1", "2999-01-01", "prod")) == EXIT_BLOCKED
     # refusals that exit 1 today keep doing so

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from schemax.analyze.context import AnalysisContext, Dependents, Lineage
+from schemax.analyze.evidence import CostClass, CostThresholds, Evidence, TableCost, Verdict
 from schemax.analyze.findings import Finding, Severity
 from schemax.analyze.rules import RULES_BY_CODE, Rule, run_checks
 from schemax.core.changes import Change
@@ -71,10 +72,15 @@ def rule(code: str) -> Rule:
 __all__ = [
     "RULES",
     "AnalysisContext",
+    "CostClass",
+    "CostThresholds",
     "Dependents",
+    "Evidence",
     "Finding",
     "RuleInfo",
     "Severity",
+    "TableCost",
+    "Verdict",
     "analyze",
     "blocking",
     "rule",

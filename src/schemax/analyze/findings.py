@@ -2,7 +2,8 @@
 
 Findings are immutable values. ``code`` and ``name`` never change meaning once released (tools, CI gates
 and per-environment settings refer to them); ``message`` says in one line what the change does and
-``impact`` says, in plain language, who or what is affected and what to do about it.
+``impact`` says, in plain language, who or what is affected and what to do about it. A preflight
+(``schemax.services.preflight``) adds ``evidence``: what the live data says (:mod:`schemax.analyze.evidence`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from schemax.analyze.evidence import Evidence
 from schemax.core.changes import Change
 
 
@@ -50,7 +52,9 @@ class Finding:
 
     ``views`` names (logical full names, as they are before the change) the views whose SQL reads the
     dropped, renamed or changed table or column directly; ``indirect_views`` the views that fail in
-    turn because they read one of those views. ``blocking`` follows from the severity.
+    turn because they read one of those views. ``blocking`` follows from the severity. ``evidence`` is
+    what a preflight found in the environment's data (None without one); it is not part of a finding's
+    identity, and ``to_dict`` carries it only when it is there.
     """
 
     code: str
@@ -62,6 +66,7 @@ class Finding:
     change: Change | None = field(default=None, compare=False, repr=False)
     views: tuple[str, ...] = ()
     indirect_views: tuple[str, ...] = ()
+    evidence: Evidence | None = field(default=None, compare=False, repr=False)
     blocking: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +96,8 @@ class Finding:
                 "subject": self.change.subject,
                 "op_ids": list(self.change.op_ids),
             }
+        if self.evidence is not None:
+            out["evidence"] = self.evidence.to_dict()
         return out
 
     def __str__(self) -> str:

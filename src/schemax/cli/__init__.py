@@ -18,7 +18,9 @@ Where SQL runs (first that applies; :mod:`schemax.engines` decides):
 5. otherwise the embedded engine, as with ``--local``.
 
 Exit codes: 0 ok; 1 error; 2 blocked (an error whose class is ``blocked``: drift, breaking changes, a
-held deployment lock; or ``plan --check`` found changes the environment would refuse); 130 interrupted.
+held deployment lock, a preflight that proved a statement will fail; or ``plan --check`` found changes
+the environment would refuse, ``preflight`` found a statement that will fail, ``deploy --rehearse`` saw
+one fail); 130 interrupted.
 Usage errors exit 1, so that 2 always means "blocked". With ``--json`` every command prints exactly one
 JSON document on stdout (errors included: ``{"error": {...}}``); progress and logs go to stderr.
 
@@ -28,7 +30,8 @@ process or the job task fails; called with ``argv`` it returns the code.
 
 The package: ``parser`` (options and subcommands), ``output`` (text, JSON, progress), ``exits`` (exit codes
 and error reports), ``context`` (engine, project, store), and one module per command group
-(``project_commands``, ``deploy_commands``, ``drift_commands``, ``design_commands``).
+(``project_commands``, ``deploy_commands``, ``drift_commands``, ``design_commands``,
+``preflight_commands``).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from schemax.cli.exits import (
 )
 from schemax.cli.output import Output, Progress, to_jsonable
 from schemax.cli.parser import EPILOG, build_parser
+from schemax.cli.preflight_commands import cmd_preflight
 from schemax.cli.project_commands import (
     cmd_export,
     cmd_import,
@@ -70,6 +74,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "status": cmd_status,
     "plan": cmd_plan,
     "deploy": cmd_deploy,
+    "preflight": cmd_preflight,
     "drift": cmd_drift,
     "snapshot": cmd_snapshot,
     "history": cmd_history,

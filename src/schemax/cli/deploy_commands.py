@@ -10,6 +10,7 @@ from typing import Any
 from schemax.cli.context import blank, open_project
 from schemax.cli.exits import EXIT_BLOCKED, EXIT_OK
 from schemax.cli.output import Output, Progress, to_jsonable
+from schemax.cli.preflight_commands import cmd_rehearse
 from schemax.errors import UsageError
 
 
@@ -96,6 +97,8 @@ def _deployment_doc(dep: Any) -> dict[str, Any]:
 
 
 def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
+    if getattr(args, "rehearse", False):
+        return cmd_rehearse(args, output)
     project = open_project(args, output)
     progress = Progress(output)
     to = blank(args.to)
@@ -109,6 +112,7 @@ def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
         abandon=args.abandon,
         max_workers=args.max_workers,
         progress=progress,
+        preflight=getattr(args, "preflight", None),
     )
     return _report_deployment(dep, output, progress, dry_run=args.dry_run)
 

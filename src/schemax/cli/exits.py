@@ -2,7 +2,8 @@
 stdout for ``--json``.
 
 0 ok; 1 error; 2 blocked: the error class says so (``SchemaxError.blocked``: drift, breaking changes, a
-held deployment lock), as does ``plan --check`` finding changes the environment would refuse; 130
+held deployment lock, a preflight proving a statement will fail), as does ``plan --check`` finding changes
+the environment would refuse; 130
 interrupted. Usage errors exit 1, so that 2 always means "blocked".
 """
 
@@ -14,7 +15,13 @@ import traceback
 from typing import Any, TextIO
 
 from schemax.cli.output import drift_text, to_jsonable
-from schemax.errors import BreakingChangeError, DeploymentLockedError, DriftDetectedError, SchemaxError
+from schemax.errors import (
+    BreakingChangeError,
+    DeploymentLockedError,
+    DriftDetectedError,
+    PreflightFailedError,
+    SchemaxError,
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -60,7 +67,7 @@ def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
         "exit_code": code,
         "blocked": code == EXIT_BLOCKED,
     }
-    if isinstance(exc, BreakingChangeError):
+    if isinstance(exc, (BreakingChangeError, PreflightFailedError)):
         doc["findings"] = to_jsonable(exc.findings)
     elif isinstance(exc, DriftDetectedError):
         doc["report"] = to_jsonable(exc.report)
@@ -89,6 +96,10 @@ def report_error(
     if isinstance(exc, BreakingChangeError) and not as_json:
         for f in exc.findings:
             print(f"  {getattr(f, 'code', '')} {getattr(f, 'message', f)}", file=err)
+    if isinstance(exc, PreflightFailedError) and not as_json:
+        for f in exc.findings:
+            evidence = getattr(getattr(f, "evidence", None), "summary", "")
+            print(f"  {getattr(f, 'code', '')} {getattr(f, 'object_name', '')}: {evidence}", file=err)
     label = "blocked" if code == EXIT_BLOCKED else "error"
     message = str(exc).strip() or type(exc).__name__
     if not verbose:

@@ -15,7 +15,8 @@ exit codes:
   0    success (drift: no drift found)
   1    error (bad arguments, missing project, failed statement, integrity failure, ...)
   2    blocked: drift detected, breaking changes not allowed, the environment is locked by another
-       deployment, or "plan --check" found changes the environment would refuse
+       deployment, "plan --check" found changes the environment would refuse, or a preflight proved
+       a statement will fail on the data ("preflight", "deploy"; a failure in "deploy --rehearse")
   130  interrupted
 
 environment variables:
@@ -181,6 +182,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="abandon an unfinished (failed) deployment instead of resuming it",
     )
     p.add_argument("--max-workers", type=int, help="statements run concurrently on independent tables")
+    p.add_argument(
+        "--preflight",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="probe the live data first and refuse a plan it makes fail (default: the environment's "
+        "setting; on for production)",
+    )
+    p.add_argument(
+        "--rehearse",
+        action="store_true",
+        help="run the plan on scratch copies of the tables it touches, time each statement, drop the "
+        "copies; records nothing (exit 2 if a statement fails)",
+    )
+
+    p = command(
+        "preflight",
+        "ask the environment's live tables whether the data lets the plan succeed (read-only; exit 2 if a "
+        "statement will fail)",
+    )
+    p.add_argument("env")
+    p.add_argument("--to", help="snapshot version (default: latest; 'working' for the unsnapshotted state)")
+    p.add_argument("--timeout", type=float, help="seconds to wait for every table (default 300)")
+    p.add_argument(
+        "--sample-above-bytes",
+        type=int,
+        help="count a 10%% sample of tables larger than this instead of every row "
+        "(a zero then proves nothing)",
+    )
+    p.add_argument("--small-below-bytes", type=int, help="cost class threshold (default 1 GiB)")
+    p.add_argument("--large-from-bytes", type=int, help="cost class threshold (default 100 GiB)")
 
     p = command("drift", "compare the live catalog with the environment; exit 2 on drift")
     p.add_argument("env")

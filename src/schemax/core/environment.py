@@ -39,6 +39,8 @@ class Environment(Frozen):
     production: bool = False
     lock_ttl_seconds: int = 3600
     approvals: tuple[dict[str, Any], ...] = ()
+    # probe the live data before deploying (schemax.services.preflight); None: only production does
+    preflight: bool | None = None
 
     @property
     def is_production(self) -> bool:
@@ -48,6 +50,12 @@ class Environment(Frozen):
     def naming(self) -> Naming:
         """How this environment names things physically (:class:`~schemax.core.naming.Naming`)."""
         return Naming(self.catalogs, self.schema_prefix)
+
+    @property
+    def preflight_on_deploy(self) -> bool:
+        """Whether a deploy here runs a preflight first: the ``preflight`` setting, by default on for
+        production environments only."""
+        return self.preflight if self.preflight is not None else self.is_production
 
     def physical_catalog(self, logical: str) -> str:
         return self.naming.catalog(logical)

@@ -6,22 +6,29 @@ order (planner and services → display → core): it reads the records and plan
 imports the planner, services or adapters at runtime.
 
 Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline),
-:mod:`~schemax.display.plan` (the review screen of a plan) and :mod:`~schemax.display.markdown` (a plan
-as Markdown, for a pull-request comment).
+:mod:`~schemax.display.plan` (the review screen of a plan, with a preflight's evidence when it has one),
+:mod:`~schemax.display.markdown` (a plan as Markdown, for a pull-request comment) and
+:mod:`~schemax.display.preflight` (a preflight's and a rehearsal's results).
 """
 
 from schemax.display.history import CSS, badge, deployment_html, env_badge, snapshots_html, timeline_svg
 from schemax.display.markdown import plan_markdown
-from schemax.display.plan import PLAN_CSS, plan_html
+from schemax.display.plan import EVIDENCE_CSS, PLAN_CSS, evidence_html, plan_html
+from schemax.display.preflight import REHEARSAL_CSS, preflight_html, rehearsal_html
 
 __all__ = [
     "CSS",
+    "EVIDENCE_CSS",
     "PLAN_CSS",
+    "REHEARSAL_CSS",
     "badge",
     "deployment_html",
     "env_badge",
+    "evidence_html",
     "plan_html",
     "plan_markdown",
+    "preflight_html",
+    "rehearsal_html",
     "snapshots_html",
     "timeline_svg",
 ]

@@ -40,6 +40,16 @@ PLAN_CSS = """
 """
 
 
+#: Added only to a plan whose findings carry a preflight's evidence (a plan without one renders as before).
+EVIDENCE_CSS = """
+.sx-plan .sx-evidence{margin-top:3px;padding:1px 6px;border-radius:4px;font-size:12px;display:inline-block}
+.sx-plan .sx-ev-will_fail{background:#ffebe9;color:#a40e26;font-weight:600}
+.sx-plan .sx-ev-loses_data{background:#fff1e5;color:#9a4c00}
+.sx-plan .sx-ev-safe{background:#dafbe1;color:#116329}
+.sx-plan .sx-ev-unknown{background:#f6f8fa;color:#57606a}
+"""
+
+
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -83,6 +93,7 @@ def plan_html(plan: Plan, describe: Callable[[Change], str]) -> str:
         sev = getattr(getattr(f, "severity", None), "value", str(getattr(f, "severity", "")))
         views = getattr(f, "views", ()) or ()
         extra = f"<div class='sx-impact'>views reading it: {_e(', '.join(views))}</div>" if views else ""
+        extra += evidence_html(getattr(f, "evidence", None))
         return (
             f"<div class='sx-finding{' sx-block' if getattr(f, 'blocking', False) else ''}'>"
             f"<span class='sx-pill sx-{_e(sev)}'>{_e(getattr(f, 'code', ''))} {_e(sev)}</span>"
@@ -126,12 +137,20 @@ def plan_html(plan: Plan, describe: Callable[[Change], str]) -> str:
     notes = "".join(f"<li>{_e(n)}</li>" for n in plan.notes)
     loose_html = "".join(finding_html(f) for f in loose)
     blocking_count = len(plan.breaking_changes)
+    verdicts = [getattr(getattr(f, "evidence", None), "verdict", None) for f in plan.findings]
+    checked = [str(getattr(v, "value", v)) for v in verdicts if v is not None]
+    css = PLAN_CSS + (EVIDENCE_CSS if checked else "")
+    preflight = ""
+    if checked:
+        failing = checked.count("will_fail")
+        preflight = (f" · preflight: <b>{failing} will fail</b>" if failing
+                     else f" · preflight: {len(checked)} checked, none will fail")
     return (
-        f"<div class='sx-plan'><style>{PLAN_CSS}</style>"
+        f"<div class='sx-plan'><style>{css}</style>"
         f"<h3>schemax plan {_e(plan._version_line())}</h3>"
         f"<div class='sx-meta'>{_e(plan.target.describe())} · engine {_e(plan.capabilities.name)} · "
         f"{len(plan.changes)} changes · {len(plan.statements)} statements · {len(plan.findings)} findings"
-        f"{f' · <b>{blocking_count} blocking</b>' if blocking_count else ''}</div>"
+        f"{f' · <b>{blocking_count} blocking</b>' if blocking_count else ''}{preflight}</div>"
         f"<div>{pills}</div>{unsupported}{loose_html}{''.join(blocks) or '<p>No changes.</p>'}"
         f"{f'<ul>{notes}</ul>' if notes else ''}"
         f"<details><summary>SQL ({len(plan.statements)} statements)</summary>"
@@ -140,4 +159,16 @@ def plan_html(plan: Plan, describe: Callable[[Change], str]) -> str:
     )
 
 
-__all__ = ["PLAN_CSS", "plan_html"]
+def evidence_html(evidence: Any) -> str:
+    """A finding's evidence as one line (verdict-coloured; the query that counted on hover); empty for
+    None."""
+    if evidence is None:
+        return ""
+    verdict = str(getattr(getattr(evidence, "verdict", ""), "value", getattr(evidence, "verdict", "")))
+    query = getattr(evidence, "query", "") or ""
+    title = f" title='{_e(query)}'" if query else ""
+    return (f"<div><span class='sx-evidence sx-ev-{_e(verdict)}'{title}>"
+            f"{_e(getattr(evidence, 'summary', evidence))}</span></div>")
+
+
+__all__ = ["EVIDENCE_CSS", "PLAN_CSS", "evidence_html", "plan_html"]

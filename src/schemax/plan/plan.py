@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from schemax.analyze import analyze
@@ -118,6 +118,8 @@ class Plan:
                 lines.append(f"--   {_one_line(str(f))}")
                 if getattr(f, "impact", None):
                     lines.append(f"--     impact: {_one_line(f.impact)}")
+                if getattr(f, "evidence", None) is not None:  # only after a preflight
+                    lines.append(f"--     evidence: {_one_line(f.evidence.summary)}")
         if self.unsupported:
             lines.append(
                 f"-- UNSUPPORTED on {self.capabilities.name}: {len(self.unsupported)} statement(s); "
@@ -177,6 +179,19 @@ class Plan:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def with_evidence(self, evidence: Mapping[int, Any]) -> Plan:
+        """The same plan with evidence (:class:`~schemax.analyze.evidence.Evidence`, by the index of the
+        finding in :attr:`findings`) attached to its findings: what a preflight found in the data."""
+        findings = tuple(
+            replace(f, evidence=evidence[i]) if i in evidence else f for i, f in enumerate(self.findings)
+        )
+        return replace(self, findings=findings)
+
+    @property
+    def evidence(self) -> list[Any]:
+        """The findings that carry evidence (after a preflight), in finding order."""
+        return [f for f in self.findings if getattr(f, "evidence", None) is not None]
 
     def __repr__(self) -> str:
         counts = ", ".join(_count(n, word) for n, word in ((len(self.statements), "statement"),

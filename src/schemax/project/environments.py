@@ -33,15 +33,19 @@ class EnvironmentDesign(ProjectBase):
                         schema_prefix: str = "", *, require_snapshot: bool = False,
                         allow_drift: bool = False, allow_breaking: bool = False,
                         require_confirmation: bool = False, require_approval: bool = False,
-                        production: bool = False, lock_ttl_seconds: int = 3600) -> Environment:
-        """Add a deployment environment: how logical catalogs map to physical ones, and what it allows."""
+                        production: bool = False, lock_ttl_seconds: int = 3600,
+                        preflight: bool | None = None) -> Environment:
+        """Add a deployment environment: how logical catalogs map to physical ones, and what it allows.
+
+        ``preflight``: probe the live data before each deploy (None, the default: only in production)."""
         if name in self.environments():
             raise ValidationError({"kind": "add_environment"}, f"environment {name!r} already exists")
         env = self._validated_env(dict(
             name=name, catalogs=dict(catalogs or {}), schema_prefix=schema_prefix,
             require_snapshot=require_snapshot, allow_drift=allow_drift, allow_breaking=allow_breaking,
             require_confirmation=require_confirmation,
-            require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds))
+            require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds,
+            preflight=preflight))
         self._save_env(env)
         return env
 

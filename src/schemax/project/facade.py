@@ -9,8 +9,8 @@ the project records them here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, overload
 
 from schemax.core.environment import DriftScanRecord, Environment
 from schemax.core.model import State
@@ -20,11 +20,14 @@ from schemax.errors import EngineRequiredError, NotDeployedError
 from schemax.plan import Plan, build_plan_between
 from schemax.plan.capabilities import EngineCapabilities, detect_capabilities
 from schemax.plan.to_ops import ops_between
+from schemax.ports import SqlExecutor
 from schemax.project.base import ProgressCallback
 from schemax.project.snapshots import SnapshotDesign
 from schemax.services.deploy import Deployer, Deployment
 from schemax.services.drift import DriftService, ImportResult
 from schemax.services.history import History, ProjectStatus, history, project_status
+from schemax.services.preflight import Preflight, preflight_check, run_preflight
+from schemax.services.rehearsal import Rehearsal, RehearsedStatement, rehearse
 from schemax.services.rollback import plan_rollback
 
 # the messages of imports keep the logger they had when the drift service recorded the ops itself
@@ -39,12 +42,11 @@ class ServiceFacade(SnapshotDesign):
     # ------------------------------------------------------------------------------------------------
     def deployer(self, **options: Any) -> Deployer:
         """The :class:`~schemax.services.deploy.Deployer` for this project's engine."""
-        if self.executor is None:
-            raise EngineRequiredError(
-                "deploy", "this project has no SQL engine (open it with a SparkSession or an executor)")
+        executor = self._engine("deploy")
         options.setdefault("capabilities", self.capabilities())
         options.setdefault("drift_check", self._drift_check)
-        return Deployer(self.records, self.executor, author=self.author, **options)
+        options.setdefault("preflight_check", preflight_check(executor))
+        return Deployer(self.records, executor, author=self.author, **options)
 
     def capabilities(self) -> EngineCapabilities | None:
         """What the engine behind this project can run (detected once, then cached)."""
@@ -65,21 +67,62 @@ class ServiceFacade(SnapshotDesign):
         """What deploying ``to`` (default: latest snapshot) to ``env`` would run, with its findings."""
         return self.deployer().plan(env, to)
 
+    def preflight(self, env: str, to: str | None = None, **options: Any) -> Preflight:
+        """Ask ``env``'s live tables whether their data lets deploying ``to`` (default: the latest
+        snapshot) succeed: each data-dependent finding of the plan gets its evidence ("will fail: 12 rows
+        hold NULL in email (e.g. id 3, 7, 9)"); see :mod:`schemax.services.preflight` (``options``:
+        ``thresholds``, ``timeout``, ``max_workers``, ``sample_rows``, ``sample_above_bytes``). Read-only;
+        nothing is recorded."""
+        plan = self.deployer().plan(env, to)
+        return run_preflight(plan, self.environment(env), self._engine("preflight"), **options)
+
+    def rehearse(self, env: str, to: str | None = None, *,
+                 progress: Callable[[RehearsedStatement], None] | None = None) -> Rehearsal:
+        """Run the plan to ``env`` on scratch copies of the tables it touches, timing every statement,
+        then drop the copies; nothing is recorded (see :mod:`schemax.services.rehearsal`)."""
+        return rehearse(self.deployer(), env, to, progress=progress)
+
+    @overload
     def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
                force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
-               max_workers: int | None = None, progress: ProgressCallback | None = None) -> Deployment:
+               max_workers: int | None = None, progress: ProgressCallback | None = None,
+               preflight: bool | None = None, rehearse: Literal[False] = False) -> Deployment: ...
+
+    @overload
+    def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
+               force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
+               max_workers: int | None = None, progress: ProgressCallback | None = None,
+               preflight: bool | None = None, rehearse: Literal[True]) -> Rehearsal: ...
+
+    def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
+               force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
+               max_workers: int | None = None, progress: ProgressCallback | None = None,
+               preflight: bool | None = None, rehearse: bool = False) -> Deployment | Rehearsal:
         """Deploy a snapshot (default: the latest) to ``env``; see :mod:`schemax.services.deploy`.
 
         Refuses breaking changes (``BreakingChangeError``), drift (``DriftDetectedError``), a held lock
-        (``DeploymentLockedError``) unless allowed; a failing statement raises ``ExecutionError`` after
-        the deployment's record is written. Deploying again resumes a failed deployment.
-        ``progress(i, n, statement)`` is called after each statement that ran.
+        (``DeploymentLockedError``) unless allowed, and, where a preflight runs (``preflight=True``, or the
+        environment's ``preflight`` setting, by default production only), a plan the live data makes fail
+        (``PreflightFailedError``); a failing statement raises ``ExecutionError`` after the deployment's
+        record is written. Deploying again resumes a failed deployment. ``progress(i, n, statement)`` is
+        called after each statement that ran. ``rehearse=True`` runs nothing on the environment: it
+        rehearses the plan on scratch copies (:meth:`rehearse`) and returns the :class:`Rehearsal`.
         """
+        if rehearse:
+            return self.rehearse(env, to)
         options: dict[str, Any] = {"max_workers": max_workers} if max_workers else {}
         if progress is not None:
             options["progress"] = progress
+        if preflight is not None:
+            options["preflight_check"] = preflight_check(self._engine("deploy"), preflight)
         return self.deployer(**options).deploy(env, to, dry_run=dry_run, allow_breaking=allow_breaking,
                                                force=force, confirm=confirm, abandon=abandon)
+
+    def _engine(self, action: str) -> SqlExecutor:
+        if self.executor is None:
+            raise EngineRequiredError(
+                action, "this project has no SQL engine (open it with a SparkSession or an executor)")
+        return self.executor
 
     def history(self, env: str | None = None) -> History:
         """Deployments, newest first, each with its statements and SQL."""
@@ -109,6 +152,8 @@ class ServiceFacade(SnapshotDesign):
         """
         deployer = self.deployer(**({"progress": progress} if progress is not None else {}))
         before, restore = plan_rollback(self.records, deployer, env, to, restore_data)
+        if restore:  # the tables are RESTOREd first: today's data says nothing about the plan's
+            deployer.preflight_check = None
         return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
                                restore=restore, **options)
 

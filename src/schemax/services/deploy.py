@@ -153,13 +153,16 @@ class Deployer:
                  max_workers: int = DEFAULT_WORKERS, drift_check: Callable[..., Any] | None = None,
                  before_statement: Callable[[int, StatementRecord], None] | None = None,
                  after_statement: Callable[[int, StatementRecord], None] | None = None,
-                 progress: Callable[[int, int, StatementRecord], None] | None = None) -> None:
+                 progress: Callable[[int, int, StatementRecord], None] | None = None,
+                 preflight_check: Callable[[Environment, Plan], Any] | None = None) -> None:
         self.records = records
         self.author = author
         self.executor = executor
         self.capabilities = capabilities
         self.max_workers = max(1, max_workers)
         self.drift_check = drift_check
+        # the data-aware check (services/preflight.py): refuses a plan the live data makes fail
+        self.preflight_check = preflight_check
         # test hooks for fault injection: before a statement runs, and after it ran but before its
         # status is queued (the window a crash leaves a statement that ran but looks pending)
         self.before_statement = before_statement
@@ -285,6 +288,8 @@ class Deployer:
             report = self.drift_check(env)
             if report is not None and report.drifted:
                 raise DriftDetectedError(report)
+        if self.preflight_check is not None:  # last: it queries the data; before anything is recorded
+            self.preflight_check(env, plan)
 
     def _lock(self, env: Environment, holder: str) -> None:
         lock = LockRecord(self.project_name, env.name, holder, utc_now(), _ts_plus(env.lock_ttl_seconds))
