@@ -371,6 +371,29 @@ def test_rollbacks_keep_the_features_and_dropped_tables_take_theirs(wide: schema
     assert dropped.features == {}
 
 
+def test_a_data_rollback_forgets_the_features_of_the_tables_it_restores(wide: schemax.Project) -> None:
+    """RESTORE TO VERSION brings back a table's old properties (column mapping off again): after a data
+    rollback the next deployment that drops a column enables column mapping again (the README cell, then
+    its job, failed here with DELTA_UNSUPPORTED_DROP_COLUMN)."""
+    p = wide
+    engine = FakeEngine()
+    p.drop_column("shop.sales.a", "v")
+    p.snapshot("v2", version="2.0.0")
+    first = deployer(p, engine).deploy("dev", allow_breaking=True)
+    tid = p.state().find("shop.sales.a")
+    assert tid is not None and first.features == {tid: {"delta.columnMapping.mode": "name"}}
+    before, restore = plan_rollback(p.records, deployer(p, engine), "dev", "1.0.0", True)
+    assert restore  # the drop recorded the table's Delta version
+    back = deployer(p, engine).deploy("dev", "1.0.0", allow_breaking=True, kind="rollback", before=before,
+                                      restore=restore)
+    assert back.status == "success" and back.features == {tid: {}}
+    again = deployer(p, engine).plan("dev", "2.0.0")
+    sql = [s.sql for s in again.statements]
+    assert sql[0] == ("ALTER TABLE `dev_shop`.`sales`.`a` SET TBLPROPERTIES "
+                      "('delta.columnMapping.mode' = 'name')")
+    assert sql[1].startswith("ALTER TABLE `dev_shop`.`sales`.`a` DROP COLUMN")
+
+
 def test_drift_does_not_report_remembered_features(wide: schemax.Project) -> None:
     p = wide
     p.rename_column("shop.sales.a", "v", "value")

@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -349,6 +349,12 @@ class Deployer:
         versions = self._table_versions(env, plan, before)
         record = self._record_for(env, plan, deployment_id, kind, "in_progress",
                                   snap.snapshot_id if snap else None, op_seq, versions, state)
+        restored = {st.object_id for st in restores if st.object_id and st.sql.startswith("RESTORE ")}
+        if restored:
+            # RESTORE brings back the table's old properties (column mapping mode included): what the
+            # environment had enabled on it is no longer known, so the next plan states it again
+            record = replace(record, features=remembered_features(
+                plan.existing_features, plan.features, state, restored=restored))
         touched = {st.object_id for st in statements if st.object_id and st.object_id.startswith("tbl_")}
         record = replace(record, touched_tables=tuple(sorted(touched & set(state.tables))))
         self.store.begin_deployment(record, statements)
@@ -503,14 +509,18 @@ def environment_features(record: DeploymentRecord | None) -> dict[str, dict[str,
 
 
 def remembered_features(previous: Mapping[str, Mapping[str, str]], enabled: Mapping[str, Mapping[str, str]],
-                        state: State) -> dict[str, dict[str, str]]:
+                        state: State, restored: Collection[str] = ()) -> dict[str, dict[str, str]]:
     """What a deployment to ``state`` records: the ``previous`` features plus the ones its plan
     ``enabled``, for the tables ``state`` still has (a dropped table takes its features with it; a
-    protocol upgrade is never undone, so a rollback keeps them too)."""
+    protocol upgrade is never undone, so a plain rollback keeps them too). A ``restored`` table (RESTORE
+    TO VERSION brings back its old table properties, ``delta.columnMapping.mode`` among them) keeps only
+    what this plan enabled after the RESTORE: the next plan enables the rest again, which is harmless."""
     out: dict[str, dict[str, str]] = {}
     for tid in sorted(set(previous) | set(enabled)):
-        if tid in state.tables:
-            out[tid] = {**previous.get(tid, {}), **enabled.get(tid, {})}
+        if tid not in state.tables:
+            continue
+        kept = {} if tid in restored else previous.get(tid, {})
+        out[tid] = {**kept, **enabled.get(tid, {})}
     return out
 
 
