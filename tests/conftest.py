@@ -3,6 +3,8 @@
 - ``spark``: one local Spark + Delta session (``schemax.local``) for the whole run, in a temporary home
   (own warehouse and Derby metastore), stopped at the end. pyspark is imported only when a test asks
   for it, so the pure unit tests run without Spark installed.
+- hypothesis: the ``ci`` profile (the default) or, with ``SCHEMAX_THOROUGH=1``, ``thorough``; tests with
+  an explicit count scale it with :func:`profiles.examples`.
 - tests under ``tests/integration`` are marked ``integration``; tests under ``tests/databricks`` are
   marked ``databricks`` and skipped unless ``DATABRICKS_HOST`` is set.
 """
@@ -15,10 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+from profiles import THOROUGH
 
 _TESTS = Path(__file__).resolve().parent
 _INTEGRATION = _TESTS / "integration"
 _DATABRICKS = _TESTS / "databricks"
+
+
+settings.register_profile("ci", max_examples=50)
+settings.register_profile("thorough", max_examples=400)
+settings.load_profile("thorough" if THOROUGH else "ci")
 
 
 def _under(path: Path, folder: Path) -> bool:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from profiles import examples
 from schemax.core.names import qualified, quote_ident, split_qualified, sql_string
 from strategies import NON_ASCII, SQL_BREAKERS, tricky_text
 
@@ -45,7 +46,7 @@ literal_values = tricky_text(
 
 
 @settings(
-    max_examples=300,
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -86,7 +87,7 @@ def test_quote_ident_as_column_alias(spark: Any, name: str) -> None:
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import random_states as rs  # noqa: E402
 from test_plan_spark import expected_table, live_table  # noqa: E402
 
+from profiles import examples
 from schemax.core.model import Catalog, Column, Schema, State, Table  # noqa: E402
 from schemax.plan import OSS_DELTA, Target, build_plan  # noqa: E402
 from schemax.plan.lineage import columns_read, relations_read, resolve  # noqa: E402
@@ -89,7 +90,7 @@ COUNTER = iter(range(10**9))
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -166,7 +167,7 @@ PICKS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 2**32)), min_s
 
 
 @settings(
-    max_examples=8,
+    max_examples=examples(8),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

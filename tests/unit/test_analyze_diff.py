@@ -17,6 +17,7 @@ diff_module = pytest.importorskip("schemax.plan.diff", reason="schemax.plan.diff
 
 from test_analyze import LINEAGE, MAPPED, shop  # noqa: E402
 
+from profiles import examples  # noqa: E402
 from schemax.analyze import analyze, blocking  # noqa: E402
 
 Mutation = Callable[[schemax.Project], Any]
@@ -187,7 +188,7 @@ OPS: list[Mutation] = [
 ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(min_value=0, max_value=len(OPS) - 1), min_size=1, max_size=6))
 def test_findings_are_well_formed_for_any_op_sequence(picks: list[int]) -> None:
     p = shop()

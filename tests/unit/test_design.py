@@ -36,6 +36,8 @@ sys.path.insert(0, str(CASES_DIR))
 
 import random_states  # noqa: E402
 
+from profiles import examples  # noqa: E402
+
 SHOP = """\
 version: 1
 catalogs:
@@ -423,7 +425,7 @@ def _round_trip(state: State) -> None:
     assert sync_ops(q.state(), files) == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 2**32)), min_size=1, max_size=40))
 def test_round_trip_of_random_states(picks: list[tuple[int, int]]) -> None:
     p = random_states.base()

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from profiles import examples
 from schemax.core.names import (
     MAX_NAME_LENGTH,
     InvalidIdentifierError,
@@ -127,13 +128,13 @@ def test_split_qualified_errors(text: str, fragment: str) -> None:
 name_parts = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(lambda n: "${" not in n)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(st.lists(name_parts, min_size=1, max_size=5))
 def test_split_qualified_roundtrip(parts: list[str]) -> None:
     assert split_qualified(qualified(*parts)) == parts
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(st.from_regex(r"[A-Za-z0-9_\-$]{1,10}", fullmatch=True), min_size=1, max_size=4))
 def test_split_unquoted_dotted(parts: list[str]) -> None:
     assert split_qualified(".".join(parts)) == parts
@@ -211,7 +212,7 @@ def _spark_unescape(literal: str) -> str:
     return "".join(out)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(st.text(st.characters(codec="utf-8", exclude_characters="\x00")))
 def test_sql_string_properties(value: str) -> None:
     literal = sql_string(value)

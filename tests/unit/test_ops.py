@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schemax
+from profiles import examples
 from schemax.core import ops as o
 from schemax.core.hashing import canonical_json, chain_head, state_hash
 from schemax.core.model import State, kind_of_id
@@ -378,7 +379,7 @@ def op_programs(draw: Callable) -> list[Op]:
 
 
 @given(op_programs())
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 def test_ops_and_state_round_trip_through_json(program: list[Op]) -> None:
     state = replay(program)
     ops_back = [Op(**json.loads(json.dumps(op.to_dict()))) for op in program]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlglot.dialects.databricks import Databricks
 from sqlglot.tokens import TokenType
 
+from profiles import examples
 from schemax.core.model import Catalog, Column, Schema, State, Table, View
 from schemax.plan import OSS_DELTA, Target, build_plan
 
@@ -88,7 +89,7 @@ def one_table_state(col: str, comment: str, col_comment: str, value: str, tag: s
     )
 
 
-@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(column_name, text, text, text, text)
 @example("a`b c", "it's", "back\\slash", "x; DROP TABLE y; --", "line\nbreak")
 def test_created_table_literals_and_names_read_back_exactly(
@@ -125,7 +126,7 @@ def test_created_table_literals_and_names_read_back_exactly(
             assert tag in tokens(st_.sql)[0]
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text, text, column_name, column_name)
 def test_changed_literals_and_renames_read_back_exactly(old: str, new: str, col: str, renamed: str) -> None:
     before = one_table_state(col, old, old, old, old)
@@ -158,7 +159,7 @@ def test_changed_literals_and_renames_read_back_exactly(old: str, new: str, col:
             assert tokens(s.reverse)[2] == s.reverse.count(";\n")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text, column_name)
 def test_view_definition_and_comment(comment: str, alias: str) -> None:
     view = View(

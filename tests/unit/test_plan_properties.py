@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cases"))
 import random_states as rs  # noqa: E402
 
 import schemax  # noqa: E402
+from profiles import examples
 from schemax.adapters.memory import MemoryStore  # noqa: E402
 from schemax.core.model import State  # noqa: E402
 from schemax.plan import OSS_DELTA, UNITY_CATALOG, Target, apply_changes, build_plan, diff, order_changes  # noqa: E402
@@ -30,7 +31,7 @@ from schemax.plan.capabilities import CAPABILITIES  # noqa: E402
 from schemax.plan.lineage import view_dependencies  # noqa: E402
 
 PICKS = st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 2**32)), max_size=12)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def diverging(picks_a: list[tuple[int, int]], picks_b: list[tuple[int, int]]) -> tuple[State, State]:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import schemax
+from profiles import examples
 from schemax.adapters.memory import MemoryStore
 from schemax.core.model import State
 from schemax.core.replay import replay
@@ -103,7 +104,7 @@ def _pair(seed: int, steps_a: int, steps_b: int) -> tuple[State, State]:
 
 
 @given(st.integers(0, 10_000), st.integers(0, 12), st.integers(0, 12))
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 def test_replaying_ops_between_gives_the_target(seed: int, steps_a: int, steps_b: int) -> None:
     a, b = _pair(seed, steps_a, steps_b)
     ops = ops_between(a, b)

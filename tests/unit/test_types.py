@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from profiles import examples
 from schemax.core.names import InvalidIdentifierError, sql_string
 from schemax.core.types import (
     BIGINT,
@@ -512,7 +513,7 @@ data_types: st.SearchStrategy[DataType] = st.recursive(
 )
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(data_types)
 def test_roundtrip_canonical(t: DataType) -> None:
     rendered = t.sql()
@@ -604,7 +605,7 @@ def _sloppy(t: DataType, draw: Callable[[st.SearchStrategy[Any]], Any]) -> str:
     return ws() + render(t) + ws()
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(data_types, st.data())
 def test_sloppy_variants_normalize_to_canonical(t: DataType, data: st.DataObject) -> None:
     variant = _sloppy(t, data.draw)
@@ -673,7 +674,7 @@ simple_string_types: st.SearchStrategy[DataType] = st.recursive(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(simple_string_types)
 def test_spark_simple_string_form_parses(t: DataType) -> None:
     assert parse_type(_spark_simple_string(t)) == _strip_field_metadata(t)
