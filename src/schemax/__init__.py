@@ -33,6 +33,7 @@ from schemax.errors import (
     NotAnExportError,
     NotDeployedError,
     NotFoundError,
+    PlanFileError,
     PreflightFailedError,
     ProjectExistsError,
     ProjectNotFoundError,
@@ -42,6 +43,7 @@ from schemax.errors import (
     SchemaxError,
     SnapshotRequiredError,
     SqlError,
+    StalePlanError,
     StoreConflictError,
     UnfinishedDeploymentError,
     UnknownObjectError,
@@ -52,6 +54,7 @@ from schemax.errors import (
 )
 from schemax.plan import Plan
 from schemax.plan import plan as _plan_states
+from schemax.plan.saved import SavedPlan
 from schemax.shortcuts import deploy, rollback, scan, status
 from schemax.shortcuts import plan as _plan_environment
 
@@ -93,6 +96,7 @@ __all__ = [
     "NotDeployedError",
     "NotFoundError",
     "Op",
+    "PlanFileError",
     "PreflightFailedError",
     "Project",
     "ProjectExistsError",
@@ -100,10 +104,12 @@ __all__ = [
     "RestoreUnavailableError",
     "RetentionWindowPassedError",
     "RuleViolationError",
+    "SavedPlan",
     "SchemaxError",
     "Snapshot",
     "SnapshotRequiredError",
     "SqlError",
+    "StalePlanError",
     "State",
     "StoreConflictError",
     "UnfinishedDeploymentError",

@@ -309,6 +309,36 @@ class DeploymentLockedError(SchemaxError):
         super().__init__(f"environment {environment!r} is locked by {holder} until {expires}")
 
 
+class StalePlanError(SchemaxError):
+    """``deploy --plan FILE`` (``p.deploy(env, plan=...)``): the saved plan is not what the environment
+    needs now, so nothing ran and nothing was recorded. ``reason`` says what moved (the environment's
+    deployed version, the target snapshot, the engine, the naming, or the statements);
+    ``planned_fingerprint`` / ``current_fingerprint`` are the two plans' fingerprints. Plan again and
+    sign off the new plan."""
+
+    blocked: ClassVar[bool] = True
+
+    def __init__(self, environment: str, reason: str, planned_fingerprint: str,
+                 current_fingerprint: str) -> None:
+        self.environment = environment
+        self.reason = reason
+        self.planned_fingerprint = planned_fingerprint
+        self.current_fingerprint = current_fingerprint
+        super().__init__(f"the saved plan {planned_fingerprint[:12]} for {environment!r} is stale: {reason} "
+                         f"(the plan now is {current_fingerprint[:12]}); plan again")
+
+
+class PlanFileError(SchemaxError):
+    """A saved plan file (``plan ENV --out FILE``) cannot be used: missing, not a plan, from another
+    format version, edited after it was written (its fingerprint no longer matches), or made for another
+    project or environment. ``path`` is the file, ``reason`` why. Nothing ran."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
 class SnapshotRequiredError(SchemaxError):
     """The environment deploys snapshots only, and the deploy asked for the working state (or there is no
     snapshot yet)."""
@@ -452,6 +482,7 @@ __all__ = [
     "NotAnExportError",
     "NotDeployedError",
     "NotFoundError",
+    "PlanFileError",
     "PreflightFailedError",
     "ProjectExistsError",
     "ProjectNotFoundError",
@@ -461,6 +492,7 @@ __all__ = [
     "SchemaxError",
     "SnapshotRequiredError",
     "SqlError",
+    "StalePlanError",
     "StoreConflictError",
     "UnfinishedDeploymentError",
     "UnknownObjectError",

@@ -18,11 +18,13 @@ Where SQL runs (first that applies; :mod:`schemax.engines` decides):
 5. otherwise the embedded engine, as with ``--local``.
 
 Exit codes: 0 ok; 1 error; 2 blocked (an error whose class is ``blocked``: drift, breaking changes, a
-held deployment lock, a preflight that proved a statement will fail; or ``plan --check`` found changes
-the environment would refuse, ``preflight`` found a statement that will fail, ``deploy --rehearse`` saw
-one fail); 130 interrupted.
-Usage errors exit 1, so that 2 always means "blocked". With ``--json`` every command prints exactly one
-JSON document on stdout (errors included: ``{"error": {...}}``); progress and logs go to stderr.
+held deployment lock, a preflight that proved a statement will fail, a stale saved plan; or ``plan
+--check`` found changes the environment would refuse, ``preflight`` found a statement that will fail,
+``deploy --rehearse`` saw one fail); 3 a deployment failed midway; 4 usage; 5 unknown project,
+environment or snapshot; 6 unsupported by the engine; 130 interrupted (see :mod:`schemax.cli.exits`).
+Usage errors are not argparse's 2, so that 2 always means "blocked". With ``--json`` every command
+prints exactly one JSON document on stdout (errors included: ``{"error": {...}}``); progress and logs go
+to stderr.
 
 Called without ``argv`` (as the ``schemax`` console script, or as a Databricks ``python_wheel_task`` entry
 point, which ignores return values) :func:`main` raises ``SystemExit`` with a non-zero code so that the
@@ -49,9 +51,14 @@ from schemax.cli.design_commands import cmd_export_design, cmd_sync
 from schemax.cli.drift_commands import cmd_drift
 from schemax.cli.exits import (
     EXIT_BLOCKED,
+    EXIT_CODES,
     EXIT_ERROR,
+    EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
     EXIT_OK,
+    EXIT_UNSUPPORTED,
+    EXIT_USAGE,
     error_doc,
     exit_code_for,
     report_error,
@@ -140,9 +147,14 @@ __all__ = [
     "COMMANDS",
     "EPILOG",
     "EXIT_BLOCKED",
+    "EXIT_CODES",
     "EXIT_ERROR",
+    "EXIT_FAILED",
     "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
     "EXIT_OK",
+    "EXIT_UNSUPPORTED",
+    "EXIT_USAGE",
     "Output",
     "Progress",
     "UsageError",

@@ -13,10 +13,15 @@ from schemax.errors import UsageError
 EPILOG = """\
 exit codes:
   0    success (drift: no drift found)
-  1    error (bad arguments, missing project, failed statement, integrity failure, ...)
+  1    error (integrity failure, engine unavailable, a refused snapshot, ...)
   2    blocked: drift detected, breaking changes not allowed, the environment is locked by another
-       deployment, "plan --check" found changes the environment would refuse, or a preflight proved
-       a statement will fail on the data ("preflight", "deploy"; a failure in "deploy --rehearse")
+       deployment, a saved plan is stale ("deploy --plan"), "plan --check" found changes the
+       environment would refuse, or a preflight proved a statement will fail on the data
+       ("preflight", "deploy"; a failure in "deploy --rehearse")
+  3    a deployment failed midway (recorded; deploying again resumes it)
+  4    usage: bad arguments, an unusable --plan file
+  5    not found: unknown project, environment, snapshot or design file
+  6    unsupported: the engine cannot run the plan
   130  interrupted
 
 environment variables:
@@ -168,10 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan the design in these files or directories, as if synced (nothing is recorded); "
         "repeatable. For reviewing a pull request",
     )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="also write the plan to FILE for sign-off (deterministic JSON with a fingerprint); "
+        "'deploy ENV --plan FILE' runs exactly it or refuses when it is stale",
+    )
 
     p = command("deploy", "deploy a snapshot (default: latest) to an environment")
     p.add_argument("env")
     p.add_argument("--to", help="snapshot version (default: latest)")
+    p.add_argument(
+        "--plan",
+        dest="plan_file",
+        metavar="FILE",
+        help="run exactly the plan 'plan ENV --out FILE' wrote; refused (exit 2) when the environment or "
+        "the snapshot moved since",
+    )
     p.add_argument("--dry-run", action="store_true", help="plan and check everything, run nothing")
     p.add_argument("--allow-breaking", action="store_true", help="allow breaking and destructive changes")
     p.add_argument("--force", action="store_true", help="deploy despite drift")
