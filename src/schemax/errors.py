@@ -11,6 +11,7 @@ error (``schemax.cli.exit_code_for``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
@@ -53,12 +54,25 @@ class RuleViolationError(ValidationError):
 
 
 class NotFoundError(SchemaxError):
-    """A named object, snapshot, environment or deployment does not exist."""
+    """A named object, snapshot, environment or deployment does not exist. ``suggestions`` are the
+    closest names that do exist (did you mean ...?), best first; ``known`` every name that exists where
+    that is short enough to list (environments, projects), else empty."""
 
-    def __init__(self, what: str, name: str) -> None:
+    def __init__(self, what: str, name: str, suggestions: Sequence[str] = (),
+                 known: Sequence[str] = ()) -> None:
         self.what = what
         self.name = name
-        super().__init__(f"{what} not found: {name}")
+        self.suggestions = list(suggestions)
+        self.known = list(known)
+        super().__init__(f"{what} not found: {name}{_did_you_mean(self.suggestions, self.known)}")
+
+
+def _did_you_mean(suggestions: Sequence[str], known: Sequence[str]) -> str:
+    if suggestions:
+        return f" (did you mean {' or '.join(repr(s) for s in suggestions)}?)"
+    if known:
+        return f" (there are: {', '.join(known)})"
+    return ""
 
 
 class UnknownObjectError(ValidationError, NotFoundError):
@@ -73,6 +87,8 @@ class UnknownObjectError(ValidationError, NotFoundError):
         self.what = what
         self.name = name
         self.kinds = tuple(kinds)
+        self.suggestions: list[str] = []
+        self.known: list[str] = []
         self.op = None
         self.reason = f"{what} not found: {name}"
         SchemaxError.__init__(self, self.reason)
@@ -137,12 +153,16 @@ class ProjectExistsError(SchemaxError):
 
 
 class ProjectNotFoundError(NotFoundError):
-    """``Project.open`` was asked for a project that is not in the store."""
+    """``Project.open`` was asked for a project that is not in the store (``suggestions``: the store's
+    projects closest to that name)."""
 
-    def __init__(self, project: str, store: str) -> None:
+    def __init__(self, project: str, store: str, suggestions: Sequence[str] = ()) -> None:
         self.project = project
         self.store = store
-        SchemaxError.__init__(self, f"project {project!r} not found in store {store}")
+        self.suggestions = list(suggestions)
+        self.known = []
+        SchemaxError.__init__(self, f"project {project!r} not found in store {store}"
+                                    f"{_did_you_mean(self.suggestions, ())}")
         self.what = "project"
         self.name = project
 

@@ -33,7 +33,7 @@ process or the job task fails; called with ``argv`` it returns the code.
 The package: ``parser`` (options and subcommands), ``output`` (text, JSON, progress), ``exits`` (exit codes
 and error reports), ``context`` (engine, project, store), and one module per command group
 (``project_commands``, ``deploy_commands``, ``drift_commands``, ``design_commands``,
-``preflight_commands``).
+``preflight_commands``, ``env_commands``).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from schemax.cli.context import engine_for, open_project
 from schemax.cli.deploy_commands import cmd_deploy, cmd_history, cmd_plan, cmd_promote, cmd_rollback
 from schemax.cli.design_commands import cmd_export_design, cmd_sync
 from schemax.cli.drift_commands import cmd_drift
+from schemax.cli.env_commands import cmd_diff, cmd_env, cmd_ops
 from schemax.cli.exits import (
     EXIT_BLOCKED,
     EXIT_CODES,
@@ -92,6 +93,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "sync": cmd_sync,
     "export-design": cmd_export_design,
     "verify": cmd_verify,
+    "env": cmd_env,
+    "diff": cmd_diff,
+    "ops": cmd_ops,
 }
 
 

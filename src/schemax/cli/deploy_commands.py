@@ -16,7 +16,7 @@ from schemax.errors import PlanFileError, UsageError
 from schemax.plan.saved import SavedPlan
 
 
-def _plan_text(plan: Any, with_sql: bool) -> list[str]:
+def plan_lines(plan: Any, with_sql: bool) -> list[str]:
     """A plan for people: a summary, the findings with their impact, then the statements (or the script)."""
     if with_sql:  # the full script already has the summary and the findings as SQL comments
         return [str(plan.sql).rstrip()]
@@ -88,7 +88,7 @@ def cmd_plan(args: argparse.Namespace, output: Output) -> int:
     elif fmt == "json":
         output.line(plan.to_json())
     else:
-        for line in _plan_text(plan, args.sql):
+        for line in plan_lines(plan, args.sql):
             output.line(line)
         if saved is not None:
             output.line(wrote)
@@ -113,7 +113,15 @@ def _deployment_doc(dep: Any) -> dict[str, Any]:
     return doc
 
 
+def check_confirm(args: argparse.Namespace, env: str) -> None:
+    """``--confirm`` names the environment or is a typo: refused before the engine starts."""
+    confirm = blank(getattr(args, "confirm", None))
+    if confirm is not None and confirm != env:
+        raise UsageError(f"--confirm {confirm!r} does not name the environment {env!r}")
+
+
 def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
+    check_confirm(args, args.env)
     saved = _saved_plan(args)  # read and checked before the engine starts
     if getattr(args, "rehearse", False):
         return cmd_rehearse(args, output)
@@ -173,6 +181,7 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
 
 
 def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
+    check_confirm(args, args.env)
     project = open_project(args, output)
     progress = Progress(output)
     options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm)}
@@ -183,6 +192,7 @@ def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
 
 
 def cmd_promote(args: argparse.Namespace, output: Output) -> int:
+    check_confirm(args, args.target)
     project = open_project(args, output)
     progress = Progress(output)
     dep = project.promote(
@@ -219,4 +229,4 @@ def cmd_history(args: argparse.Namespace, output: Output) -> int:
     return EXIT_OK
 
 
-__all__ = ["cmd_deploy", "cmd_history", "cmd_plan", "cmd_promote", "cmd_rollback"]
+__all__ = ["cmd_deploy", "cmd_history", "cmd_plan", "cmd_promote", "cmd_rollback", "plan_lines"]

@@ -104,6 +104,8 @@ def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
         doc["report"] = to_jsonable(exc.report)
     elif isinstance(exc, DeploymentLockedError):
         doc.update(holder=exc.holder, expires=to_jsonable(exc.expires), environment=exc.environment)
+    elif isinstance(exc, NotFoundError):
+        doc.update(suggestions=list(getattr(exc, "suggestions", [])), known=list(getattr(exc, "known", [])))
     for attr in _DATA_ATTRIBUTES:
         value = getattr(exc, attr, None)
         if value is not None and isinstance(value, (str, int)):

@@ -323,8 +323,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default="-", help="output file (default '-': stdout)")
 
     command("verify", "re-hash the op log and every snapshot")
+
+    p = command("env", "list, add and change environments, approve snapshots for them")
+    env = p.add_subparsers(dest="env_command", metavar="<list|add|set|approve>", parser_class=_Parser)
+    env.required = True
+    el = env.add_parser("list", help="every environment with its catalog mapping and settings")
+    _global_options(el, in_command=True)
+    for name, help_text in (("add", "add an environment"), ("set", "change an environment's settings")):
+        ep = env.add_parser(name, help=help_text, description=help_text)
+        _global_options(ep, in_command=True)
+        ep.add_argument("name", metavar="ENV")
+        _environment_options(ep, adding=name == "add")
+    ea = env.add_parser("approve", help="approve a snapshot for an environment that requires approval")
+    _global_options(ea, in_command=True)
+    ea.add_argument("name", metavar="ENV")
+    ea.add_argument("version", metavar="VERSION")
+    ea.add_argument("--comment")
+
+    p = command("diff", "the plan between two snapshots, in logical names (runs nothing)")
+    p.add_argument("source", metavar="FROM", help="snapshot version, or 'empty' for an empty catalog")
+    p.add_argument("target", metavar="TO", nargs="?", default="working",
+                   help="snapshot version, or 'working' (default) for the state not snapshotted yet")
+    p.add_argument("--sql", action="store_true", help="print the SQL script")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    p = command("ops", "the ops recorded since the latest snapshot (the pending changes)")
+    p.add_argument("--all", action="store_true", help="every op of the log, not only the pending ones")
     return parser
 
 
+#: ``env add|set`` switches: option -> Environment field (each has a --no- form)
+ENV_SWITCHES = {
+    "allow-breaking": "allow_breaking",
+    "allow-drift": "allow_drift",
+    "require-snapshot": "require_snapshot",
+    "require-confirmation": "require_confirmation",
+    "require-approval": "require_approval",
+    "production": "production",
+    "preflight": "preflight",
+}
 
-__all__ = ["EPILOG", "build_parser"]
+
+def _environment_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
+    for option, field in ENV_SWITCHES.items():
+        p.add_argument(f"--{option}", dest=field, action=argparse.BooleanOptionalAction, default=None,
+                       help=f"the environment's {field} setting")
+    p.add_argument(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="LOGICAL:PHYSICAL",
+        help="map a logical catalog to a physical one (repeatable"
+        + ("" if adding else "; replaces the mapping of that logical catalog") + ")",
+    )
+    p.add_argument("--schema-prefix", help="prefix of the environment's schema names")
+    p.add_argument("--lock-ttl", dest="lock_ttl_seconds", type=int, help="deployment lock TTL in seconds")
+
+
+
+__all__ = ["ENV_SWITCHES", "EPILOG", "build_parser"]

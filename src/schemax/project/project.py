@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from schemax.adapters.memory import MemoryStore
+from schemax.core.names import close_names
 from schemax.core.ops import utc_now
 from schemax.engines import DEFAULT_STORE, store_for
 from schemax.errors import ProjectNotFoundError
@@ -67,7 +68,7 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
         st.ensure()
         record = st.get_project(name)
         if record is None:
-            raise ProjectNotFoundError(name, st.location)
+            raise ProjectNotFoundError(name, st.location, close_names(name, st.list_projects()))
         project = cls(st, record, author=author or resolve_author(executor), executor=executor)
         project.refresh()
         return project
