@@ -115,7 +115,7 @@ class Deployment:
 
     def __repr__(self) -> str:
         return (f"Deployment({self.deployment_id}, env={self.environment!r}, {self.status}, "
-                f"{self.from_version} -> {self.to_version}, "
+                f"{self.from_version or '(nothing)'} -> {self.to_version}, "
                 f"{self.applied}/{len(self.statements)} statements)")
 
     def _repr_html_(self) -> str:
