@@ -108,8 +108,8 @@ def _drop_table(c: DropTable, ctx: AnalysisContext) -> Iterator[Report]:
         # UNDROP, not RESTORE: see the sources above DROP_TABLE
         what = (
             f"{_all_columns(len(c.before.columns))} and every row are deleted (on Unity Catalog, UNDROP "
-            "TABLE brings a dropped managed table back within the recovery window, 7 days by default, without its "
-            "primary and foreign keys; RESTORE cannot, it needs a table that exists; after the window the "
+            "TABLE brings a dropped managed table back within the recovery window, 7 days by default, "
+            "without its primary and foreign keys; RESTORE cannot, it needs a table that exists; after the window the "
             "data is gone)."
         )
     yield Report(
