@@ -109,8 +109,8 @@ def _drop_table(c: DropTable, ctx: AnalysisContext) -> Iterator[Report]:
         what = (
             f"{_all_columns(len(c.before.columns))} and every row are deleted (on Unity Catalog, UNDROP "
             "TABLE brings a dropped managed table back within the recovery window, 7 days by default, "
-            "without its primary and foreign keys; RESTORE cannot, it needs a table that exists; after the window the "
-            "data is gone)."
+            "without its primary and foreign keys; RESTORE cannot, it needs a table that exists; after the "
+            "window the data is gone)."
         )
     yield Report(
         name,
