@@ -53,6 +53,22 @@ class RuleViolationError(ValidationError):
         self.source = source
 
 
+class SqlDefinitionError(ValidationError):
+    """A new op's SQL is unambiguously wrong (:mod:`schemax.core.sql_checks`, sqlglot's databricks
+    dialect): ``what`` is ``"view definition"``, ``"check expression"`` or ``"function body"``, ``sql`` the
+    text, ``problem`` one of ``syntax``, ``not_a_query``, ``unknown_relation``, ``unknown_column``, ``name``
+    the unknown relation or column (None for the others). Refused when the op is recorded, not at deploy;
+    nothing is recorded."""
+
+    def __init__(self, op: Any, what: str, sql: str, problem: str, reason: str,
+                 name: str | None = None) -> None:
+        self.what = what
+        self.sql = sql
+        self.problem = problem
+        self.name = name
+        super().__init__(op, f"{what} {reason}")
+
+
 class NotFoundError(SchemaxError):
     """A named object, snapshot, environment or deployment does not exist. ``suggestions`` are the
     closest names that do exist (did you mean ...?), best first; ``known`` every name that exists where
@@ -511,6 +527,7 @@ __all__ = [
     "RuleViolationError",
     "SchemaxError",
     "SnapshotRequiredError",
+    "SqlDefinitionError",
     "SqlError",
     "StalePlanError",
     "StoreConflictError",

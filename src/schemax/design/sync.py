@@ -70,9 +70,13 @@ def sync_ops(state: State, files: Sequence[DesignFile], author: str = "schemax")
     recorded: list[Op] = []
     for op in ops:
         try:
-            recorded.extend(builder.record(op))
+            recorded.extend(builder.record(op, defer_reads=True))  # one batch: views after what they read
         except ValidationError as exc:
             raise target.error_for(op.target, f"cannot be recorded: {exc.reason}") from None
+    try:
+        builder.check_deferred()
+    except ValidationError as exc:
+        raise target.error_for(getattr(exc.op, "target", ""), f"cannot be recorded: {exc.reason}") from None
     _check_reached(builder.build(), target, state)
     return recorded
 

@@ -187,7 +187,8 @@ class ProjectBase:
 
     def _apply_pending(self, op: Op) -> None:
         assert self._pending_builder is not None and self._pending is not None
-        self._pending.extend(self._pending_builder.record(op))  # the UC rules, then the op
+        # the UC rules and SQL checks, then the op; what a view reads is checked when the batch commits
+        self._pending.extend(self._pending_builder.record(op, defer_reads=True))
 
     def _emit(self, kind: str, target: str, payload: dict[str, Any]) -> str:
         op = Op.new(kind, target, payload, author=self.author)
@@ -203,7 +204,8 @@ class ProjectBase:
         with self._lock:
             for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
                 fork = self.records.builder.fork()
-                ops = [x for op in ops for x in fork.record(op)]  # ValidationError: nothing recorded
+                ops = [x for op in ops for x in fork.record(op, defer_reads=True)]
+                fork.check_deferred()  # ValidationError (from either): nothing recorded
                 prev, seq, records = self.head_hash, self.last_seq, []
                 for op in ops:
                     seq += 1
