@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from test_errors import FakeEngine
@@ -196,3 +197,21 @@ def test_exit_codes_of_a_failed_and_an_unsupported_deploy(monkeypatch: pytest.Mo
     doc = json.loads(out)["error"]
     assert code == EXIT_FAILED and doc["type"] == "ExecutionError" and doc["deployment_id"]
     assert EXIT_FAILED not in (EXIT_OK, EXIT_ERROR, EXIT_BLOCKED)
+
+
+def test_cheap_checks_run_before_the_engine_starts(cli: tuple[Cli, schemax.Project], tmp_path: Path) -> None:
+    run_cli, _ = cli
+    out, err = io.StringIO(), io.StringIO()
+    assert run(["status"], out, err) == EXIT_USAGE  # which project?
+    assert "which project?" in err.getvalue()
+    (tmp_path / "bad.yml").write_text("version: 1\ncatalogs:\n  - name: shop\n    colour: red\n", encoding="utf-8")
+    code, _, err2 = run_cli("sync", str(tmp_path / "bad.yml"))
+    assert code == EXIT_ERROR and "bad.yml:4:5" in err2
+    code, _, err2 = run_cli("plan", "dev", "--design", str(tmp_path / "missing"))
+    assert code == EXIT_NOT_FOUND and "missing" in err2
+    code, _, err2 = run_cli("import", "--from-json", str(tmp_path / "nope.json"))
+    assert code == EXIT_NOT_FOUND and "export file not found" in err2
+    (tmp_path / "plan.json").write_text('{"format": "schemax-plan"}', encoding="utf-8")
+    code, _, err2 = run_cli("import", "--from-json", str(tmp_path / "plan.json"))
+    assert code == EXIT_ERROR and "not a schemax export" in err2
+    assert run_cli.engine_started == 0

@@ -12,6 +12,7 @@ from schemax.cli.context import blank, open_project
 from schemax.cli.exits import EXIT_BLOCKED, EXIT_OK
 from schemax.cli.output import Output, Progress, to_jsonable
 from schemax.cli.preflight_commands import cmd_rehearse
+from schemax.design import read_designs
 from schemax.errors import PlanFileError, UsageError
 from schemax.plan.saved import SavedPlan
 
@@ -59,6 +60,8 @@ def cmd_plan(args: argparse.Namespace, output: Output) -> int:
     if design and out:
         raise UsageError("plan --design plans files not synced yet: only a plan of the log can be written "
                          "with --out (sync, snapshot, then plan --out)")
+    if design:
+        read_designs(design)  # missing paths and files that do not read: before the engine starts
     project = open_project(args, output)
     if design:
         plan = project.plan_design(args.env, design)
