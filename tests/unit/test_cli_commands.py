@@ -204,7 +204,8 @@ def test_cheap_checks_run_before_the_engine_starts(cli: tuple[Cli, schemax.Proje
     out, err = io.StringIO(), io.StringIO()
     assert run(["status"], out, err) == EXIT_USAGE  # which project?
     assert "which project?" in err.getvalue()
-    (tmp_path / "bad.yml").write_text("version: 1\ncatalogs:\n  - name: shop\n    colour: red\n", encoding="utf-8")
+    (tmp_path / "bad.yml").write_text("version: 1\ncatalogs:\n  - name: shop\n    colour: red\n",
+                                      encoding="utf-8")
     code, _, err2 = run_cli("sync", str(tmp_path / "bad.yml"))
     assert code == EXIT_ERROR and "bad.yml:4:5" in err2
     code, _, err2 = run_cli("plan", "dev", "--design", str(tmp_path / "missing"))
