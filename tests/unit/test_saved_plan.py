@@ -114,6 +114,11 @@ def test_an_edited_or_foreign_plan_file_is_refused(project: schemax.Project, tmp
     with pytest.raises(schemax.PlanFileError) as info:
         SavedPlan.load(tmp_path / "edited.json")
     assert "changed after it was written" in info.value.reason
+    doc = json.loads(path.read_text())
+    doc["review"]["changes"] = doc["review"]["changes"][1:]  # a change hidden from the reviewer
+    (tmp_path / "review.json").write_text(json.dumps(doc))
+    with pytest.raises(schemax.PlanFileError, match="digest"):
+        SavedPlan.load(tmp_path / "review.json")
     (tmp_path / "export.json").write_text(json.dumps({"format": "schemax-export"}))
     with pytest.raises(schemax.PlanFileError, match="not a schemax plan"):
         SavedPlan.load(tmp_path / "export.json")

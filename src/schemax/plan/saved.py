@@ -15,7 +15,9 @@ The fingerprint (:func:`plan_fingerprint`, SHA-256 over canonical JSON) covers t
 target naming, the engine, the source and target versions, the target snapshot id, the hashes of the
 state before and after, and every statement (SQL, risk, object); findings and notes are in the file for
 the reviewer and are derived from those. The file's own ``fingerprint`` is checked on load, so an edited
-statement is refused (``PlanFileError``) instead of run.
+statement is refused (``PlanFileError``) instead of run, and so is its ``digest`` (SHA-256 over the whole
+document), so an edited review or project name is refused too. Neither is a signature: they catch edits,
+not forgeries.
 """
 
 from __future__ import annotations
@@ -60,6 +62,11 @@ def plan_identity(plan: Any) -> dict[str, Any]:
 
 def _fingerprint(identity: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_bytes(dict(identity)))
+
+
+def _digest(body: Mapping[str, Any]) -> str:
+    """SHA-256 over the whole document but the digest: the review and the project are covered too."""
+    return sha256_hex(canonical_bytes(dict(body)))
 
 
 def plan_fingerprint(plan: Any) -> str:
@@ -125,8 +132,9 @@ class SavedPlan:
         return cls(identity=identity, fingerprint=_fingerprint(identity), project=project, review=review)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": FORMAT, "format_version": FORMAT_VERSION, "project": self.project,
+        body = {"format": FORMAT, "format_version": FORMAT_VERSION, "project": self.project,
                 "fingerprint": self.fingerprint, "plan": dict(self.identity), "review": dict(self.review)}
+        return {**body, "digest": _digest(body)}
 
     def to_json(self) -> str:
         """Deterministic JSON: sorted keys, two-space indent, a final newline (diffs well in a PR)."""
@@ -159,6 +167,14 @@ class SavedPlan:
         if actual != doc.get("fingerprint"):
             raise PlanFileError(path, f"the plan was changed after it was written: its fingerprint is "
                                 f"{str(doc.get('fingerprint'))[:12]}, its content hashes to {actual[:12]}")
+        body = {k: v for k, v in doc.items() if k != "digest"}
+        try:
+            digest = _digest(body)
+        except (TypeError, ValueError):
+            digest = ""
+        if digest != doc.get("digest"):
+            raise PlanFileError(path, "the file was changed after it was written (its review, project or "
+                                "format no longer match its digest)")
         project = doc.get("project")
         return cls(identity=identity, fingerprint=actual,
                    project=project if isinstance(project, str) else None,
