@@ -128,3 +128,17 @@ def test_one_colour_per_environment_in_every_view(deployed: schemax.Project) -> 
     for env in ("dev", "prod"):  # the flag of each environment is filled with its colour
         flag = re.search(rf"data-env='{env}'[^>]*><rect[^>]*fill='([^']+)'", timeline)
         assert flag is not None and flag.group(1) == colours[env]
+
+
+def test_no_blemish_in_a_drift_report_of_one_of_each() -> None:
+    from schemax.drift.report import DriftFinding, DriftReport
+
+    finding = DriftFinding.from_dict({"issue": "modified", "object_type": "column", "object_name":
+                                      "shop.sales.a.v", "detail": "comment", "expected": None,
+                                      "actual": "x", "owner": "shop.sales.a"})
+    report = DriftReport(findings=(finding,), scanned={"catalogs": 1, "schemas": 1, "tables": 1,
+                                                       "columns": 1}, queries=1, environment="dev")
+    for text in (report.summary(), report._repr_html_()):
+        assert blemishes(text) == [], text
+    assert "1 catalog, 1 schema, 1 table, 1 column" in report.summary()
+    assert "1 catalog query" in report._repr_html_()
