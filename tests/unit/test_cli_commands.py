@@ -216,3 +216,29 @@ def test_cheap_checks_run_before_the_engine_starts(cli: tuple[Cli, schemax.Proje
     code, _, err2 = run_cli("import", "--from-json", str(tmp_path / "plan.json"))
     assert code == EXIT_ERROR and "not a schemax export" in err2
     assert run_cli.engine_started == 0
+
+
+def test_export_is_laid_out_to_diff_well(cli: tuple[Cli, schemax.Project], tmp_path: Path) -> None:
+    run_cli, project = cli
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert run_cli("export", str(first))[0] == EXIT_OK
+    text = first.read_text(encoding="utf-8")
+    assert json.loads(text) == project.to_export()
+    ops = [line for line in text.splitlines() if line.startswith('    {"') and '"op_id"' in line]
+    assert len(ops) == project.last_seq  # one op per line
+    project.set_table_comment("shop.sales.orders", "every order")
+    assert run_cli("export", str(second))[0] == EXIT_OK
+    import difflib
+
+    diff = [d for d in difflib.unified_diff(text.splitlines(), second.read_text().splitlines(), lineterm="",
+                                            n=0) if d[:1] in "+-" and d[:3] not in ("+++", "---")]
+    # the new op is one added line; the op before it gains its comma
+    added, removed = [d for d in diff if d.startswith("+")], [d for d in diff if d.startswith("-")]
+    assert len(added) == 2 and len(removed) == 1
+    assert "set_table_comment" in diff[-1]
+    code, out, _ = run_cli("export")
+    assert code == EXIT_OK and out == second.read_text(encoding="utf-8")
+    code, out, _ = run_cli("export", "--canonical")
+    assert code == EXIT_OK and out.count("\n") == 1 and json.loads(out) == json.loads(second.read_text())
+    copy = schemax.Project.import_json(None, second, store=MemoryStore("copy"))
+    assert copy.state() == project.state() and copy.verify().head == project.verify().head

@@ -319,8 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
         "directory", help="where to write them (created if missing; the files it wrote before are replaced)"
     )
 
-    p = command("export", "write the project as one canonical JSON document")
+    p = command("export", "write the project as one JSON document, laid out to diff well in a pull request")
     p.add_argument("file", nargs="?", default="-", help="output file (default '-': stdout)")
+    p.add_argument("--canonical", action="store_true",
+                   help="one canonical line (sorted keys, no whitespace) instead of one op per line")
 
     command("verify", "re-hash the op log and every snapshot")
 

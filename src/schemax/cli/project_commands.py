@@ -15,6 +15,7 @@ from schemax.cli.exits import EXIT_OK
 from schemax.cli.output import Output, snapshot_dict, to_jsonable
 from schemax.core.hashing import canonical_json
 from schemax.errors import NotAnExportError, NotFoundError, UsageError
+from schemax.project.integrity import export_text
 from schemax.services.exchange import EXPORT_FORMAT
 
 
@@ -138,14 +139,17 @@ def cmd_verify(args: argparse.Namespace, output: Output) -> int:
 
 def cmd_export(args: argparse.Namespace, output: Output) -> int:
     project = open_project(args, output)
+    canonical = bool(getattr(args, "canonical", False))
     if args.file == "-":
         doc = project.to_export()
         if output.json:
             output.doc(doc)
-        else:
+        elif canonical:
             print(canonical_json(doc), file=output.out)
+        else:
+            output.out.write(export_text(doc))
         return EXIT_OK
-    path = project.export_json(args.file)
+    path = project.export_json(args.file, canonical=canonical)
     doc = project.to_export()
     if output.json:
         output.doc({"path": str(path), "ops": len(doc["ops"]), "snapshots": len(doc["snapshots"])})
