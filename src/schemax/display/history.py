@@ -19,7 +19,7 @@ CSS = """
 .sx th,.sx td{border-bottom:1px solid #e1e4e8;padding:4px 10px;text-align:left;vertical-align:top}
 .sx th{background:#f6f8fa;font-weight:600}
 .sx code,.sx pre{font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%}
+.sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
 .sx .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:11px;font-weight:600;color:#fff}
 .sx .success,.sx .applied,.sx .clean{background:#1a7f37}.sx .failed,.sx .drifted{background:#cf222e}
 .sx .env{background:#0969da}.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}\
