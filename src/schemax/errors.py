@@ -57,8 +57,8 @@ class SqlDefinitionError(ValidationError):
     """A new op's SQL is unambiguously wrong (:mod:`schemax.core.sql_checks`, sqlglot's databricks
     dialect): ``what`` is ``"view definition"``, ``"check expression"`` or ``"function body"``, ``sql`` the
     text, ``problem`` one of ``syntax``, ``not_a_query``, ``unknown_relation``, ``unknown_column``, ``name``
-    the unknown relation or column (None for the others). Refused when the op is recorded, not at deploy;
-    nothing is recorded."""
+    the unknown relation or column (None for the others). Refused when a design call (or, for the text
+    alone, a design file) records it, not at deploy; nothing is recorded."""
 
     def __init__(self, op: Any, what: str, sql: str, problem: str, reason: str,
                  name: str | None = None) -> None:

@@ -111,29 +111,42 @@ def test_a_sql_function_body_must_parse(p: schemax.Project) -> None:
     p.create_function("shop.sales.g", "return x.upper(", "x STRING", "STRING", language="PYTHON")
 
 
-def test_replay_of_a_recorded_log_never_checks() -> None:
-    """A log recorded before the checks (or by another tool) replays to the state it holds."""
-    builder = StateBuilder()
+def test_replay_imports_and_reverts_never_check() -> None:
+    """A log recorded before the checks (or by another tool) replays to the state it holds; prepared ops
+    (an import, a revert) record what is."""
     ops = [Op.new("create_catalog", "cat_1", {"name": "shop"}),
            Op.new("create_schema", "sch_1", {"catalog_id": "cat_1", "name": "sales"}),
            Op.new("create_view", "viw_1", {"schema_id": "sch_1", "name": "v", "definition": "SELEC * FRM x"})]
-    state = replay(ops)
-    assert state.views["viw_1"].definition == "SELEC * FRM x"
-    builder.apply_all(ops[:2])
-    with pytest.raises(schemax.SqlDefinitionError):
-        builder.record(ops[2])
+    assert replay(ops).views["viw_1"].definition == "SELEC * FRM x"
+    assert StateBuilder().apply_all(ops[:2]).record(ops[2]) == [ops[2]]  # the UC rules only
+    p = schemax.Project.in_memory("shop")
+    p.record_ops(ops)  # what an import records
+    assert p.state().views["viw_1"].definition == "SELEC * FRM x"
 
 
-def test_design_files_refuse_a_bad_view_with_its_place(tmp_path: Path) -> None:
+def test_a_view_whose_table_was_dropped_since_stays_and_round_trips(p: schemax.Project,
+                                                                    tmp_path: Path) -> None:
+    p.create_view("shop.sales.v", "SELECT id FROM orders")
+    p.drop_table("shop.sales.orders")  # allowed: the view now reads nothing (the planner warns)
+    written = p.export_design(tmp_path)
+    q = schemax.Project.in_memory("copy")
+    q.sync(written)  # the files describe the project as it is
+    assert q.state().find("shop.sales.v") is not None and q.state().find("shop.sales.orders") is None
+    with pytest.raises(schemax.SqlDefinitionError):  # but a new view on the missing table is refused
+        q.create_view("shop.sales.w", "SELECT id FROM orders")
+
+
+def test_design_files_refuse_bad_sql_with_its_place(tmp_path: Path) -> None:
     p = schemax.Project.in_memory("shop")
     (tmp_path / "shop.yml").write_text(
         "version: 1\ncatalogs:\n  - name: shop\n    schemas:\n      - name: sales\n        tables:\n"
         "          - name: orders\n            columns:\n              - {name: id, type: BIGINT}\n"
-        "        views:\n          - name: v\n            definition: SELECT * FROM ordrs\n",
+        "        views:\n          - name: v\n            definition: SELEC * FRM orders\n",
         encoding="utf-8")
     with pytest.raises(schemax.DesignFileError) as info:
         p.sync([tmp_path / "shop.yml"])
-    assert info.value.file.endswith("shop.yml") and "ordrs" in info.value.reason
+    err = info.value
+    assert err.file.endswith("shop.yml") and err.line == 11 and "is not a query" in err.reason
     assert p.ops() == []
 
 

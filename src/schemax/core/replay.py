@@ -6,8 +6,7 @@ before it changes anything, so a rejected op leaves the builder exactly as it wa
 
 Replay gives every op, old logs included, the meaning it had when it was recorded. The Unity Catalog
 rules (:mod:`schemax.core.uc_rules`) are checked on top when a *new* op is recorded
-(:meth:`StateBuilder.record`), as is the SQL a new op carries (:mod:`schemax.core.sql_checks`), so a
-rule added later never changes the state an existing log replays to.
+(:meth:`StateBuilder.record`), so a rule added later never changes the state an existing log replays to.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from schemax.core import kinds as _kinds
 from schemax.core import ops as o
-from schemax.core import sql_checks, tracking, uc_rules
+from schemax.core import tracking, uc_rules
 from schemax.core.model import (
     EMPTY_STATE,
     Catalog,
@@ -101,8 +100,6 @@ class StateBuilder:
         # (schema id, lower-cased name) -> ids of the PRIMARY/FOREIGN KEY constraints named so in the
         # schema (a tuple: an old log may hold two, which only the rules refuse)
         self._key_names: dict[tuple[str, str], tuple[str, ...]] = {}
-        # ops recorded with defer_reads=True whose reads (what a view reads) are checked by check_deferred
-        self._deferred: list[o.Op] = []
         for k in _TOP_LEVEL:
             for obj in getattr(self, k.state_field).values():
                 self._names[(_parent_of(obj, k), k.name_namespace, obj.name.lower())] = obj.id
@@ -123,7 +120,6 @@ class StateBuilder:
         other._con_owner = dict(self._con_owner)
         other._names = dict(self._names)
         other._key_names = dict(self._key_names)
-        other._deferred = list(self._deferred)
         return other
 
     def build(self) -> State:
@@ -158,42 +154,23 @@ class StateBuilder:
             self.apply(op)
         return self
 
-    def record(self, op: o.Op, *, defer_reads: bool = False) -> list[o.Op]:
-        """Check a *new* op against the Unity Catalog rules and the SQL checks, then apply it; returns the
-        ops to record.
+    def record(self, op: o.Op) -> list[o.Op]:
+        """Check a *new* op against the Unity Catalog rules, then apply it; returns the ops to record.
 
         The path every op the Project API records goes through (replay of recorded ops uses
         :meth:`apply`). Usually ``[op]``; a grant of ALL PRIVILEGES to a principal holding single
         privileges is recorded as ``[revoke of those, op]`` so the state holds ALL PRIVILEGES alone
         (rule ``all-privileges-alone``). A refused op raises
-        :class:`~schemax.errors.RuleViolationError`, :class:`~schemax.errors.SqlDefinitionError` (or
-        ValidationError) and leaves the builder untouched. With ``defer_reads`` what a view reads is
-        checked later, by :meth:`check_deferred` (the ops of one batch may create a view before the table
-        it reads).
+        :class:`~schemax.errors.RuleViolationError` (or ValidationError) and leaves the builder untouched.
         """
         ops = uc_rules.check_op(self, op)
-        sql_checks.check_op(self, op)  # the SQL it carries: a view's query, a CHECK, a function body
-        if not defer_reads:
-            sql_checks.check_reads(self, op)
         if len(ops) == 1:
             self.apply(ops[0])
-        else:
-            trial = self.fork()  # several ops apply together or not at all
-            trial.apply_all(ops)
-            self.__dict__.update(trial.__dict__)
-        if defer_reads:
-            self._deferred.append(op)
+            return ops
+        trial = self.fork()  # several ops apply together or not at all
+        trial.apply_all(ops)
+        self.__dict__.update(trial.__dict__)
         return ops
-
-    def check_deferred(self) -> None:
-        """Check what the views recorded with ``defer_reads`` read, against the state now; raises
-        :class:`~schemax.errors.SqlDefinitionError` for the first that reads a missing table or view."""
-        deferred, self._deferred = self._deferred, []
-        seen: set[str] = set()
-        for op in deferred:
-            if op.target not in seen:
-                seen.add(op.target)
-                sql_checks.check_reads(self, op, applied=True)
 
     # -- what the rules read (schemax.core.uc_rules.Working) -------------------------------------------
     def current(self, object_id: str) -> Any | None:

@@ -1,26 +1,29 @@
 """Design-time checks of the SQL a new op carries: a view's query, a CHECK constraint's expression, a SQL
-function's body. Parsed with sqlglot's ``databricks`` dialect when the op is *recorded*
-(:meth:`schemax.core.replay.StateBuilder.record`), never on replay, so an old log replays as it did.
+function's body, parsed with sqlglot's ``databricks`` dialect. Pure.
 
 Only what is unambiguously wrong is refused (:class:`~schemax.errors.SqlDefinitionError`, a
-ValidationError; nothing is recorded):
+ValidationError; nothing is recorded). Two parts:
 
-* ``syntax``: the text does not parse (``SELECT * FRM t``), or is not one statement;
-* ``not_a_query``: a view's definition does not start like a query (``SELEC * FRM t``: a query starts
-  with SELECT, WITH, VALUES, TABLE, FROM or a parenthesis), or is another statement (``DROP TABLE x``);
-  a CHECK that is a query or a statement rather than an expression;
-* ``unknown_relation`` (checked when the op is recorded, or, for the ops of a batch, when the batch is
-  committed, so a view may read one created later in the same batch): a view reads
-  ``catalog.schema.name`` (resolved the way Unity Catalog resolves a view's names: unqualified parts
-  complete with the view's own catalog and schema) where the project holds that schema but no table or
-  view of that name (``dual`` alone is let through: some engines read it as a one-row pseudo-table). A
-  name in a catalog or schema the project does not hold is someone else's (``samples.nyctaxi.trips``,
-  ``system.access.audit``) and is not checked;
-* ``unknown_column``: a CHECK names a column the table does not have (lambda variables, struct fields
-  and the table's own name as a qualifier are understood).
+* :func:`check_text`, the SQL on its own: ``syntax`` (the text does not parse, ``SELECT * FRM t``, or is
+  not one statement) and ``not_a_query`` (a view's definition that does not start like a query, ``SELEC *
+  FRM t``: a query starts with SELECT, WITH, VALUES, TABLE, FROM or a parenthesis; or is another
+  statement, ``DROP TABLE x``; a CHECK that is a query or a statement rather than an expression). A
+  function body is checked for ``LANGUAGE SQL`` only.
+* :func:`check_names`, what the SQL names, against the state: ``unknown_relation`` (a view reads
+  ``catalog.schema.name``, resolved the way Unity Catalog resolves a view's names: unqualified parts
+  complete with the view's own catalog and schema, where the project holds that schema but no table or
+  view of that name; ``dual`` alone is let through, some engines read it as a one-row pseudo-table; a
+  name in a catalog or schema the project does not hold is someone else's, ``samples.nyctaxi.trips``,
+  and is not checked) and ``unknown_column`` (a CHECK names a column the table does not have; lambda
+  variables, struct fields and the table's own name as a qualifier are understood).
 
-A function's body is checked for syntax only, and only for ``LANGUAGE SQL`` (its parameters are names
-this module cannot tell from columns).
+Who checks what: the Project API calls that author SQL (``create_view``, ``update_view``,
+``add_check_constraint``, ``create_function``, ``update_function``) run both when the op is recorded (what
+a batch's views read is checked when the batch commits, so a view may read one created later in the same
+batch); a design file sync runs :func:`check_text` on the SQL it changes (``schemax.design.sync``). What
+the log already holds is never checked again: replay, imports (a live view may read a table dropped
+since) and ``revert_to`` record what is, and a project may hold a view whose table a later op dropped or
+renamed, which its design files must be able to describe (the export/sync round trip).
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ def _one(op: o.Op, what: str, sql: str) -> Any:
     return trees[0]
 
 
-def check_view_sql(w: Working, op: o.Op, schema_id: str, sql: str) -> None:
+def check_view_sql(op: o.Op, sql: str) -> None:
     """Refuse a view definition that is not one query (the relations it reads: :func:`check_view_reads`)."""
     what = "view definition"
     if not _QUERY_START.match(sql):
@@ -121,21 +124,6 @@ def check_view_reads(w: Working, op: o.Op, view_id: str, schema_id: str, sql: st
                     f"{cat}.{sch}.{name}")
 
 
-def check_reads(w: Working, op: o.Op, *, applied: bool = False) -> None:
-    """The part of the checks that depends on other objects (what a view reads), for a ``create_view`` or
-    ``update_view_definition`` op, against ``w`` as it is now: before the op is ``applied``, its payload's
-    definition; after (a batch: every op of it applied), the view's definition then, if it still exists."""
-    if op.kind not in ("create_view", "update_view_definition"):
-        return
-    view = w.views.get(op.target)
-    if applied:
-        if view is not None:
-            check_view_reads(w, op, view.id, view.schema_id, view.definition)
-        return
-    schema_id = view.schema_id if view is not None else str(op.payload.get("schema_id", ""))
-    check_view_reads(w, op, op.target, schema_id, str(op.payload.get("definition", "")))
-
-
 def _lambda_variables(tree: Any) -> set[str]:
     names: set[str] = set()
     for lam in tree.find_all(exp.Lambda):
@@ -143,14 +131,16 @@ def _lambda_variables(tree: Any) -> set[str]:
     return names
 
 
-def check_check_expression(op: o.Op, table: Any, sql: str) -> None:
-    """Refuse a CHECK expression that does not parse, is not an expression, or names a column the table
-    does not have."""
+def check_check_expression(op: o.Op, table: Any | None, sql: str) -> None:
+    """Refuse a CHECK expression that does not parse, is not an expression, or (given the ``table``) names
+    a column the table does not have."""
     what = "check expression"
     tree = _one(op, what, sql)
     if isinstance(tree, (exp.Query, exp.Command, exp.DDL, exp.DML)):
         _refuse(op, what, sql, "not_a_query" if not isinstance(tree, exp.Query) else "syntax",
                 f"is a {type(tree).__name__.upper()}, not a boolean expression")
+    if table is None:
+        return
     columns = {c.name.lower() for c in table.columns}
     variables = _lambda_variables(tree)
     for col in tree.find_all(exp.Column):
@@ -182,49 +172,69 @@ def check_function_body(op: o.Op, language: str, sql: str) -> None:
     _one(op, "function body", sql)
 
 
-def _create_view(w: Working, op: o.Op, p: Any) -> None:
-    check_view_sql(w, op, p.schema_id, p.definition)
+def _view_text(op: o.Op, p: Any) -> None:
+    check_view_sql(op, p.definition)
 
 
-def _update_view(w: Working, op: o.Op, p: Any) -> None:
-    view = w.views.get(op.target)
-    if view is not None:
-        check_view_sql(w, op, view.schema_id, p.definition)
+def _check_text(op: o.Op, p: Any) -> None:
+    if p.expression.strip():
+        check_check_expression(op, None, p.expression)
 
 
-def _add_check(w: Working, op: o.Op, p: Any) -> None:
-    table = w.tables.get(p.table_id)
-    if table is not None and p.expression.strip():
-        check_check_expression(op, table, p.expression)
-
-
-def _function(w: Working, op: o.Op, p: Any) -> None:
+def _function_text(op: o.Op, p: Any) -> None:
     if p.body.strip():
         check_function_body(op, p.language, p.body)
 
 
-_CHECKS: dict[str, Callable[[Working, o.Op, Any], None]] = {
-    "create_view": _create_view,
-    "update_view_definition": _update_view,
-    "add_check_constraint": _add_check,
-    "create_function": _function,
-    "update_function": _function,
+_TEXT_CHECKS: dict[str, Callable[[o.Op, Any], None]] = {
+    "create_view": _view_text,
+    "update_view_definition": _view_text,
+    "add_check_constraint": _check_text,
+    "create_function": _function_text,
+    "update_function": _function_text,
 }
+#: the op kinds that carry SQL (what the Project API checks when it records one)
+SQL_OP_KINDS: frozenset[str] = frozenset(_TEXT_CHECKS)
 
 
-def check_op(w: Working, op: o.Op) -> None:
-    """Refuse a new op whose SQL is unambiguously wrong on its own (see the module doc: syntax, not a
-    query, a CHECK's columns); what a view reads is :func:`check_reads`. Ops without SQL pass, and so does
-    a malformed payload (replay reports it)."""
-    check = _CHECKS.get(op.kind)
-    if check is None:
-        return
+def _payload(op: o.Op) -> Any | None:
     try:
-        payload = o.OP_PAYLOADS[op.kind][1].model_validate(op.payload)
+        return o.OP_PAYLOADS[op.kind][1].model_validate(op.payload)
     except Exception:  # noqa: BLE001 - a malformed payload is replay's to report
-        return
-    check(w, op, payload)
+        return None
 
 
-__all__ = ["check_check_expression", "check_function_body", "check_op", "check_reads", "check_view_reads",
-           "check_view_sql"]
+def check_text(op: o.Op) -> None:
+    """Refuse a new op whose SQL is unambiguously wrong on its own (see the module doc); ops without SQL
+    pass, and so does a malformed payload (replay reports it)."""
+    check = _TEXT_CHECKS.get(op.kind)
+    payload = _payload(op) if check is not None else None
+    if check is not None and payload is not None:
+        check(op, payload)
+
+
+def check_names(w: Working, op: o.Op, *, applied: bool = False) -> None:
+    """Refuse a new op whose SQL names what ``w`` does not hold: a view reading a missing table or view,
+    a CHECK naming a missing column (see the module doc). ``applied``: ``w`` already holds the op (the end
+    of a batch): the view's or table's state then is checked, if it still exists."""
+    if op.kind in ("create_view", "update_view_definition"):
+        view = w.views.get(op.target)
+        if applied:
+            if view is not None:
+                check_view_reads(w, op, view.id, view.schema_id, view.definition)
+            return
+        schema_id = view.schema_id if view is not None else str(op.payload.get("schema_id", ""))
+        check_view_reads(w, op, op.target, schema_id, str(op.payload.get("definition", "")))
+    elif op.kind == "add_check_constraint":
+        payload = _payload(op)
+        if payload is None:
+            return
+        table = w.tables.get(payload.table_id)
+        if table is not None and payload.expression.strip():
+            if applied and not any(c.id == op.target for c in table.constraints):
+                return  # dropped again later in the batch
+            check_check_expression(op, table, payload.expression)
+
+
+__all__ = ["SQL_OP_KINDS", "check_check_expression", "check_function_body", "check_names", "check_text",
+           "check_view_reads", "check_view_sql"]
