@@ -33,6 +33,7 @@ from schemax.errors import (
     NotAnExportError,
     NotDeployedError,
     NotFoundError,
+    PlanFileError,
     PreflightFailedError,
     ProjectExistsError,
     ProjectNotFoundError,
@@ -41,7 +42,9 @@ from schemax.errors import (
     RuleViolationError,
     SchemaxError,
     SnapshotRequiredError,
+    SqlDefinitionError,
     SqlError,
+    StalePlanError,
     StoreConflictError,
     UnfinishedDeploymentError,
     UnknownObjectError,
@@ -52,6 +55,7 @@ from schemax.errors import (
 )
 from schemax.plan import Plan
 from schemax.plan import plan as _plan_states
+from schemax.plan.saved import SavedPlan
 from schemax.shortcuts import deploy, rollback, scan, status
 from schemax.shortcuts import plan as _plan_environment
 
@@ -93,6 +97,7 @@ __all__ = [
     "NotDeployedError",
     "NotFoundError",
     "Op",
+    "PlanFileError",
     "PreflightFailedError",
     "Project",
     "ProjectExistsError",
@@ -100,10 +105,13 @@ __all__ = [
     "RestoreUnavailableError",
     "RetentionWindowPassedError",
     "RuleViolationError",
+    "SavedPlan",
     "SchemaxError",
     "Snapshot",
     "SnapshotRequiredError",
+    "SqlDefinitionError",
     "SqlError",
+    "StalePlanError",
     "State",
     "StoreConflictError",
     "UnfinishedDeploymentError",

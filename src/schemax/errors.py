@@ -11,6 +11,7 @@ error (``schemax.cli.exit_code_for``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
@@ -52,13 +53,42 @@ class RuleViolationError(ValidationError):
         self.source = source
 
 
-class NotFoundError(SchemaxError):
-    """A named object, snapshot, environment or deployment does not exist."""
+class SqlDefinitionError(ValidationError):
+    """A new op's SQL is unambiguously wrong (:mod:`schemax.core.sql_checks`, sqlglot's databricks
+    dialect): ``what`` is ``"view definition"``, ``"check expression"`` or ``"function body"``, ``sql`` the
+    text, ``problem`` one of ``syntax``, ``not_a_query``, ``unknown_relation``, ``unknown_column``, ``name``
+    the unknown relation or column (None for the others). Refused when a design call (or, for the text
+    alone, a design file) records it, not at deploy; nothing is recorded."""
 
-    def __init__(self, what: str, name: str) -> None:
+    def __init__(self, op: Any, what: str, sql: str, problem: str, reason: str,
+                 name: str | None = None) -> None:
+        self.what = what
+        self.sql = sql
+        self.problem = problem
+        self.name = name
+        super().__init__(op, f"{what} {reason}")
+
+
+class NotFoundError(SchemaxError):
+    """A named object, snapshot, environment or deployment does not exist. ``suggestions`` are the
+    closest names that do exist (did you mean ...?), best first; ``known`` every name that exists where
+    that is short enough to list (environments, projects), else empty."""
+
+    def __init__(self, what: str, name: str, suggestions: Sequence[str] = (),
+                 known: Sequence[str] = ()) -> None:
         self.what = what
         self.name = name
-        super().__init__(f"{what} not found: {name}")
+        self.suggestions = list(suggestions)
+        self.known = list(known)
+        super().__init__(f"{what} not found: {name}{_did_you_mean(self.suggestions, self.known)}")
+
+
+def _did_you_mean(suggestions: Sequence[str], known: Sequence[str]) -> str:
+    if suggestions:
+        return f" (did you mean {' or '.join(repr(s) for s in suggestions)}?)"
+    if known:
+        return f" (there are: {', '.join(known)})"
+    return ""
 
 
 class UnknownObjectError(ValidationError, NotFoundError):
@@ -73,6 +103,8 @@ class UnknownObjectError(ValidationError, NotFoundError):
         self.what = what
         self.name = name
         self.kinds = tuple(kinds)
+        self.suggestions: list[str] = []
+        self.known: list[str] = []
         self.op = None
         self.reason = f"{what} not found: {name}"
         SchemaxError.__init__(self, self.reason)
@@ -137,12 +169,16 @@ class ProjectExistsError(SchemaxError):
 
 
 class ProjectNotFoundError(NotFoundError):
-    """``Project.open`` was asked for a project that is not in the store."""
+    """``Project.open`` was asked for a project that is not in the store (``suggestions``: the store's
+    projects closest to that name)."""
 
-    def __init__(self, project: str, store: str) -> None:
+    def __init__(self, project: str, store: str, suggestions: Sequence[str] = ()) -> None:
         self.project = project
         self.store = store
-        SchemaxError.__init__(self, f"project {project!r} not found in store {store}")
+        self.suggestions = list(suggestions)
+        self.known = []
+        SchemaxError.__init__(self, f"project {project!r} not found in store {store}"
+                                    f"{_did_you_mean(self.suggestions, ())}")
         self.what = "project"
         self.name = project
 
@@ -309,6 +345,36 @@ class DeploymentLockedError(SchemaxError):
         super().__init__(f"environment {environment!r} is locked by {holder} until {expires}")
 
 
+class StalePlanError(SchemaxError):
+    """``deploy --plan FILE`` (``p.deploy(env, plan=...)``): the saved plan is not what the environment
+    needs now, so nothing ran and nothing was recorded. ``reason`` says what moved (the environment's
+    deployed version, the target snapshot, the engine, the naming, or the statements);
+    ``planned_fingerprint`` / ``current_fingerprint`` are the two plans' fingerprints. Plan again and
+    sign off the new plan."""
+
+    blocked: ClassVar[bool] = True
+
+    def __init__(self, environment: str, reason: str, planned_fingerprint: str,
+                 current_fingerprint: str) -> None:
+        self.environment = environment
+        self.reason = reason
+        self.planned_fingerprint = planned_fingerprint
+        self.current_fingerprint = current_fingerprint
+        super().__init__(f"the saved plan {planned_fingerprint[:12]} for {environment!r} is stale: {reason} "
+                         f"(the plan now is {current_fingerprint[:12]}); plan again")
+
+
+class PlanFileError(SchemaxError):
+    """A saved plan file (``plan ENV --out FILE``) cannot be used: missing, not a plan, from another
+    format version, edited after it was written (its fingerprint no longer matches), or made for another
+    project or environment. ``path`` is the file, ``reason`` why. Nothing ran."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
 class SnapshotRequiredError(SchemaxError):
     """The environment deploys snapshots only, and the deploy asked for the working state (or there is no
     snapshot yet)."""
@@ -452,6 +518,7 @@ __all__ = [
     "NotAnExportError",
     "NotDeployedError",
     "NotFoundError",
+    "PlanFileError",
     "PreflightFailedError",
     "ProjectExistsError",
     "ProjectNotFoundError",
@@ -460,7 +527,9 @@ __all__ = [
     "RuleViolationError",
     "SchemaxError",
     "SnapshotRequiredError",
+    "SqlDefinitionError",
     "SqlError",
+    "StalePlanError",
     "StoreConflictError",
     "UnfinishedDeploymentError",
     "UnknownObjectError",

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from schemax.core.environment import Environment, Settings
 from schemax.core.hashing import GENESIS_HASH
 from schemax.core.model import State
+from schemax.core.names import close_names
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
 from schemax.core.snapshot import Snapshot, parse_version
@@ -129,7 +130,7 @@ class ProjectRecords:
         for snap in self.snapshots():
             if snap.semver == wanted:
                 return snap
-        raise NotFoundError("snapshot", version)
+        raise NotFoundError("snapshot", version, close_names(version, [s.version for s in self.snapshots()]))
 
     def uncommitted_ops(self) -> list[Op]:
         """Ops recorded since the latest snapshot."""
@@ -163,7 +164,7 @@ class ProjectRecords:
         """One environment; NotFoundError if the project has none of that name."""
         envs = self.environments()
         if name not in envs:
-            raise NotFoundError("environment", name)
+            raise NotFoundError("environment", name, close_names(name, list(envs)), list(envs)[:10])
         return envs[name]
 
 

@@ -684,15 +684,18 @@ def _(p: schemax.Project) -> None:
 
 @shop_case("views_created_in_lineage_order")
 def _(p: schemax.Project) -> None:
-    p.create_view(
-        "shop.sales.a_top", "SELECT customer_id FROM shop.sales.m_by_customer ORDER BY total DESC LIMIT 10"
-    )
-    p.create_view(
-        "shop.sales.m_by_customer",
-        "WITH o AS (SELECT * FROM orders) SELECT customer_id, sum(amount) AS total FROM o GROUP BY 1",
-        comment="per customer",
-    )
-    p.create_view("shop.sales.z_recent", "SELECT * FROM sales.orders WHERE id > 100", properties={"k": "v"})
+    with p.batch():  # a_top reads m_by_customer, created after it: what a view reads is checked at commit
+        p.create_view(
+            "shop.sales.a_top",
+            "SELECT customer_id FROM shop.sales.m_by_customer ORDER BY total DESC LIMIT 10",
+        )
+        p.create_view(
+            "shop.sales.m_by_customer",
+            "WITH o AS (SELECT * FROM orders) SELECT customer_id, sum(amount) AS total FROM o GROUP BY 1",
+            comment="per customer",
+        )
+        p.create_view("shop.sales.z_recent", "SELECT * FROM sales.orders WHERE id > 100",
+                      properties={"k": "v"})
 
 
 @case("views_dropped_dependents_first")

@@ -15,7 +15,16 @@ from typing import Any
 import pytest
 
 import schemax
-from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, main
+from schemax.cli import (
+    EXIT_BLOCKED,
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_UNSUPPORTED,
+    EXIT_USAGE,
+    main,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -145,9 +154,9 @@ def test_help_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> No
         assert command in out
     assert main(["--version"]) == EXIT_OK
     assert schemax.__version__ in capsys.readouterr().out
-    assert main(["deploy"]) == EXIT_ERROR  # usage errors are 1: 2 means "blocked"
+    assert main(["deploy"]) == EXIT_USAGE  # usage errors are 4: 2 means "blocked"
     assert "required" in capsys.readouterr().err
-    assert main(["frobnicate", "--json"]) == EXIT_ERROR
+    assert main(["frobnicate", "--json"]) == EXIT_USAGE
     assert json.loads(capsys.readouterr().out)["error"]["type"] == "UsageError"
 
 
@@ -157,9 +166,9 @@ def test_help_version_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> No
         (schemax.DriftDetectedError(None), EXIT_BLOCKED),
         (schemax.BreakingChangeError([]), EXIT_BLOCKED),
         (schemax.DeploymentLockedError("ann#1", "2026-01-01T00:00:00Z", "prod"), EXIT_BLOCKED),
-        (schemax.ExecutionError("ALTER TABLE t ...", 3, "boom"), EXIT_ERROR),
+        (schemax.ExecutionError("ALTER TABLE t ...", 3, "boom"), EXIT_FAILED),
         (schemax.IntegrityError("op seq 3", "a", "b"), EXIT_ERROR),
-        (schemax.UnsupportedError([]), EXIT_ERROR),
+        (schemax.UnsupportedError([]), EXIT_UNSUPPORTED),
         (ValueError("bad"), EXIT_ERROR),
     ],
 )
@@ -178,7 +187,7 @@ def test_console_script_raises_system_exit_on_failure(
     monkeypatch.setattr(sys, "argv", ["schemax", "plan"])
     with pytest.raises(SystemExit) as info:
         main()
-    assert info.value.code == EXIT_ERROR
+    assert info.value.code == EXIT_USAGE
     monkeypatch.setattr(sys, "argv", ["schemax", "--version"])
     assert main() == EXIT_OK
     capsys.readouterr()
@@ -265,7 +274,7 @@ def test_missing_project_is_a_one_line_error(
     spark: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SCHEMAX_PROJECT", raising=False)
-    assert main(["--local", "status"]) == EXIT_ERROR
+    assert main(["--local", "status"]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.strip().splitlines() == [
         "schemax: error: which project? pass --project NAME or set SCHEMAX_PROJECT"
@@ -274,7 +283,7 @@ def test_missing_project_is_a_one_line_error(
         ["--local", "--project", f"nope_{_uid()}", "--store", f"spark_catalog.cli{_uid()}_store", "status"]
     )
     captured = capsys.readouterr()
-    assert code == EXIT_ERROR and "not found" in captured.err and "Traceback" not in captured.err
+    assert code == EXIT_NOT_FOUND and "not found" in captured.err and "Traceback" not in captured.err
 
 
 # ------------------------------------------------------------------------------------------------------

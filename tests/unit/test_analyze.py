@@ -1136,11 +1136,17 @@ def test_every_change_type_can_be_analyzed_and_safe_ones_report_nothing() -> Non
 
 
 def test_unparseable_view_sql_does_not_break_analysis() -> None:
+    # a new op with such SQL is refused (schemax.core.sql_checks); an old log may hold one: replayed
+    from schemax.core.ops import Op
+    from schemax.core.replay import StateBuilder
+
     p = shop()
-    p.create_view("shop.sales.broken", "SELECT FROM WHERE ((( orders")
-    before = p.state()
-    p.drop_table("shop.sales.customers")
-    after = p.state()
+    state = p.state()
+    broken = Op.new("create_view", "viw_broken", {"schema_id": state.find("shop.sales"), "name": "broken",
+                                                  "definition": "SELECT FROM WHERE ((( orders"})
+    before = StateBuilder(state).apply_all([broken]).build()
+    drop = Op.new("drop_table", before.find("shop.sales.customers"), {})
+    after = StateBuilder(before).apply_all([drop]).build()
     f = only(run([DropTable(before=tbl(before, "shop.sales.customers"))], before, after), "SX102")
     assert f.views == ("shop.sales.customer_names",)
 

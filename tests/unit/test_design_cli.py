@@ -14,7 +14,7 @@ from test_errors import FakeEngine
 
 import schemax
 from schemax.adapters.memory import MemoryStore
-from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, run
+from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, run
 
 SHOP = (Path(__file__).resolve().parents[2] / "design" / "shop.yml").read_text(encoding="utf-8")
 
@@ -81,7 +81,7 @@ def test_sync_errors_name_the_place_and_exit_1(cli: tuple[Cli, schemax.Project],
     assert doc["type"] == "DesignFileError" and doc["file"].endswith("bad.yml")
     assert (doc["line"], doc["column"]) == (4, 5)
     code, _, err = run_cli("sync", str(design / "missing"))
-    assert code == EXIT_ERROR and "not found" in err
+    assert code == EXIT_NOT_FOUND and "not found" in err
     assert project.ops() == []
 
 
@@ -102,7 +102,7 @@ def test_sync_then_snapshot_only_when_something_changed(cli: tuple[Cli, schemax.
     project.refresh()  # another Project object (the command's) took the snapshot
     assert [s.version for s in project.snapshots()] == ["0.1.0", "1.0.0"]
     code, _, err = run_cli("sync", str(design), "--check", "--snapshot", "x")
-    assert code == EXIT_ERROR and "takes no --snapshot" in err
+    assert code == EXIT_USAGE and "takes no --snapshot" in err
 
 
 def test_export_design_then_sync_is_a_round_trip(cli: tuple[Cli, schemax.Project], design: Path,
@@ -132,9 +132,9 @@ def test_plan_formats_and_the_plan_of_a_design(cli: tuple[Cli, schemax.Project],
     code, out, _ = run_cli("plan", "dev", "--format", "markdown")
     assert code == EXIT_OK and "### schemax plan (nothing) -> 0.1.0" in out
     code, _, err = run_cli("plan", "dev", "--format", "markdown", "--json")
-    assert code == EXIT_ERROR and "give one of them" in err
+    assert code == EXIT_USAGE and "give one of them" in err
     code, _, err = run_cli("plan", "dev", "--design", str(design), "--to", "0.1.0")
-    assert code == EXIT_ERROR and "takes no --to" in err
+    assert code == EXIT_USAGE and "takes no --to" in err
     project.update_environment("dev", allow_breaking=False)
     (design / "shop.yml").write_text(SHOP.replace("              - {name: amount, type: \"DECIMAL(10,2)\"}\n",
                                                   ""), encoding="utf-8")

@@ -18,7 +18,7 @@ import pytest
 import schemax
 from schemax import errors
 from schemax.adapters.memory import MemoryStore
-from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_INTERRUPTED, exit_code_for
+from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, exit_code_for
 from schemax.errors import SqlError
 from schemax.plan import UNITY_CATALOG
 from schemax.services.drift import DriftService
@@ -90,17 +90,32 @@ def test_every_error_class_is_exported_and_documented() -> None:
 def test_blocked_is_a_property_of_the_class_and_sets_the_exit_code() -> None:
     blocked = {c for c in _error_classes() if c.blocked}
     assert blocked == {errors.BreakingChangeError, errors.DriftDetectedError, errors.DeploymentLockedError,
-                       errors.PreflightFailedError}
+                       errors.PreflightFailedError, errors.StalePlanError}
     assert exit_code_for(errors.DriftDetectedError(None)) == EXIT_BLOCKED
     assert exit_code_for(errors.PreflightFailedError("prod", [])) == EXIT_BLOCKED
     assert exit_code_for(errors.BreakingChangeError([])) == EXIT_BLOCKED
     assert exit_code_for(errors.DeploymentLockedError("ann#1", "2999-01-01", "prod")) == EXIT_BLOCKED
-    # refusals that exit 1 today keep doing so
+    assert exit_code_for(errors.StalePlanError("prod", "moved", "a" * 64, "b" * 64)) == EXIT_BLOCKED
+    # refusals and failures that are neither blocked nor one of the distinct classes exit 1
     for exc in (errors.ConfirmationRequiredError("prod"), errors.ApprovalRequiredError("prod", "1.0.0"),
-                errors.UnsupportedError([]), errors.UsageError("bad"), errors.SqlError("x", "y"),
-                ValueError("bad")):
+                errors.SqlError("x", "y"), errors.IntegrityError("s", "a", "b"),
+                errors.UnknownObjectError("table", "shop.sales.nope"), ValueError("bad")):
         assert exit_code_for(exc) == EXIT_ERROR, exc
     assert exit_code_for(KeyboardInterrupt()) == EXIT_INTERRUPTED
+
+
+def test_distinct_exit_codes_by_class() -> None:
+    from schemax.cli import EXIT_FAILED, EXIT_NOT_FOUND, EXIT_UNSUPPORTED, EXIT_USAGE
+
+    codes = {EXIT_OK, EXIT_ERROR, EXIT_BLOCKED, EXIT_FAILED, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_UNSUPPORTED,
+             EXIT_INTERRUPTED}
+    assert len(codes) == 8  # all distinct
+    assert exit_code_for(errors.ExecutionError("ALTER TABLE t", 3, "boom", "dep_1")) == EXIT_FAILED
+    assert exit_code_for(errors.UsageError("bad")) == EXIT_USAGE
+    assert exit_code_for(errors.PlanFileError("plan.json", "edited")) == EXIT_USAGE
+    assert exit_code_for(errors.NotFoundError("environment", "dve")) == EXIT_NOT_FOUND
+    assert exit_code_for(errors.ProjectNotFoundError("shop", "main.schemax")) == EXIT_NOT_FOUND
+    assert exit_code_for(errors.UnsupportedError([])) == EXIT_UNSUPPORTED
 
 
 def test_cli_usage_error_is_the_one_in_errors() -> None:

@@ -18,11 +18,13 @@ Where SQL runs (first that applies; :mod:`schemax.engines` decides):
 5. otherwise the embedded engine, as with ``--local``.
 
 Exit codes: 0 ok; 1 error; 2 blocked (an error whose class is ``blocked``: drift, breaking changes, a
-held deployment lock, a preflight that proved a statement will fail; or ``plan --check`` found changes
-the environment would refuse, ``preflight`` found a statement that will fail, ``deploy --rehearse`` saw
-one fail); 130 interrupted.
-Usage errors exit 1, so that 2 always means "blocked". With ``--json`` every command prints exactly one
-JSON document on stdout (errors included: ``{"error": {...}}``); progress and logs go to stderr.
+held deployment lock, a preflight that proved a statement will fail, a stale saved plan; or ``plan
+--check`` found changes the environment would refuse, ``preflight`` found a statement that will fail,
+``deploy --rehearse`` saw one fail); 3 a deployment failed midway; 4 usage; 5 unknown project,
+environment or snapshot; 6 unsupported by the engine; 130 interrupted (see :mod:`schemax.cli.exits`).
+Usage errors are not argparse's 2, so that 2 always means "blocked". With ``--json`` every command
+prints exactly one JSON document on stdout (errors included: ``{"error": {...}}``); progress and logs go
+to stderr.
 
 Called without ``argv`` (as the ``schemax`` console script, or as a Databricks ``python_wheel_task`` entry
 point, which ignores return values) :func:`main` raises ``SystemExit`` with a non-zero code so that the
@@ -31,7 +33,7 @@ process or the job task fails; called with ``argv`` it returns the code.
 The package: ``parser`` (options and subcommands), ``output`` (text, JSON, progress), ``exits`` (exit codes
 and error reports), ``context`` (engine, project, store), and one module per command group
 (``project_commands``, ``deploy_commands``, ``drift_commands``, ``design_commands``,
-``preflight_commands``).
+``preflight_commands``, ``env_commands``).
 """
 
 from __future__ import annotations
@@ -47,11 +49,17 @@ from schemax.cli.context import engine_for, open_project
 from schemax.cli.deploy_commands import cmd_deploy, cmd_history, cmd_plan, cmd_promote, cmd_rollback
 from schemax.cli.design_commands import cmd_export_design, cmd_sync
 from schemax.cli.drift_commands import cmd_drift
+from schemax.cli.env_commands import cmd_diff, cmd_env, cmd_ops
 from schemax.cli.exits import (
     EXIT_BLOCKED,
+    EXIT_CODES,
     EXIT_ERROR,
+    EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
     EXIT_OK,
+    EXIT_UNSUPPORTED,
+    EXIT_USAGE,
     error_doc,
     exit_code_for,
     report_error,
@@ -85,6 +93,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Output], int]] = {
     "sync": cmd_sync,
     "export-design": cmd_export_design,
     "verify": cmd_verify,
+    "env": cmd_env,
+    "diff": cmd_diff,
+    "ops": cmd_ops,
 }
 
 
@@ -140,9 +151,14 @@ __all__ = [
     "COMMANDS",
     "EPILOG",
     "EXIT_BLOCKED",
+    "EXIT_CODES",
     "EXIT_ERROR",
+    "EXIT_FAILED",
     "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
     "EXIT_OK",
+    "EXIT_UNSUPPORTED",
+    "EXIT_USAGE",
     "Output",
     "Progress",
     "UsageError",

@@ -49,8 +49,9 @@ def store_name(args: argparse.Namespace) -> str:
 
 
 def open_project(args: argparse.Namespace, output: Output) -> Project:
+    name = project_name(args)  # which project: a usage error before the engine starts
     engine = engine_for(args, output)
-    return Project.open(engine, project_name(args), store=store_name(args), author=blank(args.author))
+    return Project.open(engine, name, store=store_name(args), author=blank(args.author))
 
 
 __all__ = ["blank", "engine_for", "engine_request", "open_project", "project_name", "store_name"]

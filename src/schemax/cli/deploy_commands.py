@@ -5,16 +5,19 @@ handed to the Project API as its ``progress=`` callback."""
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from schemax.cli.context import blank, open_project
 from schemax.cli.exits import EXIT_BLOCKED, EXIT_OK
 from schemax.cli.output import Output, Progress, to_jsonable
 from schemax.cli.preflight_commands import cmd_rehearse
-from schemax.errors import UsageError
+from schemax.design import read_designs
+from schemax.errors import PlanFileError, UsageError
+from schemax.plan.saved import SavedPlan
 
 
-def _plan_text(plan: Any, with_sql: bool) -> list[str]:
+def plan_lines(plan: Any, with_sql: bool) -> list[str]:
     """A plan for people: a summary, the findings with their impact, then the statements (or the script)."""
     if with_sql:  # the full script already has the summary and the findings as SQL comments
         return [str(plan.sql).rstrip()]
@@ -51,20 +54,35 @@ def cmd_plan(args: argparse.Namespace, output: Output) -> int:
         raise UsageError(f"--json and --format {fmt}: give one of them")
     design = [p for p in getattr(args, "design", []) if blank(p)]
     to = blank(args.to)
+    out = blank(getattr(args, "out", None))
     if design and to not in (None, "latest"):
         raise UsageError("plan --design plans the design files: it takes no --to")
+    if design and out:
+        raise UsageError("plan --design plans files not synced yet: only a plan of the log can be written "
+                         "with --out (sync, snapshot, then plan --out)")
+    if design:
+        read_designs(design)  # missing paths and files that do not read: before the engine starts
     project = open_project(args, output)
     if design:
         plan = project.plan_design(args.env, design)
     else:
         plan = project.plan(args.env, to=None if to == "latest" else to)
+    saved = plan.save(out, project=project.name) if out else None
     blocked = False
     if args.check:
         env = project.environment(args.env)
         allowed = env.allow_breaking or getattr(project.settings(), "allow_breaking", False)
         blocked = bool(list(plan.breaking_changes or [])) and not allowed
+    if saved is not None:
+        wrote = (f"wrote {out}: plan {saved.short} ({len(saved.statements)} statement(s)); "
+                 f"deploy it with: schemax deploy {args.env} --plan {out}")
+        if output.json or fmt != "text":
+            output.note(wrote)
     if output.json:
-        output.doc({"environment": args.env, "plan": plan, "blocked": blocked})
+        doc: dict[str, Any] = {"environment": args.env, "plan": plan, "blocked": blocked}
+        if saved is not None:
+            doc["saved"] = {"path": out, "fingerprint": saved.fingerprint}
+        output.doc(doc)
     elif fmt == "markdown":
         output.line(plan.to_markdown().rstrip("\n"))
         if blocked:
@@ -73,8 +91,10 @@ def cmd_plan(args: argparse.Namespace, output: Output) -> int:
     elif fmt == "json":
         output.line(plan.to_json())
     else:
-        for line in _plan_text(plan, args.sql):
+        for line in plan_lines(plan, args.sql):
             output.line(line)
+        if saved is not None:
+            output.line(wrote)
         if blocked:
             output.line(f"blocked: {args.env!r} does not allow these breaking changes")
     return EXIT_BLOCKED if blocked else EXIT_OK
@@ -96,7 +116,16 @@ def _deployment_doc(dep: Any) -> dict[str, Any]:
     return doc
 
 
+def check_confirm(args: argparse.Namespace, env: str) -> None:
+    """``--confirm`` names the environment or is a typo: refused before the engine starts."""
+    confirm = blank(getattr(args, "confirm", None))
+    if confirm is not None and confirm != env:
+        raise UsageError(f"--confirm {confirm!r} does not name the environment {env!r}")
+
+
 def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
+    check_confirm(args, args.env)
+    saved = _saved_plan(args)  # read and checked before the engine starts
     if getattr(args, "rehearse", False):
         return cmd_rehearse(args, output)
     project = open_project(args, output)
@@ -113,8 +142,29 @@ def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
         max_workers=args.max_workers,
         progress=progress,
         preflight=getattr(args, "preflight", None),
+        plan=saved,
     )
     return _report_deployment(dep, output, progress, dry_run=args.dry_run)
+
+
+def _saved_plan(args: argparse.Namespace) -> SavedPlan | None:
+    """The plan ``deploy --plan FILE`` names, read and checked against the arguments (no engine needed)."""
+    path = blank(getattr(args, "plan_file", None))
+    if path is None:
+        return None
+    if getattr(args, "rehearse", False):
+        raise UsageError("deploy --plan runs a saved plan; --rehearse rehearses the current one: give one")
+    saved = SavedPlan.load(path)
+    if saved.environment != args.env:
+        raise PlanFileError(path, f"the plan is for environment {saved.environment!r}, not {args.env!r}")
+    to = blank(args.to)
+    if to not in (None, "latest", saved.to_version):
+        raise UsageError(f"deploy --plan {path}: the plan deploys {saved.to_version}, not --to {to} "
+                         "(leave --to out)")
+    name = blank(args.project) or blank(os.environ.get("SCHEMAX_PROJECT"))
+    if name is not None and saved.project not in (None, name):
+        raise PlanFileError(path, f"the plan is for project {saved.project!r}, not {name!r}")
+    return saved
 
 
 def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run: bool = False) -> int:
@@ -134,6 +184,7 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
 
 
 def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
+    check_confirm(args, args.env)
     project = open_project(args, output)
     progress = Progress(output)
     options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm)}
@@ -144,6 +195,7 @@ def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
 
 
 def cmd_promote(args: argparse.Namespace, output: Output) -> int:
+    check_confirm(args, args.target)
     project = open_project(args, output)
     progress = Progress(output)
     dep = project.promote(
@@ -180,4 +232,4 @@ def cmd_history(args: argparse.Namespace, output: Output) -> int:
     return EXIT_OK
 
 
-__all__ = ["cmd_deploy", "cmd_history", "cmd_plan", "cmd_promote", "cmd_rollback"]
+__all__ = ["cmd_deploy", "cmd_history", "cmd_plan", "cmd_promote", "cmd_rollback", "plan_lines"]

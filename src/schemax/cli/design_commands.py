@@ -13,7 +13,7 @@ from schemax.cli.output import Output, snapshot_dict
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
-from schemax.design import design_paths
+from schemax.design import design_paths, read_designs
 from schemax.errors import UsageError
 
 #: payload keys that hold ids (shown as the names they stand for, or not at all)
@@ -64,6 +64,7 @@ def cmd_sync(args: argparse.Namespace, output: Output) -> int:
             output.doc({"files": [], "ops": [], "recorded": False, "in_sync": True, "snapshot": None})
         return EXIT_OK
     files = [str(p) for p in design_paths(paths)]
+    read_designs(files)  # a file that does not read is refused (file:line:column) before the engine starts
     project = open_project(args, output)
     before = project.state()
     ops = project.sync(files, dry_run=args.check)

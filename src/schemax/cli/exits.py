@@ -1,10 +1,13 @@
 """Exit codes and how a failure is reported: one line on stderr for people, ``{"error": {...}}`` on
 stdout for ``--json``.
 
-0 ok; 1 error; 2 blocked: the error class says so (``SchemaxError.blocked``: drift, breaking changes, a
-held deployment lock, a preflight proving a statement will fail), as does ``plan --check`` finding changes
-the environment would refuse; 130
-interrupted. Usage errors exit 1, so that 2 always means "blocked".
+0 ok; 1 error (anything not below); 2 blocked: the error class says so (``SchemaxError.blocked``: drift,
+breaking changes, a held deployment lock, a preflight proving a statement will fail, a stale saved plan),
+as does ``plan --check`` finding changes the environment would refuse; 3 a deployment failed midway (a
+statement failed after the deployment was recorded: deploying again resumes it); 4 usage (bad arguments,
+an unusable ``--plan`` file); 5 not found (unknown project, environment, snapshot or design file); 6
+unsupported (the engine cannot run the plan); 130 interrupted. Usage errors are not argparse's 2, so that 2
+always means "blocked". The table is :data:`EXIT_CODES` (the first class that matches wins).
 """
 
 from __future__ import annotations
@@ -19,14 +22,35 @@ from schemax.errors import (
     BreakingChangeError,
     DeploymentLockedError,
     DriftDetectedError,
+    ExecutionError,
+    NotFoundError,
+    PlanFileError,
     PreflightFailedError,
     SchemaxError,
+    UnknownObjectError,
+    UnsupportedError,
+    UsageError,
 )
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_BLOCKED = 2
+EXIT_FAILED = 3
+EXIT_USAGE = 4
+EXIT_NOT_FOUND = 5
+EXIT_UNSUPPORTED = 6
 EXIT_INTERRUPTED = 130
+
+#: Error class -> exit code, first match wins (after ``blocked``, which is 2 for any class that says so).
+#: An unknown object in a design call is a bad op (``UnknownObjectError`` is a ValidationError): 1.
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (UnknownObjectError, EXIT_ERROR),
+    (ExecutionError, EXIT_FAILED),
+    (UsageError, EXIT_USAGE),
+    (PlanFileError, EXIT_USAGE),
+    (NotFoundError, EXIT_NOT_FOUND),
+    (UnsupportedError, EXIT_UNSUPPORTED),
+)
 
 #: Attributes of an error copied into its JSON document when they are a string or a number.
 _DATA_ATTRIBUTES = (
@@ -47,16 +71,23 @@ _DATA_ATTRIBUTES = (
     "seq",
     "store_op",
     "file_op",
+    "reason",
+    "path",
+    "what",
+    "name",
+    "planned_fingerprint",
+    "current_fingerprint",
 )
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """2 for an error whose class is ``blocked``, 130 for an interrupt, else 1."""
+    """2 for an error whose class is ``blocked``, 130 for an interrupt, the code of :data:`EXIT_CODES`
+    for its class, else 1."""
     if isinstance(exc, SchemaxError) and exc.blocked:
         return EXIT_BLOCKED
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
-    return EXIT_ERROR
+    return next((code for cls, code in EXIT_CODES if isinstance(exc, cls)), EXIT_ERROR)
 
 
 def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
@@ -73,6 +104,8 @@ def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
         doc["report"] = to_jsonable(exc.report)
     elif isinstance(exc, DeploymentLockedError):
         doc.update(holder=exc.holder, expires=to_jsonable(exc.expires), environment=exc.environment)
+    elif isinstance(exc, NotFoundError):
+        doc.update(suggestions=list(getattr(exc, "suggestions", [])), known=list(getattr(exc, "known", [])))
     for attr in _DATA_ATTRIBUTES:
         value = getattr(exc, attr, None)
         if value is not None and isinstance(value, (str, int)):
@@ -111,9 +144,14 @@ def report_error(
 
 __all__ = [
     "EXIT_BLOCKED",
+    "EXIT_CODES",
     "EXIT_ERROR",
+    "EXIT_FAILED",
     "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
     "EXIT_OK",
+    "EXIT_UNSUPPORTED",
+    "EXIT_USAGE",
     "error_doc",
     "exit_code_for",
     "report_error",

@@ -13,10 +13,15 @@ from schemax.errors import UsageError
 EPILOG = """\
 exit codes:
   0    success (drift: no drift found)
-  1    error (bad arguments, missing project, failed statement, integrity failure, ...)
+  1    error (integrity failure, engine unavailable, a refused snapshot, ...)
   2    blocked: drift detected, breaking changes not allowed, the environment is locked by another
-       deployment, "plan --check" found changes the environment would refuse, or a preflight proved
-       a statement will fail on the data ("preflight", "deploy"; a failure in "deploy --rehearse")
+       deployment, a saved plan is stale ("deploy --plan"), "plan --check" found changes the
+       environment would refuse, or a preflight proved a statement will fail on the data
+       ("preflight", "deploy"; a failure in "deploy --rehearse")
+  3    a deployment failed midway (recorded; deploying again resumes it)
+  4    usage: bad arguments, an unusable --plan file
+  5    not found: unknown project, environment, snapshot or design file
+  6    unsupported: the engine cannot run the plan
   130  interrupted
 
 environment variables:
@@ -168,10 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="plan the design in these files or directories, as if synced (nothing is recorded); "
         "repeatable. For reviewing a pull request",
     )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="also write the plan to FILE for sign-off (deterministic JSON with a fingerprint); "
+        "'deploy ENV --plan FILE' runs exactly it or refuses when it is stale",
+    )
 
     p = command("deploy", "deploy a snapshot (default: latest) to an environment")
     p.add_argument("env")
     p.add_argument("--to", help="snapshot version (default: latest)")
+    p.add_argument(
+        "--plan",
+        dest="plan_file",
+        metavar="FILE",
+        help="run exactly the plan 'plan ENV --out FILE' wrote; refused (exit 2) when the environment or "
+        "the snapshot moved since",
+    )
     p.add_argument("--dry-run", action="store_true", help="plan and check everything, run nothing")
     p.add_argument("--allow-breaking", action="store_true", help="allow breaking and destructive changes")
     p.add_argument("--force", action="store_true", help="deploy despite drift")
@@ -301,12 +319,68 @@ def build_parser() -> argparse.ArgumentParser:
         "directory", help="where to write them (created if missing; the files it wrote before are replaced)"
     )
 
-    p = command("export", "write the project as one canonical JSON document")
+    p = command("export", "write the project as one JSON document, laid out to diff well in a pull request")
     p.add_argument("file", nargs="?", default="-", help="output file (default '-': stdout)")
+    p.add_argument("--canonical", action="store_true",
+                   help="one canonical line (sorted keys, no whitespace) instead of one op per line")
 
     command("verify", "re-hash the op log and every snapshot")
+
+    p = command("env", "list, add and change environments, approve snapshots for them")
+    env = p.add_subparsers(dest="env_command", metavar="<list|add|set|approve>", parser_class=_Parser)
+    env.required = True
+    el = env.add_parser("list", help="every environment with its catalog mapping and settings")
+    _global_options(el, in_command=True)
+    for name, help_text in (("add", "add an environment"), ("set", "change an environment's settings")):
+        ep = env.add_parser(name, help=help_text, description=help_text)
+        _global_options(ep, in_command=True)
+        ep.add_argument("name", metavar="ENV")
+        _environment_options(ep, adding=name == "add")
+    ea = env.add_parser("approve", help="approve a snapshot for an environment that requires approval")
+    _global_options(ea, in_command=True)
+    ea.add_argument("name", metavar="ENV")
+    ea.add_argument("version", metavar="VERSION")
+    ea.add_argument("--comment")
+
+    p = command("diff", "the plan between two snapshots, in logical names (runs nothing)")
+    p.add_argument("source", metavar="FROM", help="snapshot version, or 'empty' for an empty catalog")
+    p.add_argument("target", metavar="TO", nargs="?", default="working",
+                   help="snapshot version, or 'working' (default) for the state not snapshotted yet")
+    p.add_argument("--sql", action="store_true", help="print the SQL script")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    p = command("ops", "the ops recorded since the latest snapshot (the pending changes)")
+    p.add_argument("--all", action="store_true", help="every op of the log, not only the pending ones")
     return parser
 
 
+#: ``env add|set`` switches: option -> Environment field (each has a --no- form)
+ENV_SWITCHES = {
+    "allow-breaking": "allow_breaking",
+    "allow-drift": "allow_drift",
+    "require-snapshot": "require_snapshot",
+    "require-confirmation": "require_confirmation",
+    "require-approval": "require_approval",
+    "production": "production",
+    "preflight": "preflight",
+}
 
-__all__ = ["EPILOG", "build_parser"]
+
+def _environment_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
+    for option, field in ENV_SWITCHES.items():
+        p.add_argument(f"--{option}", dest=field, action=argparse.BooleanOptionalAction, default=None,
+                       help=f"the environment's {field} setting")
+    p.add_argument(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="LOGICAL:PHYSICAL",
+        help="map a logical catalog to a physical one (repeatable"
+        + ("" if adding else "; replaces the mapping of that logical catalog") + ")",
+    )
+    p.add_argument("--schema-prefix", help="prefix of the environment's schema names")
+    p.add_argument("--lock-ttl", dest="lock_ttl_seconds", type=int, help="deployment lock TTL in seconds")
+
+
+
+__all__ = ["ENV_SWITCHES", "EPILOG", "build_parser"]

@@ -4,15 +4,19 @@ and ``import`` (live catalogs as ops, or a project written by ``export``)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 from schemax.api import Project
 from schemax.cli.context import blank, engine_for, open_project, project_name, store_name
 from schemax.cli.exits import EXIT_OK
 from schemax.cli.output import Output, snapshot_dict, to_jsonable
 from schemax.core.hashing import canonical_json
-from schemax.errors import UsageError
+from schemax.errors import NotAnExportError, NotFoundError, UsageError
+from schemax.project.integrity import export_text
+from schemax.services.exchange import EXPORT_FORMAT
 
 
 def parse_env_spec(spec: str) -> tuple[str, dict[str, str]]:
@@ -48,8 +52,9 @@ def cmd_init(args: argparse.Namespace, output: Output) -> int:
         raise UsageError(
             f"--schema-prefix/--production name environments not given with --env: {sorted(unknown)}"
         )
+    name = project_name(args)  # before the engine starts
     engine = engine_for(args, output)
-    project = Project.create(engine, project_name(args), store=store_name(args), author=blank(args.author))
+    project = Project.create(engine, name, store=store_name(args), author=blank(args.author))
     for name, catalogs in envs:
         prod = name in args.production
         project.add_environment(
@@ -134,14 +139,17 @@ def cmd_verify(args: argparse.Namespace, output: Output) -> int:
 
 def cmd_export(args: argparse.Namespace, output: Output) -> int:
     project = open_project(args, output)
+    canonical = bool(getattr(args, "canonical", False))
     if args.file == "-":
         doc = project.to_export()
         if output.json:
             output.doc(doc)
-        else:
+        elif canonical:
             print(canonical_json(doc), file=output.out)
+        else:
+            output.out.write(export_text(doc))
         return EXIT_OK
-    path = project.export_json(args.file)
+    path = project.export_json(args.file, canonical=canonical)
     doc = project.to_export()
     if output.json:
         output.doc({"path": str(path), "ops": len(doc["ops"]), "snapshots": len(doc["snapshots"])})
@@ -150,10 +158,26 @@ def cmd_export(args: argparse.Namespace, output: Output) -> int:
     return EXIT_OK
 
 
+def _check_export_file(path: str) -> None:
+    """A file ``import --from-json`` cannot use, refused before the engine starts (the import verifies
+    every hash after)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        raise NotFoundError("export file", path) from None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise NotAnExportError(path, None) from None
+    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        raise NotAnExportError(path, doc.get("format") if isinstance(doc, dict) else None)
+
+
 def cmd_import(args: argparse.Namespace, output: Output) -> int:
     if args.from_json:
         if args.env or args.schemas or args.adopt:
             raise UsageError("import --from-json takes no environment, --schema or --adopt")
+        _check_export_file(args.from_json)  # before the engine starts
         engine = engine_for(args, output)
         name = blank(args.project) or blank(os.environ.get("SCHEMAX_PROJECT"))
         project = Project.import_json(

@@ -39,11 +39,14 @@ settings, and schemax assumes the default.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Sequence
 
 from schemax.errors import SchemaxError
 
 __all__ = [
+    "close_names",
     "MAX_NAME_LENGTH",
     "InvalidIdentifierError",
     "InvalidLiteralError",
@@ -274,3 +277,11 @@ def sql_string(value: str) -> str:
         value = "".join(_escape_char(ch) for ch in value)
     # No escape above ends in '$' or starts with '{', so every '${' left is from the input.
     return "'" + value.replace("${", "\\u0024{") + "'"
+
+
+def close_names(name: str, known: Sequence[str], limit: int = 3) -> list[str]:
+    """The names of ``known`` closest to ``name`` (difflib; case-insensitive), best first: what a
+    :class:`NotFoundError` suggests."""
+    by_lower = {k.lower(): k for k in known}
+    return [by_lower[m] for m in difflib.get_close_matches(name.lower(), list(by_lower), n=limit,
+                                                           cutoff=0.6)]

@@ -7,7 +7,8 @@ for which environment and when, and the hash of its expected definition:
 * ``schemax.snapshot``: the snapshot id;
 * ``schemax.deployment``: the deployment id;
 * ``schemax.environment``: the environment's name;
-* ``schemax.deployed_at``: when the deployment was planned (UTC);
+* ``schemax.deployed_at``: when the deployment was planned (UTC); ``(planned)`` in a plan that is no
+  deployment yet (as ``schemax.deployment`` is), so that plan is deterministic (``plan/saved.py``);
 * ``schemax.hash``: :func:`table_definition_hash` of the table's logical definition.
 
 Drift compares only :data:`VERSION_KEYS` (version drift, see :mod:`schemax.drift.compare`); no other

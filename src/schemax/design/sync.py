@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from schemax.core import kinds
+from schemax.core import kinds, sql_checks
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
@@ -70,6 +70,9 @@ def sync_ops(state: State, files: Sequence[DesignFile], author: str = "schemax")
     recorded: list[Op] = []
     for op in ops:
         try:
+            # the SQL the files change, on its own (not what it names: a project may hold a view whose
+            # table a later op dropped, and its files must describe it; schemax.core.sql_checks)
+            sql_checks.check_text(op)
             recorded.extend(builder.record(op))
         except ValidationError as exc:
             raise target.error_for(op.target, f"cannot be recorded: {exc.reason}") from None

@@ -11,19 +11,32 @@ Modules: :mod:`~schemax.display.history` (deployments, snapshots, timeline),
 :mod:`~schemax.display.preflight` (a preflight's and a rehearsal's results).
 """
 
-from schemax.display.history import CSS, badge, deployment_html, env_badge, snapshots_html, timeline_svg
+from schemax.display.history import (
+    CSS,
+    ENV_PALETTE,
+    badge,
+    deployment_html,
+    env_badge,
+    env_colour,
+    env_label,
+    snapshots_html,
+    timeline_svg,
+)
 from schemax.display.markdown import plan_markdown
 from schemax.display.plan import EVIDENCE_CSS, PLAN_CSS, evidence_html, plan_html
 from schemax.display.preflight import REHEARSAL_CSS, preflight_html, rehearsal_html
 
 __all__ = [
     "CSS",
+    "ENV_PALETTE",
     "EVIDENCE_CSS",
     "PLAN_CSS",
     "REHEARSAL_CSS",
     "badge",
     "deployment_html",
     "env_badge",
+    "env_colour",
+    "env_label",
     "evidence_html",
     "plan_html",
     "plan_markdown",

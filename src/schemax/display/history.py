@@ -7,6 +7,7 @@ Databricks notebook, Jupyter, or a plain browser. Deployments and snapshots are 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
@@ -18,13 +19,32 @@ CSS = """
 .sx th,.sx td{border-bottom:1px solid #e1e4e8;padding:4px 10px;text-align:left;vertical-align:top}
 .sx th{background:#f6f8fa;font-weight:600}
 .sx code,.sx pre{font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-.sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap}
+.sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
 .sx .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:11px;font-weight:600;color:#fff}
 .sx .success,.sx .applied,.sx .clean{background:#1a7f37}.sx .failed,.sx .drifted{background:#cf222e}
 .sx .env{background:#0969da}.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}\
 .sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
 </style>
 """
+
+
+#: One colour per environment, the same in every view (timeline flags, snapshot badges, deployment
+#: history, status): the well-known names have theirs, any other name takes one of the palette by a stable
+#: hash of its lower-cased name. None of them is a status colour (green, red, amber, grey), and white text
+#: reads on each (WCAG AA contrast >= 4.5).
+ENV_PALETTE: tuple[str, ...] = ("#0969da", "#8250df", "#bf3989", "#1b7c83", "#953800", "#3e4b9e",
+                                "#6639ba", "#0550ae")
+_WELL_KNOWN = {"dev": 0, "development": 0, "sandbox": 3, "test": 1, "qa": 1, "staging": 4, "stage": 4,
+               "uat": 5, "prod": 2, "production": 2, "prd": 2}
+
+
+def env_colour(env: str) -> str:
+    """The colour of environment ``env`` (a hex RGB string), the same everywhere and on every run."""
+    key = env.lower()
+    if key in _WELL_KNOWN:
+        return ENV_PALETTE[_WELL_KNOWN[key]]
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return ENV_PALETTE[digest[0] % len(ENV_PALETTE)]
 
 
 def badge(status: str) -> str:
@@ -45,9 +65,9 @@ def deployment_html(deployments: Iterable[Any], *, with_sql: bool = True) -> str
             stmts = (f"<details><summary>{len(d.statements)} statement(s)</summary><table><tr><th>#</th>"
                      f"<th>status</th><th>risk</th><th>SQL</th></tr>{items}</table></details>")
         rows.append(
-            f"<tr><td><code>{escape(d.deployment_id)}</code></td><td>{escape(d.environment)}</td>"
+            f"<tr><td><code>{escape(d.deployment_id)}</code></td><td>{env_label(d.environment)}</td>"
             f"<td>{escape(d.kind)}</td><td>{badge(d.status)}</td>"
-            f"<td>{escape(str(d.from_version))} → {escape(str(d.to_version))}</td>"
+            f"<td>{escape(d.from_version or '(nothing)')} → {escape(d.to_version or '(nothing)')}</td>"
             f"<td>{escape(d.started_at[:19])}</td><td>{escape(d.deployed_by)}</td>"
             f"<td>{d.applied}</td><td>{escape(d.error or '')}{stmts}</td></tr>")
     return (f"{CSS}<div class='sx'><table><tr><th>deployment</th><th>env</th><th>kind</th><th>status</th>"
@@ -56,8 +76,18 @@ def deployment_html(deployments: Iterable[Any], *, with_sql: bool = True) -> str
 
 
 def env_badge(env: str) -> str:
-    """An environment's name as a badge (one colour for every environment; status colours stay distinct)."""
-    return f"<span class='badge env' title='environment {escape(env)}'>{escape(env)}</span>"
+    """An environment's name as a badge in its own colour (:func:`env_colour`; status colours stay
+    distinct)."""
+    return (f"<span class='badge env' style='background:{env_colour(env)}' "
+            f"title='environment {escape(env)}'>{escape(env)}</span>")
+
+
+def env_label(env: str) -> str:
+    """An environment's name in a table cell, with a swatch of its colour (:func:`env_colour`): lighter
+    than a badge, for columns that list environments (history, status)."""
+    return (f"<span class='sx-env-label' data-env='{escape(env)}'><span style='display:inline-block;"
+            f"width:9px;height:9px;border-radius:2px;margin-right:5px;background:{env_colour(env)}'>"
+            f"</span>{escape(env)}</span>")
 
 
 def snapshots_html(snapshots: Sequence[Any], deployed: dict[str, str] | None = None) -> str:
@@ -137,7 +167,7 @@ def timeline_svg(snapshots: Sequence[Any], deployed: dict[str, str] | None = Non
             top = bottom - _FLAG_H
             parts.append(f"<g class='sx-env' data-env='{escape(env)}' data-version='{escape(version)}'>"
                          f"<rect x='{left:.1f}' y='{top}' width='{w:.1f}' height='{_FLAG_H}' rx='4' "
-                         f"fill='#1a7f37'>"
+                         f"fill='{env_colour(env)}'>"
                          f"<title>{escape(env)} runs {escape(version)}</title></rect>"
                          f"<text x='{left + w / 2:.1f}' y='{bottom - 5}' text-anchor='middle' "
                          f"font-size='{_FLAG_FONT}' font-weight='600' fill='#fff'>{escape(env)}</text></g>")
@@ -147,4 +177,5 @@ def timeline_svg(snapshots: Sequence[Any], deployed: dict[str, str] | None = Non
             f"</svg></div>")
 
 
-__all__ = ["CSS", "badge", "deployment_html", "env_badge", "snapshots_html", "timeline_svg"]
+__all__ = ["CSS", "ENV_PALETTE", "badge", "deployment_html", "env_badge", "env_colour", "env_label",
+           "snapshots_html", "timeline_svg"]

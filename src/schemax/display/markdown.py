@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from schemax.core.words import count
+
 if TYPE_CHECKING:
     from schemax.core.changes import Change
     from schemax.plan.plan import Plan
@@ -59,10 +61,6 @@ def _severity(f: Any) -> str:
     return str(getattr(getattr(f, "severity", None), "value", getattr(f, "severity", "")))
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def plan_markdown(plan: Plan, describe: Callable[[Change], str]) -> str:
     """The plan as Markdown for a pull-request comment (see the module docstring)."""
     lines = [f"### schemax plan {md_text(plan._version_line())}", ""]
@@ -74,11 +72,11 @@ def plan_markdown(plan: Plan, describe: Callable[[Change], str]) -> str:
     blocking = len(plan.breaking_changes)
     lines.append(
         f"**Target:** {md_text(plan.target.describe())} · **engine:** {md_code(plan.capabilities.name)} · "
-        f"**{_count(len(plan.statements), 'statement')}** for {_count(len(plan.changes), 'change')}"
+        f"**{count(len(plan.statements), 'statement')}** for {count(len(plan.changes), 'change')}"
         + (f" ({risky})" if risky else ""))
     lines.append("")
     if blocking:
-        lines.append(f"> **{_count(blocking, 'blocking finding')}**: the deploy is refused unless breaking "
+        lines.append(f"> **{count(blocking, 'blocking finding')}**: the deploy is refused unless breaking "
                      "changes are allowed for the environment.")
         lines.append("")
     if plan.findings:
@@ -116,7 +114,7 @@ def plan_markdown(plan: Plan, describe: Callable[[Change], str]) -> str:
     if plan.statements:
         sql = plan.sql.rstrip("\n")
         fence = _fence(sql)
-        lines += [f"<details><summary>SQL ({_count(len(plan.statements), 'statement')})</summary>", "",
+        lines += [f"<details><summary>SQL ({count(len(plan.statements), 'statement')})</summary>", "",
                   f"{fence}sql", sql, fence, "", "</details>", ""]
     return "\n".join(lines)
 

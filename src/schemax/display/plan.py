@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from schemax.core.changes import Change
+from schemax.core.words import count
 
 if TYPE_CHECKING:  # the plan is read by attribute: the planner imports this module, not the reverse
     from schemax.plan.plan import Plan
@@ -97,7 +98,7 @@ def plan_html(plan: Plan, describe: Callable[[Change], str]) -> str:
         return (
             f"<div class='sx-finding{' sx-block' if getattr(f, 'blocking', False) else ''}'>"
             f"<span class='sx-pill sx-{_e(sev)}'>{_e(getattr(f, 'code', ''))} {_e(sev)}</span>"
-            f"{_e(getattr(f, 'message', f))}<div class='sx-impact'>{_e(getattr(f, 'impact', ''))}</div>"
+            f"{_e(getattr(f, 'message', f))}<div class='sx-impact'>{_e(getattr(f, 'impact', '') or '')}</div>"
             f"{extra}</div>"
         )
 
@@ -149,11 +150,12 @@ def plan_html(plan: Plan, describe: Callable[[Change], str]) -> str:
         f"<div class='sx-plan'><style>{css}</style>"
         f"<h3>schemax plan {_e(plan._version_line())}</h3>"
         f"<div class='sx-meta'>{_e(plan.target.describe())} · engine {_e(plan.capabilities.name)} · "
-        f"{len(plan.changes)} changes · {len(plan.statements)} statements · {len(plan.findings)} findings"
+        f"{count(len(plan.changes), 'change')} · {count(len(plan.statements), 'statement')} · "
+        f"{count(len(plan.findings), 'finding')}"
         f"{f' · <b>{blocking_count} blocking</b>' if blocking_count else ''}{preflight}</div>"
         f"<div>{pills}</div>{unsupported}{loose_html}{''.join(blocks) or '<p>No changes.</p>'}"
         f"{f'<ul>{notes}</ul>' if notes else ''}"
-        f"<details><summary>SQL ({len(plan.statements)} statements)</summary>"
+        f"<details><summary>SQL ({count(len(plan.statements), 'statement')})</summary>"
         f"<pre>{_e(plan.sql)}</pre></details>"
         f"</div>"
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from schemax.core import kinds
+from schemax.core.words import count
 
 Issue = Literal["missing", "modified", "extra"]
 ISSUES: tuple[str, ...] = ("missing", "modified", "extra")
@@ -200,7 +201,8 @@ class DriftReport:
 
     # -- text -----------------------------------------------------------------------------------------
     def _scanned_text(self) -> str:
-        parts = [f"{n} {k}" for k, n in self.scanned.items() if n]
+        # the keys are plural field names (tables, columns): one of them is said in the singular
+        parts = [count(n, k[:-1] if k.endswith("s") else k, k) for k, n in self.scanned.items() if n]
         return ", ".join(parts) if parts else "nothing"
 
     def summary(self) -> str:
@@ -240,7 +242,7 @@ class DriftReport:
         if self.expected_version:
             meta.append(f"expected version <code>{e(self.expected_version)}</code>")
         if self.queries is not None:
-            meta.append(f"{self.queries} catalog queries")
+            meta.append(count(self.queries, "catalog query", "catalog queries"))
         out = [
             f"<div class='sxd'><style>{_CSS}</style>",
             f"<div class='sxd-head sxd-{status_cls}'><b>{status}</b>",

@@ -9,6 +9,7 @@ from schemax.core import changes as ch
 from schemax.core import kinds
 from schemax.core.changes import COLUMN_FIELDS, OBJECT_CHANGES, Change
 from schemax.core.registry import require_complete
+from schemax.core.words import count, shown
 
 
 def _flags(c: Any) -> str:
@@ -69,9 +70,9 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.DropCatalog: lambda c: f"drop catalog {c.before.name}",
     ch.CreateSchema: lambda c: f"create schema {c.after.name}",
     ch.DropSchema: lambda c: f"drop schema {c.before.name}",
-    ch.CreateTable: lambda c: f"create table with {len(c.after.columns)} columns",
-    ch.DropTable: lambda c: f"drop table ({len(c.before.columns)} columns, data deleted)",
-    ch.SetTableComment: lambda c: f"comment: {c.before.comment!r} -> {c.after.comment!r}",
+    ch.CreateTable: lambda c: f"create table with {count(len(c.after.columns), 'column')}",
+    ch.DropTable: lambda c: f"drop table ({count(len(c.before.columns), 'column')}, data deleted)",
+    ch.SetTableComment: lambda c: f"comment: {shown(c.before.comment)} -> {shown(c.after.comment)}",
     ch.SetTableProperties: _set_unset("properties"),
     ch.SetTableTags: _set_unset("tags"),
     ch.SetClustering: _layout("cluster_by"),
@@ -89,7 +90,8 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.ModifyColumn: lambda c: (
         f"change column {c.after.name}: "
         + "; ".join(
-            f"{f.value} {getattr(c.before, COLUMN_FIELDS[f])!r} -> {getattr(c.after, COLUMN_FIELDS[f])!r}"
+            f"{f.value} {shown(getattr(c.before, COLUMN_FIELDS[f]))} -> "
+            f"{shown(getattr(c.after, COLUMN_FIELDS[f]))}"
             for f in sorted(c.flags, key=lambda f: f.value)
         )
     ),

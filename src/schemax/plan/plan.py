@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,6 +31,7 @@ from schemax.plan.describe import describe
 from schemax.plan.diff import attach_op_ids, diff
 from schemax.plan.order import order_changes
 from schemax.plan.render import render
+from schemax.plan.saved import SavedPlan, plan_fingerprint
 from schemax.plan.statements import Risk, Statement, Target
 
 log = logging.getLogger("schemax.plan")
@@ -179,6 +181,18 @@ class Plan:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 over what makes this plan this plan (:func:`schemax.plan.saved.plan_fingerprint`)."""
+        return plan_fingerprint(self)
+
+    def save(self, path: str | os.PathLike[str], *, project: str | None = None) -> SavedPlan:
+        """Write the plan for sign-off (:class:`~schemax.plan.saved.SavedPlan`, deterministic JSON);
+        ``p.deploy(env, plan=path)`` runs exactly it or refuses with ``StalePlanError``."""
+        saved = SavedPlan.of(self, project=project)
+        saved.save(path)
+        return replace(saved, path=str(path))
 
     def with_evidence(self, evidence: Mapping[int, Any]) -> Plan:
         """The same plan with evidence (:class:`~schemax.analyze.evidence.Evidence`, by the index of the

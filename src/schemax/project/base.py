@@ -12,11 +12,12 @@ from __future__ import annotations
 import getpass
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from schemax.core import sql_checks
 from schemax.core.environment import Environment, Settings
 from schemax.core.hashing import op_hash
 from schemax.core.model import State, kind_of_id
@@ -24,6 +25,7 @@ from schemax.core.names import split_qualified
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
 from schemax.core.snapshot import Snapshot
+from schemax.core.sql_checks import SQL_OP_KINDS
 from schemax.errors import StoreConflictError, UnknownObjectError, ValidationError
 from schemax.plan.capabilities import EngineCapabilities
 from schemax.ports import OpRecord, ProjectRecord, SqlExecutor, Store
@@ -85,6 +87,8 @@ class ProjectBase:
         self._lock = self.records.lock
         self._pending: list[Op] | None = None
         self._pending_builder: StateBuilder | None = None
+        # ids of the pending batch's ops whose SQL names are checked when the batch commits (sql_checks)
+        self._pending_sql: set[str] = set()
         self._capabilities: EngineCapabilities | None = None
         #: what the last ``Project.import_json`` did (created, fast-forwarded, nothing new)
         self.last_import: ImportResult | None = None
@@ -163,14 +167,16 @@ class ProjectBase:
             self.refresh()
             self._pending = []
             self._pending_builder = self.records.builder.fork()
+            self._pending_sql = set()
         try:
             yield self
-            pending = self._pending
+            pending, authored = self._pending, self._pending_sql
         finally:
             self._pending = None
             self._pending_builder = None
+            self._pending_sql = set()
         if pending:
-            self._commit(pending)
+            self._commit(pending, check_names=authored)
 
     def record_ops(self, ops: Sequence[Op]) -> list[Op]:
         """Validate and record prepared ops (one commit). Used by importers and ``revert_to``."""
@@ -191,19 +197,29 @@ class ProjectBase:
 
     def _emit(self, kind: str, target: str, payload: dict[str, Any]) -> str:
         op = Op.new(kind, target, payload, author=self.author)
+        authored = kind in SQL_OP_KINDS
+        if authored:  # the SQL a design call carries: refused now if it is wrong on its own
+            sql_checks.check_text(op)
         with self._lock:
             if self._pending is not None:
                 self._apply_pending(op)
+                if authored:  # what it names: when the batch commits (a view may read a later one)
+                    self._pending_sql.add(op.op_id)
             else:
-                self._commit([op])
+                self._commit([op], check_names={op.op_id} if authored else ())
         return target
 
-    def _commit(self, ops: list[Op]) -> list[Op]:
-        """Validate ``ops`` on the latest state and append them; retry on a concurrent writer's commit."""
+    def _commit(self, ops: list[Op], check_names: Collection[str] = ()) -> list[Op]:
+        """Validate ``ops`` on the latest state and append them; retry on a concurrent writer's commit.
+        ``check_names``: the ids of the ops whose SQL must name only what the state then holds
+        (:func:`schemax.core.sql_checks.check_names`, after all of ``ops``)."""
         with self._lock:
             for attempt in range(1, MAX_COMMIT_ATTEMPTS + 1):
                 fork = self.records.builder.fork()
                 ops = [x for op in ops for x in fork.record(op)]  # ValidationError: nothing recorded
+                for op in ops:
+                    if op.op_id in check_names:  # SqlDefinitionError: nothing recorded
+                        sql_checks.check_names(fork, op, applied=True)
                 prev, seq, records = self.head_hash, self.last_seq, []
                 for op in ops:
                     seq += 1

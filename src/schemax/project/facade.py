@@ -9,6 +9,7 @@ the project records them here.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, overload
 
@@ -16,9 +17,10 @@ from schemax.core.environment import DriftScanRecord, Environment
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.drift import DriftReport
-from schemax.errors import EngineRequiredError, NotDeployedError
+from schemax.errors import EngineRequiredError, NotDeployedError, PlanFileError
 from schemax.plan import Plan, build_plan_between
 from schemax.plan.capabilities import EngineCapabilities, detect_capabilities
+from schemax.plan.saved import SavedPlan
 from schemax.plan.to_ops import ops_between
 from schemax.ports import SqlExecutor
 from schemax.project.base import ProgressCallback
@@ -86,18 +88,21 @@ class ServiceFacade(SnapshotDesign):
     def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
                force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
                max_workers: int | None = None, progress: ProgressCallback | None = None,
-               preflight: bool | None = None, rehearse: Literal[False] = False) -> Deployment: ...
+               preflight: bool | None = None, rehearse: Literal[False] = False,
+               plan: SavedPlan | Plan | str | os.PathLike[str] | None = None) -> Deployment: ...
 
     @overload
     def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
                force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
                max_workers: int | None = None, progress: ProgressCallback | None = None,
-               preflight: bool | None = None, rehearse: Literal[True]) -> Rehearsal: ...
+               preflight: bool | None = None, rehearse: Literal[True],
+               plan: SavedPlan | Plan | str | os.PathLike[str] | None = None) -> Rehearsal: ...
 
     def deploy(self, env: str, to: str | None = None, dry_run: bool = False, allow_breaking: bool = False,
                force: bool = False, confirm: str | bool | None = None, *, abandon: bool = False,
                max_workers: int | None = None, progress: ProgressCallback | None = None,
-               preflight: bool | None = None, rehearse: bool = False) -> Deployment | Rehearsal:
+               preflight: bool | None = None, rehearse: bool = False,
+               plan: SavedPlan | Plan | str | os.PathLike[str] | None = None) -> Deployment | Rehearsal:
         """Deploy a snapshot (default: the latest) to ``env``; see :mod:`schemax.services.deploy`.
 
         Refuses breaking changes (``BreakingChangeError``), drift (``DriftDetectedError``), a held lock
@@ -107,16 +112,42 @@ class ServiceFacade(SnapshotDesign):
         record is written. Deploying again resumes a failed deployment. ``progress(i, n, statement)`` is
         called after each statement that ran. ``rehearse=True`` runs nothing on the environment: it
         rehearses the plan on scratch copies (:meth:`rehearse`) and returns the :class:`Rehearsal`.
+
+        ``plan`` (a :class:`~schemax.plan.saved.SavedPlan`, the path of one written by ``Plan.save`` /
+        ``schemax plan ENV --out``, or a :class:`Plan` of ``env``) deploys exactly that plan: under the
+        environment's lock the plan of ``env`` now must have the saved plan's fingerprint, otherwise
+        ``StalePlanError`` (the environment's deployed version, the snapshot, the engine or the naming
+        moved) before anything is recorded. ``to`` then comes from the plan.
         """
+        expected = self._saved_plan(env, to, plan) if plan is not None else None
         if rehearse:
-            return self.rehearse(env, to)
+            return self.rehearse(env, expected.to_version if expected is not None else to)
         options: dict[str, Any] = {"max_workers": max_workers} if max_workers else {}
         if progress is not None:
             options["progress"] = progress
         if preflight is not None:
             options["preflight_check"] = preflight_check(self._engine("deploy"), preflight)
         return self.deployer(**options).deploy(env, to, dry_run=dry_run, allow_breaking=allow_breaking,
-                                               force=force, confirm=confirm, abandon=abandon)
+                                               force=force, confirm=confirm, abandon=abandon,
+                                               expected=expected)
+
+    def _saved_plan(self, env: str, to: str | None, plan: SavedPlan | Plan | str | os.PathLike[str]
+                    ) -> SavedPlan:
+        """The saved plan a deploy was handed, checked against this project and ``env``."""
+        if isinstance(plan, Plan):
+            saved = SavedPlan.of(plan, project=self.name)
+        elif isinstance(plan, SavedPlan):
+            saved = plan
+        else:
+            saved = SavedPlan.load(plan)
+        where = saved.path or "(plan)"
+        if saved.project is not None and saved.project != self.name:
+            raise PlanFileError(where, f"the plan is for project {saved.project!r}, not {self.name!r}")
+        if saved.environment != env:
+            raise PlanFileError(where, f"the plan is for environment {saved.environment!r}, not {env!r}")
+        if to not in (None, "latest", saved.to_version):
+            raise PlanFileError(where, f"the plan deploys {saved.to_version}, not {to}")
+        return saved
 
     def _engine(self, action: str) -> SqlExecutor:
         if self.executor is None:

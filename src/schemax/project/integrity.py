@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,11 +79,37 @@ class Integrity(ProjectBase):
                           for s in sorted(self.store.read_snapshots(self.name), key=lambda s: s.op_seq)],
         }
 
-    def export_json(self, path: str | os.PathLike[str]) -> Path:
-        """Write the project to one canonical JSON file (for review in git or moving between stores)."""
+    def export_json(self, path: str | os.PathLike[str], *, canonical: bool = False) -> Path:
+        """Write the project to one JSON file for review in git or moving between stores: laid out to diff
+        well (:func:`export_text`: one op per line, sorted keys) or, with ``canonical``, as one canonical
+        line. Both read back the same (``Project.import_json``); hashes never depend on the layout."""
         out = Path(path)
-        out.write_text(canonical_json(self.to_export()) + "\n", encoding="utf-8")
+        doc = self.to_export()
+        out.write_text(canonical_json(doc) + "\n" if canonical else export_text(doc), encoding="utf-8")
         return out
 
 
-__all__ = ["EXPORT_FORMAT", "Integrity", "VerifyResult"]
+def export_text(doc: dict[str, Any]) -> str:
+    """An export document laid out for a pull request: keys sorted, two-space indent, every op on a line
+    of its own (canonical JSON, in log order: new ops are new lines at the end), every snapshot a block of
+    its own with its state indented (sorted keys, so an object's lines stay in place between exports).
+    Deterministic: the same project writes the same bytes."""
+    def block(value: Any, indent: int) -> str:
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        return text.replace("\n", "\n" + " " * indent)
+
+    parts = []
+    for key in sorted(doc):
+        value = doc[key]
+        if key == "ops" and isinstance(value, list):
+            lines = ",\n".join(f"    {canonical_json(op)}" for op in value)
+            parts.append(f'  "ops": [\n{lines}\n  ]' if value else '  "ops": []')
+        elif key == "snapshots" and isinstance(value, list):
+            snaps = ",\n".join(f"    {block(snap, 4)}" for snap in value)
+            parts.append(f'  "snapshots": [\n{snaps}\n  ]' if value else '  "snapshots": []')
+        else:
+            parts.append(f"  {json.dumps(key)}: {block(value, 2)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+__all__ = ["EXPORT_FORMAT", "Integrity", "VerifyResult", "export_text"]

@@ -14,7 +14,10 @@ from html import escape
 from typing import Any
 
 from schemax.adapters.memory import MemoryStore
+from schemax.core.names import close_names
 from schemax.core.ops import utc_now
+from schemax.core.words import count
+from schemax.display import CSS, env_badge, env_label
 from schemax.engines import DEFAULT_STORE, store_for
 from schemax.errors import ProjectNotFoundError
 from schemax.ports import ProjectRecord, Store
@@ -67,7 +70,7 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
         st.ensure()
         record = st.get_project(name)
         if record is None:
-            raise ProjectNotFoundError(name, st.location)
+            raise ProjectNotFoundError(name, st.location, close_names(name, st.list_projects()))
         project = cls(st, record, author=author or resolve_author(executor), executor=executor)
         project.refresh()
         return project
@@ -103,17 +106,31 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
     def _repr_html_(self) -> str:
         state = self.state()
         snaps = self.snapshots()
+        status = self.status()
         rows = "".join(
-            f"<tr><td>{escape(s.version)}</td><td>{escape(s.name)}</td><td>{escape(s.ts[:19])}</td>"
-            f"<td>{escape(s.created_by)}</td><td><code>{s.hash[:12]}</code></td></tr>"
+            f"<tr><td><b>{escape(s.version)}</b></td><td>{escape(s.name)}</td><td>{escape(s.ts[:19])}</td>"
+            f"<td>{escape(s.created_by)}</td><td><code>{s.hash[:12]}</code></td>"
+            f"<td>{' '.join(env_badge(e) for e, v in sorted(status.deployed.items()) if v == s.version)}</td>"
+            f"</tr>"
             for s in reversed(snaps))
+        envs = "".join(
+            f"<tr><td>{env_label(name)}</td>"
+            f"<td>{escape(', '.join(f'{k} → {v}' for k, v in sorted(env.catalogs.items())) or '-')}</td>"
+            f"<td>{escape(status.deployed.get(name) or '-')}</td></tr>"
+            for name, env in self.environments().items())
+        counts = " · ".join(count(n, word) for n, word in (
+            (self.last_seq, "op"), (len(state.catalogs), "catalog"), (len(state.schemas), "schema"),
+            (len(state.tables), "table"), (len(state.views), "view"), (len(snaps), "snapshot"),
+            (status.uncommitted_ops, "uncommitted op")))
         return (
-            f"<div class='schemax-project'><h4>schemax project <code>{escape(self.name)}</code></h4>"
-            f"<p>{self.last_seq} ops · {len(state.catalogs)} catalogs · {len(state.schemas)} schemas · "
-            f"{len(state.tables)} tables · {len(state.views)} views · {len(snaps)} snapshots · "
-            f"{len(self.uncommitted_ops())} uncommitted ops</p>"
-            f"<table><thead><tr><th>version</th><th>name</th><th>when</th><th>by</th><th>hash</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>"
+            f"{CSS}<div class='sx schemax-project'><h4>schemax project <code>{escape(self.name)}</code> "
+            f"<span style='font-weight:400;color:#57606a'>in {escape(self.store.location)}</span></h4>"
+            f"<p>{counts}</p>"
+            + (f"<table><tr><th>environment</th><th>catalogs</th><th>deployed</th></tr>{envs}</table>"
+               if envs else "")
+            + (f"<table><tr><th>version</th><th>name</th><th>when</th><th>by</th><th>hash</th>"
+               f"<th>deployed to</th></tr>{rows}</table>" if rows else "<p><i>no snapshots yet</i></p>")
+            + "</div>"
         )
 
 

@@ -50,12 +50,14 @@ from schemax.errors import (
     RetentionWindowPassedError,
     SnapshotRequiredError,
     SqlError,
+    StalePlanError,
     UnfinishedDeploymentError,
     UnsupportedError,
 )
 from schemax.plan import Plan, Target, Tracking, build_plan
 from schemax.plan.capabilities import EngineCapabilities
 from schemax.plan.render.restore import restore_statements
+from schemax.plan.saved import PLANNED, SavedPlan
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
@@ -113,7 +115,7 @@ class Deployment:
 
     def __repr__(self) -> str:
         return (f"Deployment({self.deployment_id}, env={self.environment!r}, {self.status}, "
-                f"{self.from_version} -> {self.to_version}, "
+                f"{self.from_version or '(nothing)'} -> {self.to_version}, "
                 f"{self.applied}/{len(self.statements)} statements)")
 
     def _repr_html_(self) -> str:
@@ -220,7 +222,8 @@ class Deployer:
         to_version = snap.version if snap else "working"
         tracking = Tracking(
             version=to_version, snapshot_id=snap.snapshot_id if snap else "", environment=env.name,
-            deployment_id=deployment_id or "(planned)", deployed_at=utc_now(),
+            # a plan that is no deployment yet is deterministic: placeholders, not a time (plan/saved.py)
+            deployment_id=deployment_id or PLANNED, deployed_at=utc_now() if deployment_id else PLANNED,
         )
         target = Target.of(env.naming, tracking)
         kwargs: dict[str, Any] = {}
@@ -238,11 +241,18 @@ class Deployer:
     def deploy(self, env_name: str, to: str | None = None, *, dry_run: bool = False,
                allow_breaking: bool = False, force: bool = False, confirm: str | bool | None = None,
                abandon: bool = False, kind: str = "deploy", before: State | None = None,
-               restore: dict[str, int] | None = None) -> Deployment:
+               restore: dict[str, int] | None = None, expected: SavedPlan | None = None) -> Deployment:
+        """Plan, check and run a deployment (see the module doc). With ``expected`` (a saved plan) the
+        deployment runs only that plan: the plan of ``env`` now must have its fingerprint, else
+        :class:`StalePlanError` before anything is recorded."""
         env = self.records.environment(env_name)
         holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
+        if expected is not None:
+            to = expected.to_version
         if dry_run:
             plan = self.plan(env_name, to, before=before)
+            if expected is not None:
+                self._check_saved(env, expected, plan)
             self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
                         dry_run=True)
             return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"),
@@ -250,6 +260,9 @@ class Deployer:
         self._lock(env, holder)
         try:
             unfinished = self._unfinished(env_name)
+            if unfinished is not None and expected is not None and not abandon:
+                # resuming runs what is left of another plan, not the saved one
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
             if unfinished is not None:
                 if abandon:
                     self.store.update_deployment(
@@ -263,6 +276,8 @@ class Deployer:
                     raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
             deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
             start = before if before is not None else self.deployed(env_name).state
+            if expected is not None:  # under the lock: nothing can move between this check and the run
+                self._check_saved(env, expected, self.plan(env_name, to, before=start))
             plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
             self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to)
             if restore:
@@ -270,6 +285,13 @@ class Deployer:
             return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
+
+    @staticmethod
+    def _check_saved(env: Environment, expected: SavedPlan, current: Plan) -> None:
+        """Refuse a saved plan that is not the plan of ``env`` now (:class:`StalePlanError`)."""
+        reason = expected.stale_reason(current)
+        if reason is not None:
+            raise StalePlanError(env.name, reason, expected.fingerprint, current.fingerprint)
 
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
                confirm: str | bool | None, to: str | None, dry_run: bool = False) -> None:

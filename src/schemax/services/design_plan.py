@@ -13,9 +13,9 @@ from typing import Any
 
 from schemax.core.environment import Environment
 from schemax.core.model import State
-from schemax.core.ops import utc_now
 from schemax.design import DesignFile, target_state
 from schemax.plan import Plan, Target, Tracking, build_plan
+from schemax.plan.saved import PLANNED
 from schemax.services.deploy import Deployer
 
 DESIGN_VERSION_LABEL = "design"
@@ -27,8 +27,8 @@ def plan_design(deployer: Deployer, env: Environment, working: State,
     for the deployer's engine. DesignFileError as for a sync."""
     current = deployer.deployed(env.name)
     state = target_state(working, documents)
-    tracking = Tracking(version=DESIGN_VERSION_LABEL, environment=env.name, deployment_id="(planned)",
-                        deployed_at=utc_now())
+    tracking = Tracking(version=DESIGN_VERSION_LABEL, environment=env.name, deployment_id=PLANNED,
+                        deployed_at=PLANNED)  # deterministic: the same files comment the same plan
     target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)
     kwargs: dict[str, Any] = {}
     if deployer.capabilities is not None:

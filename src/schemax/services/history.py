@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from schemax.display import CSS, deployment_html, snapshots_html, timeline_svg
+from schemax.display import CSS, deployment_html, env_label, snapshots_html, timeline_svg
 from schemax.ports import Store
 from schemax.records import ProjectRecords
 from schemax.services.deploy import Deployment
@@ -63,7 +63,7 @@ class ProjectStatus:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{escape(e)}</td><td>{escape(v or '-')}</td>"
+        rows = "".join(f"<tr><td>{env_label(e)}</td><td>{escape(v or '-')}</td>"
                        f"<td>{escape(self.unfinished.get(e, ''))}</td></tr>"
                        for e, v in self.deployed.items())
         deployed = {e: v for e, v in self.deployed.items() if v}

@@ -107,10 +107,10 @@ def _drop_table(c: DropTable, ctx: AnalysisContext) -> Iterator[Report]:
     else:
         # UNDROP, not RESTORE: see the sources above DROP_TABLE
         what = (
-            f"all {len(c.before.columns)} columns and every row are deleted (on Unity Catalog, UNDROP TABLE "
-            "brings a dropped managed table back within the recovery window, 7 days by default, without its "
-            "primary and foreign keys; RESTORE cannot, it needs a table that exists; after the window the "
-            "data is gone)."
+            f"{_all_columns(len(c.before.columns))} and every row are deleted (on Unity Catalog, UNDROP "
+            "TABLE brings a dropped managed table back within the recovery window, 7 days by default, "
+            "without its primary and foreign keys; RESTORE cannot, it needs a table that exists; after the "
+            "window the data is gone)."
         )
     yield Report(
         name,
@@ -200,3 +200,8 @@ def _drop_function(c: DropFunction, ctx: AnalysisContext) -> Iterator[Report]:
         f"DROP FUNCTION {name}: the function definition and its grants are removed.",
         _join("Queries and views that call the function fail.", guarded, "Remove every use of it first."),
     )
+
+
+def _all_columns(n: int) -> str:
+    """``all 3 columns``, ``its one column``: never "1 columns"."""
+    return "its one column" if n == 1 else f"all {n} columns"
