@@ -2,8 +2,8 @@
 
 ``make test`` and CI draw a quarter of each property test's thorough count (at least 20, never more
 than it); with ``SCHEMAX_THOROUGH=1`` every test draws its full count and tests without an explicit count
-load the hypothesis profile ``thorough`` (the ``ci`` profile otherwise; both registered in ``conftest.py``). The
-explicit ``@example`` cases run either way.
+load the hypothesis profile ``thorough`` (the ``ci`` profile otherwise; both registered in
+``conftest.py``). The explicit ``@example`` cases run either way.
 """
 
 from __future__ import annotations
