@@ -20,6 +20,11 @@ class SchemaxError(Exception):
     #: True for refusals on purpose (the command line exits 2 for them instead of 1).
     blocked: ClassVar[bool] = False
 
+    def cli_message(self) -> str:
+        """The message in the command line's terms (``--abandon`` rather than ``abandon=True``); the
+        ``schemax`` command prints this one. The same as ``str(self)`` unless a class says otherwise."""
+        return str(self)
+
 
 # ------------------------------------------------------------------------------------------------------
 # designing: ops, names, versions
@@ -332,9 +337,13 @@ class ApprovalRequiredError(SchemaxError):
 class ConfirmationRequiredError(SchemaxError):
     """The environment requires confirmation: pass ``confirm=<environment name>`` (``--confirm``)."""
 
-    def __init__(self, environment: str) -> None:
+    def __init__(self, environment: str, action: str = "deploying to") -> None:
         self.environment = environment
-        super().__init__(f"deploying to {environment!r} needs confirm={environment!r}")
+        self.action = action
+        super().__init__(f"{action} {environment!r} needs confirm={environment!r}")
+
+    def cli_message(self) -> str:
+        return f"{self.action} {self.environment!r} needs --confirm {self.environment}"
 
 
 class UnfinishedDeploymentError(SchemaxError):
@@ -347,9 +356,15 @@ class UnfinishedDeploymentError(SchemaxError):
         self.environment = environment
         self.deployment_id = deployment_id
         self.to_version = to_version
-        super().__init__(
-            f"environment {environment!r} has an unfinished deployment {deployment_id} "
-            f"(to {to_version}); deploy it again to resume, or pass abandon=True")
+        super().__init__(self._message("abandon=True"))
+
+    def _message(self, abandon: str) -> str:
+        return (f"environment {self.environment!r} has an unfinished deployment {self.deployment_id} "
+                f"(to {self.to_version}); deploy {self.to_version} again to resume it, or pass {abandon} "
+                "to give it up and plan from what is known to be applied")
+
+    def cli_message(self) -> str:
+        return self._message("--abandon")
 
 
 class NotDeployedError(SchemaxError):
@@ -421,6 +436,27 @@ class ExecutionError(SchemaxError):
         super().__init__(f"statement failed after {applied} applied: {cause}\n{sql}")
 
 
+class DeploymentInterruptedError(SchemaxError, KeyboardInterrupt):
+    """A deployment was interrupted (Ctrl-C) while it ran. Its record says ``interrupted`` with the
+    ``applied`` count of ``total`` statements; deploying again resumes it. Also a ``KeyboardInterrupt``,
+    so whatever stops on Ctrl-C stops on it (the command line exits 130)."""
+
+    def __init__(self, environment: str, deployment_id: str, applied: int, total: int) -> None:
+        self.environment = environment
+        self.deployment_id = deployment_id
+        self.applied = applied
+        self.total = total
+        super().__init__(self._message(f"deploy({environment!r}) again", "abandon=True"))
+
+    def _message(self, again: str, abandon: str) -> str:
+        return (f"deployment {self.deployment_id} to {self.environment!r} interrupted after "
+                f"{self.applied}/{self.total} statement(s) applied; {again} to resume it "
+                f"(or {abandon} to give it up)")
+
+    def cli_message(self) -> str:
+        return self._message(f"run `schemax deploy {self.environment}` again", "--abandon")
+
+
 class SqlError(SchemaxError):
     """A statement the engine rejected, normalized from the engine's own exception type
     (``schemax.adapters.engine_errors``). ``kind`` is short: ``not_found``, ``already_exists``,
@@ -437,6 +473,7 @@ __all__ = [
     "ApprovalRequiredError",
     "BreakingChangeError",
     "ConfirmationRequiredError",
+    "DeploymentInterruptedError",
     "DeploymentLockedError",
     "DesignFileError",
     "DriftDetectedError",

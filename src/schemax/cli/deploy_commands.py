@@ -93,6 +93,9 @@ def _deployment_doc(dep: Any) -> dict[str, Any]:
     doc = to_jsonable(dep)
     if isinstance(doc, dict) and getattr(dep, "plan", None) is not None and "plan" not in doc:
         doc["findings"] = to_jsonable(list(getattr(dep.plan, "findings", []) or []))
+    if isinstance(doc, dict):
+        doc["recorded"] = bool(getattr(dep, "recorded", True))
+        doc["notes"] = [note.message("--abandon") for note in getattr(dep, "notes", [])]
     return doc
 
 
@@ -120,6 +123,11 @@ def cmd_deploy(args: argparse.Namespace, output: Output) -> int:
 def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run: bool = False) -> int:
     if output.json:
         output.doc({"deployment": _deployment_doc(dep), "dry_run": dry_run})
+        return EXIT_OK
+    for note in getattr(dep, "notes", []):  # which unfinished deployment this continues
+        output.line(f"note: {note.message('--abandon')}")
+    if not getattr(dep, "recorded", True):
+        output.line(f"nothing to do: {dep.environment} runs {dep.to_version} already (nothing recorded)")
         return EXIT_OK
     if dry_run:
         output.line(

@@ -9,7 +9,7 @@ from schemax.core.effects import Effect, effect_from_dict, effect_to_dict
 from schemax.core.model import Frozen
 from schemax.core.naming import Naming
 
-DeploymentStatus = Literal["in_progress", "success", "failed", "rolled_back", "abandoned"]
+DeploymentStatus = Literal["in_progress", "success", "failed", "interrupted", "rolled_back", "abandoned"]
 StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
 DeploymentKind = Literal["deploy", "rollback", "baseline", "resume"]
 

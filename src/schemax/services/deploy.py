@@ -42,6 +42,7 @@ from schemax.errors import (
     ApprovalRequiredError,
     BreakingChangeError,
     ConfirmationRequiredError,
+    DeploymentInterruptedError,
     DeploymentLockedError,
     DriftDetectedError,
     ExecutionError,
@@ -55,7 +56,7 @@ from schemax.errors import (
 )
 from schemax.plan import Plan, Target, Tracking, build_plan
 from schemax.plan.capabilities import EngineCapabilities
-from schemax.plan.render.restore import restore_statements
+from schemax.plan.render.restore import restore_statements, stamp_statements
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
@@ -81,14 +82,45 @@ class DeployedState:
     deployment: DeploymentRecord | None
 
 
+#: ``change_kinds`` of the tracking stamps a resume appends for the tables its deployment covers.
+STAMP = "stamp"
+
+
+@dataclass(frozen=True)
+class ResumeNote:
+    """A resume continues ``deployment_id`` (``from_version`` -> ``to_version``); ``newer`` is the latest
+    snapshot when it is another one: deploying it needs the unfinished deployment abandoned first."""
+
+    deployment_id: str
+    environment: str
+    from_version: str | None
+    to_version: str | None
+    newer: str | None = None
+
+    def message(self, abandon: str = "abandon=True") -> str:
+        text = (f"resuming deployment {self.deployment_id} of {self.environment!r} "
+                f"({self.from_version or '(nothing)'} -> {self.to_version}), which did not finish")
+        if self.newer:
+            text += (f"; the latest snapshot is {self.newer}: to deploy it instead, give this one up with "
+                     f"{abandon}")
+        return text
+
+    def __str__(self) -> str:
+        return self.message()
+
+
 class Deployment:
     """One deployment as recorded: status, versions, who and when, and every statement with its status."""
 
     def __init__(self, record: DeploymentRecord, statements: Sequence[StatementRecord],
-                 plan: Plan | None = None):
+                 plan: Plan | None = None, *, notes: Sequence[ResumeNote] = (), recorded: bool = True):
         self.record = record
         self.statements = list(statements)
         self.plan = plan
+        #: which unfinished deployment a resume continues (and the newer snapshot it does not deploy)
+        self.notes = list(notes)
+        #: False for a deploy with nothing to do: it ran nothing and recorded no deployment
+        self.recorded = recorded
 
     deployment_id = property(lambda self: self.record.deployment_id)
     environment = property(lambda self: self.record.environment)
@@ -242,37 +274,100 @@ class Deployer:
         env = self.records.environment(env_name)
         holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
         if dry_run:
-            plan = self.plan(env_name, to, before=before)
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
-                        dry_run=True)
-            return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"),
-                              self._statements_for("dry-run", plan), plan)
+            return self._dry_run(env, to, allow_breaking=allow_breaking, force=force, abandon=abandon,
+                                 kind=kind, before=before, restore=restore or {})
         self._lock(env, holder)
         try:
             unfinished = self._unfinished(env_name)
             if unfinished is not None:
+                # a resume (and an abandon, which leads to a new run) executes on the environment too
+                self._require_confirmation(env, confirm)
                 if abandon:
                     self.store.update_deployment(
                         replace(unfinished, status="abandoned", finished_at=utc_now()))
                     log.warning("abandoned unfinished deployment %s of %s",
                                 unfinished.deployment_id, env_name)
                 elif kind == "deploy":
-                    wanted = self.target_of(env, to)[1]
-                    if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
+                    if self._resumable(env, unfinished, to):
                         return self._resume(env, unfinished, holder)
                     raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
             deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
             start = before if before is not None else self.deployed(env_name).state
             plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to)
+            empty = not plan.statements and not restore
+            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to,
+                        empty=empty)
+            if empty and self._holds_target(env, to):
+                log.info("nothing to deploy to %s: it runs %s already (nothing recorded)", env_name,
+                         plan.to_version)
+                return Deployment(self._record_for(env, plan, "", kind, "success"), [], plan, recorded=False)
             if restore:
                 self.check_restorable(restore)
             return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
 
+    def _dry_run(self, env: Environment, to: str | None, *, allow_breaking: bool, force: bool,
+                 abandon: bool, kind: str, before: State | None, restore: dict[str, int]) -> Deployment:
+        """What the run would execute, statement for statement, without running or recording anything:
+        the remaining statements of an unfinished deployment it would resume (with their stamps), or the
+        plan with the RESTOREs of a data rollback first."""
+        unfinished = self._unfinished(env.name, mark=False)
+        if unfinished is not None and not abandon and kind == "deploy":
+            if not self._resumable(env, unfinished, to):
+                raise UnfinishedDeploymentError(env.name, unfinished.deployment_id, unfinished.to_version)
+            record, statements = self._resume_records(env, unfinished, "dry-run")
+            return Deployment(record, statements, None, notes=self._resume_notes(unfinished, to))
+        start = before if before is not None else self.deployed(env.name).state
+        plan = self.plan(env.name, to, before=start)
+        empty = not plan.statements and not restore
+        self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
+                    dry_run=True, empty=empty)
+        if restore:
+            self.check_restorable(restore)
+        state = self.target_of(env, to)[0]
+        restores = self._restore_statements("dry-run", restore, start, plan, state)
+        statements = [replace(st, seq=i) for i, st in
+                      enumerate([*restores, *self._statements_for("dry-run", plan)], start=1)]
+        return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"), statements, plan)
+
+    def _resumable(self, env: Environment, unfinished: DeploymentRecord, to: str | None) -> bool:
+        """Whether deploying ``to`` resumes ``unfinished``: no version given, or the one it deploys."""
+        if to is None:
+            return True
+        wanted = self.target_of(env, to)[1]
+        return wanted is not None and wanted.snapshot_id == unfinished.snapshot_id
+
+    def _resume_notes(self, unfinished: DeploymentRecord, to: str | None) -> list[ResumeNote]:
+        """Which plan a resume continues, and the newer snapshot it does not deploy (when there is one)."""
+        latest = self.records.latest_snapshot()
+        newer = None
+        if to is None and latest is not None and latest.snapshot_id != unfinished.snapshot_id:
+            newer = latest.version
+        return [ResumeNote(unfinished.deployment_id, unfinished.environment, unfinished.from_version,
+                           unfinished.to_version, newer)]
+
+    def _holds_target(self, env: Environment, to: str | None) -> bool:
+        """True when the environment's last successful deployment already brought it to the target (same
+        snapshot, or the same state and version): a deploy with nothing to run then records nothing."""
+        current = self.deployed(env.name)
+        if current.deployment is None:
+            return False
+        state, snap, _ = self.target_of(env, to)
+        if snap is not None:
+            return current.snapshot_id == snap.snapshot_id
+        return current.version == "working" and state_hash(current.state) == state_hash(state)
+
+    @staticmethod
+    def _require_confirmation(env: Environment, confirm: str | bool | None) -> None:
+        if env.require_confirmation and confirm not in (True, env.name):
+            raise ConfirmationRequiredError(env.name)
+
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
-               confirm: str | bool | None, to: str | None, dry_run: bool = False) -> None:
+               confirm: str | bool | None, to: str | None, dry_run: bool = False,
+               empty: bool = False) -> None:
+        """Refuse before anything is recorded. A plan with nothing to run (``empty``) runs nothing, so it
+        is neither held to a confirmation nor blocked by drift it cannot cause, nor preflighted."""
         if plan.unsupported:
             raise UnsupportedError(plan.unsupported)
         blocking = list(plan.breaking_changes)
@@ -281,8 +376,10 @@ class Deployer:
         if env.require_approval and plan.to_version not in (None, "working"):
             if env.approved(plan.to_version) is None:
                 raise ApprovalRequiredError(env.name, plan.to_version)
-        if env.require_confirmation and not dry_run and confirm not in (True, env.name):
-            raise ConfirmationRequiredError(env.name)
+        if empty:
+            return
+        if not dry_run:
+            self._require_confirmation(env, confirm)
         if self.drift_check is not None and not (
                 force or env.allow_drift or self.records.settings().allow_drift):
             report = self.drift_check(env)
@@ -297,12 +394,15 @@ class Deployer:
         if held is not None:
             raise DeploymentLockedError(held.holder, held.expires, env.name)
 
-    def _unfinished(self, env: str) -> DeploymentRecord | None:
-        """The latest deployment if it did not finish: failed, or in progress without a live lock."""
+    def _unfinished(self, env: str, *, mark: bool = True) -> DeploymentRecord | None:
+        """The latest deployment if it did not finish: failed, interrupted, or in progress without a live
+        lock (``mark``: the caller holds the lock, so an ``in_progress`` one is recorded as failed)."""
         for rec in self.store.read_deployments(self.project_name, env):
             if rec.status in ("success", "rolled_back", "abandoned"):
                 return None
-            if rec.status == "failed":
+            if rec.status in ("failed", "interrupted"):
+                return rec
+            if rec.status == "in_progress" and not mark:
                 return rec
             if rec.status == "in_progress":
                 # we hold the lock now, so whoever ran it is gone (its lock expired): interrupted
@@ -356,24 +456,56 @@ class Deployer:
                  plan.to_version, len(statements))
         return self._execute(record, statements, plan)
 
-    def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
+    def _resume_records(self, env: Environment, failed: DeploymentRecord, deployment_id: str
+                        ) -> tuple[DeploymentRecord, list[StatementRecord]]:
+        """The record and statements of the resumption of ``failed``: its statements not applied, then
+        the tracking stamp of every table it covers (a statement found applied, or a ``CREATE TABLE IF NOT
+        EXISTS`` of a table that was there, leaves its stamp unwritten; the stamps are idempotent)."""
         old = self.store.read_statements(self.project_name, failed.deployment_id)
-        remaining = [s for s in old if s.status != "applied"]
-        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        remaining = [s for s in old if s.status != "applied" and s.change_kinds != (STAMP,)]
+        # a table whose statements all ran has its stamp; one with any left may not, whatever is skipped
+        stamps = self._stamps_for(env, failed, deployment_id, {s.object_id for s in remaining})
         statements = [replace(s, deployment_id=deployment_id, seq=i, status="pending", started_at=None,
-                              finished_at=None, error=None) for i, s in enumerate(remaining, start=1)]
+                              finished_at=None, error=None)
+                      for i, s in enumerate([*remaining, *stamps], start=1)]
         record = replace(failed, deployment_id=deployment_id, kind="resume", status="in_progress",
                          started_at=utc_now(), finished_at=None, error=None, applied=0,
                          statement_count=len(statements), resumes=failed.deployment_id,
                          deployed_by=self.author)
+        return record, statements
+
+    def _stamps_for(self, env: Environment, rec: DeploymentRecord, deployment_id: str,
+                    tables: set[str | None]) -> list[StatementRecord]:
+        """The tracking stamp of each of ``tables`` that ``rec`` covers (its ``touched_tables``)."""
+        wanted = set(rec.touched_tables) & tables
+        if not wanted:
+            return []
+        try:
+            state = self.state_of(rec)
+        except NotFoundError:
+            return []
+        covered = state.model_copy(update={"tables": {
+            tid: t for tid, t in state.tables.items() if tid in wanted}})
+        tracking = Tracking(version=rec.to_version or "working", snapshot_id=rec.snapshot_id or "",
+                            environment=env.name, deployment_id=deployment_id, deployed_at=utc_now())
+        return [StatementRecord(deployment_id=deployment_id, seq=0, sql=st.sql, object_id=st.object_id,
+                                change_kinds=(STAMP,))
+                for st in stamp_statements(Target.of(env.naming, tracking), covered)]
+
+    def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
+        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        record, statements = self._resume_records(env, failed, deployment_id)
+        notes = self._resume_notes(failed, None)
+        for note in notes:
+            log.warning("%s", note)
         self.store.begin_deployment(record, statements)
-        self.store.update_deployment(replace(failed, status="failed",
+        self.store.update_deployment(replace(failed, status=failed.status,
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))
-        log.info("resuming %s as %s: %d of %d statement(s) left", failed.deployment_id, deployment_id,
-                 len(statements), len(old))
+        log.info("resuming %s as %s: %d statement(s) left", failed.deployment_id, deployment_id,
+                 len(statements))
         # a statement left pending may have run just before the process died (its status was not
         # written yet): each is checked against the catalog right before it would run again
-        return self._execute(record, statements, None, check_applied=True)
+        return self._execute(record, statements, None, check_applied=True, notes=notes)
 
     @staticmethod
     def _restore_statements(deployment_id: str, restore: dict[str, int], before: State, plan: Plan,
@@ -418,9 +550,11 @@ class Deployer:
     # executing
     # ------------------------------------------------------------------------------------------------
     def _execute(self, record: DeploymentRecord, statements: list[StatementRecord],
-                 plan: Plan | None, *, check_applied: bool = False) -> Deployment:
+                 plan: Plan | None, *, check_applied: bool = False,
+                 notes: Sequence[ResumeNote] = ()) -> Deployment:
         done: dict[int, StatementRecord] = {s.seq: s for s in statements}
         failure: list[tuple[StatementRecord, BaseException]] = []
+        halt = threading.Event()  # set on Ctrl-C: no statement starts after it
         started = time.monotonic()
         applied = 0
         probe = SqlCatalogProbe(self.executor)
@@ -438,7 +572,7 @@ class Deployer:
                      ok.sql.split("\n")[0][:120])
 
         def run(st: StatementRecord) -> None:
-            if failure:
+            if failure or halt.is_set():
                 return
             if self.before_statement is not None:
                 self.before_statement(st.seq, st)
@@ -468,19 +602,31 @@ class Deployer:
         try:
             with ThreadPoolExecutor(max_workers=self.max_workers,
                                     thread_name_prefix="schemax-deploy") as pool:
-                for wave in schedule(statements):
-                    if failure:
-                        break
-                    if len(wave) == 1:
-                        for st in wave[0]:
-                            run(st)
-                        continue
-                    futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
-                    for f in futures:
-                        f.result()
+                try:
+                    for wave in schedule(statements):
+                        if failure:
+                            break
+                        if len(wave) == 1:
+                            for st in wave[0]:
+                                run(st)
+                            continue
+                        futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
+                        for f in futures:
+                            f.result()
+                except KeyboardInterrupt:
+                    # Ctrl-C: the chains still running finish their statement and start no other (the
+                    # pool is joined on leaving this block), then the true count is recorded below
+                    halt.set()
         finally:
             statuses.close()  # every status is recorded before the deployment's own record is finished
         final = [done[s.seq] for s in statements]
+        if halt.is_set():
+            why = f"interrupted (Ctrl-C) after {applied}/{len(statements)} statement(s) applied"
+            rec = replace(record, status="interrupted", finished_at=utc_now(), applied=applied, error=why)
+            self.store.update_deployment(rec)
+            log.error("deployment %s interrupted after %d of %d statement(s)", rec.deployment_id, applied,
+                      len(statements))
+            raise DeploymentInterruptedError(record.environment, rec.deployment_id, applied, len(statements))
         if failure:
             failed, exc = min(failure, key=lambda x: x[0].seq)
             rec = replace(record, status="failed", finished_at=utc_now(), applied=applied,
@@ -493,7 +639,7 @@ class Deployer:
         self.store.update_deployment(rec)
         log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
                  time.monotonic() - started)
-        return Deployment(rec, final, plan)
+        return Deployment(rec, final, plan, notes=notes)
 
 
 def environment_features(record: DeploymentRecord | None) -> dict[str, dict[str, str]]:
@@ -548,5 +694,6 @@ def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementR
 
 
 __all__ = [
-    "DeployedState", "Deployer", "Deployment", "deployed_state", "schedule", "state_of",
+    "STAMP", "DeployedState", "Deployer", "Deployment", "ResumeNote", "deployed_state", "schedule",
+    "state_of",
 ]

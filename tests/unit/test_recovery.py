@@ -1,0 +1,249 @@
+"""Recovery paths a new user hits (issue 16, item 6), on the fake engine and the in-memory store: resumes
+ask production's confirmation, Ctrl-C is recorded with its true count, a dry run shows what the run would
+execute, an empty deploy records nothing, a resume says which plan it continues."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import pytest
+from test_deploy_unit import FakeEngine
+
+import schemax
+from schemax.adapters.memory import MemoryStore
+from schemax.cli import EXIT_INTERRUPTED, EXIT_OK, run
+from schemax.plan import UNITY_CATALOG
+
+
+class Engine(FakeEngine):
+    """The fake engine, failing (``fail_on``) or raising KeyboardInterrupt (``interrupt_on``) on the
+    statement containing that text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupt_on: str | None = None
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if self.interrupt_on and self.interrupt_on in sql:
+            raise KeyboardInterrupt
+        super().execute(sql, params)
+
+
+def _project(engine: Engine, store: MemoryStore | None = None) -> schemax.Project:
+    p = schemax.Project.create(engine, "shop", store=store or MemoryStore(), author="tester")
+    p._capabilities = UNITY_CATALOG  # what the fake engine claims to be
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    for t in ("a", "b", "c"):
+        p.create_table(f"shop.sales.{t}", [schemax.Column("id", "BIGINT", nullable=False),
+                                           schemax.Column("v", "STRING")])
+    p.add_environment("dev", {"shop": "dev_shop"}, allow_drift=True)
+    p.add_environment("prod", {"shop": "prod_shop"}, allow_drift=True, require_confirmation=True)
+    p.snapshot("v1", version="1.0.0")
+    return p
+
+
+@pytest.fixture()
+def engine() -> Engine:
+    return Engine()
+
+
+@pytest.fixture()
+def project(engine: Engine) -> schemax.Project:
+    return _project(engine)
+
+
+def cli(monkeypatch: pytest.MonkeyPatch, project: schemax.Project, *argv: str) -> tuple[int, str, str]:
+    monkeypatch.setattr("schemax.cli.context.select_engine", lambda request, note: project.executor)
+    monkeypatch.setattr("schemax.cli.context.store_name", lambda args: project.store)
+    monkeypatch.setenv("SCHEMAX_AUTHOR", "cli-tester")
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["--project", project.name, *argv], out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _fail_prod(project: schemax.Project, engine: Engine) -> str:
+    engine.fail_on = "`b`"
+    with pytest.raises(schemax.ExecutionError):
+        project.deploy("prod", confirm="prod", max_workers=1)
+    engine.fail_on = None
+    return project.history("prod")[0].deployment_id
+
+
+# -- (1) every execution on an environment requiring confirmation asks for it, resumes included ----------
+
+def test_a_resume_of_production_asks_for_its_confirmation(project: schemax.Project, engine: Engine) -> None:
+    failed = _fail_prod(project, engine)
+    ran = len(engine.sql)
+    with pytest.raises(schemax.ConfirmationRequiredError) as err:
+        project.deploy("prod")  # was: resumed without --confirm prod
+    assert err.value.environment == "prod"
+    assert len(engine.sql) == ran  # nothing ran
+    assert [(d.deployment_id, d.status) for d in project.history("prod")] == [(failed, "failed")]
+    with pytest.raises(schemax.ConfirmationRequiredError):
+        project.deploy("prod", abandon=True)  # abandoning leads to a run too
+    assert project.history("prod")[0].status == "failed"
+    resumed = project.deploy("prod", confirm="prod")
+    assert resumed.kind == "resume" and resumed.status == "success"
+
+
+def test_the_cli_says_how_to_confirm_in_its_own_terms(project: schemax.Project, engine: Engine,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _fail_prod(project, engine)
+    code, out, err = cli(monkeypatch, project, "deploy", "prod")
+    assert code == 1
+    assert err.strip().splitlines()[-1] == "schemax: error: deploying to 'prod' needs --confirm prod"
+    code, out, err = cli(monkeypatch, project, "deploy", "prod", "--confirm", "prod")
+    assert code == EXIT_OK, err
+    assert project.history("prod")[0].kind == "resume"
+
+
+# -- (2) Ctrl-C: recorded as interrupted with its true applied count, one line, exit 130 ------------------
+
+def test_ctrl_c_is_recorded_as_interrupted_with_the_true_count(project: schemax.Project,
+                                                               engine: Engine) -> None:
+    engine.interrupt_on = "`c`"  # the fifth statement (catalog, schema, a, b, then c)
+    with pytest.raises(KeyboardInterrupt) as err:  # still a KeyboardInterrupt for whoever catches one
+        project.deploy("dev", max_workers=1)
+    assert isinstance(err.value, schemax.DeploymentInterruptedError)
+    dep = project.history("dev")[0]
+    assert dep.status == "interrupted"
+    assert dep.applied == 4 == len(engine.sql) == err.value.applied
+    assert [s.status for s in dep.statements].count("applied") == 4
+    assert err.value.total == len(dep.statements) == 5
+    assert dep.error == "interrupted (Ctrl-C) after 4/5 statement(s) applied"
+    assert project.store.read_lock(project.name, "dev") is None
+    engine.interrupt_on = None
+    resumed = project.deploy("dev")
+    assert resumed.kind == "resume" and resumed.status == "success"
+    assert len([s for s in engine.sql if s.startswith("CREATE TABLE")]) == 3  # c once, nothing twice
+
+
+def test_ctrl_c_while_tables_run_concurrently_counts_what_finished(project: schemax.Project,
+                                                                   engine: Engine) -> None:
+    engine.interrupt_on = "`b`"  # a worker thread's statement: the interrupt reaches the deploying thread
+    with pytest.raises(schemax.DeploymentInterruptedError):
+        project.deploy("dev", max_workers=3)
+    dep = project.history("dev")[0]
+    applied = [s for s in dep.statements if s.status == "applied"]
+    assert dep.status == "interrupted" and dep.applied == len(applied) == len(engine.sql)
+    assert not any("`b`" in s.sql for s in applied)
+
+
+def test_the_cli_reports_an_interrupt_in_one_line_and_exits_130(project: schemax.Project, engine: Engine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    engine.interrupt_on = "`c`"
+    code, out, err = cli(monkeypatch, project, "deploy", "dev", "--max-workers", "1", "-q")
+    assert code == EXIT_INTERRUPTED
+    last = err.strip().splitlines()[-1]
+    dep = project.history("dev")[0]
+    assert last == (f"schemax: interrupted: deployment {dep.deployment_id} to 'dev' interrupted after 4/5 "
+                    "statement(s) applied; run `schemax deploy dev` again to resume it (or --abandon to "
+                    "give it up)")
+    assert "KeyboardInterrupt" not in err
+    code, out, err = cli(monkeypatch, project, "history", "dev")
+    assert " interrupted " in out and " 4/5 " in out
+
+
+# -- (3) a dry run shows exactly what the run would execute ------------------------------------------------
+
+def _masked(sql: str) -> str:
+    return re.sub(r"'schemax\.(deployed_at|deployment)' = '[^']*'", r"'schemax.\1' = '…'", sql)
+
+
+def test_a_data_rollback_dry_run_shows_the_restores_the_run_executes(project: schemax.Project,
+                                                                     engine: Engine) -> None:
+    project.deploy("dev")
+    project.drop_column("shop.sales.a", "v")
+    project.snapshot("v2", version="2.0.0")
+    project.deploy("dev", allow_breaking=True)
+    dry = project.rollback("dev", "1.0.0", restore_data=True, dry_run=True)
+    assert len(project.history("dev")) == 2  # nothing recorded
+    engine.sql.clear()
+    real = project.rollback("dev", "1.0.0", restore_data=True)
+    assert [_masked(s.sql) for s in dry.statements] == [_masked(s) for s in engine.sql]
+    assert dry.statements[0].sql == "RESTORE TABLE `dev_shop`.`sales`.`a` TO VERSION AS OF 7"
+    assert [s.seq for s in dry.statements] == list(range(1, len(real.statements) + 1))
+
+
+def test_a_dry_run_over_an_unfinished_deployment_shows_the_resume(project: schemax.Project,
+                                                                  engine: Engine) -> None:
+    engine.fail_on = "`b`"
+    with pytest.raises(schemax.ExecutionError):
+        project.deploy("dev", max_workers=1)
+    engine.fail_on = None
+    dry = project.deploy("dev", dry_run=True)
+    assert dry.kind == "resume" and [n.deployment_id for n in dry.notes] == [
+        project.history("dev")[0].deployment_id]
+    assert len(project.history("dev")) == 1  # nothing recorded
+    engine.sql.clear()
+    project.deploy("dev", max_workers=1)
+    # the same statements (each table's chain runs in its own order)
+    assert sorted(_masked(s.sql) for s in dry.statements) == sorted(_masked(s) for s in engine.sql)
+    assert any(s.change_kinds == ("stamp",) for s in dry.statements)
+
+
+# -- (4) an empty deploy records no deployment row and is not blocked by drift ----------------------------
+
+def test_a_deploy_with_nothing_to_do_records_nothing(project: schemax.Project, engine: Engine,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    project.deploy("dev")
+    ran = len(engine.sql)
+
+    def drifted(env: Any) -> Any:  # drift it cannot cause must not block it
+        raise AssertionError("an empty deploy asked for drift")
+
+    again = project.deployer(drift_check=drifted).deploy("dev")
+    assert again.recorded is False and again.statements == [] and again.status == "success"
+    assert len(project.history("dev")) == 1 and len(engine.sql) == ran
+    code, out, err = cli(monkeypatch, project, "deploy", "dev")
+    assert code == EXIT_OK, err
+    assert out.strip() == "nothing to do: dev runs 1.0.0 already (nothing recorded)"
+    assert len(project.history("dev")) == 1
+    # a new snapshot with no change to run still records that the environment runs it
+    project.snapshot("same", version="1.0.1")
+    moved = project.deploy("dev")
+    assert moved.recorded and project.status().deployed["dev"] == "1.0.1"
+
+
+# -- (5) a resume of an old plan says which plan, and how to choose the newer snapshot -------------------
+
+def test_a_resume_of_an_older_plan_says_so_in_the_callers_terms(project: schemax.Project, engine: Engine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    engine.fail_on = "`b`"
+    with pytest.raises(schemax.ExecutionError):
+        project.deploy("dev", max_workers=1)
+    failed = project.history("dev")[0].deployment_id
+    engine.fail_on = None
+    project.add_column("shop.sales.a", "x", "INT")
+    project.snapshot("fix", version="1.0.1")
+    code, out, err = cli(monkeypatch, project, "deploy", "dev", "--to", "1.0.1")
+    assert code == 1 and "--abandon" in err and "abandon=True" not in err and failed in err
+    with pytest.raises(schemax.UnfinishedDeploymentError, match=r"abandon=True"):
+        project.deploy("dev", "1.0.1")
+    code, out, err = cli(monkeypatch, project, "deploy", "dev")
+    assert code == EXIT_OK, err
+    assert out.splitlines()[0] == (
+        f"note: resuming deployment {failed} of 'dev' ((nothing) -> 1.0.0), which did not finish; the "
+        "latest snapshot is 1.0.1: to deploy it instead, give this one up with --abandon")
+    resumed = project.history("dev")[0]
+    assert resumed.kind == "resume" and resumed.to_version == "1.0.0"
+    code, out, err = cli(monkeypatch, project, "deploy", "dev", "--json")
+    assert json.loads(out)["deployment"]["notes"] == []  # nothing unfinished any more
+
+
+def test_the_python_note_names_abandon_true(project: schemax.Project, engine: Engine) -> None:
+    engine.fail_on = "`b`"
+    with pytest.raises(schemax.ExecutionError):
+        project.deploy("dev", max_workers=1)
+    engine.fail_on = None
+    project.add_column("shop.sales.a", "x", "INT")
+    project.snapshot("fix", version="1.0.1")
+    dep = project.deploy("dev")
+    assert [n.newer for n in dep.notes] == ["1.0.1"]
+    assert str(dep.notes[0]).endswith("give this one up with abandon=True")
+    assert project.deploy("dev").to_version == "1.0.1"  # the next deploy takes the newer snapshot
+
