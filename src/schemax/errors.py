@@ -271,10 +271,23 @@ class DriftDetectedError(SchemaxError):
 
     blocked: ClassVar[bool] = True
 
-    def __init__(self, report: Any, message: str | None = None) -> None:
+    def __init__(self, report: Any, message: str | None = None, *, restamp: str | None = None) -> None:
         self.report = report
+        #: the environment when every finding is in schemax's own tracking properties: a re-stamp
+        #: (``Project.restamp(env)``, ``schemax drift ENV --restamp``) repairs it without ``force``
+        self.restamp = restamp
         n = len(getattr(report, "findings", ()) or ())
-        super().__init__(message or f"drift detected: {n} finding(s)")
+        self._base = message or f"drift detected: {n} finding(s)"
+        super().__init__(self._message(f"Project.restamp({restamp!r})"))
+
+    def _message(self, repair: str) -> str:
+        if self.restamp is None:
+            return self._base
+        return (f"{self._base}, only in schemax's tracking properties (schemax.version / schemax.hash): "
+                f"{repair} stamps those tables again, no force needed")
+
+    def cli_message(self) -> str:
+        return self._message(f"`schemax drift {self.restamp} --restamp`")
 
 
 class PreflightFailedError(SchemaxError):

@@ -247,3 +247,110 @@ def test_the_python_note_names_abandon_true(project: schemax.Project, engine: En
     assert str(dep.notes[0]).endswith("give this one up with abandon=True")
     assert project.deploy("dev").to_version == "1.0.1"  # the next deploy takes the newer snapshot
 
+
+
+# -- (6) the tracking stamp of every table a deployment covers holds; a re-stamp repairs tracking drift ----
+
+_PAIRS = re.compile(r"'((?:[^'\\]|\\.)*)' = '((?:[^'\\]|\\.)*)'")
+
+
+class PropsEngine(Engine):
+    """The fake engine keeping each table's properties as Spark would: ``CREATE TABLE IF NOT EXISTS`` of
+    a table that exists changes nothing, ``SET TBLPROPERTIES`` merges."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.props: dict[str, dict[str, str]] = {}
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        super().execute(sql, params)
+        if m := re.match(r"CREATE TABLE IF NOT EXISTS (\S+) .* TBLPROPERTIES \((.*)\)$", sql, re.S):
+            self.props.setdefault(m.group(1), dict(_PAIRS.findall(m.group(2))))
+        elif m := re.match(r"ALTER TABLE (\S+) SET TBLPROPERTIES \((.*)\)$", sql, re.S):
+            self.props.setdefault(m.group(1), {}).update(_PAIRS.findall(m.group(2)))
+
+
+def _quoted(name: str) -> str:
+    return ".".join(f"`{part}`" for part in name.split("."))
+
+
+def _live(project: schemax.Project, engine: PropsEngine) -> Any:
+    """A catalog reader answering with the deployed tables, holding the properties the engine has."""
+    from schemax.drift import map_to_physical
+    from schemax.ports import ObservedCatalog
+    from schemax.services.drift import DriftService
+
+    class Live:
+        def read(self, scope: Any) -> ObservedCatalog:
+            state = map_to_physical(project.deployer().deployed("dev").state, {"shop": "dev_shop"})
+            tables = {tid: t.model_copy(update={"properties": {
+                **t.properties, **engine.props.get(_quoted(state.full_name(tid)), {})}})
+                for tid, t in state.tables.items()}
+            return ObservedCatalog(state=state.model_copy(update={"tables": tables}))
+
+    return lambda **kw: DriftService(project.records, engine, author="t", reader=Live())
+
+
+def test_a_resume_stamps_a_table_whose_create_found_it_there() -> None:
+    engine = PropsEngine()
+    project = _project(engine)
+    engine.props["`dev_shop`.`sales`.`c`"] = {}  # c is there already (left by an earlier attempt)
+    engine.fail_on = "`b`"
+    with pytest.raises(schemax.ExecutionError):
+        project.deploy("dev", max_workers=1)
+    engine.fail_on = None
+    resumed = project.deploy("dev")  # CREATE TABLE IF NOT EXISTS c is a no-op: its stamp is not written
+    assert resumed.status == "success"
+    for name in ("a", "b", "c"):
+        assert engine.props[f"`dev_shop`.`sales`.`{name}`"]["schemax.version"] == "1.0.0", name
+    project.drift_service = _live(project, engine)  # type: ignore[method-assign]
+    assert not project.check_drift("dev", record=False).drifted
+
+
+def test_drift_only_in_tracking_properties_is_repaired_by_a_restamp_without_force(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = PropsEngine()
+    project = _project(engine)
+    project.update_environment("dev", allow_drift=False)
+    engine.props["`dev_shop`.`sales`.`c`"] = {}
+    project.deploy("dev")  # c existed: CREATE TABLE IF NOT EXISTS left it unstamped
+    project.drift_service = _live(project, engine)  # type: ignore[method-assign]
+    report = project.check_drift("dev", record=False)
+    assert {(f.object_name, f.detail) for f in report.findings} == {
+        ("dev_shop.sales.c", "schemax.version"), ("dev_shop.sales.c", "schemax.hash")}
+    project.add_column("shop.sales.a", "x", "INT")
+    project.snapshot("v2", version="2.0.0")
+    with pytest.raises(schemax.DriftDetectedError) as err:
+        project.deploy("dev")
+    assert err.value.restamp == "dev" and "Project.restamp('dev')" in str(err.value)
+    assert "`schemax drift dev --restamp`" in err.value.cli_message()
+    ran = len(engine.sql)
+    fixed = project.restamp("dev")  # no force
+    assert fixed is not None and fixed.kind == "restamp" and fixed.status == "success"
+    assert [s.sql.split(" SET ")[0] for s in fixed.statements] == ["ALTER TABLE `dev_shop`.`sales`.`c`"]
+    assert len(engine.sql) == ran + 1
+    assert engine.props["`dev_shop`.`sales`.`c`"]["schemax.version"] == "1.0.0"
+    assert project.status().deployed["dev"] == "1.0.0"  # what the environment runs is unchanged
+    assert not project.check_drift("dev", record=False).drifted
+    assert project.restamp("dev") is None  # nothing left to re-stamp
+    assert project.deploy("dev").to_version == "2.0.0"
+
+
+def test_a_restamp_refuses_when_more_than_tracking_drifted(project: schemax.Project) -> None:
+    from schemax.drift import DriftFinding, DriftReport
+
+    project.deploy("dev")
+    report = DriftReport(environment="dev", findings=(
+        DriftFinding("table", "dev_shop.sales.c", "modified", "1.0.0", None, "schemax.version"),
+        DriftFinding("column", "dev_shop.sales.c.v", "missing")))
+
+    class Service:
+        def check(self, env: str, **kw: Any) -> DriftReport:
+            return report
+
+    project.drift_service = lambda **kw: Service()  # type: ignore[method-assign,assignment,return-value]
+    ran = len(project.executor.sql)  # type: ignore[union-attr]
+    with pytest.raises(schemax.DriftDetectedError) as err:
+        project.restamp("dev")
+    assert [f.object_type for f in err.value.report.findings] == ["column"] and err.value.restamp is None
+    assert len(project.executor.sql) == ran  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ from schemax.core.naming import Naming
 
 DeploymentStatus = Literal["in_progress", "success", "failed", "interrupted", "rolled_back", "abandoned"]
 StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
-DeploymentKind = Literal["deploy", "rollback", "baseline", "resume"]
+DeploymentKind = Literal["deploy", "rollback", "baseline", "resume", "restamp", "import"]
 
 
 class Settings(Frozen):

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, Literal, overload
 
 from schemax.core.environment import DriftScanRecord, Environment
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.drift import DriftReport
-from schemax.errors import EngineRequiredError, NotDeployedError
+from schemax.drift.report import is_tracking_finding
+from schemax.errors import DriftDetectedError, EngineRequiredError, NotDeployedError
 from schemax.plan import Plan, build_plan_between
 from schemax.plan.capabilities import EngineCapabilities, detect_capabilities
 from schemax.plan.to_ops import ops_between
@@ -163,6 +165,28 @@ class ServiceFacade(SnapshotDesign):
     def check_drift(self, env: str, *, record: bool = True) -> DriftReport:
         """Compare ``env``'s live catalog with its last deployment; the scan is recorded."""
         return self.drift_service().check(env, record=record)
+
+    def restamp(self, env: str, *, confirm: str | bool | None = None) -> Deployment | None:
+        """Repair drift that is only in schemax's own tracking properties (``schemax.version``,
+        ``schemax.hash``): stamp those tables again, recorded as a ``restamp`` deployment; no ``force``
+        needed, nothing else runs. ``None`` when no table needs it; ``DriftDetectedError`` (with only the
+        other findings) when anything else differs, before anything runs."""
+        report = self.drift_service().check(env, record=False)
+        others = tuple(f for f in report.findings if not is_tracking_finding(f))
+        if others:
+            raise DriftDetectedError(
+                replace(report, findings=others),
+                f"drift beyond schemax's tracking properties in {env!r}: {len(others)} finding(s); "
+                "re-stamping repairs only schemax.version / schemax.hash")
+        names = {f.object_name.lower() for f in report.findings}
+        if not names:
+            return None
+        environment = self.environment(env)
+        deployer = self.deployer()
+        logical = deployer.deployed(env).state
+        physical = environment.naming.map_state(logical)
+        ids = [tid for tid in physical.tables if physical.full_name(tid).lower() in names]
+        return deployer.restamp(env, ids, confirm=confirm)
 
     def drift_scans(self, env: str | None = None) -> list[DriftScanRecord]:
         """Recorded drift scans, newest first."""

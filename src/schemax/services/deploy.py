@@ -38,6 +38,7 @@ from schemax.core.model import State
 from schemax.core.ops import utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.display import deployment_html
+from schemax.drift.report import is_tracking_finding
 from schemax.errors import (
     ApprovalRequiredError,
     BreakingChangeError,
@@ -46,6 +47,7 @@ from schemax.errors import (
     DeploymentLockedError,
     DriftDetectedError,
     ExecutionError,
+    NotDeployedError,
     NotFoundError,
     RestoreUnavailableError,
     RetentionWindowPassedError,
@@ -307,6 +309,40 @@ class Deployer:
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
 
+    def restamp(self, env_name: str, tables: Sequence[str], *, confirm: str | bool | None = None
+                ) -> Deployment:
+        """Write the version-tracking stamp again on ``tables`` (ids of the deployed state): the repair of
+        drift that is only in schemax's own ``schemax.*`` properties. Recorded as a ``restamp`` deployment
+        of what the environment already runs (its state and version unchanged); nothing else runs, so it
+        needs no ``force``. Refused while a deployment is unfinished, and without the environment's
+        confirmation where it requires one."""
+        env = self.records.environment(env_name)
+        current = self.deployed(env_name)
+        if current.deployment is None:
+            raise NotDeployedError(env_name, "restamp",
+                                   f"environment {env_name!r} has no successful deployment to re-stamp")
+        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
+        self._lock(env, holder)
+        try:
+            unfinished = self._unfinished(env_name)
+            if unfinished is not None:
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+            self._require_confirmation(env, confirm)
+            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+            wanted = sorted(set(tables) & set(current.state.tables))
+            record = replace(current.deployment, deployment_id=deployment_id, kind="restamp",
+                             status="in_progress", started_at=utc_now(), finished_at=None, error=None,
+                             applied=0, resumes=None, table_versions={}, drift=None,
+                             from_version=current.version, deployed_by=self.author,
+                             touched_tables=tuple(wanted))
+            statements = [replace(st, seq=i) for i, st in enumerate(
+                self._stamps_for(env, record, deployment_id, set(wanted)), start=1)]
+            record = replace(record, statement_count=len(statements))
+            self.store.begin_deployment(record, statements)
+            return self._execute(record, statements, None)
+        finally:
+            self.store.release_lock(self.project_name, env_name, holder)
+
     def _dry_run(self, env: Environment, to: str | None, *, allow_breaking: bool, force: bool,
                  abandon: bool, kind: str, before: State | None, restore: dict[str, int]) -> Deployment:
         """What the run would execute, statement for statement, without running or recording anything:
@@ -384,7 +420,8 @@ class Deployer:
                 force or env.allow_drift or self.records.settings().allow_drift):
             report = self.drift_check(env)
             if report is not None and report.drifted:
-                raise DriftDetectedError(report)
+                only_tracking = all(is_tracking_finding(f) for f in report.findings)
+                raise DriftDetectedError(report, restamp=env.name if only_tracking else None)
         if self.preflight_check is not None:  # last: it queries the data; before anything is recorded
             self.preflight_check(env, plan)
 
