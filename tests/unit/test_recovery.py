@@ -354,3 +354,55 @@ def test_a_restamp_refuses_when_more_than_tracking_drifted(project: schemax.Proj
         project.restamp("dev")
     assert [f.object_type for f in err.value.report.findings] == ["column"] and err.value.restamp is None
     assert len(project.executor.sql) == ran  # type: ignore[union-attr]
+
+
+# -- (7) import the drift, then deploy: the environment's recorded state advances -----------------------
+
+def test_an_imported_drift_is_not_deployed_again_to_where_it_came_from(monkeypatch: pytest.MonkeyPatch
+                                                                      ) -> None:
+    from schemax.core.objects import Column
+    from schemax.drift import map_to_physical
+    from schemax.ports import ObservedCatalog
+    from schemax.services.drift import DriftService
+
+    engine = PropsEngine()
+    project = _project(engine)
+    project.update_environment("prod", allow_drift=False)
+    project.deploy("prod", confirm="prod")
+    project.deploy("dev")
+    live = map_to_physical(project.deployer().deployed("prod").state, {"shop": "prod_shop"})
+    a = live.find("prod_shop.sales.a")
+    assert a is not None
+    hand = live.tables[a].model_copy(update={"columns": (
+        *live.tables[a].columns, Column(id="col_by_hand", name="fx_rate", type="DOUBLE"))})
+    reality = live.model_copy(update={"tables": {**live.tables, a: hand}})  # ADD COLUMNS fx_rate, by hand
+
+    class Live:
+        def read(self, scope: Any) -> ObservedCatalog:
+            tables = {tid: t.model_copy(update={"properties": {
+                **t.properties, **engine.props.get(_quoted(reality.full_name(tid)), {})}})
+                for tid, t in reality.tables.items()}
+            return ObservedCatalog(state=reality.model_copy(update={"tables": tables}))
+
+    project.drift_service = lambda **kw: DriftService(  # type: ignore[method-assign]
+        project.records, engine, author="t", reader=Live())
+    assert project.check_drift("prod", record=False).drifted
+    with pytest.raises(schemax.ConfirmationRequiredError):
+        project.import_drift("prod")  # it stamps prod's tables: confirmed like any run there
+    assert project.history("prod")[0].kind == "deploy"
+    ops = project.import_drift("prod", confirm="prod")
+    assert [op.kind for op in ops] == ["add_column"]
+    imported = project.history("prod")[0]
+    assert imported.kind == "import" and imported.status == "success"
+    assert [s.sql.split(" SET ")[0] for s in imported.statements] == ["ALTER TABLE `prod_shop`.`sales`.`a`"]
+    assert not project.check_drift("prod", record=False).drifted  # the same drift no longer blocks
+    project.snapshot("with fx_rate", version="1.1.0")
+    assert not project.plan("prod").statements  # nothing of what was imported
+    engine.sql.clear()
+    dep = project.deploy("prod", confirm="prod")  # was: ADD COLUMNS fx_rate -> FIELD_ALREADY_EXISTS
+    assert dep.to_version == "1.1.0" and not any("fx_rate" in s for s in engine.sql)
+    assert project.status().deployed["prod"] == "1.1.0"
+    assert not project.check_drift("prod", record=False).drifted
+    # another environment receives it as an ordinary change
+    assert [s.sql for s in project.plan("dev").statements][0] == (
+        "ALTER TABLE `dev_shop`.`sales`.`a` ADD COLUMNS (`fx_rate` DOUBLE)")

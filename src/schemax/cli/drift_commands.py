@@ -14,7 +14,7 @@ def cmd_drift(args: argparse.Namespace, output: Output) -> int:
     project = open_project(args, output)
     output.note(f"scanning {args.env} ...")
     if args.import_drift:
-        ops = project.import_drift(args.env)
+        ops = project.import_drift(args.env, confirm=blank(getattr(args, "confirm", None)))
         ops = list(ops or []) if not isinstance(ops, (int, dict)) else ops
         if output.json:
             output.doc({"environment": args.env, "imported_ops": ops})

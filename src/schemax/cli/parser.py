@@ -227,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="repair drift that is only in schemax's tracking properties (schemax.version / schemax.hash) "
         "by stamping those tables again; refused if anything else drifted",
     )
-    p.add_argument("--confirm", metavar="ENV", help="confirm a re-stamp of an environment that requires it")
+    p.add_argument(
+        "--confirm", metavar="ENV", help="confirm an import or a re-stamp of an environment that requires it"
+    )
 
     p = command("snapshot", "create or list snapshots")
     snap = p.add_subparsers(dest="snapshot_command", metavar="<create|list>", parser_class=_Parser)

@@ -192,11 +192,17 @@ class ServiceFacade(SnapshotDesign):
         """Recorded drift scans, newest first."""
         return self.store.read_drift_scans(self.name, env)
 
-    def import_drift(self, env: str) -> list[Op]:
-        """Record the ops that make the project match what ``env`` really holds (hand-made changes)."""
+    def import_drift(self, env: str, *, confirm: str | bool | None = None) -> list[Op]:
+        """Record the ops that make the project match what ``env`` really holds (hand-made changes), and
+        an ``import`` deployment saying ``env`` holds them (its tables they changed stamped again), so
+        ``env``'s next plan holds nothing of what was imported while the other environments receive it
+        as ordinary changes. ``confirm`` as for :meth:`deploy` where ``env`` requires confirmation."""
+        deployer = self.deployer()
+        deployer._require_confirmation(self.environment(env), confirm)  # before anything is recorded
         ops = self.drift_service().drift_ops(env)
         if ops:
             self.record_ops(ops)
+            deployer.record_import(env, ops)
         drift_log.info("imported %d op(s) of drift from %s", len(ops), env)
         return ops
 

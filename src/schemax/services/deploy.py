@@ -35,8 +35,10 @@ from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
 from schemax.core.hashing import state_hash
 from schemax.core.model import State
-from schemax.core.ops import utc_now
+from schemax.core.ops import Op, utc_now
+from schemax.core.replay import replay
 from schemax.core.snapshot import Snapshot
+from schemax.core.tracking import table_definition_hash
 from schemax.display import deployment_html
 from schemax.drift.report import is_tracking_finding
 from schemax.errors import (
@@ -155,7 +157,15 @@ class Deployment:
 
 
 def state_of(records: ProjectRecords, rec: DeploymentRecord) -> State:
-    """The state a deployment record says it deployed: its snapshot's, or the log's at its op seq."""
+    """The state a deployment record says it deployed: its snapshot's, the log's at its op seq, or (an
+    ``import``) its base deployment's with the imported ops applied."""
+    if rec.base is not None:
+        base = next((r for r in records.store.read_deployments(records.name, rec.environment)
+                     if r.deployment_id == rec.base), None)
+        if base is None:
+            raise NotFoundError("deployment", rec.base)
+        wanted = set(rec.op_ids)
+        return replay([op for op in records.ops() if op.op_id in wanted], state_of(records, base))
     if rec.snapshot_id:
         for snap in records.snapshots():
             if snap.snapshot_id == rec.snapshot_id:
@@ -337,6 +347,46 @@ class Deployer:
                              touched_tables=tuple(wanted))
             statements = [replace(st, seq=i) for i, st in enumerate(
                 self._stamps_for(env, record, deployment_id, set(wanted)), start=1)]
+            record = replace(record, statement_count=len(statements))
+            self.store.begin_deployment(record, statements)
+            return self._execute(record, statements, None)
+        finally:
+            self.store.release_lock(self.project_name, env_name, holder)
+
+    def record_import(self, env_name: str, ops: Sequence[Op]) -> Deployment | None:
+        """Record that ``env`` holds what an import of its drift found (``ops``, recorded in the log): an
+        ``import`` deployment whose state is the deployed one with ``ops`` applied, so the next plan for
+        ``env`` holds none of them (the other environments get them as ordinary changes). The tables the
+        ops changed are stamped with the new definition's tracking, so no version drift remains. ``None``
+        without ops."""
+        if not ops:
+            return None
+        env = self.records.environment(env_name)
+        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
+        self._lock(env, holder)
+        try:
+            unfinished = self._unfinished(env_name)
+            if unfinished is not None:
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+            current = self.deployed(env_name)
+            if current.deployment is None:
+                raise NotDeployedError(env_name, "drift",
+                                       f"{env_name!r} has no deployment to import into")
+            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+            record = replace(current.deployment, deployment_id=deployment_id, kind="import",
+                             status="in_progress", started_at=utc_now(), finished_at=None, error=None,
+                             applied=0, resumes=None, table_versions={}, drift=None, snapshot_id=None,
+                             op_seq=None, base=current.deployment.deployment_id,
+                             op_ids=tuple(op.op_id for op in ops), from_version=current.version,
+                             deployed_by=self.author)
+            after = self.state_of(record)
+            changed = sorted(tid for tid, t in after.tables.items()
+                             if tid not in current.state.tables
+                             or table_definition_hash(current.state.tables[tid]) != table_definition_hash(t))
+            record = replace(record, touched_tables=tuple(changed), state_hash=state_hash(after),
+                             features=remembered_features(record.features, {}, after))
+            statements = [replace(st, seq=i) for i, st in enumerate(
+                self._stamps_for(env, record, deployment_id, set(changed)), start=1)]
             record = replace(record, statement_count=len(statements))
             self.store.begin_deployment(record, statements)
             return self._execute(record, statements, None)
