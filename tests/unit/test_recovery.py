@@ -15,6 +15,7 @@ from test_deploy_unit import FakeEngine
 import schemax
 from schemax.adapters.memory import MemoryStore
 from schemax.cli import EXIT_INTERRUPTED, EXIT_OK, run
+from schemax.errors import SqlError
 from schemax.plan import UNITY_CATALOG
 
 
@@ -406,3 +407,58 @@ def test_an_imported_drift_is_not_deployed_again_to_where_it_came_from(monkeypat
     # another environment receives it as an ordinary change
     assert [s.sql for s in project.plan("dev").statements][0] == (
         "ALTER TABLE `dev_shop`.`sales`.`a` ADD COLUMNS (`fx_rate` DOUBLE)")
+
+
+# -- (8) abandon, then deploy: what the abandoned run applied is not run again -----------------------------
+
+class ColumnsEngine(Engine):
+    """The fake engine keeping each table's columns: ``ADD COLUMNS`` of a column that exists fails as Delta
+    does (FIELD_ALREADY_EXISTS); ``DESCRIBE TABLE`` answers the columns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns: dict[str, list[str]] = {}
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        if m := re.match(r"ALTER TABLE (\S+) ADD COLUMNS \((.*)\)$", sql, re.S):
+            new = re.findall(r"(?:^|, )`([^`]+)` ", m.group(2))
+            if set(new) & set(self.columns.get(m.group(1), [])):
+                raise SqlError(sql, "[FIELD_ALREADY_EXISTS] Cannot add column", "already_exists")
+            super().execute(sql, params)
+            self.columns.setdefault(m.group(1), []).extend(new)
+            return
+        super().execute(sql, params)
+        if m := re.match(r"CREATE TABLE IF NOT EXISTS (\S+) \((.*?)\) USING", sql, re.S):
+            self.columns.setdefault(m.group(1), re.findall(r"(?:^|, )`([^`]+)` ", m.group(2)))
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        if sql.startswith("DESCRIBE TABLE "):
+            name = sql[len("DESCRIBE TABLE "):]
+            if name not in self.columns:
+                raise SqlError(sql, "[TABLE_OR_VIEW_NOT_FOUND]", "not_found")
+            return [{"col_name": c, "data_type": "int"} for c in self.columns[name]]
+        return super().query(sql, params)
+
+
+def test_a_deploy_after_an_abandon_does_not_rerun_what_the_abandoned_one_applied() -> None:
+    engine = ColumnsEngine()
+    project = _project(engine)
+    project.deploy("dev")
+    for t in ("a", "b"):
+        project.add_column(f"shop.sales.{t}", "fx_rate", "DOUBLE")
+    project.snapshot("v2", version="2.0.0")
+    engine.fail_on = "`b` ADD COLUMNS"
+    with pytest.raises(schemax.ExecutionError):
+        project.deploy("dev", max_workers=1)  # a's ADD COLUMNS ran, b's failed
+    engine.fail_on = None
+    assert engine.columns["`dev_shop`.`sales`.`a`"] == ["id", "v", "fx_rate"]
+    project.add_column("shop.sales.c", "note", "STRING")
+    project.snapshot("the fix", version="2.0.1")
+    dep = project.deploy("dev", abandon=True)  # was: FIELD_ALREADY_EXISTS on a
+    assert dep.status == "success" and dep.to_version == "2.0.1"
+    found = [s for s in dep.statements if s.error == "found applied when resuming: not run again"]
+    assert [s.sql for s in found] == ["ALTER TABLE `dev_shop`.`sales`.`a` ADD COLUMNS (`fx_rate` DOUBLE)"]
+    assert {t: cols for t, cols in engine.columns.items()} == {
+        "`dev_shop`.`sales`.`a`": ["id", "v", "fx_rate"], "`dev_shop`.`sales`.`b`": ["id", "v", "fx_rate"],
+        "`dev_shop`.`sales`.`c`": ["id", "v", "note"]}
+    assert [d.status for d in project.history("dev")] == ["success", "abandoned", "success"]

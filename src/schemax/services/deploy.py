@@ -291,10 +291,14 @@ class Deployer:
         self._lock(env, holder)
         try:
             unfinished = self._unfinished(env_name)
+            abandoned = False
             if unfinished is not None:
                 # a resume (and an abandon, which leads to a new run) executes on the environment too
                 self._require_confirmation(env, confirm)
                 if abandon:
+                    abandoned = unfinished.applied > 0 or unfinished.status == "interrupted" or any(
+                        s.status != "pending"
+                        for s in self.store.read_statements(self.project_name, unfinished.deployment_id))
                     self.store.update_deployment(
                         replace(unfinished, status="abandoned", finished_at=utc_now()))
                     log.warning("abandoned unfinished deployment %s of %s",
@@ -315,7 +319,10 @@ class Deployer:
                 return Deployment(self._record_for(env, plan, "", kind, "success"), [], plan, recorded=False)
             if restore:
                 self.check_restorable(restore)
-            return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
+            # after an abandon the plan starts from the last success, but the abandoned run may have applied
+            # some of it: each non-idempotent statement first asks the catalog, as a resume does
+            return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start,
+                                 check_applied=abandoned)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
 
@@ -528,7 +535,7 @@ class Deployer:
         return out
 
     def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
-                 restore: dict[str, int], before: State) -> Deployment:
+                 restore: dict[str, int], before: State, *, check_applied: bool = False) -> Deployment:
         state, snap, op_seq = self.target_of(env, to)
         restores = self._restore_statements(deployment_id, restore, before, plan, state)
         planned = self._statements_for(deployment_id, plan)
@@ -541,7 +548,7 @@ class Deployer:
         self.store.begin_deployment(record, statements)
         log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
                  plan.to_version, len(statements))
-        return self._execute(record, statements, plan)
+        return self._execute(record, statements, plan, check_applied=check_applied)
 
     def _resume_records(self, env: Environment, failed: DeploymentRecord, deployment_id: str
                         ) -> tuple[DeploymentRecord, list[StatementRecord]]:
