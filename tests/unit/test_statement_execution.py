@@ -135,14 +135,20 @@ def test_polls_while_pending_or_running(ws: Any) -> None:
     assert sleeps.calls == [0.5, 0.5, 0.5]
 
 
-def test_poll_timeout_cancels_and_raises(ws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("after_cancel", "kind"), [
+    (StatementState.CANCELED, "timeout"),  # the cancel took: it did not run
+    (StatementState.RUNNING, "unknown"),  # still running: it may yet finish
+])
+def test_poll_timeout_cancels_and_raises(ws: Any, monkeypatch: pytest.MonkeyPatch,
+                                         after_cancel: StatementState, kind: str) -> None:
     ws.statement_execution.execute_statement.return_value = _state(StatementState.RUNNING)
-    ws.statement_execution.get_statement.return_value = _state(StatementState.RUNNING)
+    ws.statement_execution.get_statement.side_effect = [_state(StatementState.RUNNING)] * 2 + [
+        _state(after_cancel)]
     clock = iter([0.0, 0.0, 5.0, 11.0, 20.0])
     monkeypatch.setattr("schemax.adapters.statement_execution.time.monotonic", lambda: next(clock))
     with pytest.raises(SqlError) as info:
         _executor(ws, timeout=10).execute("OPTIMIZE t")
-    assert info.value.kind == "timeout"
+    assert info.value.kind == kind
     ws.statement_execution.cancel_execution.assert_called_once_with("st-1")
 
 

@@ -10,7 +10,7 @@ from schemax.core.model import Frozen
 from schemax.core.naming import Naming
 
 DeploymentStatus = Literal["in_progress", "success", "failed", "interrupted", "rolled_back", "abandoned"]
-StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
+StatementStatus = Literal["pending", "running", "applied", "failed", "unknown", "skipped"]
 DeploymentKind = Literal["deploy", "rollback", "baseline", "resume", "restamp", "import"]
 
 

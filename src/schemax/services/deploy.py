@@ -681,8 +681,11 @@ class Deployer:
             try:
                 self.executor.execute(st.sql)
             except Exception as exc:  # noqa: BLE001 - any engine error fails the deployment, recorded below
-                failed = replace(st, status="failed", started_at=begin, finished_at=utc_now(),
-                                 error=str(exc)[:4000])
+                # a lost response (the engine cannot say whether it ran) is recorded as such, never as
+                # applied: a resume asks the catalog before running it again
+                lost = getattr(exc, "kind", None) == "unknown"
+                failed = replace(st, status="unknown" if lost else "failed", started_at=begin,
+                                 finished_at=utc_now(), error=str(exc)[:4000])
                 with self._status_lock:
                     failure.append((failed, exc))
                     done[st.seq] = failed
