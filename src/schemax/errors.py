@@ -290,6 +290,28 @@ class DriftDetectedError(SchemaxError):
         return self._message(f"`schemax drift {self.restamp} --restamp`")
 
 
+class RestoreDiscardsDataError(SchemaxError):
+    """A data rollback's RESTORE would discard commits that changed data after the recorded versions (rows
+    written since the deployment it undoes): refused before anything runs unless allowed
+    (``allow_data_loss=True``, ``--allow-data-loss``). ``discarded``: per table, the commits (version,
+    operation, rows) from Delta's history."""
+
+    blocked: ClassVar[bool] = True
+
+    def __init__(self, environment: str, discarded: Any) -> None:
+        self.environment = environment
+        self.discarded = list(discarded)
+        super().__init__(self._message("allow_data_loss=True"))
+
+    def _message(self, allow: str) -> str:
+        tables = "; ".join(str(d) for d in self.discarded)
+        return (f"rolling back {self.environment!r} with its data would discard what was written since: "
+                f"{tables}; pass {allow} to roll back anyway")
+
+    def cli_message(self) -> str:
+        return self._message("--allow-data-loss")
+
+
 class PreflightFailedError(SchemaxError):
     """A preflight proved, from the environment's live data, that a statement of the plan will fail
     (``schemax.services.preflight``): refused before anything runs or is recorded.
@@ -506,6 +528,7 @@ __all__ = [
     "ProjectExistsError",
     "ProjectNotFoundError",
     "RestoreUnavailableError",
+    "RestoreDiscardsDataError",
     "RetentionWindowPassedError",
     "RuleViolationError",
     "SchemaxError",

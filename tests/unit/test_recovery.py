@@ -26,11 +26,18 @@ class Engine(FakeEngine):
     def __init__(self) -> None:
         super().__init__()
         self.interrupt_on: str | None = None
+        self.history: dict[str, list[dict[str, Any]]] = {}  # DESCRIBE HISTORY rows per table
 
     def execute(self, sql: str, params: Any = None) -> None:
         if self.interrupt_on and self.interrupt_on in sql:
             raise KeyboardInterrupt
         super().execute(sql, params)
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        name = sql[len("DESCRIBE HISTORY "):]
+        if sql.startswith("DESCRIBE HISTORY ") and name in self.history:
+            return self.history[name]
+        return super().query(sql, params)
 
 
 def _project(engine: Engine, store: MemoryStore | None = None) -> schemax.Project:
@@ -462,3 +469,58 @@ def test_a_deploy_after_an_abandon_does_not_rerun_what_the_abandoned_one_applied
         "`dev_shop`.`sales`.`a`": ["id", "v", "fx_rate"], "`dev_shop`.`sales`.`b`": ["id", "v", "fx_rate"],
         "`dev_shop`.`sales`.`c`": ["id", "v", "note"]}
     assert [d.status for d in project.history("dev")] == ["success", "abandoned", "success"]
+
+
+# -- (9) a data rollback says what it discards, and refuses unless allowed -------------------------------
+
+B = "`dev_shop`.`sales`.`b`"
+
+
+def _dropped_b(project: schemax.Project, engine: Engine) -> None:
+    project.deploy("dev")
+    project.drop_column("shop.sales.b", "v")
+    project.snapshot("v2", version="2.0.0")
+    project.deploy("dev", allow_breaking=True)  # records b at version 7 before the drop
+    engine.history[B] = [  # newest first, as DESCRIBE HISTORY answers
+        {"version": 10, "operation": "MERGE", "operationMetrics": {
+            "numTargetRowsInserted": "2", "numTargetRowsUpdated": "1", "numTargetRowsDeleted": "0"}},
+        {"version": 9, "operation": "WRITE", "operationMetrics": '{"numOutputRows": "5"}'},  # as JSON
+        {"version": 8, "operation": "DROP COLUMNS", "operationMetrics": {}},  # the deploy's own: not data
+        {"version": 7, "operation": "WRITE", "operationMetrics": {"numOutputRows": "100"}},  # kept
+        {"version": 6, "operation": "OPTIMIZE", "operationMetrics": {}},
+    ]
+
+
+def test_a_data_rollback_refuses_to_discard_rows_written_since(project: schemax.Project, engine: Engine,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _dropped_b(project, engine)
+    ran = len(engine.sql)
+    dry = project.rollback("dev", "1.0.0", restore_data=True, dry_run=True)  # reports, runs nothing
+    assert [(d.table, d.version, [(c.version, c.operation, c.rows) for c in d.commits], d.rows)
+            for d in dry.discarded] == [(B, 7, [(9, "WRITE", 5), (10, "MERGE", 3)], 8)]
+    with pytest.raises(schemax.RestoreDiscardsDataError) as err:
+        project.rollback("dev", "1.0.0", restore_data=True)
+    assert err.value.blocked and [d.table for d in err.value.discarded] == [B]
+    assert str(err.value) == (
+        "rolling back 'dev' with its data would discard what was written since: `dev_shop`.`sales`.`b`: "
+        "2 commit(s) after version 7 discarded (WRITE v9, MERGE v10; 8 row(s) written or changed); pass "
+        "allow_data_loss=True to roll back anyway")
+    assert len(engine.sql) == ran and project.history("dev")[0].kind == "deploy"  # nothing ran or recorded
+    code, out, err_text = cli(monkeypatch, project, "rollback", "dev", "--to", "1.0.0", "--restore-data",
+                              "--dry-run")
+    assert code == EXIT_OK and ("data loss: would discard 2 commit(s) after version 7 discarded (WRITE v9, "
+                                "MERGE v10; 8 row(s) written or changed) on `dev_shop`.`sales`.`b`") in out
+    code, out, err_text = cli(monkeypatch, project, "rollback", "dev", "--to", "1.0.0", "--restore-data")
+    assert code == 2 and err_text.strip().endswith("pass --allow-data-loss to roll back anyway")
+    back = project.rollback("dev", "1.0.0", restore_data=True, allow_data_loss=True)
+    assert back.status == "success" and [d.table for d in back.discarded] == [B]
+    assert engine.sql[ran] == f"RESTORE TABLE {B} TO VERSION AS OF 7"
+
+
+def test_a_data_rollback_with_nothing_written_since_runs_without_allowance(project: schemax.Project,
+                                                                           engine: Engine) -> None:
+    _dropped_b(project, engine)
+    engine.history[B] = [h for h in engine.history[B] if h["operation"] != "WRITE" or h["version"] < 8
+                         if h["operation"] != "MERGE"]
+    back = project.rollback("dev", "1.0.0", restore_data=True)
+    assert back.status == "success" and back.discarded == []

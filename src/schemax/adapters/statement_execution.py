@@ -101,7 +101,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def _is_requests_failure(exc: BaseException) -> bool:
     try:
-        import requests  # comes with databricks-sdk
+        import requests  # optional: comes with databricks-sdk
     except ImportError:  # pragma: no cover - the SDK needs it
         return False
     return isinstance(exc, (requests.ConnectionError, requests.Timeout))
@@ -121,16 +121,17 @@ def refused(exc: BaseException) -> bool:
     if isinstance(exc, ConnectionRefusedError):
         return True
     try:
-        import requests
-        from urllib3.exceptions import NewConnectionError
-    except ImportError:  # pragma: no cover - the SDK needs them
+        import requests  # optional: comes with databricks-sdk
+    except ImportError:  # pragma: no cover - the SDK needs it
         return False
     if isinstance(exc, requests.ConnectTimeout):
         return True
     if isinstance(exc, requests.ConnectionError):
         reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)  # MaxRetryError(reason=NewConnectionError)
-        return isinstance(reason, (NewConnectionError, ConnectionRefusedError))
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError(reason=NewConnectionError)
+        # urllib3's NewConnectionError (by name: urllib3 is the SDK's, not imported here): never connected
+        return isinstance(reason, ConnectionRefusedError) or any(
+            c.__name__ == "NewConnectionError" for c in type(reason).__mro__)
     return False
 
 
@@ -462,7 +463,7 @@ def _post_once(ws: Any) -> Callable[[dict[str, Any]], Any] | None:
     body, and the executor decides (:meth:`StatementExecutionExecutor._submit`). ``None`` for another
     client (a test double, a client of your own): ``execute_statement`` is called."""
     from databricks.sdk.core import ApiClient  # optional dependency: imported only when used
-    from databricks.sdk.service.sql import StatementResponse
+    from databricks.sdk.service.sql import StatementResponse  # optional dependency
 
     api = getattr(ws, "api_client", None)
     if not isinstance(api, ApiClient):

@@ -96,6 +96,7 @@ def _deployment_doc(dep: Any) -> dict[str, Any]:
     if isinstance(doc, dict):
         doc["recorded"] = bool(getattr(dep, "recorded", True))
         doc["notes"] = [note.message("--abandon") for note in getattr(dep, "notes", [])]
+        doc["discarded"] = to_jsonable(list(getattr(dep, "discarded", [])))
     return doc
 
 
@@ -126,6 +127,9 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
         return EXIT_OK
     for note in getattr(dep, "notes", []):  # which unfinished deployment this continues
         output.line(f"note: {note.message('--abandon')}")
+    for lost in getattr(dep, "discarded", []):  # a data rollback's RESTORE discards these commits
+        verb = "would discard" if dry_run else "discarded"
+        output.line(f"data loss: {verb} {lost.summary().split(': ', 1)[1]} on {lost.table}")
     if not getattr(dep, "recorded", True):
         output.line(f"nothing to do: {dep.environment} runs {dep.to_version} already (nothing recorded)")
         return EXIT_OK
@@ -144,7 +148,8 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
 def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
     project = open_project(args, output)
     progress = Progress(output)
-    options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm)}
+    options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm),
+                               "allow_data_loss": bool(getattr(args, "allow_data_loss", False))}
     dep = project.rollback(
         args.env, to=args.to, restore_data=args.restore_data, progress=progress, **options
     )

@@ -257,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="RESTORE changed Delta tables to their versions before (brings dropped data back)",
     )
+    p.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help="with --restore-data: roll back even though the RESTORE discards rows written since",
+    )
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--force", action="store_true", help="roll back despite drift")
     p.add_argument("--confirm", help="the environment's name, for environments that require confirmation")

@@ -144,20 +144,24 @@ class ServiceFacade(SnapshotDesign):
         return self.deploy(target, to=deployed.version, progress=progress, **options)
 
     def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
-                 progress: ProgressCallback | None = None, **options: Any) -> Deployment:
+                 allow_data_loss: bool = False, progress: ProgressCallback | None = None,
+                 **options: Any) -> Deployment:
         """Deploy the way back to snapshot ``to`` as a deployment of its own.
 
         With ``restore_data=True`` the tables that later deployments changed destructively are first
         ``RESTORE``d to the Delta version recorded before that change, so dropped columns come back with
-        their data (rows written since are lost with them; out of Delta's retention it refuses:
-        ``RetentionWindowPassedError``). ``progress(i, n, statement)`` as for :meth:`deploy`.
+        their data; out of Delta's retention it refuses (``RetentionWindowPassedError``). A RESTORE also
+        discards what was written since: when Delta's history shows commits that changed data after the
+        recorded version, the rollback is refused before anything runs (``RestoreDiscardsDataError``,
+        listing per table the commits and rows) unless ``allow_data_loss=True``; a dry run lists them in
+        ``discarded``. ``progress(i, n, statement)`` as for :meth:`deploy`.
         """
         deployer = self.deployer(**({"progress": progress} if progress is not None else {}))
         before, restore = plan_rollback(self.records, deployer, env, to, restore_data)
         if restore:  # the tables are RESTOREd first: today's data says nothing about the plan's
             deployer.preflight_check = None
         return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
-                               restore=restore, **options)
+                               restore=restore, allow_data_loss=allow_data_loss, **options)
 
     # ------------------------------------------------------------------------------------------------
     # drift and import

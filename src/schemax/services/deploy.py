@@ -51,6 +51,7 @@ from schemax.errors import (
     ExecutionError,
     NotDeployedError,
     NotFoundError,
+    RestoreDiscardsDataError,
     RestoreUnavailableError,
     RetentionWindowPassedError,
     SnapshotRequiredError,
@@ -63,6 +64,7 @@ from schemax.plan.capabilities import EngineCapabilities
 from schemax.plan.render.restore import restore_statements, stamp_statements
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
+from schemax.services.discards import DiscardedCommits, discarded_commits
 from schemax.services.resume import FOUND_APPLIED, already_applied
 from schemax.services.statuses import StatusWriter
 
@@ -125,6 +127,8 @@ class Deployment:
         self.notes = list(notes)
         #: False for a deploy with nothing to do: it ran nothing and recorded no deployment
         self.recorded = recorded
+        #: a data rollback: per table, the data commits its RESTORE discards (from Delta's history)
+        self.discarded: list[DiscardedCommits] = []
 
     deployment_id = property(lambda self: self.record.deployment_id)
     environment = property(lambda self: self.record.environment)
@@ -282,7 +286,10 @@ class Deployer:
     def deploy(self, env_name: str, to: str | None = None, *, dry_run: bool = False,
                allow_breaking: bool = False, force: bool = False, confirm: str | bool | None = None,
                abandon: bool = False, kind: str = "deploy", before: State | None = None,
-               restore: dict[str, int] | None = None) -> Deployment:
+               restore: dict[str, int] | None = None, allow_data_loss: bool = False) -> Deployment:
+        """Plan and run ``to`` on ``env_name`` (see the module doc); ``restore`` (a data rollback: table ->
+        Delta version) is refused with ``RestoreDiscardsDataError`` when a RESTORE would discard commits
+        that changed data since, unless ``allow_data_loss``."""
         env = self.records.environment(env_name)
         holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
         if dry_run:
@@ -317,12 +324,19 @@ class Deployer:
                 log.info("nothing to deploy to %s: it runs %s already (nothing recorded)", env_name,
                          plan.to_version)
                 return Deployment(self._record_for(env, plan, "", kind, "success"), [], plan, recorded=False)
+            discarded: list[DiscardedCommits] = []
             if restore:
-                self.check_restorable(restore)
+                discarded = self.check_restorable(restore)
+                if discarded and not allow_data_loss:
+                    raise RestoreDiscardsDataError(env_name, discarded)
+                for lost in discarded:
+                    log.warning("allowed data loss: %s", lost)
             # after an abandon the plan starts from the last success, but the abandoned run may have applied
             # some of it: each non-idempotent statement first asks the catalog, as a resume does
-            return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start,
-                                 check_applied=abandoned)
+            dep = self._run_new(env, plan, deployment_id, kind, to, restore or {}, start,
+                                check_applied=abandoned)
+            dep.discarded = discarded
+            return dep
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
 
@@ -416,13 +430,14 @@ class Deployer:
         empty = not plan.statements and not restore
         self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
                     dry_run=True, empty=empty)
-        if restore:
-            self.check_restorable(restore)
+        discarded = self.check_restorable(restore) if restore else []
         state = self.target_of(env, to)[0]
         restores = self._restore_statements("dry-run", restore, start, plan, state)
         statements = [replace(st, seq=i) for i, st in
                       enumerate([*restores, *self._statements_for("dry-run", plan)], start=1)]
-        return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"), statements, plan)
+        dep = Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"), statements, plan)
+        dep.discarded = discarded  # what the run would discard (it refuses unless allowed)
+        return dep
 
     def _resumable(self, env: Environment, unfinished: DeploymentRecord, to: str | None) -> bool:
         """Whether deploying ``to`` resumes ``unfinished``: no version given, or the one it deploys."""
@@ -629,8 +644,10 @@ class Deployer:
                 versions[name] = int(rows[0]["version"])
         return versions
 
-    def check_restorable(self, versions: dict[str, int]) -> None:
-        """Refuse before anything runs if a table's recorded version is out of Delta's reach."""
+    def check_restorable(self, versions: dict[str, int]) -> list[DiscardedCommits]:
+        """Refuse before anything runs if a table's recorded version is out of Delta's reach; return, per
+        table with any, the data commits its RESTORE discards (from the same history)."""
+        discarded = []
         for name, version in sorted(versions.items()):
             try:
                 rows = self.executor.query(f"DESCRIBE HISTORY {name}")
@@ -639,6 +656,10 @@ class Deployer:
             oldest = min((int(r["version"]) for r in rows), default=version)
             if version < oldest:
                 raise RetentionWindowPassedError(name, version, oldest)
+            lost = discarded_commits(name, version, rows)
+            if lost.commits:
+                discarded.append(lost)
+        return discarded
 
     # ------------------------------------------------------------------------------------------------
     # executing
