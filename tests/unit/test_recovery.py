@@ -524,3 +524,19 @@ def test_a_data_rollback_with_nothing_written_since_runs_without_allowance(proje
                          if h["operation"] != "MERGE"]
     back = project.rollback("dev", "1.0.0", restore_data=True)
     assert back.status == "success" and back.discarded == []
+
+
+def test_a_rollback_that_upgrades_the_protocol_says_so(project: schemax.Project, engine: Engine,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    project.deploy("dev")
+    project.add_column("shop.sales.a", "w", "INT")
+    project.snapshot("v2", version="2.0.0")
+    project.deploy("dev")
+    for argv in (("--dry-run",), ()):  # the way back drops w: column mapping gets enabled on a
+        code, out, err = cli(monkeypatch, project, "rollback", "dev", "--to", "1.0.0", *argv)
+        assert code == EXIT_OK, err
+        upgrades = [line for line in out.splitlines() if line.strip().startswith("SX401")]
+        assert upgrades == ["  SX401 warning     shop.sales.a: Delta column mapping (delta.columnMapping."
+                            "mode = 'name') gets enabled on shop.sales.a: a one-way protocol upgrade."], out
+        ran = out if argv else err  # the dry run lists the statements, the run shows its progress
+        assert "SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')" in ran

@@ -142,6 +142,12 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
             output.line(f"  {st.seq:>3}. {' '.join(st.sql.split())[:110]}")
     else:
         output.line(_deployment_summary(dep, progress.elapsed()))
+    # what the plan's findings say (a one-way protocol upgrade, a dropped column, ...): a rollback or a
+    # deploy run with them allowed still says so
+    for f in list(getattr(getattr(dep, "plan", None), "findings", []) or []):
+        severity = getattr(getattr(f, "severity", ""), "value", getattr(f, "severity", ""))
+        obj = getattr(f, "object_name", None) or ""
+        output.line(f"  {getattr(f, 'code', '')} {severity:<11} {obj}: {getattr(f, 'message', f)}")
     return EXIT_OK
 
 

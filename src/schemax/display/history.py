@@ -23,6 +23,7 @@ CSS = """
 .sx .success,.sx .applied,.sx .clean{background:#1a7f37}.sx .failed,.sx .drifted{background:#cf222e}
 .sx .env{background:#0969da}.sx .in_progress,.sx .interrupted,.sx .pending,.sx .running{background:#9a6700}\
 .sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
+.sx .unknown{background:#cf222e}
 </style>
 """
 
