@@ -540,3 +540,8 @@ def test_a_rollback_that_upgrades_the_protocol_says_so(project: schemax.Project,
                             "mode = 'name') gets enabled on shop.sales.a: a one-way protocol upgrade."], out
         ran = out if argv else err  # the dry run lists the statements, the run shows its progress
         assert "SET TBLPROPERTIES ('delta.columnMapping.mode' = 'name')" in ran
+
+
+def test_a_deploy_with_nothing_to_do_says_so_in_its_repr(project: schemax.Project) -> None:
+    project.deploy("dev")
+    assert repr(project.deploy("dev")) == "Deployment(nothing to do, env='dev' runs 1.0.0, nothing recorded)"

@@ -152,6 +152,9 @@ class Deployment:
         return {**self.record.to_row(), "statements": [s.to_row() for s in self.statements]}
 
     def __repr__(self) -> str:
+        if not self.recorded:
+            return (f"Deployment(nothing to do, env={self.environment!r} runs {self.to_version}, "
+                    "nothing recorded)")
         return (f"Deployment({self.deployment_id}, env={self.environment!r}, {self.status}, "
                 f"{self.from_version} -> {self.to_version}, "
                 f"{self.applied}/{len(self.statements)} statements)")
