@@ -222,3 +222,22 @@ def test_random_faults_on_every_statement_end_at_the_target_with_nothing_run_twi
         assert all(props.get("schemax.version") == "2.0.0" for props in wh.catalog.props.values())
     terminal_summary.append(f"faulty warehouse seed {seed}: {figures['faults']} statement(s) with faults, "
                             f"{figures['attempts']} deploy(s) to the target, 0 run twice, 0 data lost")
+
+
+def test_the_store_runs_a_keyed_merge_again_when_its_response_is_lost(warehouse: tuple[Warehouse, str]
+                                                                       ) -> None:
+    from schemax.adapters.delta_store import DeltaStore
+    from schemax.core.environment import DeploymentRecord
+
+    wh, url = warehouse
+    store = DeltaStore(_executor(url), "main.schemax")
+    rec = DeploymentRecord("dep_1", "shop", "dev", "success", "deploy", "2026-01-01T00:00:00Z", "tester")
+    wh.faults = [Fault("lost", "MERGE INTO")]
+    store.update_deployment(rec)  # an upsert by key: the same values again, so it is safe to re-run
+    merges = [sql for sql in wh.catalog.ran if sql.startswith("MERGE INTO")]
+    assert len(merges) == 2 and merges[0] == merges[1]
+    wh.faults = [Fault("lost", "INSERT INTO")]
+    with pytest.raises(SqlError) as err:  # an append is not: its outcome is unknown, never sent twice
+        store.begin_deployment(rec, [])
+    assert err.value.kind == "unknown"
+    assert len([sql for sql in wh.posts if sql.startswith("INSERT INTO")]) == 1
