@@ -21,6 +21,11 @@ class SchemaxError(Exception):
     #: True for refusals on purpose (the command line exits 2 for them instead of 1).
     blocked: ClassVar[bool] = False
 
+    def cli_message(self) -> str:
+        """The message in the command line's terms (``--abandon`` rather than ``abandon=True``); the
+        ``schemax`` command prints this one. The same as ``str(self)`` unless a class says otherwise."""
+        return str(self)
+
 
 # ------------------------------------------------------------------------------------------------------
 # designing: ops, names, versions
@@ -302,10 +307,45 @@ class DriftDetectedError(SchemaxError):
 
     blocked: ClassVar[bool] = True
 
-    def __init__(self, report: Any, message: str | None = None) -> None:
+    def __init__(self, report: Any, message: str | None = None, *, restamp: str | None = None) -> None:
         self.report = report
+        #: the environment when every finding is in schemax's own tracking properties: a re-stamp
+        #: (``Project.restamp(env)``, ``schemax drift ENV --restamp``) repairs it without ``force``
+        self.restamp = restamp
         n = len(getattr(report, "findings", ()) or ())
-        super().__init__(message or f"drift detected: {n} finding(s)")
+        self._base = message or f"drift detected: {n} finding(s)"
+        super().__init__(self._message(f"Project.restamp({restamp!r})"))
+
+    def _message(self, repair: str) -> str:
+        if self.restamp is None:
+            return self._base
+        return (f"{self._base}, only in schemax's tracking properties (schemax.version / schemax.hash): "
+                f"{repair} stamps those tables again, no force needed")
+
+    def cli_message(self) -> str:
+        return self._message(f"`schemax drift {self.restamp} --restamp`")
+
+
+class RestoreDiscardsDataError(SchemaxError):
+    """A data rollback's RESTORE would discard commits that changed data after the recorded versions (rows
+    written since the deployment it undoes): refused before anything runs unless allowed
+    (``allow_data_loss=True``, ``--allow-data-loss``). ``discarded``: per table, the commits (version,
+    operation, rows) from Delta's history."""
+
+    blocked: ClassVar[bool] = True
+
+    def __init__(self, environment: str, discarded: Any) -> None:
+        self.environment = environment
+        self.discarded = list(discarded)
+        super().__init__(self._message("allow_data_loss=True"))
+
+    def _message(self, allow: str) -> str:
+        tables = "; ".join(str(d) for d in self.discarded)
+        return (f"rolling back {self.environment!r} with its data would discard what was written since: "
+                f"{tables}; pass {allow} to roll back anyway")
+
+    def cli_message(self) -> str:
+        return self._message("--allow-data-loss")
 
 
 class PreflightFailedError(SchemaxError):
@@ -398,9 +438,13 @@ class ApprovalRequiredError(SchemaxError):
 class ConfirmationRequiredError(SchemaxError):
     """The environment requires confirmation: pass ``confirm=<environment name>`` (``--confirm``)."""
 
-    def __init__(self, environment: str) -> None:
+    def __init__(self, environment: str, action: str = "deploying to") -> None:
         self.environment = environment
-        super().__init__(f"deploying to {environment!r} needs confirm={environment!r}")
+        self.action = action
+        super().__init__(f"{action} {environment!r} needs confirm={environment!r}")
+
+    def cli_message(self) -> str:
+        return f"{self.action} {self.environment!r} needs --confirm {self.environment}"
 
 
 class UnfinishedDeploymentError(SchemaxError):
@@ -413,9 +457,15 @@ class UnfinishedDeploymentError(SchemaxError):
         self.environment = environment
         self.deployment_id = deployment_id
         self.to_version = to_version
-        super().__init__(
-            f"environment {environment!r} has an unfinished deployment {deployment_id} "
-            f"(to {to_version}); deploy it again to resume, or pass abandon=True")
+        super().__init__(self._message("abandon=True"))
+
+    def _message(self, abandon: str) -> str:
+        return (f"environment {self.environment!r} has an unfinished deployment {self.deployment_id} "
+                f"(to {self.to_version}); deploy {self.to_version} again to resume it, or pass {abandon} "
+                "to give it up and plan from what is known to be applied")
+
+    def cli_message(self) -> str:
+        return self._message("--abandon")
 
 
 class NotDeployedError(SchemaxError):
@@ -487,6 +537,27 @@ class ExecutionError(SchemaxError):
         super().__init__(f"statement failed after {applied} applied: {cause}\n{sql}")
 
 
+class DeploymentInterruptedError(SchemaxError, KeyboardInterrupt):
+    """A deployment was interrupted (Ctrl-C) while it ran. Its record says ``interrupted`` with the
+    ``applied`` count of ``total`` statements; deploying again resumes it. Also a ``KeyboardInterrupt``,
+    so whatever stops on Ctrl-C stops on it (the command line exits 130)."""
+
+    def __init__(self, environment: str, deployment_id: str, applied: int, total: int) -> None:
+        self.environment = environment
+        self.deployment_id = deployment_id
+        self.applied = applied
+        self.total = total
+        super().__init__(self._message(f"deploy({environment!r}) again", "abandon=True"))
+
+    def _message(self, again: str, abandon: str) -> str:
+        return (f"deployment {self.deployment_id} to {self.environment!r} interrupted after "
+                f"{self.applied}/{self.total} statement(s) applied; {again} to resume it "
+                f"(or {abandon} to give it up)")
+
+    def cli_message(self) -> str:
+        return self._message(f"run `schemax deploy {self.environment}` again", "--abandon")
+
+
 class SqlError(SchemaxError):
     """A statement the engine rejected, normalized from the engine's own exception type
     (``schemax.adapters.engine_errors``). ``kind`` is short: ``not_found``, ``already_exists``,
@@ -503,6 +574,7 @@ __all__ = [
     "ApprovalRequiredError",
     "BreakingChangeError",
     "ConfirmationRequiredError",
+    "DeploymentInterruptedError",
     "DeploymentLockedError",
     "DesignFileError",
     "DriftDetectedError",
@@ -523,6 +595,7 @@ __all__ = [
     "ProjectExistsError",
     "ProjectNotFoundError",
     "RestoreUnavailableError",
+    "RestoreDiscardsDataError",
     "RetentionWindowPassedError",
     "RuleViolationError",
     "SchemaxError",

@@ -90,7 +90,7 @@ def test_every_error_class_is_exported_and_documented() -> None:
 def test_blocked_is_a_property_of_the_class_and_sets_the_exit_code() -> None:
     blocked = {c for c in _error_classes() if c.blocked}
     assert blocked == {errors.BreakingChangeError, errors.DriftDetectedError, errors.DeploymentLockedError,
-                       errors.PreflightFailedError, errors.StalePlanError}
+                       errors.PreflightFailedError, errors.StalePlanError, errors.RestoreDiscardsDataError}
     assert exit_code_for(errors.DriftDetectedError(None)) == EXIT_BLOCKED
     assert exit_code_for(errors.PreflightFailedError("prod", [])) == EXIT_BLOCKED
     assert exit_code_for(errors.BreakingChangeError([])) == EXIT_BLOCKED

@@ -135,14 +135,20 @@ def test_polls_while_pending_or_running(ws: Any) -> None:
     assert sleeps.calls == [0.5, 0.5, 0.5]
 
 
-def test_poll_timeout_cancels_and_raises(ws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("after_cancel", "kind"), [
+    (StatementState.CANCELED, "timeout"),  # the cancel took: it did not run
+    (StatementState.RUNNING, "unknown"),  # still running: it may yet finish
+])
+def test_poll_timeout_cancels_and_raises(ws: Any, monkeypatch: pytest.MonkeyPatch,
+                                         after_cancel: StatementState, kind: str) -> None:
     ws.statement_execution.execute_statement.return_value = _state(StatementState.RUNNING)
-    ws.statement_execution.get_statement.return_value = _state(StatementState.RUNNING)
+    ws.statement_execution.get_statement.side_effect = [_state(StatementState.RUNNING)] * 2 + [
+        _state(after_cancel)]
     clock = iter([0.0, 0.0, 5.0, 11.0, 20.0])
     monkeypatch.setattr("schemax.adapters.statement_execution.time.monotonic", lambda: next(clock))
     with pytest.raises(SqlError) as info:
         _executor(ws, timeout=10).execute("OPTIMIZE t")
-    assert info.value.kind == "timeout"
+    assert info.value.kind == kind
     ws.statement_execution.cancel_execution.assert_called_once_with("st-1")
 
 
@@ -377,3 +383,32 @@ def test_named_parameters_are_passed_as_parameter_items(ws: Any) -> None:
 def test_unbindable_parameter_is_refused() -> None:
     with pytest.raises(TypeError, match="cannot be bound"):
         to_parameter("x", object())
+
+
+def test_which_failures_prove_the_warehouse_did_not_take_a_submission() -> None:
+    import requests
+    from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+
+    from schemax.adapters.statement_execution import refused
+
+    never_connected = requests.ConnectionError(
+        MaxRetryError(None, "/api/2.0/sql/statements", NewConnectionError(None, "refused")))
+    assert refused(sdk_errors.TooManyRequests("slow down"))
+    assert refused(sdk_errors.TemporarilyUnavailable("starting"))
+    assert refused(never_connected) and refused(requests.ConnectTimeout("connect"))
+    assert not refused(sdk_errors.DeadlineExceeded("gateway timeout"))  # it may have reached the warehouse
+    assert not refused(requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError())))
+    assert not refused(requests.ReadTimeout("read"))
+    assert not refused(TimeoutError("the SDK gave up retrying"))
+
+
+def test_a_lost_submission_is_unknown_for_a_change_and_asked_again_for_a_read(ws: Any) -> None:
+    ws.statement_execution.execute_statement.side_effect = sdk_errors.DeadlineExceeded("504")
+    with pytest.raises(SqlError) as info:
+        _executor(ws).execute("ALTER TABLE t ADD COLUMNS (x INT)")
+    assert info.value.kind == "unknown"
+    assert ws.statement_execution.execute_statement.call_count == 1  # never sent twice
+    ws.statement_execution.execute_statement.reset_mock()
+    ws.statement_execution.execute_statement.side_effect = [sdk_errors.DeadlineExceeded("504"), _ok()]
+    _executor(ws).query("SELECT 1")
+    assert ws.statement_execution.execute_statement.call_count == 2

@@ -15,7 +15,7 @@ from typing import Any
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, LockRecord, StatementRecord
 from schemax.core.hashing import canonical_json
 from schemax.core.names import sql_string
-from schemax.errors import StoreConflictError
+from schemax.errors import SqlError, StoreConflictError
 
 # table -> columns; ``record`` holds the whole record as JSON.
 RECORD_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -108,11 +108,16 @@ class DeltaRecordsMixin:
     @staticmethod
     def _retrying(write: Any, attempts: int = 5) -> None:
         # Status rows of one deployment are written from several threads; Delta may report their
-        # MERGEs as conflicting although they touch different rows: retry, they commute.
+        # MERGEs as conflicting although they touch different rows: retry, they commute. A keyed MERGE
+        # whose response was lost (SqlError kind "unknown", a SQL warehouse) sets the same values when
+        # it runs again: retried too.
         for attempt in range(attempts):
             try:
                 write()
                 return
+            except SqlError as exc:
+                if exc.kind != "unknown" or attempt == attempts - 1:
+                    raise
             except StoreConflictError:
                 if attempt == attempts - 1:
                     raise

@@ -179,6 +179,13 @@ def statement_not_finished(sql: str, statement_id: str | None, state: str | None
     return SqlError(sql, f"statement {statement_id} {state}: {message}", "canceled")
 
 
+def outcome_unknown(sql: str, why: str) -> SqlError:
+    """A statement that may or may not have run: the response to its submission was lost (a connection
+    reset or a timeout after the request was sent), or it was still running when cancelled. ``kind``
+    ``unknown``: a deployment records it so, and a resume asks the catalog before running it again."""
+    return SqlError(sql, f"outcome unknown (it may have run): {why}", "unknown")
+
+
 def statement_timed_out(sql: str, statement_id: str | None, seconds: float) -> SqlError:
     """A statement still running after the executor's ``timeout`` (and cancelled by it)."""
     return SqlError(
@@ -194,6 +201,7 @@ __all__ = [
     "from_spark_exception",
     "from_warehouse_failure",
     "is_conflict",
+    "outcome_unknown",
     "statement_not_finished",
     "statement_timed_out",
     "table_of",

@@ -18,9 +18,20 @@ What it does for each statement:
   ``STRUCT`` → list/dict, …), so rows look like those of the Spark executor;
 - binds ``params`` as named parameters (``StatementParameterListItem(name=, value=, type=)``, ``:name``
   markers in the SQL): values never end up in the SQL text;
-- retries, with exponential backoff (honouring ``Retry-After``), API calls that fail transiently
-  (HTTP 429/503: ``TooManyRequests``/``ResourceExhausted``, ``TemporarilyUnavailable``,
-  ``DeadlineExceeded``, connection errors) and statements the warehouse failed with a transient error code;
+- retries, a bounded number of times (``max_retries``) with exponential backoff (honouring ``Retry-After``),
+  only what cannot run a statement twice: a submission the warehouse refused (HTTP 429/503:
+  ``TooManyRequests``/``ResourceExhausted``, ``TemporarilyUnavailable``; a refused connection), the
+  read-only calls (polling, result chunks) on any transient error, and statements the warehouse failed
+  with a transient error code;
+- never re-sends a submission whose response was lost (a connection reset or a read timeout after the
+  request went out, HTTP 504): the statement may have run, so ``execute`` raises
+  ``SqlError(kind="unknown")`` (a deployment records the statement as ``unknown``; a resume asks the
+  catalog before running it again); ``query`` (reads) submits again. With the SDK's own ``ApiClient`` the
+  submission is one POST that the SDK's HTTP layer does not retry either (its retries are for requests
+  that can be re-sent; see ``_post_once``);
+- a statement still ``PENDING``/``RUNNING`` after ``timeout`` is cancelled, then asked once more for its
+  state: ``SUCCEEDED`` counts, ``CANCELED`` is ``SqlError(kind="timeout")`` (it did not run), anything
+  else ``kind="unknown"``;
 - normalizes failures (:mod:`schemax.adapters.engine_errors`): a ``FAILED`` statement becomes
   :class:`~schemax.errors.SqlError` with the warehouse's message (and its error class, e.g.
   ``TABLE_OR_VIEW_NOT_FOUND``), Delta's concurrent modification failures
@@ -31,6 +42,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
 import logging
 import os
@@ -44,6 +56,7 @@ from typing import Any
 from schemax.adapters.engine_errors import (
     from_api_exception,
     from_warehouse_failure,
+    outcome_unknown,
     statement_not_finished,
     statement_timed_out,
 )
@@ -83,7 +96,43 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, sdk_errors.DatabricksError):
         code = getattr(exc, "error_code", None)
         return code in TRANSIENT_STATEMENT_ERRORS
-    return isinstance(exc, (ConnectionError, TimeoutError))
+    return isinstance(exc, (ConnectionError, TimeoutError)) or _is_requests_failure(exc)
+
+
+def _is_requests_failure(exc: BaseException) -> bool:
+    try:
+        import requests  # optional: comes with databricks-sdk
+    except ImportError:  # pragma: no cover - the SDK needs it
+        return False
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout))
+
+
+def refused(exc: BaseException) -> bool:
+    """True when the warehouse certainly did not take a submission: it answered 429 or 503 (or failed it
+    with a transient code other than a deadline), or the connection was never made."""
+    from databricks.sdk import errors as sdk_errors  # optional dependency: imported only when used
+
+    if isinstance(exc, sdk_errors.DeadlineExceeded):
+        return False  # a gateway timed out waiting: the request may have reached the warehouse
+    if isinstance(exc, (sdk_errors.TooManyRequests, sdk_errors.TemporarilyUnavailable)):
+        return True
+    if isinstance(exc, sdk_errors.DatabricksError):
+        return getattr(exc, "error_code", None) in TRANSIENT_STATEMENT_ERRORS - {"DEADLINE_EXCEEDED"}
+    if isinstance(exc, ConnectionRefusedError):
+        return True
+    try:
+        import requests  # optional: comes with databricks-sdk
+    except ImportError:  # pragma: no cover - the SDK needs it
+        return False
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError(reason=NewConnectionError)
+        # urllib3's NewConnectionError (by name: urllib3 is the SDK's, not imported here): never connected
+        return isinstance(reason, ConnectionRefusedError) or any(
+            c.__name__ == "NewConnectionError" for c in type(reason).__mro__)
+    return False
 
 
 # kept under its old name here: callers and tests import it from this module
@@ -222,10 +271,10 @@ class StatementExecutionExecutor:
 
     # -- SqlExecutor ----------------------------------------------------------------------------------
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
-        self._run(sql, params)
+        self._run(sql, params, idempotent=False)
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._run(sql, params)
+        return self._run(sql, params, idempotent=True)
 
     # -- internals ------------------------------------------------------------------------------------
     def _backoff(self, attempt: int, exc: BaseException | None = None) -> float:
@@ -260,14 +309,14 @@ class StatementExecutionExecutor:
                     raise err from exc
                 raise
 
-    def _run(self, sql: str, params: Mapping[str, Any] | None) -> list[Row]:
+    def _run(self, sql: str, params: Mapping[str, Any] | None, *, idempotent: bool) -> list[Row]:
         with self._lock:
             self._statements += 1
         parameters = [to_parameter(k, v) for k, v in params.items()] if params else None
         attempt = 0
         while True:
-            response = self._submit(sql, parameters)
-            response = self._wait(sql, response)
+            response = self._submit(sql, parameters, idempotent=idempotent)
+            response = self._wait(sql, response, idempotent=idempotent)
             state = _name(response.status.state) if response.status else None
             if state == "SUCCEEDED":
                 return self._rows(sql, response)
@@ -291,7 +340,33 @@ class StatementExecutionExecutor:
                 raise from_warehouse_failure(sql, message, code, response.status.sql_state)
             raise statement_not_finished(sql, response.statement_id, state, message)
 
-    def _submit(self, sql: str, parameters: list[Any] | None) -> Any:
+    def _submit(self, sql: str, parameters: list[Any] | None, *, idempotent: bool = True) -> Any:
+        """Submit once more only when that cannot run the statement twice: the warehouse refused the
+        submission (429/503, no connection), or the statement only reads (``idempotent``). A lost
+        response to a statement that changes something is ``SqlError(kind="unknown")``."""
+        attempt = 0
+        while True:
+            try:
+                return self._submit_once(sql, parameters)
+            except Exception as exc:  # noqa: BLE001 - classified below
+                safe = refused(exc) or (idempotent and is_transient(exc))
+                if safe and attempt < self.max_retries:
+                    delay = self._backoff(attempt, exc)
+                    attempt += 1
+                    log.warning("execute_statement: %s (%s: %s); retry %d/%d in %.1fs",
+                                "refused" if refused(exc) else "transient error", type(exc).__name__, exc,
+                                attempt, self.max_retries, delay)
+                    self._sleep(delay)
+                    continue
+                if not idempotent and not refused(exc) and is_transient(exc):
+                    why = f"the response was lost ({type(exc).__name__}: {exc})"
+                    raise outcome_unknown(sql, why) from exc
+                err = from_api_exception(sql, exc)
+                if err is not None:
+                    raise err from exc
+                raise
+
+    def _submit_once(self, sql: str, parameters: list[Any] | None) -> Any:
         # optional dependency: imported only when a statement is submitted
         from databricks.sdk.service.sql import Disposition, ExecuteStatementRequestOnWaitTimeout, Format
 
@@ -309,22 +384,44 @@ class StatementExecutionExecutor:
             kwargs["schema"] = self.schema
         if parameters:
             kwargs["parameters"] = parameters
-        return self._call("execute_statement", sql, self.ws.statement_execution.execute_statement, **kwargs)
+        post = _post_once(self.ws)
+        if post is not None:
+            return post(kwargs)
+        return self.ws.statement_execution.execute_statement(**kwargs)
 
-    def _wait(self, sql: str, response: Any) -> Any:
+    def _wait(self, sql: str, response: Any, *, idempotent: bool = True) -> Any:
         started = time.monotonic()
         while response.status is not None and _name(response.status.state) in _RUNNING:
             if self.timeout is not None and time.monotonic() - started > self.timeout:
-                try:
-                    self.ws.statement_execution.cancel_execution(response.statement_id)
-                except Exception:  # noqa: BLE001 - the timeout is what we report
-                    log.debug("could not cancel %s", response.statement_id, exc_info=True)
-                raise statement_timed_out(sql, response.statement_id, self.timeout)
+                return self._cancelled(sql, response, idempotent)
             self._sleep(self.poll_interval)
             response = self._call(
                 "get_statement", sql, self.ws.statement_execution.get_statement, response.statement_id
             )
         return response
+
+    def _cancelled(self, sql: str, response: Any, idempotent: bool) -> Any:
+        """Past ``timeout``: cancel the statement, then ask its state once more. ``SUCCEEDED`` (it ended
+        meanwhile) and ``FAILED`` are answered as usual; ``CANCELED``/``CLOSED`` is a timeout (it did not
+        run); a state still running, or none, leaves the outcome unknown (a read is just a timeout)."""
+        statement_id = response.statement_id
+        try:
+            self.ws.statement_execution.cancel_execution(statement_id)
+        except Exception:  # noqa: BLE001 - what the statement did is asked below
+            log.debug("could not cancel %s", statement_id, exc_info=True)
+        try:
+            final = self._call("get_statement", sql, self.ws.statement_execution.get_statement, statement_id)
+            state = _name(final.status.state) if final.status else None
+        except Exception:  # noqa: BLE001 - no answer: the outcome is unknown
+            log.debug("no state for %s after cancelling it", statement_id, exc_info=True)
+            final, state = None, None
+        if state in ("SUCCEEDED", "FAILED"):
+            return final
+        if state in ("CANCELED", "CLOSED") or idempotent:
+            raise statement_timed_out(sql, statement_id, self.timeout or 0.0)
+        raise outcome_unknown(
+            sql, f"statement {statement_id} still {state or 'without a state'} after "
+                 f"{self.timeout or 0.0:.0f}s and cancelling it")
 
     def _rows(self, sql: str, response: Any) -> list[Row]:
         manifest = response.manifest
@@ -356,6 +453,62 @@ class StatementExecutionExecutor:
         for link in chunk.external_links or []:
             data.extend(self._call("fetch external link", sql, self._fetch, link.external_link))
         return data
+
+
+def _post_once(ws: Any) -> Callable[[dict[str, Any]], Any] | None:
+    """With the SDK's own ``ApiClient``: submit a statement as exactly one POST. The SDK's HTTP layer
+    re-sends a request on a connection error or a timeout for up to ``retry_timeout_seconds``, which for
+    a submission whose response was lost runs the statement again; it does not re-send a body it cannot
+    rewind (``_BaseClient.do``: "Retry disabled for non-seekable stream"), so the JSON goes out as such a
+    body, and the executor decides (:meth:`StatementExecutionExecutor._submit`). ``None`` for another
+    client (a test double, a client of your own): ``execute_statement`` is called."""
+    from databricks.sdk.core import ApiClient  # optional dependency: imported only when used
+    from databricks.sdk.service.sql import StatementResponse  # optional dependency
+
+    api = getattr(ws, "api_client", None)
+    if not isinstance(api, ApiClient):
+        return None
+
+    def post(kwargs: dict[str, Any]) -> Any:
+        body = {k: (v.value if hasattr(v, "value") else v) for k, v in kwargs.items() if k != "parameters"}
+        if kwargs.get("parameters"):
+            body["parameters"] = [p.as_dict() for p in kwargs["parameters"]]
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        workspace_id = getattr(getattr(ws, "config", None), "workspace_id", None)
+        if workspace_id:
+            headers["X-Databricks-Workspace-Id"] = str(workspace_id)
+        res = api.do("POST", "/api/2.0/sql/statements", data=_OneShot(json.dumps(body).encode()),
+                     headers=headers)
+        return StatementResponse.from_dict(res if isinstance(res, dict) else {})
+
+    return post
+
+
+class _OneShot(io.RawIOBase):
+    """A request body read once and never rewound (so never re-sent by the SDK's retry loop)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data = data
+        self._pos = 0
+
+    def __len__(self) -> int:  # requests sends Content-Length, not a chunked body
+        return len(self._data)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def tell(self) -> int:  # how far it was read (requests asks it to size the body)
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data[self._pos:self._pos + len(buffer)]
+        buffer[:len(chunk)] = chunk
+        self._pos += len(chunk)
+        return len(chunk)
 
 
 def _fetch_external(url: str) -> list[list[Any]]:
@@ -390,6 +543,7 @@ __all__ = [
     "StatementExecutionExecutor",
     "convert_rows",
     "is_transient",
+    "refused",
     "normalize_failure",
     "to_parameter",
     "workspace_executor",

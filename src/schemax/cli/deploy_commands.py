@@ -113,6 +113,10 @@ def _deployment_doc(dep: Any) -> dict[str, Any]:
     doc = to_jsonable(dep)
     if isinstance(doc, dict) and getattr(dep, "plan", None) is not None and "plan" not in doc:
         doc["findings"] = to_jsonable(list(getattr(dep.plan, "findings", []) or []))
+    if isinstance(doc, dict):
+        doc["recorded"] = bool(getattr(dep, "recorded", True))
+        doc["notes"] = [note.message("--abandon") for note in getattr(dep, "notes", [])]
+        doc["discarded"] = to_jsonable(list(getattr(dep, "discarded", [])))
     return doc
 
 
@@ -171,6 +175,14 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
     if output.json:
         output.doc({"deployment": _deployment_doc(dep), "dry_run": dry_run})
         return EXIT_OK
+    for note in getattr(dep, "notes", []):  # which unfinished deployment this continues
+        output.line(f"note: {note.message('--abandon')}")
+    for lost in getattr(dep, "discarded", []):  # a data rollback's RESTORE discards these commits
+        verb = "would discard" if dry_run else "discarded"
+        output.line(f"data loss: {verb} {lost.summary().split(': ', 1)[1]} on {lost.table}")
+    if not getattr(dep, "recorded", True):
+        output.line(f"nothing to do: {dep.environment} runs {dep.to_version} already (nothing recorded)")
+        return EXIT_OK
     if dry_run:
         output.line(
             f"dry run: {len(dep.statements)} statement(s) would run on {dep.environment} "
@@ -180,6 +192,12 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
             output.line(f"  {st.seq:>3}. {' '.join(st.sql.split())[:110]}")
     else:
         output.line(_deployment_summary(dep, progress.elapsed()))
+    # what the plan's findings say (a one-way protocol upgrade, a dropped column, ...): a rollback or a
+    # deploy run with them allowed still says so
+    for f in list(getattr(getattr(dep, "plan", None), "findings", []) or []):
+        severity = getattr(getattr(f, "severity", ""), "value", getattr(f, "severity", ""))
+        obj = getattr(f, "object_name", None) or ""
+        output.line(f"  {getattr(f, 'code', '')} {severity:<11} {obj}: {getattr(f, 'message', f)}")
     return EXIT_OK
 
 
@@ -187,7 +205,8 @@ def cmd_rollback(args: argparse.Namespace, output: Output) -> int:
     check_confirm(args, args.env)
     project = open_project(args, output)
     progress = Progress(output)
-    options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm)}
+    options: dict[str, Any] = {"dry_run": args.dry_run, "force": args.force, "confirm": blank(args.confirm),
+                               "allow_data_loss": bool(getattr(args, "allow_data_loss", False))}
     dep = project.rollback(
         args.env, to=args.to, restore_data=args.restore_data, progress=progress, **options
     )

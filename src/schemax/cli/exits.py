@@ -56,6 +56,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 _DATA_ATTRIBUTES = (
     "deployment_id",
     "applied",
+    "total",
     "sql",
     "kind",
     "environment",
@@ -94,7 +95,7 @@ def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
     """The ``{"error": ...}`` document of a failure: type, message, exit code and the error's data."""
     doc: dict[str, Any] = {
         "type": type(exc).__name__,
-        "message": str(exc).split("\n")[0],
+        "message": (exc.cli_message() if isinstance(exc, SchemaxError) else str(exc)).split("\n")[0],
         "exit_code": code,
         "blocked": code == EXIT_BLOCKED,
     }
@@ -133,8 +134,10 @@ def report_error(
         for f in exc.findings:
             evidence = getattr(getattr(f, "evidence", None), "summary", "")
             print(f"  {getattr(f, 'code', '')} {getattr(f, 'object_name', '')}: {evidence}", file=err)
-    label = "blocked" if code == EXIT_BLOCKED else "error"
-    message = str(exc).strip() or type(exc).__name__
+    label = {EXIT_BLOCKED: "blocked", EXIT_INTERRUPTED: "interrupted"}.get(code, "error")
+    # the message in the command line's terms (--abandon, --confirm ENV), not the Python API's
+    text = exc.cli_message() if isinstance(exc, SchemaxError) else str(exc)
+    message = text.strip() or ("stopped (Ctrl-C)" if code == EXIT_INTERRUPTED else type(exc).__name__)
     if not verbose:
         message = message.split("\n")[0]
     print(f"schemax: {label}: {message}", file=err)

@@ -239,6 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record what was found as ops, so that the project catches up with the catalog",
     )
+    p.add_argument(
+        "--restamp",
+        action="store_true",
+        help="repair drift that is only in schemax's tracking properties (schemax.version / schemax.hash) "
+        "by stamping those tables again; refused if anything else drifted",
+    )
+    p.add_argument(
+        "--confirm", metavar="ENV", help="confirm an import or a re-stamp of an environment that requires it"
+    )
 
     p = command("snapshot", "create or list snapshots")
     snap = p.add_subparsers(dest="snapshot_command", metavar="<create|list>", parser_class=_Parser)
@@ -265,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--restore-data",
         action="store_true",
         help="RESTORE changed Delta tables to their versions before (brings dropped data back)",
+    )
+    p.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help="with --restore-data: roll back even though the RESTORE discards rows written since",
     )
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--force", action="store_true", help="roll back despite drift")

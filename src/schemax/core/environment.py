@@ -9,9 +9,9 @@ from schemax.core.effects import Effect, effect_from_dict, effect_to_dict
 from schemax.core.model import Frozen
 from schemax.core.naming import Naming
 
-DeploymentStatus = Literal["in_progress", "success", "failed", "rolled_back", "abandoned"]
-StatementStatus = Literal["pending", "running", "applied", "failed", "skipped"]
-DeploymentKind = Literal["deploy", "rollback", "baseline", "resume"]
+DeploymentStatus = Literal["in_progress", "success", "failed", "interrupted", "rolled_back", "abandoned"]
+StatementStatus = Literal["pending", "running", "applied", "failed", "unknown", "skipped"]
+DeploymentKind = Literal["deploy", "rollback", "baseline", "resume", "restamp", "import"]
 
 
 class Settings(Frozen):
@@ -96,9 +96,14 @@ class DeploymentRecord:
     # column defaults) the environment's tables have after this deployment that the design does not
     # declare; the previous deployment's plus the ones this plan enabled, for tables still there
     features: dict[str, dict[str, str]] = field(default_factory=dict)
+    # an ``import`` deployment: the environment holds ``base``'s state (a deployment id) with the ops
+    # ``op_ids`` applied (what an import of its drift recorded), so its next plan holds none of them
+    base: str | None = None
+    op_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "touched_tables", tuple(self.touched_tables or ()))
+        object.__setattr__(self, "op_ids", tuple(self.op_ids or ()))
 
     def to_row(self) -> dict[str, Any]:
         return asdict(self)

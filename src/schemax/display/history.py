@@ -22,8 +22,9 @@ CSS = """
 .sx pre{background:#f6f8fa;padding:8px;border-radius:4px;white-space:pre-wrap;overflow-wrap:anywhere}
 .sx .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:11px;font-weight:600;color:#fff}
 .sx .success,.sx .applied,.sx .clean{background:#1a7f37}.sx .failed,.sx .drifted{background:#cf222e}
-.sx .env{background:#0969da}.sx .in_progress,.sx .pending,.sx .running{background:#9a6700}\
+.sx .env{background:#0969da}.sx .in_progress,.sx .interrupted,.sx .pending,.sx .running{background:#9a6700}\
 .sx .rolled_back,.sx .abandoned,.sx .skipped{background:#6e7781}
+.sx .unknown{background:#cf222e}
 </style>
 """
 

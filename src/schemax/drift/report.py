@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from schemax.core import kinds
+from schemax.core import kinds, tracking
 from schemax.core.words import count
 
 Issue = Literal["missing", "modified", "extra"]
@@ -121,6 +121,13 @@ class DriftFinding:
 
     def __str__(self) -> str:
         return f"[{self.issue}] {self.message}"
+
+
+def is_tracking_finding(finding: DriftFinding) -> bool:
+    """True for drift in schemax's own version tracking only (``schemax.version`` / ``schemax.hash`` of a
+    table): a re-stamp repairs it, nothing in the table's definition differs."""
+    return (finding.object_type == "table" and finding.issue == "modified"
+            and finding.detail in tracking.VERSION_KEYS)
 
 
 def _show(value: str | None) -> str:
@@ -321,4 +328,4 @@ def sort_findings(findings: Iterable[DriftFinding]) -> tuple[DriftFinding, ...]:
     return tuple(sorted(findings, key=DriftFinding.sort_key))
 
 
-__all__ = ["ISSUES", "DriftFinding", "DriftReport", "Issue", "sort_findings"]
+__all__ = ["ISSUES", "DriftFinding", "DriftReport", "Issue", "is_tracking_finding", "sort_findings"]

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, Literal, overload
 
 from schemax.core.environment import DriftScanRecord, Environment
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.drift import DriftReport
-from schemax.errors import EngineRequiredError, NotDeployedError, PlanFileError
+from schemax.drift.report import is_tracking_finding
+from schemax.errors import DriftDetectedError, EngineRequiredError, NotDeployedError, PlanFileError
 from schemax.plan import Plan, build_plan_between
 from schemax.plan.capabilities import EngineCapabilities, detect_capabilities
 from schemax.plan.saved import SavedPlan
@@ -173,20 +175,24 @@ class ServiceFacade(SnapshotDesign):
         return self.deploy(target, to=deployed.version, progress=progress, **options)
 
     def rollback(self, env: str, to: str, restore_data: bool = False, *, allow_breaking: bool = True,
-                 progress: ProgressCallback | None = None, **options: Any) -> Deployment:
+                 allow_data_loss: bool = False, progress: ProgressCallback | None = None,
+                 **options: Any) -> Deployment:
         """Deploy the way back to snapshot ``to`` as a deployment of its own.
 
         With ``restore_data=True`` the tables that later deployments changed destructively are first
         ``RESTORE``d to the Delta version recorded before that change, so dropped columns come back with
-        their data (rows written since are lost with them; out of Delta's retention it refuses:
-        ``RetentionWindowPassedError``). ``progress(i, n, statement)`` as for :meth:`deploy`.
+        their data; out of Delta's retention it refuses (``RetentionWindowPassedError``). A RESTORE also
+        discards what was written since: when Delta's history shows commits that changed data after the
+        recorded version, the rollback is refused before anything runs (``RestoreDiscardsDataError``,
+        listing per table the commits and rows) unless ``allow_data_loss=True``; a dry run lists them in
+        ``discarded``. ``progress(i, n, statement)`` as for :meth:`deploy`.
         """
         deployer = self.deployer(**({"progress": progress} if progress is not None else {}))
         before, restore = plan_rollback(self.records, deployer, env, to, restore_data)
         if restore:  # the tables are RESTOREd first: today's data says nothing about the plan's
             deployer.preflight_check = None
         return deployer.deploy(env, to, allow_breaking=allow_breaking, kind="rollback", before=before,
-                               restore=restore, **options)
+                               restore=restore, allow_data_loss=allow_data_loss, **options)
 
     # ------------------------------------------------------------------------------------------------
     # drift and import
@@ -195,15 +201,43 @@ class ServiceFacade(SnapshotDesign):
         """Compare ``env``'s live catalog with its last deployment; the scan is recorded."""
         return self.drift_service().check(env, record=record)
 
+    def restamp(self, env: str, *, confirm: str | bool | None = None) -> Deployment | None:
+        """Repair drift that is only in schemax's own tracking properties (``schemax.version``,
+        ``schemax.hash``): stamp those tables again, recorded as a ``restamp`` deployment; no ``force``
+        needed, nothing else runs. ``None`` when no table needs it; ``DriftDetectedError`` (with only the
+        other findings) when anything else differs, before anything runs."""
+        report = self.drift_service().check(env, record=False)
+        others = tuple(f for f in report.findings if not is_tracking_finding(f))
+        if others:
+            raise DriftDetectedError(
+                replace(report, findings=others),
+                f"drift beyond schemax's tracking properties in {env!r}: {len(others)} finding(s); "
+                "re-stamping repairs only schemax.version / schemax.hash")
+        names = {f.object_name.lower() for f in report.findings}
+        if not names:
+            return None
+        environment = self.environment(env)
+        deployer = self.deployer()
+        logical = deployer.deployed(env).state
+        physical = environment.naming.map_state(logical)
+        ids = [tid for tid in physical.tables if physical.full_name(tid).lower() in names]
+        return deployer.restamp(env, ids, confirm=confirm)
+
     def drift_scans(self, env: str | None = None) -> list[DriftScanRecord]:
         """Recorded drift scans, newest first."""
         return self.store.read_drift_scans(self.name, env)
 
-    def import_drift(self, env: str) -> list[Op]:
-        """Record the ops that make the project match what ``env`` really holds (hand-made changes)."""
+    def import_drift(self, env: str, *, confirm: str | bool | None = None) -> list[Op]:
+        """Record the ops that make the project match what ``env`` really holds (hand-made changes), and
+        an ``import`` deployment saying ``env`` holds them (its tables they changed stamped again), so
+        ``env``'s next plan holds nothing of what was imported while the other environments receive it
+        as ordinary changes. ``confirm`` as for :meth:`deploy` where ``env`` requires confirmation."""
+        deployer = self.deployer()
+        deployer._require_confirmation(self.environment(env), confirm)  # before anything is recorded
         ops = self.drift_service().drift_ops(env)
         if ops:
             self.record_ops(ops)
+            deployer.record_import(env, ops)
         drift_log.info("imported %d op(s) of drift from %s", len(ops), env)
         return ops
 

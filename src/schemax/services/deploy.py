@@ -35,17 +35,23 @@ from schemax.core.changes import BARRIER_KINDS
 from schemax.core.environment import DeploymentRecord, Environment, LockRecord, StatementRecord
 from schemax.core.hashing import state_hash
 from schemax.core.model import State
-from schemax.core.ops import utc_now
+from schemax.core.ops import Op, utc_now
+from schemax.core.replay import replay
 from schemax.core.snapshot import Snapshot
+from schemax.core.tracking import table_definition_hash
 from schemax.display import deployment_html
+from schemax.drift.report import is_tracking_finding
 from schemax.errors import (
     ApprovalRequiredError,
     BreakingChangeError,
     ConfirmationRequiredError,
+    DeploymentInterruptedError,
     DeploymentLockedError,
     DriftDetectedError,
     ExecutionError,
+    NotDeployedError,
     NotFoundError,
+    RestoreDiscardsDataError,
     RestoreUnavailableError,
     RetentionWindowPassedError,
     SnapshotRequiredError,
@@ -56,10 +62,11 @@ from schemax.errors import (
 )
 from schemax.plan import Plan, Target, Tracking, build_plan
 from schemax.plan.capabilities import EngineCapabilities
-from schemax.plan.render.restore import restore_statements
+from schemax.plan.render.restore import restore_statements, stamp_statements
 from schemax.plan.saved import PLANNED, SavedPlan
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
+from schemax.services.discards import DiscardedCommits, discarded_commits
 from schemax.services.resume import FOUND_APPLIED, already_applied
 from schemax.services.statuses import StatusWriter
 
@@ -83,14 +90,47 @@ class DeployedState:
     deployment: DeploymentRecord | None
 
 
+#: ``change_kinds`` of the tracking stamps a resume appends for the tables its deployment covers.
+STAMP = "stamp"
+
+
+@dataclass(frozen=True)
+class ResumeNote:
+    """A resume continues ``deployment_id`` (``from_version`` -> ``to_version``); ``newer`` is the latest
+    snapshot when it is another one: deploying it needs the unfinished deployment abandoned first."""
+
+    deployment_id: str
+    environment: str
+    from_version: str | None
+    to_version: str | None
+    newer: str | None = None
+
+    def message(self, abandon: str = "abandon=True") -> str:
+        text = (f"resuming deployment {self.deployment_id} of {self.environment!r} "
+                f"({self.from_version or '(nothing)'} -> {self.to_version}), which did not finish")
+        if self.newer:
+            text += (f"; the latest snapshot is {self.newer}: to deploy it instead, give this one up with "
+                     f"{abandon}")
+        return text
+
+    def __str__(self) -> str:
+        return self.message()
+
+
 class Deployment:
     """One deployment as recorded: status, versions, who and when, and every statement with its status."""
 
     def __init__(self, record: DeploymentRecord, statements: Sequence[StatementRecord],
-                 plan: Plan | None = None):
+                 plan: Plan | None = None, *, notes: Sequence[ResumeNote] = (), recorded: bool = True):
         self.record = record
         self.statements = list(statements)
         self.plan = plan
+        #: which unfinished deployment a resume continues (and the newer snapshot it does not deploy)
+        self.notes = list(notes)
+        #: False for a deploy with nothing to do: it ran nothing and recorded no deployment
+        self.recorded = recorded
+        #: a data rollback: per table, the data commits its RESTORE discards (from Delta's history)
+        self.discarded: list[DiscardedCommits] = []
 
     deployment_id = property(lambda self: self.record.deployment_id)
     environment = property(lambda self: self.record.environment)
@@ -114,6 +154,9 @@ class Deployment:
         return {**self.record.to_row(), "statements": [s.to_row() for s in self.statements]}
 
     def __repr__(self) -> str:
+        if not self.recorded:
+            return (f"Deployment(nothing to do, env={self.environment!r} runs {self.to_version}, "
+                    "nothing recorded)")
         return (f"Deployment({self.deployment_id}, env={self.environment!r}, {self.status}, "
                 f"{self.from_version or '(nothing)'} -> {self.to_version}, "
                 f"{self.applied}/{len(self.statements)} statements)")
@@ -123,7 +166,15 @@ class Deployment:
 
 
 def state_of(records: ProjectRecords, rec: DeploymentRecord) -> State:
-    """The state a deployment record says it deployed: its snapshot's, or the log's at its op seq."""
+    """The state a deployment record says it deployed: its snapshot's, the log's at its op seq, or (an
+    ``import``) its base deployment's with the imported ops applied."""
+    if rec.base is not None:
+        base = next((r for r in records.store.read_deployments(records.name, rec.environment)
+                     if r.deployment_id == rec.base), None)
+        if base is None:
+            raise NotFoundError("deployment", rec.base)
+        wanted = set(rec.op_ids)
+        return replay([op for op in records.ops() if op.op_id in wanted], state_of(records, base))
     if rec.snapshot_id:
         for snap in records.snapshots():
             if snap.snapshot_id == rec.snapshot_id:
@@ -241,8 +292,11 @@ class Deployer:
     def deploy(self, env_name: str, to: str | None = None, *, dry_run: bool = False,
                allow_breaking: bool = False, force: bool = False, confirm: str | bool | None = None,
                abandon: bool = False, kind: str = "deploy", before: State | None = None,
-               restore: dict[str, int] | None = None, expected: SavedPlan | None = None) -> Deployment:
-        """Plan, check and run a deployment (see the module doc). With ``expected`` (a saved plan) the
+               restore: dict[str, int] | None = None, allow_data_loss: bool = False,
+               expected: SavedPlan | None = None) -> Deployment:
+        """Plan and run ``to`` on ``env_name`` (see the module doc); ``restore`` (a data rollback: table ->
+        Delta version) is refused with ``RestoreDiscardsDataError`` when a RESTORE would discard commits
+        that changed data since, unless ``allow_data_loss``. With ``expected`` (a saved plan) the
         deployment runs only that plan: the plan of ``env`` now must have its fingerprint, else
         :class:`StalePlanError` before anything is recorded."""
         env = self.records.environment(env_name)
@@ -250,28 +304,28 @@ class Deployer:
         if expected is not None:
             to = expected.to_version
         if dry_run:
-            plan = self.plan(env_name, to, before=before)
-            if expected is not None:
-                self._check_saved(env, expected, plan)
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
-                        dry_run=True)
-            return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"),
-                              self._statements_for("dry-run", plan), plan)
+            return self._dry_run(env, to, allow_breaking=allow_breaking, force=force, abandon=abandon,
+                                 kind=kind, before=before, restore=restore or {}, expected=expected)
         self._lock(env, holder)
         try:
             unfinished = self._unfinished(env_name)
+            abandoned = False
             if unfinished is not None and expected is not None and not abandon:
                 # resuming runs what is left of another plan, not the saved one
                 raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
             if unfinished is not None:
+                # a resume (and an abandon, which leads to a new run) executes on the environment too
+                self._require_confirmation(env, confirm)
                 if abandon:
+                    abandoned = unfinished.applied > 0 or unfinished.status == "interrupted" or any(
+                        s.status != "pending"
+                        for s in self.store.read_statements(self.project_name, unfinished.deployment_id))
                     self.store.update_deployment(
                         replace(unfinished, status="abandoned", finished_at=utc_now()))
                     log.warning("abandoned unfinished deployment %s of %s",
                                 unfinished.deployment_id, env_name)
                 elif kind == "deploy":
-                    wanted = self.target_of(env, to)[1]
-                    if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
+                    if self._resumable(env, unfinished, to):
                         return self._resume(env, unfinished, holder)
                     raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
             deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
@@ -279,10 +333,26 @@ class Deployer:
             if expected is not None:  # under the lock: nothing can move between this check and the run
                 self._check_saved(env, expected, self.plan(env_name, to, before=start))
             plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to)
+            empty = not plan.statements and not restore
+            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to,
+                        empty=empty)
+            if empty and self._holds_target(env, to):
+                log.info("nothing to deploy to %s: it runs %s already (nothing recorded)", env_name,
+                         plan.to_version)
+                return Deployment(self._record_for(env, plan, "", kind, "success"), [], plan, recorded=False)
+            discarded: list[DiscardedCommits] = []
             if restore:
-                self.check_restorable(restore)
-            return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
+                discarded = self.check_restorable(restore)
+                if discarded and not allow_data_loss:
+                    raise RestoreDiscardsDataError(env_name, discarded)
+                for lost in discarded:
+                    log.warning("allowed data loss: %s", lost)
+            # after an abandon the plan starts from the last success, but the abandoned run may have applied
+            # some of it: each non-idempotent statement first asks the catalog, as a resume does
+            dep = self._run_new(env, plan, deployment_id, kind, to, restore or {}, start,
+                                check_applied=abandoned)
+            dep.discarded = discarded
+            return dep
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
 
@@ -293,8 +363,147 @@ class Deployer:
         if reason is not None:
             raise StalePlanError(env.name, reason, expected.fingerprint, current.fingerprint)
 
+    def restamp(self, env_name: str, tables: Sequence[str], *, confirm: str | bool | None = None
+                ) -> Deployment:
+        """Write the version-tracking stamp again on ``tables`` (ids of the deployed state): the repair of
+        drift that is only in schemax's own ``schemax.*`` properties. Recorded as a ``restamp`` deployment
+        of what the environment already runs (its state and version unchanged); nothing else runs, so it
+        needs no ``force``. Refused while a deployment is unfinished, and without the environment's
+        confirmation where it requires one."""
+        env = self.records.environment(env_name)
+        current = self.deployed(env_name)
+        if current.deployment is None:
+            raise NotDeployedError(env_name, "restamp",
+                                   f"environment {env_name!r} has no successful deployment to re-stamp")
+        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
+        self._lock(env, holder)
+        try:
+            unfinished = self._unfinished(env_name)
+            if unfinished is not None:
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+            self._require_confirmation(env, confirm)
+            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+            wanted = sorted(set(tables) & set(current.state.tables))
+            record = replace(current.deployment, deployment_id=deployment_id, kind="restamp",
+                             status="in_progress", started_at=utc_now(), finished_at=None, error=None,
+                             applied=0, resumes=None, table_versions={}, drift=None,
+                             from_version=current.version, deployed_by=self.author,
+                             touched_tables=tuple(wanted))
+            statements = [replace(st, seq=i) for i, st in enumerate(
+                self._stamps_for(env, record, deployment_id, set(wanted)), start=1)]
+            record = replace(record, statement_count=len(statements))
+            self.store.begin_deployment(record, statements)
+            return self._execute(record, statements, None)
+        finally:
+            self.store.release_lock(self.project_name, env_name, holder)
+
+    def record_import(self, env_name: str, ops: Sequence[Op]) -> Deployment | None:
+        """Record that ``env`` holds what an import of its drift found (``ops``, recorded in the log): an
+        ``import`` deployment whose state is the deployed one with ``ops`` applied, so the next plan for
+        ``env`` holds none of them (the other environments get them as ordinary changes). The tables the
+        ops changed are stamped with the new definition's tracking, so no version drift remains. ``None``
+        without ops."""
+        if not ops:
+            return None
+        env = self.records.environment(env_name)
+        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
+        self._lock(env, holder)
+        try:
+            unfinished = self._unfinished(env_name)
+            if unfinished is not None:
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+            current = self.deployed(env_name)
+            if current.deployment is None:
+                raise NotDeployedError(env_name, "drift",
+                                       f"{env_name!r} has no deployment to import into")
+            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+            record = replace(current.deployment, deployment_id=deployment_id, kind="import",
+                             status="in_progress", started_at=utc_now(), finished_at=None, error=None,
+                             applied=0, resumes=None, table_versions={}, drift=None, snapshot_id=None,
+                             op_seq=None, base=current.deployment.deployment_id,
+                             op_ids=tuple(op.op_id for op in ops), from_version=current.version,
+                             deployed_by=self.author)
+            after = self.state_of(record)
+            changed = sorted(tid for tid, t in after.tables.items()
+                             if tid not in current.state.tables
+                             or table_definition_hash(current.state.tables[tid]) != table_definition_hash(t))
+            record = replace(record, touched_tables=tuple(changed), state_hash=state_hash(after),
+                             features=remembered_features(record.features, {}, after))
+            statements = [replace(st, seq=i) for i, st in enumerate(
+                self._stamps_for(env, record, deployment_id, set(changed)), start=1)]
+            record = replace(record, statement_count=len(statements))
+            self.store.begin_deployment(record, statements)
+            return self._execute(record, statements, None)
+        finally:
+            self.store.release_lock(self.project_name, env_name, holder)
+
+    def _dry_run(self, env: Environment, to: str | None, *, allow_breaking: bool, force: bool,
+                 abandon: bool, kind: str, before: State | None, restore: dict[str, int],
+                 expected: SavedPlan | None = None) -> Deployment:
+        """What the run would execute, statement for statement, without running or recording anything:
+        the remaining statements of an unfinished deployment it would resume (with their stamps), or the
+        plan with the RESTOREs of a data rollback first."""
+        unfinished = self._unfinished(env.name, mark=False)
+        if unfinished is not None and expected is not None and not abandon:
+            raise UnfinishedDeploymentError(env.name, unfinished.deployment_id, unfinished.to_version)
+        if unfinished is not None and not abandon and kind == "deploy":
+            if not self._resumable(env, unfinished, to):
+                raise UnfinishedDeploymentError(env.name, unfinished.deployment_id, unfinished.to_version)
+            record, statements = self._resume_records(env, unfinished, "dry-run")
+            return Deployment(record, statements, None, notes=self._resume_notes(unfinished, to))
+        start = before if before is not None else self.deployed(env.name).state
+        plan = self.plan(env.name, to, before=start)
+        if expected is not None:
+            self._check_saved(env, expected, plan)
+        empty = not plan.statements and not restore
+        self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
+                    dry_run=True, empty=empty)
+        discarded = self.check_restorable(restore) if restore else []
+        state = self.target_of(env, to)[0]
+        restores = self._restore_statements("dry-run", restore, start, plan, state)
+        statements = [replace(st, seq=i) for i, st in
+                      enumerate([*restores, *self._statements_for("dry-run", plan)], start=1)]
+        dep = Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"), statements, plan)
+        dep.discarded = discarded  # what the run would discard (it refuses unless allowed)
+        return dep
+
+    def _resumable(self, env: Environment, unfinished: DeploymentRecord, to: str | None) -> bool:
+        """Whether deploying ``to`` resumes ``unfinished``: no version given, or the one it deploys."""
+        if to is None:
+            return True
+        wanted = self.target_of(env, to)[1]
+        return wanted is not None and wanted.snapshot_id == unfinished.snapshot_id
+
+    def _resume_notes(self, unfinished: DeploymentRecord, to: str | None) -> list[ResumeNote]:
+        """Which plan a resume continues, and the newer snapshot it does not deploy (when there is one)."""
+        latest = self.records.latest_snapshot()
+        newer = None
+        if to is None and latest is not None and latest.snapshot_id != unfinished.snapshot_id:
+            newer = latest.version
+        return [ResumeNote(unfinished.deployment_id, unfinished.environment, unfinished.from_version,
+                           unfinished.to_version, newer)]
+
+    def _holds_target(self, env: Environment, to: str | None) -> bool:
+        """True when the environment's last successful deployment already brought it to the target (same
+        snapshot, or the same state and version): a deploy with nothing to run then records nothing."""
+        current = self.deployed(env.name)
+        if current.deployment is None:
+            return False
+        state, snap, _ = self.target_of(env, to)
+        if snap is not None:
+            return current.snapshot_id == snap.snapshot_id
+        return current.version == "working" and state_hash(current.state) == state_hash(state)
+
+    @staticmethod
+    def _require_confirmation(env: Environment, confirm: str | bool | None) -> None:
+        if env.require_confirmation and confirm not in (True, env.name):
+            raise ConfirmationRequiredError(env.name)
+
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
-               confirm: str | bool | None, to: str | None, dry_run: bool = False) -> None:
+               confirm: str | bool | None, to: str | None, dry_run: bool = False,
+               empty: bool = False) -> None:
+        """Refuse before anything is recorded. A plan with nothing to run (``empty``) runs nothing, so it
+        is neither held to a confirmation nor blocked by drift it cannot cause, nor preflighted."""
         if plan.unsupported:
             raise UnsupportedError(plan.unsupported)
         blocking = list(plan.breaking_changes)
@@ -303,13 +512,16 @@ class Deployer:
         if env.require_approval and plan.to_version not in (None, "working"):
             if env.approved(plan.to_version) is None:
                 raise ApprovalRequiredError(env.name, plan.to_version)
-        if env.require_confirmation and not dry_run and confirm not in (True, env.name):
-            raise ConfirmationRequiredError(env.name)
+        if empty:
+            return
+        if not dry_run:
+            self._require_confirmation(env, confirm)
         if self.drift_check is not None and not (
                 force or env.allow_drift or self.records.settings().allow_drift):
             report = self.drift_check(env)
             if report is not None and report.drifted:
-                raise DriftDetectedError(report)
+                only_tracking = all(is_tracking_finding(f) for f in report.findings)
+                raise DriftDetectedError(report, restamp=env.name if only_tracking else None)
         if self.preflight_check is not None:  # last: it queries the data; before anything is recorded
             self.preflight_check(env, plan)
 
@@ -319,12 +531,15 @@ class Deployer:
         if held is not None:
             raise DeploymentLockedError(held.holder, held.expires, env.name)
 
-    def _unfinished(self, env: str) -> DeploymentRecord | None:
-        """The latest deployment if it did not finish: failed, or in progress without a live lock."""
+    def _unfinished(self, env: str, *, mark: bool = True) -> DeploymentRecord | None:
+        """The latest deployment if it did not finish: failed, interrupted, or in progress without a live
+        lock (``mark``: the caller holds the lock, so an ``in_progress`` one is recorded as failed)."""
         for rec in self.store.read_deployments(self.project_name, env):
             if rec.status in ("success", "rolled_back", "abandoned"):
                 return None
-            if rec.status == "failed":
+            if rec.status in ("failed", "interrupted"):
+                return rec
+            if rec.status == "in_progress" and not mark:
                 return rec
             if rec.status == "in_progress":
                 # we hold the lock now, so whoever ran it is gone (its lock expired): interrupted
@@ -363,7 +578,7 @@ class Deployer:
         return out
 
     def _run_new(self, env: Environment, plan: Plan, deployment_id: str, kind: str, to: str | None,
-                 restore: dict[str, int], before: State) -> Deployment:
+                 restore: dict[str, int], before: State, *, check_applied: bool = False) -> Deployment:
         state, snap, op_seq = self.target_of(env, to)
         restores = self._restore_statements(deployment_id, restore, before, plan, state)
         planned = self._statements_for(deployment_id, plan)
@@ -382,26 +597,58 @@ class Deployer:
         self.store.begin_deployment(record, statements)
         log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
                  plan.to_version, len(statements))
-        return self._execute(record, statements, plan)
+        return self._execute(record, statements, plan, check_applied=check_applied)
 
-    def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
+    def _resume_records(self, env: Environment, failed: DeploymentRecord, deployment_id: str
+                        ) -> tuple[DeploymentRecord, list[StatementRecord]]:
+        """The record and statements of the resumption of ``failed``: its statements not applied, then
+        the tracking stamp of every table it covers (a statement found applied, or a ``CREATE TABLE IF NOT
+        EXISTS`` of a table that was there, leaves its stamp unwritten; the stamps are idempotent)."""
         old = self.store.read_statements(self.project_name, failed.deployment_id)
-        remaining = [s for s in old if s.status != "applied"]
-        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        remaining = [s for s in old if s.status != "applied" and s.change_kinds != (STAMP,)]
+        # a table whose statements all ran has its stamp; one with any left may not, whatever is skipped
+        stamps = self._stamps_for(env, failed, deployment_id, {s.object_id for s in remaining})
         statements = [replace(s, deployment_id=deployment_id, seq=i, status="pending", started_at=None,
-                              finished_at=None, error=None) for i, s in enumerate(remaining, start=1)]
+                              finished_at=None, error=None)
+                      for i, s in enumerate([*remaining, *stamps], start=1)]
         record = replace(failed, deployment_id=deployment_id, kind="resume", status="in_progress",
                          started_at=utc_now(), finished_at=None, error=None, applied=0,
                          statement_count=len(statements), resumes=failed.deployment_id,
                          deployed_by=self.author)
+        return record, statements
+
+    def _stamps_for(self, env: Environment, rec: DeploymentRecord, deployment_id: str,
+                    tables: set[str | None]) -> list[StatementRecord]:
+        """The tracking stamp of each of ``tables`` that ``rec`` covers (its ``touched_tables``)."""
+        wanted = set(rec.touched_tables) & tables
+        if not wanted:
+            return []
+        try:
+            state = self.state_of(rec)
+        except NotFoundError:
+            return []
+        covered = state.model_copy(update={"tables": {
+            tid: t for tid, t in state.tables.items() if tid in wanted}})
+        tracking = Tracking(version=rec.to_version or "working", snapshot_id=rec.snapshot_id or "",
+                            environment=env.name, deployment_id=deployment_id, deployed_at=utc_now())
+        return [StatementRecord(deployment_id=deployment_id, seq=0, sql=st.sql, object_id=st.object_id,
+                                change_kinds=(STAMP,))
+                for st in stamp_statements(Target.of(env.naming, tracking), covered)]
+
+    def _resume(self, env: Environment, failed: DeploymentRecord, holder: str) -> Deployment:
+        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        record, statements = self._resume_records(env, failed, deployment_id)
+        notes = self._resume_notes(failed, None)
+        for note in notes:
+            log.warning("%s", note)
         self.store.begin_deployment(record, statements)
-        self.store.update_deployment(replace(failed, status="failed",
+        self.store.update_deployment(replace(failed, status=failed.status,
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))
-        log.info("resuming %s as %s: %d of %d statement(s) left", failed.deployment_id, deployment_id,
-                 len(statements), len(old))
+        log.info("resuming %s as %s: %d statement(s) left", failed.deployment_id, deployment_id,
+                 len(statements))
         # a statement left pending may have run just before the process died (its status was not
         # written yet): each is checked against the catalog right before it would run again
-        return self._execute(record, statements, None, check_applied=True)
+        return self._execute(record, statements, None, check_applied=True, notes=notes)
 
     @staticmethod
     def _restore_statements(deployment_id: str, restore: dict[str, int], before: State, plan: Plan,
@@ -431,8 +678,10 @@ class Deployer:
                 versions[name] = int(rows[0]["version"])
         return versions
 
-    def check_restorable(self, versions: dict[str, int]) -> None:
-        """Refuse before anything runs if a table's recorded version is out of Delta's reach."""
+    def check_restorable(self, versions: dict[str, int]) -> list[DiscardedCommits]:
+        """Refuse before anything runs if a table's recorded version is out of Delta's reach; return, per
+        table with any, the data commits its RESTORE discards (from the same history)."""
+        discarded = []
         for name, version in sorted(versions.items()):
             try:
                 rows = self.executor.query(f"DESCRIBE HISTORY {name}")
@@ -441,14 +690,20 @@ class Deployer:
             oldest = min((int(r["version"]) for r in rows), default=version)
             if version < oldest:
                 raise RetentionWindowPassedError(name, version, oldest)
+            lost = discarded_commits(name, version, rows)
+            if lost.commits:
+                discarded.append(lost)
+        return discarded
 
     # ------------------------------------------------------------------------------------------------
     # executing
     # ------------------------------------------------------------------------------------------------
     def _execute(self, record: DeploymentRecord, statements: list[StatementRecord],
-                 plan: Plan | None, *, check_applied: bool = False) -> Deployment:
+                 plan: Plan | None, *, check_applied: bool = False,
+                 notes: Sequence[ResumeNote] = ()) -> Deployment:
         done: dict[int, StatementRecord] = {s.seq: s for s in statements}
         failure: list[tuple[StatementRecord, BaseException]] = []
+        halt = threading.Event()  # set on Ctrl-C: no statement starts after it
         started = time.monotonic()
         applied = 0
         probe = SqlCatalogProbe(self.executor)
@@ -466,7 +721,7 @@ class Deployer:
                      ok.sql.split("\n")[0][:120])
 
         def run(st: StatementRecord) -> None:
-            if failure:
+            if failure or halt.is_set():
                 return
             if self.before_statement is not None:
                 self.before_statement(st.seq, st)
@@ -481,8 +736,11 @@ class Deployer:
             try:
                 self.executor.execute(st.sql)
             except Exception as exc:  # noqa: BLE001 - any engine error fails the deployment, recorded below
-                failed = replace(st, status="failed", started_at=begin, finished_at=utc_now(),
-                                 error=str(exc)[:4000])
+                # a lost response (the engine cannot say whether it ran) is recorded as such, never as
+                # applied: a resume asks the catalog before running it again
+                lost = getattr(exc, "kind", None) == "unknown"
+                failed = replace(st, status="unknown" if lost else "failed", started_at=begin,
+                                 finished_at=utc_now(), error=str(exc)[:4000])
                 with self._status_lock:
                     failure.append((failed, exc))
                     done[st.seq] = failed
@@ -496,19 +754,31 @@ class Deployer:
         try:
             with ThreadPoolExecutor(max_workers=self.max_workers,
                                     thread_name_prefix="schemax-deploy") as pool:
-                for wave in schedule(statements):
-                    if failure:
-                        break
-                    if len(wave) == 1:
-                        for st in wave[0]:
-                            run(st)
-                        continue
-                    futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
-                    for f in futures:
-                        f.result()
+                try:
+                    for wave in schedule(statements):
+                        if failure:
+                            break
+                        if len(wave) == 1:
+                            for st in wave[0]:
+                                run(st)
+                            continue
+                        futures = [pool.submit(_run_chain, chain, run, failure) for chain in wave]
+                        for f in futures:
+                            f.result()
+                except KeyboardInterrupt:
+                    # Ctrl-C: the chains still running finish their statement and start no other (the
+                    # pool is joined on leaving this block), then the true count is recorded below
+                    halt.set()
         finally:
             statuses.close()  # every status is recorded before the deployment's own record is finished
         final = [done[s.seq] for s in statements]
+        if halt.is_set():
+            why = f"interrupted (Ctrl-C) after {applied}/{len(statements)} statement(s) applied"
+            rec = replace(record, status="interrupted", finished_at=utc_now(), applied=applied, error=why)
+            self.store.update_deployment(rec)
+            log.error("deployment %s interrupted after %d of %d statement(s)", rec.deployment_id, applied,
+                      len(statements))
+            raise DeploymentInterruptedError(record.environment, rec.deployment_id, applied, len(statements))
         if failure:
             failed, exc = min(failure, key=lambda x: x[0].seq)
             rec = replace(record, status="failed", finished_at=utc_now(), applied=applied,
@@ -521,7 +791,7 @@ class Deployer:
         self.store.update_deployment(rec)
         log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
                  time.monotonic() - started)
-        return Deployment(rec, final, plan)
+        return Deployment(rec, final, plan, notes=notes)
 
 
 def environment_features(record: DeploymentRecord | None) -> dict[str, dict[str, str]]:
@@ -580,5 +850,6 @@ def schedule(statements: Sequence[StatementRecord]) -> list[list[list[StatementR
 
 
 __all__ = [
-    "DeployedState", "Deployer", "Deployment", "deployed_state", "schedule", "state_of",
+    "STAMP", "DeployedState", "Deployer", "Deployment", "ResumeNote", "deployed_state", "schedule",
+    "state_of",
 ]

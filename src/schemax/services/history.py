@@ -88,7 +88,7 @@ def project_status(records: ProjectRecords) -> ProjectStatus:
         recs = records.store.read_deployments(records.name, name)
         ok = next((r for r in recs if r.status == "success"), None)
         deployed[name] = ok.to_version if ok else None
-        if recs and recs[0].status in ("failed", "in_progress"):
+        if recs and recs[0].status in ("failed", "interrupted", "in_progress"):
             unfinished[name] = f"{recs[0].deployment_id} ({recs[0].status})"
     latest = records.latest_snapshot()
     return ProjectStatus(project=records.name, latest_snapshot=latest.version if latest else None,
