@@ -8,9 +8,9 @@ Each variant runs in a fresh Python process with its own home (so every run pays
 start the session, then a workload typical of the test suite and the CLI on tiny metadata tables —
 create a project on the Delta store, record a design of 8 tables, snapshot, deploy it, check drift, change
 4 tables, deploy again, read the history. It prints the session start, the workload's wall time and its
-CPU time (JVM + Python: far less sensitive to other load on the machine than wall time) per variant,
-each as a ratio against ``baseline`` (the settings ``schemax.local`` ships) measured in the same run.
-The figures live in docs/local-engine.md; what helps is kept in ``schemax.local``.
+CPU time (JVM from /proc + Python, Linux only: far less sensitive to other load on the machine than wall
+time) per variant, each as a ratio against ``baseline`` (the settings ``schemax.local`` ships) measured
+in the same run. The figures live in docs/local-engine.md; what helps is kept in ``schemax.local``.
 """
 
 from __future__ import annotations
@@ -50,8 +50,13 @@ spark = local.spark_session(sys.argv[2], app_name="bench-local-engine", extra_co
 spark.sql("SELECT 1").collect()
 started = time.perf_counter() - t0
 import schemax
-bean = spark._jvm.java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-cpu0 = bean.getProcessCpuTime() / 1e9 + time.process_time()
+import os
+jvm_pid = spark._jvm.java.lang.ProcessHandle.current().pid()
+def jvm_cpu():
+    with open(f"/proc/{jvm_pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+cpu0 = jvm_cpu() + time.process_time()
 t1 = time.perf_counter()
 p = schemax.Project.create(spark, "tune", store="spark_catalog.tune_schemax", author="bench")
 with p.batch():
@@ -71,7 +76,7 @@ p.deploy("dev")
 p.history("dev")
 p.check_drift("dev")
 work = time.perf_counter() - t1
-cpu = bean.getProcessCpuTime() / 1e9 + time.process_time() - cpu0
+cpu = jvm_cpu() + time.process_time() - cpu0
 print("RESULT " + json.dumps({"start": started, "work": work, "cpu": cpu}))
 local.stop_session()
 """
