@@ -677,6 +677,28 @@ def _(p: schemax.Project) -> None:
     p.add_foreign_key("shop.sales.orders", ["channel"], "shop.sales.channels", ["code"])
 
 
+@shop_case("key_options_rely_timeseries")
+def _(p: schemax.Project) -> None:
+    # issue 11: TIMESERIES on a key column, NOT ENFORCED and RELY on a primary key, RELY on a foreign key
+    p.create_table(
+        "shop.sales.readings",
+        [
+            COL("sensor_id", "BIGINT", nullable=False),
+            COL("ts", "TIMESTAMP", nullable=False),
+            COL("v", "DOUBLE"),
+        ],
+    )
+    p.add_primary_key(
+        "shop.sales.readings", ["sensor_id", "ts"], timeseries="ts", not_enforced=True, rely=True
+    )
+    p.add_column("shop.sales.orders", "reading_sensor", "BIGINT")
+    p.add_column("shop.sales.orders", "reading_ts", "TIMESTAMP")
+    p.add_foreign_key(
+        "shop.sales.orders", ["reading_sensor", "reading_ts"], "shop.sales.readings", ["sensor_id", "ts"],
+        rely=True,
+    )
+
+
 # ---------------------------------------------------------------------------------------------------
 # views, volumes, functions, grants
 # ---------------------------------------------------------------------------------------------------

@@ -270,6 +270,20 @@ def constraints(p: schemax.Project) -> Iterator[None]:
     p.drop_constraint("shop.sales.customers", "customers_pk")
 
 
+@scenario
+def key_options(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: RELY / NOT ENFORCED / TIMESERIES on primary keys, RELY on foreign keys, and a key whose
+    options change (dropped and added again)."""
+    shop(p)
+    p.create_table(
+        "shop.sales.ticks", [COL("id", "BIGINT", nullable=False), COL("ts", "TIMESTAMP", nullable=False)]
+    )
+    yield
+    p.add_primary_key("shop.sales.ticks", ["id", "ts"], timeseries="ts", rely=True, not_enforced=True)
+    p.create_table("shop.sales.marks", [COL("tick_id", "BIGINT"), COL("tick_ts", "TIMESTAMP")])
+    p.add_foreign_key("shop.sales.marks", ["tick_id", "tick_ts"], "shop.sales.ticks", ["id", "ts"], rely=True)
+
+
 # -- views, volumes, functions ----------------------------------------------------------------------------
 @scenario
 def views(p: schemax.Project) -> Iterator[None]:

@@ -421,8 +421,17 @@ def constraints_from_sdk(cat: str, info: Any) -> list[ConstraintSpec]:
         pk = getattr(tc, "primary_key_constraint", None)
         fk = getattr(tc, "foreign_key_constraint", None)
         if pk is not None:
+            # rely and timeseries_columns: the API's PrimaryKeyConstraint (information_schema has no column
+            # for either: https://learn.microsoft.com/de-de/azure/databricks/sql/language-manual/information-schema/table_constraints)
+            timeseries = list(getattr(pk, "timeseries_columns", None) or ())
             out.append(
-                ConstraintSpec(name=pk.name, kind="primary_key", columns=tuple(pk.child_columns or ()))
+                ConstraintSpec(
+                    name=pk.name,
+                    kind="primary_key",
+                    columns=tuple(pk.child_columns or ()),
+                    rely=bool(getattr(pk, "rely", False)),
+                    timeseries=timeseries[0] if timeseries else None,
+                )
             )
         elif fk is not None:
             parts = (fk.parent_table or "").split(".")
@@ -434,6 +443,7 @@ def constraints_from_sdk(cat: str, info: Any) -> list[ConstraintSpec]:
                     columns=tuple(fk.child_columns or ()),
                     ref_table=ref,
                     ref_columns=tuple(fk.parent_columns or ()),
+                    rely=bool(getattr(fk, "rely", False)),
                 )
             )  # type: ignore[arg-type]
     return out

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemax.core.kinds import KINDS, securable, taggable, top_level
-from schemax.core.objects import Frozen
+from schemax.core.objects import Frozen, optional
 from schemax.core.registry import require_complete
 
 
@@ -182,6 +182,10 @@ class AddPrimaryKey(Payload):
     table_id: str
     name: str
     columns: list[str]
+    # options (issue 11), absent from the payload when unset so older ops hash as they did
+    rely: bool = optional(False)
+    not_enforced: bool = optional(False)
+    timeseries: str | None = optional()  # the id of one of ``columns``
 
 
 class AddForeignKey(Payload):
@@ -190,6 +194,22 @@ class AddForeignKey(Payload):
     columns: list[str]
     ref_table: str
     ref_columns: list[str]
+    rely: bool = optional(False)
+
+
+def key_options(
+    *, rely: bool = False, not_enforced: bool = False, timeseries: str | None = None
+) -> dict[str, Any]:
+    """The option keys of an ``add_primary_key`` / ``add_foreign_key`` payload, only those set (a key without
+    options has the payload it always had)."""
+    out: dict[str, Any] = {}
+    if rely:
+        out["rely"] = True
+    if not_enforced:
+        out["not_enforced"] = True
+    if timeseries is not None:
+        out["timeseries"] = timeseries
+    return out
 
 
 class AddCheckConstraint(Payload):

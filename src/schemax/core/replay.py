@@ -763,7 +763,15 @@ def _add_pk(b: StateBuilder, op: o.Op, p: o.AddPrimaryKey) -> None:
     nullable = [c.name for c in table.columns if c.id in cols and c.nullable]
     if nullable:
         raise Reject(f"primary key columns must be NOT NULL: {nullable}")
-    _add_constraint(b, op, table, Constraint(id=op.target, name=p.name, kind="primary_key", columns=cols))
+    if p.timeseries is not None and p.timeseries not in cols:
+        raise Reject(f"primary key: the TIMESERIES column {p.timeseries!r} is not one of its columns")
+    # RELY / NOT ENFORCED / TIMESERIES:
+    # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html
+    pk = Constraint(
+        id=op.target, name=p.name, kind="primary_key", columns=cols, rely=p.rely, not_enforced=p.not_enforced,
+        timeseries=p.timeseries,
+    )
+    _add_constraint(b, op, table, pk)
 
 
 @handles("add_foreign_key")
@@ -778,7 +786,8 @@ def _add_fk(b: StateBuilder, op: o.Op, p: o.AddForeignKey) -> None:
     if pk is None or set(pk.columns) != set(ref_cols):
         raise Reject(f"foreign key must reference the primary key of {ref.name!r}")
     fk = Constraint(
-        id=op.target, name=p.name, kind="foreign_key", columns=cols, ref_table=ref.id, ref_columns=ref_cols
+        id=op.target, name=p.name, kind="foreign_key", columns=cols, ref_table=ref.id, ref_columns=ref_cols,
+        rely=p.rely,
     )
     _add_constraint(b, op, table, fk)
 

@@ -356,6 +356,7 @@ _DROP_FUNCTION_URL = (
 )
 _INSERT_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-dml-insert-into.html"
 _UPDATE_URL = "https://docs.databricks.com/en/sql/language-manual/delta-update.html"
+_KEY_CONSTRAINT_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html"
 _PRIVILEGES_SQL_URL = "https://learn.microsoft.com/en-in/azure/databricks/sql/language-manual/sql-ref-privileges"
 
 
@@ -467,6 +468,12 @@ SHAPES: tuple[Shape, ...] = (
           rf"|FOREIGN KEY \({_NAMES}\) REFERENCES «name» \({_NAMES}\))", ("UC-15", "UC-16", "UC-17"),
           "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-alter-table-add-constraint.html",
           rules=("key-constraint-names-per-schema", "rewrite-key-names")),
+    Shape("add-key-options", r"ALTER TABLE «name» ADD CONSTRAINT «ident» "
+          r"(?:PRIMARY KEY \(«ident»(?: TIMESERIES)?(?:, «ident»(?: TIMESERIES)?)*\)"
+          r"(?: NOT ENFORCED)?(?: RELY)?"
+          rf"|FOREIGN KEY \({_NAMES}\) REFERENCES «name» \({_NAMES}\)(?: RELY)?)", ("UC-55",),
+          _KEY_CONSTRAINT_URL, rules=("key-constraint-names-per-schema", "rewrite-key-names"),
+          note="issue 11: key_column TIMESERIES and the constraint options NOT ENFORCED, RELY"),
     Shape("drop-constraint", r"ALTER TABLE «name» DROP CONSTRAINT IF EXISTS «ident»", ("UC-18",),
           "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-alter-table-drop-constraint.html",
           rules=("rewrite-referenced-key",)),

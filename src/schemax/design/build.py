@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from schemax.core.model import KIND_PREFIX, State
 from schemax.core.names import InvalidIdentifierError, validate_column_name
-from schemax.core.ops import Op, new_id
+from schemax.core.ops import Op, key_options, new_id
 from schemax.core.replay import StateBuilder
 from schemax.core.types import TypeParseError, normalize_type
 from schemax.design.format import CATALOG_ATTRIBUTES, CatalogSpec, SchemaSpec, TableSpec, ViewSpec
@@ -382,8 +382,16 @@ class _Builder:
         pwhere = where.at("primary_key")
         name = pk.name or f"{table.name}_pk"
         cols = self._column_ids(tid, pk.columns, pwhere.at("columns"), "primary key")
+        timeseries = None
+        if pk.timeseries is not None:
+            col = self.builder.tables[tid].column_named(pk.timeseries)
+            if col is None:
+                raise pwhere.at("timeseries").error(
+                    f"primary key: table {table.name!r} has no column {pk.timeseries!r}")
+            timeseries = col.id
+        options = key_options(rely=pk.rely, not_enforced=pk.not_enforced, timeseries=timeseries)
         self.record("add_primary_key", self._constraint_id(tid, name, pwhere),
-                    {"table_id": tid, "name": name, "columns": cols}, pwhere)
+                    {"table_id": tid, "name": name, "columns": cols, **options}, pwhere)
 
     def _foreign_keys(self, tid: str, table: TableSpec, where: Where, catalog: str, schema: str) -> None:
         if table.primary_key is None:
@@ -402,6 +410,7 @@ class _Builder:
                                         "foreign key references")
             self.record("add_foreign_key", self._constraint_id(tid, name, fwhere), {
                 "table_id": tid, "name": name, "columns": cols, "ref_table": ref_id, "ref_columns": ref_cols,
+                **key_options(rely=fk.rely),
             }, fwhere)
 
     def _checks(self, tid: str, table: TableSpec, where: Where) -> None:

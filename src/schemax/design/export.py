@@ -88,7 +88,14 @@ def _table(state: State, t: Table) -> dict[str, Any]:
     fks, checks = [], []
     for con in t.constraints:
         if con.kind == "primary_key":
-            out["primary_key"] = {"name": con.name, "columns": t.column_names(con.columns)}
+            pk: dict[str, Any] = {"name": con.name, "columns": t.column_names(con.columns)}
+            if con.rely:
+                pk["rely"] = True
+            if con.not_enforced:
+                pk["not_enforced"] = True
+            if con.timeseries is not None:
+                pk["timeseries"] = t.column_names((con.timeseries,))[0]
+            out["primary_key"] = pk
         elif con.kind == "foreign_key":
             ref = state.tables.get(con.ref_table or "")
             reference: dict[str, Any] = {}
@@ -101,7 +108,12 @@ def _table(state: State, t: Table) -> dict[str, Any]:
                         reference["schema"] = ref_schema.name
                 reference["table"] = ref.name
                 reference["columns"] = ref.column_names(con.ref_columns)
-            fks.append({"name": con.name, "columns": t.column_names(con.columns), "references": reference})
+            fk: dict[str, Any] = {
+                "name": con.name, "columns": t.column_names(con.columns), "references": reference,
+            }
+            if con.rely:
+                fk["rely"] = True
+            fks.append(fk)
         else:
             checks.append({"name": con.name, "expression": con.expression})
     _put(out, "foreign_keys", fks)

@@ -74,6 +74,9 @@ class PrimaryKeySpec(Spec):
 
     name: Name | None = Field(default=None, description="default: <table>_pk")
     columns: list[Name] = Field(min_length=1)
+    rely: bool = Field(default=False, description="RELY: the optimizer may use the key")
+    not_enforced: bool = Field(default=False, description="write NOT ENFORCED out (keys are informational)")
+    timeseries: Name | None = Field(default=None, description="the key column marked TIMESERIES")
 
 
 class ReferenceSpec(Spec):
@@ -94,6 +97,7 @@ class ForeignKeySpec(Spec):
     name: Name | None = Field(default=None, description="default: <table>_<columns>_fk")
     columns: list[Name] = Field(min_length=1)
     references: ReferenceSpec
+    rely: bool = Field(default=False, description="RELY: the optimizer may use the key")
 
 
 class CheckSpec(Spec):

@@ -79,6 +79,7 @@ ASPECTS: frozenset[str] = frozenset(
         "column_defaults",
         "column_comments",
         "constraints",
+        "key_options",
         "clustering",
         "partitioning",
         "properties",
@@ -606,6 +607,8 @@ class _Comparer:
                     "columns",
                     table,
                 )
+            if self.sees("key_options", table):
+                self.compare_key_options(table, cname, exp, obs, c, o)
             if c.kind == "foreign_key":
                 eref = self.reference_text(self.exp, c)
                 oref = self.reference_text(self.obs, o)
@@ -622,6 +625,18 @@ class _Comparer:
                     f"{_kind_text(o.kind)} constraint not in the project",
                     table,
                 )
+
+    def compare_key_options(
+        self, table: str, cname: str, exp: Table, obs: Table, c: Constraint, o: Constraint
+    ) -> None:
+        """RELY and TIMESERIES of a key (issue 11); NOT ENFORCED is how every Databricks key is, so it never
+        drifts."""
+        if c.rely != o.rely:
+            self.add("constraint", cname, "modified", _rely_text(c.rely), _rely_text(o.rely), "rely", table)
+        ets = exp.column_names((c.timeseries,))[0] if c.timeseries else None
+        ots = obs.column_names((o.timeseries,))[0] if o.timeseries else None
+        if (ets or "").lower() != (ots or "").lower():
+            self.add("constraint", cname, "modified", ets, ots, "timeseries", table)
 
     def reference_text(self, idx: _Index, c: Constraint) -> str | None:
         ref = idx.table_name_of(c.ref_table)
@@ -807,6 +822,10 @@ def declared_state(state: State) -> State:
             }
         maps[kind.state_field] = dict(objs)
     return State(**maps)
+
+
+def _rely_text(rely: bool) -> str:
+    return "RELY" if rely else "NORELY"
 
 
 __all__ = ["ASPECTS", "compare", "declared_state"]

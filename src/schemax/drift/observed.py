@@ -182,6 +182,8 @@ class ConstraintSpec:
     ref_table: tuple[str, str, str] | None = None  # (catalog, schema, table)
     ref_columns: tuple[str, ...] = ()
     expression: str | None = None
+    rely: bool = False  # key options (issue 11); a reader that cannot see them hides ``key_options``
+    timeseries: str | None = None  # the primary key column marked TIMESERIES (a name)
 
 
 @dataclass
@@ -445,6 +447,9 @@ class ObservedStateBuilder:
                     ref_table=ref_id,
                     ref_columns=ref_cols,
                     expression=c.expression,
+                    rely=c.rely,
+                    timeseries=next(iter(ids((c.timeseries,), f"constraint {c.name}")), None)
+                    if c.timeseries else None,
                 )
             )
         self.tables[tid] = Table(

@@ -20,7 +20,7 @@ from schemax.core import changes as ch
 from schemax.core import kinds
 from schemax.core.changes import OBJECT_CHANGES
 from schemax.core.model import Catalog, Column, Constraint, Schema, State, Table, View, Volume
-from schemax.core.ops import OP_KINDS, Op
+from schemax.core.ops import OP_KINDS, Op, key_options
 from schemax.core.registry import require_complete
 from schemax.plan.diff import diff
 
@@ -128,11 +128,12 @@ def _constraint(emit: Emit, table_id: str, con: Constraint) -> None:
     if con.kind == "primary_key":
         emit("add_primary_key", con.id, {
             "table_id": table_id, "name": con.name, "columns": list(con.columns),
+            **key_options(rely=con.rely, not_enforced=con.not_enforced, timeseries=con.timeseries),
         })
     elif con.kind == "foreign_key":
         emit("add_foreign_key", con.id, {
             "table_id": table_id, "name": con.name, "columns": list(con.columns), "ref_table": con.ref_table,
-            "ref_columns": list(con.ref_columns),
+            "ref_columns": list(con.ref_columns), **key_options(rely=con.rely),
         })
     else:
         emit("add_check_constraint", con.id, {

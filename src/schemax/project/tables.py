@@ -7,7 +7,7 @@ from typing import Any
 
 from schemax.core.model import KIND_PREFIX
 from schemax.core.names import split_qualified
-from schemax.core.ops import new_id
+from schemax.core.ops import key_options, new_id
 from schemax.errors import UnknownObjectError
 from schemax.project.base import Column, ProjectBase
 
@@ -131,19 +131,25 @@ class TableDesign(ProjectBase):
     # ------------------------------------------------------------------------------------------------
     # constraints
     # ------------------------------------------------------------------------------------------------
-    def add_primary_key(self, table: str, columns: Sequence[str], name: str | None = None) -> str:
+    def add_primary_key(self, table: str, columns: Sequence[str], name: str | None = None, *,
+                        rely: bool = False, not_enforced: bool = False, timeseries: str | None = None) -> str:
+        """An informational primary key; ``rely`` lets the optimizer use it, ``timeseries`` names the key
+        column that is a time series, ``not_enforced`` writes NOT ENFORCED out (keys are informational on
+        Databricks either way)."""
         leaf = split_qualified(table)[-1]
+        options = key_options(rely=rely, not_enforced=not_enforced,
+                              timeseries=self._column(table, timeseries) if timeseries is not None else None)
         return self._emit("add_primary_key", new_id(KIND_PREFIX["constraint"]), {
             "table_id": self._table(table), "name": name or f"{leaf}_pk",
-            "columns": self._columns(table, columns)})
+            "columns": self._columns(table, columns), **options})
 
     def add_foreign_key(self, table: str, columns: Sequence[str], ref_table: str, ref_columns: Sequence[str],
-                        name: str | None = None) -> str:
+                        name: str | None = None, *, rely: bool = False) -> str:
         leaf = split_qualified(table)[-1]
         return self._emit("add_foreign_key", new_id(KIND_PREFIX["constraint"]), {
             "table_id": self._table(table), "name": name or f"{leaf}_{'_'.join(columns)}_fk",
             "columns": self._columns(table, columns), "ref_table": self._table(ref_table),
-            "ref_columns": self._columns(ref_table, ref_columns)})
+            "ref_columns": self._columns(ref_table, ref_columns), **key_options(rely=rely)})
 
     def add_check_constraint(self, table: str, name: str, expression: str) -> str:
         return self._emit("add_check_constraint", new_id(KIND_PREFIX["constraint"]),

@@ -78,15 +78,27 @@ def _create_table_sql(
 def _constraint_sql(ctx: Ctx, table: Table, con: Constraint) -> str:
     if con.kind == "check":
         return f"CONSTRAINT {quote_ident(con.name)} CHECK ({con.expression})"
-    cols = _cols(table.column_names(con.columns))
     if con.kind == "primary_key":
-        return f"CONSTRAINT {quote_ident(con.name)} PRIMARY KEY ({cols})"
+        # key_column [ TIMESERIES ], then the constraint options (NOT ENFORCED, RELY):
+        # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html
+        keys = ", ".join(
+            quote_ident(c.name) + (" TIMESERIES" if c.id == con.timeseries else "")
+            for cid in con.columns
+            if (c := table.column(cid)) is not None
+        )
+        return f"CONSTRAINT {quote_ident(con.name)} PRIMARY KEY ({keys}){_key_options(con)}"
+    cols = _cols(table.column_names(con.columns))
     ref = ctx.after.tables.get(con.ref_table or "") or ctx.before.tables[con.ref_table or ""]
     state = ctx.after if ref.id in ctx.after.tables else ctx.before
     return (
         f"CONSTRAINT {quote_ident(con.name)} FOREIGN KEY ({cols}) REFERENCES {ctx.name(ref.id, state)} "
-        f"({_cols(ref.column_names(con.ref_columns))})"
+        f"({_cols(ref.column_names(con.ref_columns))}){_key_options(con)}"
     )
+
+
+def _key_options(con: Constraint) -> str:
+    """`` NOT ENFORCED`` and `` RELY`` where the key has them (constraint_option, in that order)."""
+    return (" NOT ENFORCED" if con.not_enforced else "") + (" RELY" if con.rely else "")
 
 
 def _constraint_capability(con: Constraint) -> str:

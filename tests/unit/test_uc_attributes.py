@@ -1,0 +1,203 @@
+"""Issue 11: Unity Catalog attributes schemax expresses: key constraint options (RELY, NOT ENFORCED,
+TIMESERIES), CLUSTER BY AUTO, ownership, identity and generated columns.
+
+Each attribute goes op -> replay -> diff -> SQL -> findings -> design file -> drift; an attribute that is
+unset leaves the canonical JSON (op payloads, state hashes, golden files) exactly as it was before it existed.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import pytest
+
+import schemax
+from schemax.adapters.uc_info_schema import constraints_from_sdk
+from schemax.analyze import analyze
+from schemax.core.hashing import canonical_json
+from schemax.core.model import State
+from schemax.design import design_documents, dump_design, load_design, sync_ops
+from schemax.drift import ObservedStateBuilder, compare
+from schemax.drift.observed import ColumnSpec, ConstraintSpec
+from schemax.errors import ValidationError
+from schemax.plan import UNITY_CATALOG, Target, apply_changes, build_plan, diff
+from schemax.plan.to_ops import ops_between
+
+COL = schemax.Column
+TARGET = Target(catalogs={"shop": "dev_shop"})
+
+
+def project() -> schemax.Project:
+    p = schemax.Project.in_memory("shop", author="t")
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    p.create_table(
+        "shop.sales.readings",
+        [
+            COL("sensor_id", "BIGINT", nullable=False),
+            COL("ts", "TIMESTAMP", nullable=False),
+            COL("v", "DOUBLE"),
+        ],
+    )
+    p.create_table("shop.sales.marks", [COL("sensor_id", "BIGINT"), COL("ts", "TIMESTAMP")])
+    return p
+
+
+def table(state: State, name: str) -> Any:
+    return next(t for t in state.tables.values() if t.name == name)
+
+
+def sql_of(before: State, after: State) -> list[str]:
+    return [s.sql for s in build_plan(before, after, TARGET, capabilities=UNITY_CATALOG).statements]
+
+
+def export_and_sync(state: State) -> State:
+    """The state written as design files, then synced into an empty project."""
+    files = [load_design(dump_design(document), f"{stem}.yml") for stem, document in design_documents(state)]
+    fresh = schemax.Project.in_memory("shop", author="t")
+    fresh.record_ops(sync_ops(fresh.state(), files, author="t"))
+    return fresh.state()
+
+
+# -- 1. key constraint options ---------------------------------------------------------------------------
+
+
+def test_a_key_without_options_dumps_and_records_as_before() -> None:
+    p = project()
+    before = p.state()
+    p.add_primary_key("shop.sales.readings", ["sensor_id", "ts"])
+    con = table(p.state(), "readings").constraints[0]
+    keys = {"id", "name", "kind", "columns", "ref_table", "ref_columns", "expression"}
+    assert set(con.model_dump()) == keys
+    assert "rely" not in canonical_json(p.state().to_dict())
+    (op,) = ops_between(before, p.state())
+    assert set(op.payload) == {"table_id", "name", "columns"}
+
+
+def test_key_options_are_recorded_rendered_and_replayed() -> None:
+    p = project()
+    before = p.state()
+    p.add_primary_key(
+        "shop.sales.readings", ["sensor_id", "ts"], timeseries="ts", rely=True, not_enforced=True
+    )
+    p.add_foreign_key(
+        "shop.sales.marks", ["sensor_id", "ts"], "shop.sales.readings", ["sensor_id", "ts"], rely=True
+    )
+    after = p.state()
+    pk = table(after, "readings").constraints[0]
+    fk = table(after, "marks").constraints[0]
+    assert (pk.rely, pk.not_enforced, table(after, "readings").column(pk.timeseries).name) == (
+        True, True, "ts"
+    )
+    assert (fk.rely, fk.not_enforced, fk.timeseries) == (True, False, None)
+    statements = sql_of(before, after)
+    assert (
+        "ALTER TABLE `dev_shop`.`sales`.`readings` ADD CONSTRAINT `readings_pk` "
+        "PRIMARY KEY (`sensor_id`, `ts` TIMESERIES) NOT ENFORCED RELY" in statements
+    )
+    assert statements[-1].endswith("REFERENCES `dev_shop`.`sales`.`readings` (`sensor_id`, `ts`) RELY")
+    # the diff applied, and the diff as ops, give the same state back
+    assert apply_changes(before, diff(before, after)) == after
+    ops = ops_between(before, after)
+    assert ops[0].payload["timeseries"] == pk.timeseries and ops[-1].payload["rely"] is True
+
+
+def test_timeseries_must_be_a_key_column() -> None:
+    p = project()
+    with pytest.raises(ValidationError, match="TIMESERIES"):
+        p.add_primary_key("shop.sales.readings", ["sensor_id"], timeseries="ts")
+    assert table(p.state(), "readings").constraints == ()
+
+
+def test_changing_a_key_option_drops_and_adds_the_key_with_a_rely_finding() -> None:
+    p = project()
+    p.add_primary_key("shop.sales.readings", ["sensor_id", "ts"])
+    before = p.state()
+    p.drop_constraint("shop.sales.readings", "readings_pk")
+    p.add_primary_key("shop.sales.readings", ["sensor_id", "ts"], rely=True)
+    after = p.state()
+    statements = sql_of(before, after)
+    assert statements == [
+        "ALTER TABLE `dev_shop`.`sales`.`readings` DROP CONSTRAINT IF EXISTS `readings_pk`",
+        "ALTER TABLE `dev_shop`.`sales`.`readings` ADD CONSTRAINT `readings_pk` "
+        "PRIMARY KEY (`sensor_id`, `ts`) RELY",
+    ]
+    codes = [f.code for f in analyze(diff(before, after), before, after)]
+    assert codes == ["SX307"]
+
+
+def test_no_rely_no_finding() -> None:
+    p = project()
+    before = p.state()
+    p.add_primary_key("shop.sales.readings", ["sensor_id", "ts"], timeseries="ts")
+    assert [f.code for f in analyze(diff(before, p.state()), before, p.state())] == []
+
+
+def test_key_options_in_design_files_round_trip() -> None:
+    p = project()
+    p.add_primary_key(
+        "shop.sales.readings", ["sensor_id", "ts"], timeseries="ts", rely=True, not_enforced=True
+    )
+    p.add_foreign_key(
+        "shop.sales.marks", ["sensor_id", "ts"], "shop.sales.readings", ["sensor_id", "ts"], rely=True
+    )
+    text = "".join(dump_design(d) for _, d in design_documents(p.state()))
+    assert "rely: true" in text and "timeseries: ts" in text and "not_enforced: true" in text
+    back = export_and_sync(p.state())
+    pk = table(back, "readings").constraints[0]
+    assert (pk.rely, pk.not_enforced, table(back, "readings").column(pk.timeseries).name) == (
+        True, True, "ts"
+    )
+    assert table(back, "marks").constraints[0].rely is True
+
+
+def test_a_design_file_naming_an_unknown_timeseries_column_is_refused_with_its_place() -> None:
+    text = """\
+version: 1
+catalogs:
+  - name: shop
+    schemas:
+      - name: sales
+        tables:
+          - name: t
+            columns:
+              - {name: id, type: BIGINT, nullable: false}
+            primary_key: {columns: [id], timeseries: nope}
+"""
+    p = schemax.Project.in_memory("shop", author="t")
+    with pytest.raises(schemax.DesignFileError, match="no column 'nope'"):
+        sync_ops(p.state(), [load_design(text, "t.yml")])
+
+
+def _observed(rely: bool, timeseries: str | None) -> State:
+    b = ObservedStateBuilder()
+    b.catalog("c")
+    b.schema("c", "s")
+    key = ConstraintSpec("t_pk", "primary_key", columns=("id", "ts"), rely=rely, timeseries=timeseries)
+    columns = [ColumnSpec("id", "BIGINT", nullable=False), ColumnSpec("ts", "TIMESTAMP")]
+    b.table("c", "s", "t", columns=columns, constraints=[key])
+    return b.build()
+
+
+def test_drift_reports_rely_and_timeseries_when_the_reader_sees_them() -> None:
+    expected = _observed(True, "ts")
+    assert compare(expected, _observed(True, "ts")).findings == ()
+    got = sorted((f.detail, f.expected, f.actual) for f in compare(expected, _observed(False, None)).findings)
+    assert got == [("rely", "RELY", "NORELY"), ("timeseries", "ts", None)]
+    # a reader that cannot see key options (information_schema only) hides them: nothing is reported
+    hidden = compare(expected, _observed(False, None), unobserved=frozenset({"key_options"}))
+    assert hidden.findings == ()
+
+
+def test_the_uc_reader_takes_rely_and_timeseries_from_the_api() -> None:
+    pk = types.SimpleNamespace(name="t_pk", child_columns=["id", "ts"], rely=True, timeseries_columns=["ts"])
+    fk = types.SimpleNamespace(name="t_fk", child_columns=["x"], parent_table="c.s.p", parent_columns=["id"],
+                               rely=True)
+    info = types.SimpleNamespace(table_constraints=[
+        types.SimpleNamespace(primary_key_constraint=pk, foreign_key_constraint=None),
+        types.SimpleNamespace(primary_key_constraint=None, foreign_key_constraint=fk),
+    ])
+    got = constraints_from_sdk("c", info)
+    assert (got[0].rely, got[0].timeseries) == (True, "ts")
+    assert (got[1].rely, got[1].ref_table) == (True, ("c", "s", "p"))
