@@ -411,6 +411,18 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.unset_tags("shop.sales.orders", ["domain"])
 
 
+@case("cluster_by_auto_create_set_and_clear")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 11: CLUSTER BY AUTO in CREATE TABLE, ALTER to AUTO from explicit keys, AUTO turned off
+    shop(p)
+    p.set_cluster_by("shop.sales.customers", ["id"])
+    p.create_table("shop.sales.visits", [COL("id", "BIGINT"), COL("page", "STRING")], cluster_by="AUTO")
+    yield
+    p.create_table("shop.sales.events", [COL("id", "BIGINT"), COL("kind", "STRING")], cluster_by="AUTO")
+    p.set_cluster_by("shop.sales.customers", "AUTO")
+    p.set_cluster_by("shop.sales.visits", [])
+
+
 @case("clustering_set_change_and_remove")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)

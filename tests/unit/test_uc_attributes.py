@@ -201,3 +201,88 @@ def test_the_uc_reader_takes_rely_and_timeseries_from_the_api() -> None:
     got = constraints_from_sdk("c", info)
     assert (got[0].rely, got[0].timeseries) == (True, "ts")
     assert (got[1].rely, got[1].ref_table) == (True, ("c", "s", "p"))
+
+
+# -- 2. CLUSTER BY AUTO ----------------------------------------------------------------------------------
+
+
+def test_cluster_by_auto_is_recorded_rendered_and_left_out_when_unset() -> None:
+    p = project()
+    assert "cluster_auto" not in canonical_json(p.state().to_dict())
+    before = p.state()
+    p.create_table("shop.sales.visits", [COL("id", "BIGINT")], cluster_by="auto")
+    p.set_cluster_by("shop.sales.marks", "AUTO")
+    after = p.state()
+    assert table(after, "visits").cluster_auto and table(after, "visits").cluster_by == ()
+    assert sql_of(before, after) == [
+        "ALTER TABLE `dev_shop`.`sales`.`marks` CLUSTER BY AUTO",
+        "CREATE TABLE IF NOT EXISTS `dev_shop`.`sales`.`visits` (`id` BIGINT) USING DELTA CLUSTER BY AUTO",
+    ]
+    assert apply_changes(before, diff(before, after)) == after
+    ops = ops_between(before, after)
+    assert {op.kind: op.payload.get("auto", op.payload.get("cluster_auto")) for op in ops} == {
+        "set_cluster_by": True, "create_table": True,
+    }
+    # back to explicit keys: AUTO is off again
+    p.set_cluster_by("shop.sales.marks", ["sensor_id"])
+    marks = table(p.state(), "marks")
+    assert (marks.cluster_auto, marks.column_names(marks.cluster_by)) == (False, ["sensor_id"])
+
+
+def test_cluster_by_auto_is_refused_with_partitioning_and_on_external_tables() -> None:
+    p = project()
+    p.set_partition_by("shop.sales.readings", ["sensor_id"])
+    with pytest.raises(ValidationError, match="partition"):
+        p.set_cluster_by("shop.sales.readings", "AUTO")
+    with pytest.raises(schemax.RuleViolationError) as err:
+        p.create_table("shop.sales.ext", [COL("a", "INT")], cluster_by="AUTO", table_type="EXTERNAL",
+                       location="s3://b/ext")
+    assert err.value.rule == "cluster-auto-managed"
+    assert table(p.state(), "readings").cluster_auto is False
+
+
+def test_cluster_by_auto_is_databricks_only() -> None:
+    from schemax.plan import OSS_DELTA
+
+    p = project()
+    before = p.state()
+    p.set_cluster_by("shop.sales.marks", "AUTO")
+    plan = build_plan(before, p.state(), Target(catalogs={"shop": "spark_catalog"}), capabilities=OSS_DELTA)
+    assert [st.capability for st, _ in plan.unsupported] == ["cluster_by_auto"]
+
+
+def test_cluster_by_auto_in_design_files_round_trips() -> None:
+    p = project()
+    p.set_cluster_by("shop.sales.marks", "AUTO")
+    text = "".join(dump_design(d) for _, d in design_documents(p.state()))
+    assert "cluster_by: AUTO" in text
+    back = export_and_sync(p.state())
+    assert table(back, "marks").cluster_auto is True
+
+
+def _clustered(auto: bool, keys: tuple[str, ...] = ()) -> State:
+    b = ObservedStateBuilder()
+    b.catalog("c")
+    b.schema("c", "s")
+    b.table("c", "s", "t", columns=[ColumnSpec("a", "INT"), ColumnSpec("b", "INT")], cluster_by=keys,
+            cluster_auto=auto)
+    return b.build()
+
+
+def test_drift_on_cluster_by_auto_compares_only_that_it_is_on() -> None:
+    expected = _clustered(True)
+    assert compare(expected, _clustered(True, ("b",))).findings == ()  # the keys are Databricks' choice
+    (f,) = compare(expected, _clustered(False, ("a",))).findings
+    assert (f.detail, f.expected, f.actual) == ("clustering", "AUTO", "a")
+    (f,) = compare(_clustered(False, ("a",)), _clustered(True, ("a",))).findings
+    assert (f.expected, f.actual) == ("a", "AUTO")
+
+
+def test_the_uc_reader_reads_cluster_by_auto_from_the_table_properties() -> None:
+    from schemax.adapters.uc_info_schema import cluster_auto_from_properties
+    from schemax.drift import is_server_set
+
+    assert cluster_auto_from_properties({"clusterByAuto": "true", "clusteringColumns": '[["a"]]'})
+    assert not cluster_auto_from_properties({"clusterByAuto": "false"})
+    assert not cluster_auto_from_properties({})
+    assert is_server_set("clusterByAuto")

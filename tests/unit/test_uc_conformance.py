@@ -284,6 +284,17 @@ def key_options(p: schemax.Project) -> Iterator[None]:
     p.add_foreign_key("shop.sales.marks", ["tick_id", "tick_ts"], "shop.sales.ticks", ["id", "ts"], rely=True)
 
 
+@scenario
+def cluster_auto(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: CLUSTER BY AUTO on a new table, on an existing clustered one, and turned off again."""
+    shop(p)
+    p.create_table("shop.sales.auto_off", [COL("a", "INT")], cluster_by="AUTO")
+    yield
+    p.create_table("shop.sales.auto_new", [COL("a", "INT"), COL("b", "STRING")], cluster_by="AUTO")
+    p.set_cluster_by("shop.sales.customers", "AUTO")
+    p.set_cluster_by("shop.sales.auto_off", [])
+
+
 # -- views, volumes, functions ----------------------------------------------------------------------------
 @scenario
 def views(p: schemax.Project) -> Iterator[None]:

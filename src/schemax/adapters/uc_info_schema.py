@@ -345,6 +345,13 @@ def cluster_from_properties(props: Mapping[str, str]) -> list[str]:
     return [p[0] for p in cluster_from_property(props.get("clusteringColumns")) if len(p) == 1]
 
 
+def cluster_auto_from_properties(props: Mapping[str, str]) -> bool:
+    """CLUSTER BY AUTO is on: the table property ``clusterByAuto`` is ``true`` (also DESCRIBE DETAIL's
+    ``clusterByAuto``; https://docs.databricks.com/en/delta/clustering.html, automatic liquid clustering)."""
+    key = next((k for k in props if k.lower() == "clusterbyauto"), None)
+    return key is not None and str(props[key]).strip().lower() == "true"
+
+
 def sdk_default(column: Any) -> str | None:
     """A column's default from ``ColumnInfo.type_json`` (the Delta field's ``CURRENT_DEFAULT`` metadata), if
     the API carries it there: positive evidence only, its absence proves nothing."""
@@ -491,6 +498,7 @@ __all__ = [
     "as_int",
     "cluster_from_properties",
     "columns_from_sdk",
+    "cluster_auto_from_properties",
     "constraints_from_rows",
     "constraints_from_sdk",
     "information_schema_queries",

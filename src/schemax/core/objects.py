@@ -113,6 +113,9 @@ class Table(Frozen):
     columns: tuple[Column, ...] = ()
     partition_by: tuple[str, ...] = ()  # column ids
     cluster_by: tuple[str, ...] = ()  # column ids
+    # CLUSTER BY AUTO (issue 11): Databricks picks the keys; never with cluster_by or partition_by:
+    # https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-cluster-by.html
+    cluster_auto: bool = optional(False)
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     constraints: tuple[Constraint, ...] = ()

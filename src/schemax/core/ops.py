@@ -150,6 +150,7 @@ class CreateTable(Payload):
     partition_by: list[str] = Field(default_factory=list)  # column ids
     cluster_by: list[str] = Field(default_factory=list)  # column ids
     tags: dict[str, str] = Field(default_factory=dict)
+    cluster_auto: bool = optional(False)  # CLUSTER BY AUTO (issue 11); then cluster_by is empty
 
 
 class AddColumn(Payload):
@@ -220,6 +221,7 @@ class AddCheckConstraint(Payload):
 
 class SetColumns(Payload):
     columns: list[str]  # column ids; empty list clears
+    auto: bool = optional(False)  # set_cluster_by only: CLUSTER BY AUTO (columns empty)
 
 
 class SetRowFilter(Payload):

@@ -550,11 +550,13 @@ def _create_table(b: StateBuilder, op: o.Op, p: o.CreateTable) -> None:
     )
     partition = _column_ids_of(table, p.partition_by, "partition_by")
     cluster = _column_ids_of(table, p.cluster_by, "cluster_by")
-    if partition and cluster:
+    if partition and (cluster or p.cluster_auto):
         raise Reject("a table cannot be both partitioned and clustered")
+    if cluster and p.cluster_auto:
+        raise Reject("CLUSTER BY AUTO takes no clustering columns")
     if partition and len(partition) == len(columns):
         raise Reject("a table needs at least one column that is not a partition column")
-    table = table.evolve(partition_by=partition, cluster_by=cluster)
+    table = table.evolve(partition_by=partition, cluster_by=cluster, cluster_auto=p.cluster_auto)
     b.tables[op.target] = table
     for col in columns:
         b._col_owner[col.id] = op.target
@@ -591,11 +593,18 @@ def _set_layout(b: StateBuilder, op: o.Op, p: o.SetColumns) -> None:
         ("cluster_by", "partition_by") if op.kind == "set_cluster_by" else ("partition_by", "cluster_by")
     )
     cols = _column_ids_of(table, p.columns, field)
-    if cols and getattr(table, other):
+    if p.auto and (field != "cluster_by" or cols):
+        raise Reject("AUTO is a clustering without columns (set_cluster_by only)")
+    if (cols or p.auto) and getattr(table, other):
         raise Reject(f"table has {other.replace('_by', 'ing')}; clear it first")
+    if field == "partition_by" and cols and table.cluster_auto:
+        raise Reject("table has clustering; clear it first")
     if field == "partition_by" and cols and len(cols) == len(table.columns):
         raise Reject("a table needs at least one column that is not a partition column")
-    b.tables[table.id] = table.evolve(**{field: cols})
+    changes: dict[str, Any] = {field: cols}
+    if field == "cluster_by":
+        changes["cluster_auto"] = p.auto
+    b.tables[table.id] = table.evolve(**changes)
 
 
 @handles("set_row_filter")

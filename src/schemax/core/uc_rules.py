@@ -73,6 +73,8 @@ TBLPROPERTIES_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syn
 COLUMN_MAPPING_URL = "https://docs.databricks.com/delta/column-mapping.html"
 TYPE_WIDENING_URL = "https://learn.microsoft.com/en-in/azure/databricks/delta/type-widening"
 COLUMN_DEFAULTS_URL = "https://docs.delta.io/delta-default-columns"
+CLUSTER_BY_URL = "https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-cluster-by.html"
+AUTO_CLUSTERING_URL = "https://databricks.com/kr/blog/announcing-automatic-liquid-clustering"
 
 # -- where a rule is enforced --------------------------------------------------------------------------
 RECORD = "record: core/uc_rules.py check_op (StateBuilder.record)"
@@ -212,6 +214,18 @@ RULES: dict[str, Rule] = {
             ADD_CONSTRAINT_URL,
             ("core/replay.py (every constraint name is unique within its table)",),
             facts=("UC-16", "UC-17"),
+        ),
+        Rule(
+            "cluster-auto-managed",
+            "CLUSTER BY AUTO is for Unity Catalog managed tables (predictive optimization picks the keys): "
+            "an external table with AUTO is refused.",
+            AUTO_CLUSTERING_URL,
+            (RECORD + " (create_table, set_cluster_by)",),
+            facts=("UC-56",),
+            also=(CLUSTER_BY_URL,),
+            note="The SQL reference documents AUTO for Databricks Runtime 15.4 and above without naming the "
+            "table type; the announcement says to configure 'UC managed unpartitioned or Liquid tables' "
+            "with it.",
         ),
         Rule(
             "managed-without-location",
@@ -589,9 +603,22 @@ def _create_table(w: Working, op: o.Op, p: o.CreateTable) -> None:
         raise _refuse(op, "managed-without-location", f"MANAGED table {p.name!r} has a location "
                       f"({p.location!r}): a table created with a LOCATION is external; declare it "
                       "EXTERNAL, or leave the location to Unity Catalog")
+    if p.cluster_auto and p.table_type != "MANAGED":
+        raise _refuse(op, "cluster-auto-managed", f"{p.table_type} table {p.name!r} cannot use CLUSTER BY "
+                      "AUTO: automatic liquid clustering is for Unity Catalog managed tables; name the "
+                      "clustering columns instead")
     _check_tags(op, p.tags, {}, f"tags of table {p.name!r}")
     for col in p.columns:
         _check_tags(op, col.tags, {}, f"tags of column {col.name!r}")
+
+
+@_checks("set_cluster_by")
+def _set_cluster_by(w: Working, op: o.Op, p: o.SetColumns) -> None:
+    table = w.current(op.target)
+    if p.auto and table is not None and getattr(table, "table_type", "MANAGED") != "MANAGED":
+        raise _refuse(op, "cluster-auto-managed", f"{table.table_type} table {table.name!r} cannot use "
+                      "CLUSTER BY AUTO: automatic liquid clustering is for Unity Catalog managed tables; "
+                      "name the clustering columns instead")
 
 
 @_checks("create_volume")

@@ -424,10 +424,11 @@ SHAPES: tuple[Shape, ...] = (
     # tables
     Shape("create-table",
           rf"CREATE (?:TABLE IF NOT EXISTS|OR REPLACE TABLE) «name» \({_COLUMNS}\) USING DELTA"
-          r"(?: PARTITIONED BY \(«ident»(?:, «ident»)*\))?(?: CLUSTER BY \(«ident»(?:, «ident»)*\))?"
+          r"(?: PARTITIONED BY \(«ident»(?:, «ident»)*\))?(?: CLUSTER BY (?:\(«ident»(?:, «ident»)*\)|AUTO))?"
           r"(?: LOCATION «str»)?(?: COMMENT «str»)?(?: TBLPROPERTIES \(«str» = «str»\))?",
-          ("UC-35", "UC-20"), _CREATE_TABLE_URL,
-          rules=("managed-without-location", "rewrite-external-refused", "column-defaults-upgrade")),
+          ("UC-35", "UC-20", "UC-56"), _CREATE_TABLE_URL,
+          rules=("managed-without-location", "rewrite-external-refused", "column-defaults-upgrade",
+                 "cluster-auto-managed")),
     Shape("drop-table", r"DROP TABLE IF EXISTS «name»", ("UC-49",), _DROP_TABLE_URL),
     Shape("rename-relation", r"ALTER (?:TABLE|VIEW) «name» RENAME TO «ident»", ("UC-31", "UC-32"),
           "https://docs.azure.cn/zh-cn/databricks/spark/latest/spark-sql/language-manual/alter-table-or-view"),
@@ -441,6 +442,8 @@ SHAPES: tuple[Shape, ...] = (
                  "column-defaults-upgrade")),
     Shape("cluster-by", r"ALTER TABLE «name» CLUSTER BY (?:\(«ident»(?:, «ident»)*\)|NONE)", ("UC-37",),
           _CLUSTER_BY_URL),
+    Shape("cluster-by-auto", r"ALTER TABLE «name» CLUSTER BY AUTO", ("UC-56",), _CLUSTER_BY_URL,
+          rules=("cluster-auto-managed",), note="issue 11: automatic liquid clustering (DBR 15.4+)"),
     Shape("row-filter", r"ALTER TABLE «name» (?:SET ROW FILTER «name» ON \((?:«ident»(?:, «ident»)*)?\)"
           r"|DROP ROW FILTER)", ("UC-41",), _ROW_FILTER_URL),
     Shape("add-columns", rf"ALTER TABLE «name» ADD COLUMNS \({_ADDED}(?:, {_ADDED})*\)", ("UC-36",),

@@ -344,7 +344,9 @@ class _Builder:
             "schema_id": sid, "name": table.name, "columns": columns, "comment": table.comment,
             "table_type": table.table_type, "format": table.format, "location": table.location,
             "properties": dict(table.properties), "partition_by": layout(table.partition_by, "partition_by"),
-            "cluster_by": layout(table.cluster_by, "cluster_by"), "tags": dict(table.tags)}, where)
+            "cluster_by": [] if table.cluster_by == "AUTO" else layout(table.cluster_by, "cluster_by"),
+            "tags": dict(table.tags),
+            **({"cluster_auto": True} if table.cluster_by == "AUTO" else {})}, where)
         for col, cwhere, cid in cols:
             if col.mask is not None:
                 mwhere = cwhere.at("mask")

@@ -83,7 +83,7 @@ def _table(state: State, t: Table) -> dict[str, Any]:
     _put(out, "location", t.location)
     out["columns"] = [_column(t, c) for c in t.columns]
     _put(out, "partition_by", t.column_names(t.partition_by))
-    _put(out, "cluster_by", t.column_names(t.cluster_by))
+    _put(out, "cluster_by", "AUTO" if t.cluster_auto else t.column_names(t.cluster_by))
     schema = state.schemas.get(t.schema_id)
     fks, checks = [], []
     for con in t.constraints:

@@ -125,7 +125,8 @@ class TableSpec(Spec):
     location: str | None = Field(default=None, description="external tables only")
     columns: list[ColumnSpec] = Field(min_length=1)
     partition_by: list[Name] = Field(default_factory=list, description="column names")
-    cluster_by: list[Name] = Field(default_factory=list, description="column names")
+    cluster_by: list[Name] | Annotated[Literal["AUTO"], BeforeValidator(_upper)] = Field(
+        default_factory=list, description="column names, or AUTO (Databricks picks the keys)")
     primary_key: PrimaryKeySpec | None = None
     foreign_keys: list[ForeignKeySpec] = Field(default_factory=list)
     checks: list[CheckSpec] = Field(default_factory=list)
@@ -234,7 +235,7 @@ KIND_LISTS: dict[str, tuple[type[Spec], tuple[str, ...]]] = {
 KIND_SPECS: dict[str, tuple[type[Spec], frozenset[str]]] = {
     "catalog": (CatalogSpec, frozenset({"id"})),
     "schema": (SchemaSpec, frozenset({"id", "catalog_id"})),
-    "table": (TableSpec, frozenset({"id", "schema_id", "constraints"})),
+    "table": (TableSpec, frozenset({"id", "schema_id", "constraints", "cluster_auto"})),  # AUTO: cluster_by
     "view": (ViewSpec, frozenset({"id", "schema_id"})),
     "volume": (VolumeSpec, frozenset({"id", "schema_id"})),
     "function": (FunctionSpec, frozenset({"id", "schema_id"})),

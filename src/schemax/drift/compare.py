@@ -488,9 +488,15 @@ class _Comparer:
                 name, "partitioning", exp.column_names(exp.partition_by), obs.column_names(obs.partition_by)
             )
         if self.sees("clustering", name):
-            self.compare_name_list(
-                name, "clustering", exp.column_names(exp.cluster_by), obs.column_names(obs.cluster_by)
-            )
+            if exp.cluster_auto or obs.cluster_auto:
+                # with CLUSTER BY AUTO the keys are Databricks' choice: only whether AUTO is on is compared
+                if exp.cluster_auto != obs.cluster_auto:
+                    self.add("table", name, "modified", _clustering_text(exp), _clustering_text(obs),
+                             "clustering")
+            else:
+                self.compare_name_list(
+                    name, "clustering", exp.column_names(exp.cluster_by), obs.column_names(obs.cluster_by)
+                )
         self.compare_columns(name, exp, obs)
         if self.sees("constraints", name):
             self.compare_constraints(name, exp, obs)
@@ -822,6 +828,10 @@ def declared_state(state: State) -> State:
             }
         maps[kind.state_field] = dict(objs)
     return State(**maps)
+
+
+def _clustering_text(table: Table) -> str:
+    return "AUTO" if table.cluster_auto else ", ".join(table.column_names(table.cluster_by)) or "NONE"
 
 
 def _rely_text(rely: bool) -> str:

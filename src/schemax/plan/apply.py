@@ -118,7 +118,7 @@ def _table_tags(w: _Work, c: ch.SetTableTags) -> None:
 
 @applies(ch.SetClustering)
 def _clustering(w: _Work, c: ch.SetClustering) -> None:
-    w.update("tables", c.after.id, cluster_by=c.after.cluster_by)
+    w.update("tables", c.after.id, cluster_by=c.after.cluster_by, cluster_auto=c.after.cluster_auto)
 
 
 @applies(ch.SetPartitioning)

@@ -20,9 +20,13 @@ def _kv(pairs: Any) -> str:
 
 
 def _layout(field: str) -> Callable[[Any], str]:
+    def text(t: Any) -> str:
+        if field == "cluster_by" and t.cluster_auto:
+            return "AUTO"
+        return ", ".join(t.column_names(getattr(t, field))) or "none"
+
     def fn(c: Any) -> str:
-        old = ", ".join(c.before.column_names(getattr(c.before, field))) or "none"
-        new = ", ".join(c.after.column_names(getattr(c.after, field))) or "none"
+        old, new = text(c.before), text(c.after)
         return f"{'clustering' if field == 'cluster_by' else 'partitioning'}: {old} -> {new}"
 
     return fn

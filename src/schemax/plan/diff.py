@@ -116,7 +116,7 @@ def table_changes(old: Table, new: Table) -> list[Change]:
             out.append(ch.DropConstraint(table=old, constraint=con))
     if old.columns != new.columns:
         out.extend(_column_changes(old, new))
-    if old.cluster_by != new.cluster_by:
+    if old.cluster_by != new.cluster_by or old.cluster_auto != new.cluster_auto:
         out.append(ch.SetClustering(before=old, after=new))
     if old.partition_by != new.partition_by:
         out.append(ch.SetPartitioning(before=old, after=new))

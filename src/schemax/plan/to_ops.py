@@ -218,6 +218,7 @@ def _create_table(emit: Emit, c: ch.CreateTable, before: State, after: State) ->
         "schema_id": t.schema_id, "name": t.name, "comment": t.comment, "table_type": t.table_type,
         "format": t.format, "location": t.location, "properties": dict(t.properties),
         "partition_by": list(t.partition_by), "cluster_by": list(t.cluster_by), "tags": dict(t.tags),
+        **({"cluster_auto": True} if t.cluster_auto else {}),
         "columns": [
             {"id": col.id, "name": col.name, "type": col.type, "nullable": col.nullable,
              "comment": col.comment, "default": col.default, "tags": dict(col.tags)}
@@ -254,9 +255,11 @@ def _table_tags(emit: Emit, c: ch.SetTableTags, before: State, after: State) -> 
 def _layout(field: str, kind: str) -> Callable[[Emit, Any, State, State], None]:
     def fn(emit: Emit, c: Any, before: State, after: State) -> None:
         cols = list(getattr(c.after, field))
+        auto = field == "cluster_by" and c.after.cluster_auto
         # clearing a layout goes first (the columns it used may be dropped, or the other layout set);
         # setting one goes after the columns it names were added
-        emit(kind, c.after.id, {"columns": cols}, phase=0 if not cols else None)
+        emit(kind, c.after.id, {"columns": cols, **({"auto": True} if auto else {})},
+             phase=0 if not cols and not auto else None)
 
     return fn
 

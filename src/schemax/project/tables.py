@@ -24,7 +24,7 @@ class TableDesign(ProjectBase):
         columns: Sequence[Column | dict[str, Any] | tuple[str, str]],
         comment: str | None = None,
         properties: dict[str, str] | None = None,
-        cluster_by: Sequence[str] | None = None,
+        cluster_by: Sequence[str] | str | None = None,
         partition_by: Sequence[str] | None = None,
         *,
         table_type: str = "MANAGED",
@@ -32,7 +32,8 @@ class TableDesign(ProjectBase):
         format: str = "DELTA",
         tags: dict[str, str] | None = None,
     ) -> str:
-        """Record a new table ``catalog.schema.table``; returns its stable id."""
+        """Record a new table ``catalog.schema.table``; returns its stable id. ``cluster_by="AUTO"`` is
+        CLUSTER BY AUTO (Databricks picks the keys)."""
         schema_id, leaf = self._parent(name, 2)
         specs: list[dict[str, Any]] = []
         by_name: dict[str, str] = {}
@@ -56,7 +57,8 @@ class TableDesign(ProjectBase):
             "schema_id": schema_id, "name": leaf, "columns": specs, "comment": comment,
             "table_type": table_type.upper(), "format": format, "location": location,
             "properties": properties or {}, "partition_by": ids(partition_by, "partition"),
-            "cluster_by": ids(cluster_by, "cluster"), "tags": tags or {}})
+            "cluster_by": [] if _auto(cluster_by) else ids(cluster_by, "cluster"),  # type: ignore[arg-type]
+            "tags": tags or {}, **({"cluster_auto": True} if _auto(cluster_by) else {})})
 
     def rename_table(self, name: str, new_name: str) -> str:
         """Rename a table in place (``new_name`` is the bare table name); the id stays the same."""
@@ -74,7 +76,10 @@ class TableDesign(ProjectBase):
     def drop_table(self, name: str) -> str:
         return self._emit("drop_table", self._table(name), {})
 
-    def set_cluster_by(self, name: str, columns: Sequence[str]) -> str:
+    def set_cluster_by(self, name: str, columns: Sequence[str] | str) -> str:
+        """Liquid clustering keys; ``[]`` turns clustering off, ``"AUTO"`` is CLUSTER BY AUTO."""
+        if _auto(columns):
+            return self._emit("set_cluster_by", self._table(name), {"columns": [], "auto": True})
         return self._emit("set_cluster_by", self._table(name), {"columns": self._columns(name, columns)})
 
     def set_partition_by(self, name: str, columns: Sequence[str]) -> str:
@@ -161,3 +166,8 @@ class TableDesign(ProjectBase):
         if con is None:
             raise UnknownObjectError("constraint", f"{table}.{name}", ("constraint",))
         return self._emit("drop_constraint", con.id, {})
+
+
+def _auto(cluster_by: Sequence[str] | str | None) -> bool:
+    """``"AUTO"`` (any case) given for clustering columns: CLUSTER BY AUTO."""
+    return isinstance(cluster_by, str) and cluster_by.strip().upper() == "AUTO"

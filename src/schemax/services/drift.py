@@ -382,8 +382,15 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         base_cons = {c.name.lower(): c for c in base_table.constraints} if base_table else {}
         for con in t.constraints:
             bc = base_cons.get(con.name.lower())
+            options: dict[str, Any] = {"timeseries": remap.get(con.timeseries, con.timeseries)
+                                       if con.timeseries else None}
+            if "key_options" in hidden and bc is not None:  # not observed: the project's own
+                options = {"rely": bc.rely, "not_enforced": bc.not_enforced, "timeseries": bc.timeseries}
+            elif bc is not None:  # NOT ENFORCED is every Databricks key: the project's spelling stays
+                options["not_enforced"] = bc.not_enforced
             cons.append(con.model_copy(update={"id": bc.id if bc else con.id,
-                                               "columns": tuple(remap.get(x, x) for x in con.columns)}))
+                                               "columns": tuple(remap.get(x, x) for x in con.columns),
+                                               **options}))
         keep = _unobserved_fields(base_table, hidden, ("tags", "grants", "row_filter"))
         if "row_filter" not in keep:
             keep["row_filter"] = _logical_ref(t.row_filter, base_table.row_filter if base_table else None,

@@ -18,6 +18,7 @@ from schemax.core.changes import (
     SetClustering,
     SetRowFilter,
 )
+from schemax.core.model import Table
 
 REORDER_COLUMNS = define(
     "SX501", "reorder-columns", Severity.INFO,
@@ -68,20 +69,32 @@ def _change_clustering(c: SetClustering, ctx: AnalysisContext) -> Iterator[Repor
     if not ctx.existed(c.before.id):
         return
     name = ctx.name(c.before.id)
+    if c.after.cluster_auto:
+        yield Report(
+            name,
+            f"{name} switches to automatic liquid clustering (was {_clustering_text(c.before)}).",
+            "Predictive optimization picks the clustering keys from the table's query patterns and changes "
+            "them over time; the keys a live table shows are its choice. Queries are unaffected.",
+        )
+        return
     if not c.after.cluster_by:
         yield Report(
             name,
-            f"liquid clustering is turned off on {name} (was {_col_list(c.before, c.before.cluster_by)}).",
+            f"liquid clustering is turned off on {name} (was {_clustering_text(c.before)}).",
             "Existing files keep their layout; new data is no longer clustered. Queries are unaffected.",
         )
         return
     yield Report(
         name,
-        f"clustering keys of {name} change from {_col_list(c.before, c.before.cluster_by)} to "
+        f"clustering keys of {name} change from {_clustering_text(c.before)} to "
         f"{_col_list(c.after, c.after.cluster_by)}.",
         f"Only data written or optimized from now on is clustered by the new keys; run OPTIMIZE {name} FULL "
         "to recluster existing data. Queries are unaffected.",
     )
+
+
+def _clustering_text(table: Table) -> str:
+    return "AUTO" if table.cluster_auto else _col_list(table, table.cluster_by)
 
 
 @check(DROP_CHECK, DropConstraint)

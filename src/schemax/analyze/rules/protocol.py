@@ -220,7 +220,8 @@ def _feature_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterato
 @check(TABLE_FEATURE, SetClustering)
 def _feature_by_clustering(c: SetClustering, ctx: AnalysisContext) -> Iterator[Report]:
     table = _delta_before(ctx, c.before.id)
-    if table is None or table.cluster_by or not c.after.cluster_by:
+    clustered_before = table is not None and (table.cluster_by or table.cluster_auto)
+    if table is None or clustered_before or not (c.after.cluster_by or c.after.cluster_auto):
         return
     if _feature_on(table, "clustering"):
         return

@@ -66,6 +66,8 @@ def _create_table_sql(
         sql += f" PARTITIONED BY ({_cols(table.column_names(table.partition_by))})"
     if table.cluster_by:
         sql += f" CLUSTER BY ({_cols(table.column_names(table.cluster_by))})"
+    elif table.cluster_auto:
+        sql += " CLUSTER BY AUTO"
     if table.location:
         sql += f" LOCATION {sql_string(table.location)}"
     if table.comment is not None:
