@@ -102,6 +102,7 @@ def plan_for(before: State, after: State, conf: dict[str, Any]) -> Plan:
         catalogs=conf["catalogs"],
         schema_prefix=conf["schema_prefix"],
         tracking=TRACKING if conf["tracking"] else None,
+        principals=conf.get("principals", {}),  # issue 11: only the cases that map principals say it
     )
     caps = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}[conf["engine"]]
     return build_plan(before, after, target, capabilities=caps, from_version="1.0.0", to_version="1.1.0")
@@ -709,6 +710,34 @@ def _(p: schemax.Project) -> None:
         "shop.sales.orders", ["reading_sensor", "reading_ts"], "shop.sales.readings", ["sensor_id", "ts"],
         rely=True,
     )
+
+
+@shop_case("ownership_set_transfer_and_unmanage")
+def _(p: schemax.Project) -> None:
+    # issue 11: owners on new and existing objects of every kind, run last (after the grants); a function's
+    # owner has no documented statement (unsupported on Unity Catalog)
+    p.create_volume("shop.sales.files")
+    p.set_owner("shop", "platform-admins")
+    p.set_owner("shop.sales", "sales-owners")
+    p.set_owner("shop.sales.orders", "etl@example.com")
+    p.create_view("shop.sales.open_orders", "SELECT * FROM shop.sales.orders WHERE status = 'open'")
+    p.set_owner("shop.sales.open_orders", "analysts")
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    p.set_owner("shop.sales.files", "etl@example.com")
+    p.create_function("shop.sales.n", "1", returns="INT")
+    p.set_owner("shop.sales.n", "etl@example.com")
+
+
+@case("ownership_mapped_per_environment", principals={"owners": "prod-owners", "readers": "prod-readers"})
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 11: an environment maps logical principals (owners and grants) like it maps catalogs; a
+    # transfer between managed owners is SX213
+    shop(p)
+    p.set_owner("shop.sales.customers", "owners")
+    yield
+    p.set_owner("shop.sales.customers", "stewards")
+    p.set_owner("shop.sales.orders", "owners")
+    p.grant("shop.sales.orders", "readers", ["SELECT"])
 
 
 # ---------------------------------------------------------------------------------------------------

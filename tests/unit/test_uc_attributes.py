@@ -286,3 +286,106 @@ def test_the_uc_reader_reads_cluster_by_auto_from_the_table_properties() -> None
     assert not cluster_auto_from_properties({"clusterByAuto": "false"})
     assert not cluster_auto_from_properties({})
     assert is_server_set("clusterByAuto")
+
+
+# -- 3. ownership ----------------------------------------------------------------------------------------
+
+
+def test_owner_is_left_out_when_unmanaged_and_runs_last_when_set() -> None:
+    p = project()
+    assert "owner" not in canonical_json(p.state().to_dict())
+    before = p.state()
+    p.set_owner("shop.sales.readings", "etl")
+    p.grant("shop.sales.readings", "analysts", ["SELECT"])
+    p.set_owner("shop", "admins")
+    after = p.state()
+    plan = build_plan(before, after, TARGET, capabilities=UNITY_CATALOG)
+    assert [s.sql for s in plan.statements] == [
+        "GRANT SELECT ON TABLE `dev_shop`.`sales`.`readings` TO `analysts`",
+        "ALTER CATALOG `dev_shop` SET OWNER TO `admins`",
+        "ALTER TABLE `dev_shop`.`sales`.`readings` SET OWNER TO `etl`",
+    ]
+    assert plan.statements[-1].reverse is None  # the owner before was not managed: nothing to go back to
+    assert {f.code for f in plan.findings} == {"SX506"}
+    assert apply_changes(before, diff(before, after)) == after
+    assert [op.kind for op in ops_between(before, after)][-2:] == ["set_owner", "set_owner"]
+
+
+def test_transferring_a_managed_owner_is_breaking_and_reversible() -> None:
+    p = project()
+    p.set_owner("shop.sales.readings", "etl")
+    before = p.state()
+    p.set_owner("shop.sales.readings", "stewards")
+    plan = build_plan(before, p.state(), TARGET, capabilities=UNITY_CATALOG)
+    (st,) = plan.statements
+    assert st.reverse == "ALTER TABLE `dev_shop`.`sales`.`readings` SET OWNER TO `etl`"
+    (finding,) = plan.findings
+    assert (finding.code, finding.blocking) == ("SX213", True)
+
+
+def test_an_owner_no_longer_managed_renders_nothing() -> None:
+    p = project()
+    p.set_owner("shop.sales.readings", "etl")
+    before = p.state()
+    p.set_owner("shop.sales.readings", None)
+    assert table(p.state(), "readings").owner is None
+    assert build_plan(before, p.state(), TARGET, capabilities=UNITY_CATALOG).statements == ()
+
+
+def test_only_securables_have_owners() -> None:
+    p = project()
+    col = table(p.state(), "readings").columns[0].id
+    from schemax.core.ops import Op
+
+    with pytest.raises(ValidationError):
+        p.record_ops([Op.new("set_owner", col, {"owner": "x"}, author="t")])
+    with pytest.raises(ValidationError, match="principal"):
+        p.set_owner("shop.sales.readings", "  ")
+
+
+def test_owner_in_design_files_round_trips() -> None:
+    p = project()
+    p.set_owner("shop.sales", "sales-owners")
+    p.set_owner("shop.sales.readings", "etl")
+    text = "".join(dump_design(d) for _, d in design_documents(p.state()))
+    assert "owner: sales-owners" in text and "owner: etl" in text
+    back = export_and_sync(p.state())
+    assert table(back, "readings").owner == "etl"
+    assert next(iter(back.schemas.values())).owner == "sales-owners"
+
+
+def test_an_environment_maps_principals_for_owners_and_grants() -> None:
+    from schemax.core.naming import Naming
+
+    p = project()
+    p.set_owner("shop.sales.readings", "owners")
+    p.grant("shop.sales.readings", "readers", ["SELECT"])
+    env = p.add_environment("prod", {"shop": "prod_shop"}, principals={"owners": "prod-owners"})
+    assert env.principals == {"owners": "prod-owners"}
+    assert "principals" not in p.add_environment("dev", {"shop": "dev_shop"}).model_dump()
+    plan = build_plan(State(), p.state(), Target.of(env.naming), capabilities=UNITY_CATALOG)
+    assert plan.statements[-1].sql == "ALTER TABLE `prod_shop`.`sales`.`readings` SET OWNER TO `prod-owners`"
+    grant = "GRANT SELECT ON TABLE `prod_shop`.`sales`.`readings` TO `readers`"
+    assert grant in [s.sql for s in plan.statements]
+    # drift's expected state is in the environment's principals too
+    physical = env.naming.map_state(p.state())
+    assert table(physical, "readings").owner == "prod-owners"
+    assert Naming(principals={"owners": "prod-owners"}).logical_principal("PROD-owners") == "owners"
+
+
+def test_import_takes_the_live_owner_only_where_the_project_manages_it() -> None:
+    from schemax.services.drift import align
+
+    p = project()
+    p.set_owner("shop.sales.readings", "owners")
+    env = p.add_environment("prod", {"shop": "prod_shop"}, principals={"owners": "prod-owners"})
+    live = env.naming.map_state(p.state())
+    readings = table(live, "readings")
+    marks = table(live, "marks")
+    tables = {
+        **live.tables, readings.id: readings.evolve(owner="prod-owners"), marks.id: marks.evolve(owner="bob"),
+    }
+    live = live.model_copy(update={"tables": tables})
+    aligned = align(live, p.state(), env)
+    assert table(aligned, "readings").owner == "owners"  # mapped back to the logical principal
+    assert table(aligned, "marks").owner is None  # not managed: an import does not start managing it

@@ -295,6 +295,23 @@ def cluster_auto(p: schemax.Project) -> Iterator[None]:
     p.set_cluster_by("shop.sales.auto_off", [])
 
 
+@scenario
+def ownership(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: an owner on every securable kind (a function's is refused: no documented statement), one
+    owner transferred, one no longer managed."""
+    shop(p)
+    p.set_owner("shop.sales.customers", "etl")
+    p.set_owner("shop.sales.files", "etl")
+    yield
+    p.set_owner("shop", "platform admins")
+    p.set_owner("shop.sales", "sales-owners")
+    p.set_owner("shop.sales.orders", "etl@example.com")
+    p.set_owner("shop.sales.customers", "sales-owners")
+    p.set_owner("shop.sales.big", "analysts")
+    p.set_owner("shop.sales.files", None)
+    p.set_owner("shop.sales.only_mine", "sec")
+
+
 # -- views, volumes, functions ----------------------------------------------------------------------------
 @scenario
 def views(p: schemax.Project) -> Iterator[None]:

@@ -79,7 +79,7 @@ from schemax.errors import SqlError
 from schemax.ports import ObservedCatalog, SqlExecutor
 
 UNOBSERVED = frozenset(
-    {"tags", "grants", "row_filters", "column_masks", "volumes", "functions", "key_options"}
+    {"tags", "grants", "row_filters", "column_masks", "volumes", "functions", "key_options", "owner"}
 )
 DEFAULT_WORKERS = 8
 DEFAULT_CHUNK = 500

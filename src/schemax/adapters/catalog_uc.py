@@ -292,7 +292,12 @@ class UnityCatalogReader:
             return grants.get(tuple(key), {})
 
         cat_tags = {r["tag_name"]: r["tag_value"] for r in rows_of("catalog_tags")}
-        builder.catalog(cat, comment=cat_rows[0].get("comment"), tags=cat_tags, grants=grants_of("catalog"))
+        # owners: information_schema's *_owner columns (catalog_owner, schema_owner, table_owner,
+        # volume_owner, routine_owner): "User or group (principal) currently owning the relation",
+        # https://learn.microsoft.com/en-ca/azure/databricks/sql/language-manual/information-schema/tables,
+        # https://learn.microsoft.com/en-us/azure/databricks/sql/language-manual/information-schema/catalogs
+        builder.catalog(cat, comment=cat_rows[0].get("comment"), tags=cat_tags, grants=grants_of("catalog"),
+                        owner=cat_rows[0].get("catalog_owner"))
         for r in schema_rows:
             name = r["schema_name"]
             builder.schema(
@@ -301,6 +306,7 @@ class UnityCatalogReader:
                 comment=r.get("comment"),
                 tags=schema_tags.get(name.lower()),
                 grants=grants_of("schema", name.lower()),
+                owner=r.get("schema_owner"),
             )
 
         self._tables(cat, tables, sdk_tables, rows_of, results, grants_of, builder, run)
@@ -321,6 +327,7 @@ class UnityCatalogReader:
                 comment=r.get("comment"),
                 tags=volume_tags.get(vkey),
                 grants=grants_of("volume", *vkey),
+                owner=r.get("volume_owner"),
             )
 
         self._functions(cat, rows_of, grants_of, builder, run)
@@ -427,6 +434,7 @@ class UnityCatalogReader:
                     properties=properties.get(key, {}),
                     tags=table_tags.get(key),
                     grants=grants_of("relation", *key),
+                    owner=r.get("table_owner"),
                 )
                 continue
             if ttype not in TABLE_TYPES:
@@ -511,6 +519,7 @@ class UnityCatalogReader:
                 constraints=cons,
                 row_filter=row_filter,
                 grants=grants_of("relation", *key),
+                owner=r.get("table_owner"),
             )
         if no_defaults:
             run.notes.append(
@@ -669,6 +678,7 @@ class UnityCatalogReader:
                 body=r.get("routine_definition") or bodies.get(fq) or "",
                 comment=r.get("comment"),
                 grants=grants_of("function", sch.lower(), specific),
+                owner=r.get("routine_owner"),
             )
 
 

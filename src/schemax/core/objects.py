@@ -22,7 +22,7 @@ def _absent(value: Any) -> bool:
     """Whether an optional attribute added after the first release is unset: such attributes are left out of
     a dump when unset, so the canonical JSON (state hashes, snapshots, golden files) of an object that does
     not use them stays byte for byte what it was before they existed."""
-    return value is None or value is False or value == ()
+    return value is None or value is False or value == () or value == {}
 
 
 def optional(default: Any = None) -> Any:
@@ -121,6 +121,7 @@ class Table(Frozen):
     constraints: tuple[Constraint, ...] = ()
     row_filter: RowFilter | None = None
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
     def column(self, column_id: str) -> Column | None:
         for c in self.columns:
@@ -149,6 +150,7 @@ class View(Frozen):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Volume(Frozen):
@@ -160,6 +162,7 @@ class Volume(Frozen):
     comment: str | None = None
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Function(Frozen):
@@ -172,6 +175,7 @@ class Function(Frozen):
     body: str = ""
     comment: str | None = None
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Schema(Frozen):
@@ -183,6 +187,7 @@ class Schema(Frozen):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Catalog(Frozen):
@@ -193,6 +198,7 @@ class Catalog(Frozen):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 SchemaChild = Table | View | Volume | Function

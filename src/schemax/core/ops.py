@@ -239,6 +239,12 @@ class GrantPayload(Payload):
     privileges: list[str]
 
 
+class SetOwner(Payload):
+    """``set_owner`` on any securable: the principal that owns it, or None to stop managing the owner."""
+
+    owner: str | None = None
+
+
 class CreateView(Payload):
     schema_id: str
     name: str
@@ -309,6 +315,8 @@ OP_PAYLOADS: dict[str, tuple[str, type[Payload]]] = {
     # grants, on any securable
     "grant": ("securable", GrantPayload),
     "revoke": ("securable", GrantPayload),
+    # ownership (issue 11), on any securable
+    "set_owner": ("securable", SetOwner),
 }
 
 # The families, one per trait an object kind has (schemax.core.kinds): drop_<kind> for every kind,

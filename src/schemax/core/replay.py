@@ -933,6 +933,18 @@ def _unset_tags(b: StateBuilder, op: o.Op, p: o.UnsetTags) -> None:
     store(obj.evolve(tags=_without(obj.tags, p.keys, "tags")))
 
 
+@handles("set_owner")
+def _set_owner(b: StateBuilder, op: o.Op, p: o.SetOwner) -> None:
+    obj = b.obj(op.target)
+    kind = _kinds.kind_of_id(op.target)
+    if kind is None or not kind.securable:
+        raise Reject(f"{op.target!r} has no owner")
+    owner = p.owner.strip() if p.owner is not None else None
+    if owner is not None and (not owner or "\x00" in owner):
+        raise Reject("an owner is a principal name (not blank)")
+    b.put(obj.evolve(owner=owner))
+
+
 @handles("grant")
 def _grant(b: StateBuilder, op: o.Op, p: o.GrantPayload) -> None:
     obj = b.obj(op.target)

@@ -73,6 +73,12 @@ TBLPROPERTIES_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syn
 COLUMN_MAPPING_URL = "https://docs.databricks.com/delta/column-mapping.html"
 TYPE_WIDENING_URL = "https://learn.microsoft.com/en-in/azure/databricks/delta/type-widening"
 COLUMN_DEFAULTS_URL = "https://docs.delta.io/delta-default-columns"
+OWNER_CATALOG_URL = "https://docs.azure.cn/databricks/sql/language-manual/sql-ref-syntax-ddl-alter-catalog"
+OWNER_SCHEMA_URL = "https://docs.databricks.com/ja/sql/language-manual/sql-ref-syntax-ddl-alter-schema.html"
+OWNER_TABLE_URL = "https://docs.azure.cn/en-us/databricks/sql/language-manual/sql-ref-syntax-ddl-alter-table"
+OWNER_VIEW_URL = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-alter-view"
+OWNER_VOLUME_URL = ALTER_VOLUME_URL
+FUNCTION_OWNER_API_URL = "https://databrickslabs.github.io/databricks-sdk-r/reference/update_function.html"
 CLUSTER_BY_URL = "https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-cluster-by.html"
 AUTO_CLUSTERING_URL = "https://databricks.com/kr/blog/announcing-automatic-liquid-clustering"
 
@@ -214,6 +220,33 @@ RULES: dict[str, Rule] = {
             ADD_CONSTRAINT_URL,
             ("core/replay.py (every constraint name is unique within its table)",),
             facts=("UC-16", "UC-17"),
+        ),
+        Rule(
+            "owner-last",
+            "Ownership moves after every other statement of a plan: SET OWNER TO a principal other than the "
+            "deployer (or a group it is in) needs a metastore admin, and the deployer may lose the rights "
+            "the statements after it need.",
+            OWNER_VIEW_URL,
+            ("render: plan/render/owners.py (Phase.OWNER)", "analyze: SX213 transfer-ownership"),
+            facts=("UC-57",),
+            also=(OWNER_CATALOG_URL, OWNER_SCHEMA_URL, OWNER_TABLE_URL, OWNER_VOLUME_URL),
+            note="The privileges are spelled out on the ALTER VIEW page ('If the principal is yourself, you "
+            "must have the MANAGE privilege … If the principal is a group, you must be a member of that "
+            "group. In all other cases, you must be a metastore admin'); the other kinds' pages only give "
+            "the clause.",
+        ),
+        Rule(
+            "function-owner-sql",
+            "A function's owner has no statement in the Databricks SQL reference pages found (no ALTER "
+            "FUNCTION … OWNER TO): it is changed with the Functions API (update, owner) or in Catalog "
+            "Explorer.",
+            FUNCTION_OWNER_API_URL,
+            (PRESET,),
+            facts=("UC-57",),
+            capability="function_owner",
+            reason="a function's owner has no documented SQL statement (no ALTER FUNCTION … OWNER TO in the "
+            "Databricks SQL reference); change it with the Functions API (functions.update(owner=…)) or in "
+            f"Catalog Explorer ({FUNCTION_OWNER_API_URL})",
         ),
         Rule(
             "cluster-auto-managed",

@@ -356,6 +356,12 @@ _DROP_FUNCTION_URL = (
 )
 _INSERT_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-dml-insert-into.html"
 _UPDATE_URL = "https://docs.databricks.com/en/sql/language-manual/delta-update.html"
+_OWNER_CATALOG_URL = "https://docs.azure.cn/databricks/sql/language-manual/sql-ref-syntax-ddl-alter-catalog"
+_OWNER_SCHEMA_URL = "https://docs.databricks.com/ja/sql/language-manual/sql-ref-syntax-ddl-alter-schema.html"
+_OWNER_TABLE_URL = "https://docs.azure.cn/en-us/databricks/sql/language-manual/sql-ref-syntax-ddl-alter-table"
+_OWNER_VIEW_URL = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-alter-view"
+_OWNER_VOLUME_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-alter-volume.html"
+_FUNCTION_OWNER_API_URL = "https://databrickslabs.github.io/databricks-sdk-r/reference/update_function.html"
 _KEY_CONSTRAINT_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html"
 _PRIVILEGES_SQL_URL = "https://learn.microsoft.com/en-in/azure/databricks/sql/language-manual/sql-ref-privileges"
 
@@ -442,6 +448,18 @@ SHAPES: tuple[Shape, ...] = (
                  "column-defaults-upgrade")),
     Shape("cluster-by", r"ALTER TABLE «name» CLUSTER BY (?:\(«ident»(?:, «ident»)*\)|NONE)", ("UC-37",),
           _CLUSTER_BY_URL),
+    Shape("owner-catalog", r"ALTER CATALOG «ident» SET OWNER TO «ident»", ("UC-57",), _OWNER_CATALOG_URL,
+          rules=("owner-last",)),
+    Shape("owner-schema", r"ALTER SCHEMA «name» SET OWNER TO «ident»", ("UC-57",), _OWNER_SCHEMA_URL,
+          rules=("owner-last",)),
+    Shape("owner-table", r"ALTER TABLE «name» SET OWNER TO «ident»", ("UC-57",), _OWNER_TABLE_URL,
+          rules=("owner-last",)),
+    Shape("owner-view", r"ALTER VIEW «name» SET OWNER TO «ident»", ("UC-57",), _OWNER_VIEW_URL,
+          rules=("owner-last",)),
+    Shape("owner-volume", r"ALTER VOLUME «name» SET OWNER TO «ident»", ("UC-57",), _OWNER_VOLUME_URL,
+          rules=("owner-last",)),
+    Shape("owner-function", r"ALTER FUNCTION «name» SET OWNER TO «ident»", ("UC-57",),
+          _FUNCTION_OWNER_API_URL, refused_by="function-owner-sql"),
     Shape("cluster-by-auto", r"ALTER TABLE «name» CLUSTER BY AUTO", ("UC-56",), _CLUSTER_BY_URL,
           rules=("cluster-auto-managed",), note="issue 11: automatic liquid clustering (DBR 15.4+)"),
     Shape("row-filter", r"ALTER TABLE «name» (?:SET ROW FILTER «name» ON \((?:«ident»(?:, «ident»)*)?\)"

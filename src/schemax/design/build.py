@@ -237,6 +237,8 @@ class _Builder:
         for principal, privileges in _grants(spec.grants):
             self.record("grant", oid, {"principal": principal, "privileges": list(privileges)},
                         where.at("grants", principal))
+        if getattr(spec, "owner", None) is not None:
+            self.record("set_owner", oid, {"owner": spec.owner}, where.at("owner"))
 
     # -- the tree ----------------------------------------------------------------------------------
     def build(self, catalogs: Sequence[_Catalog]) -> Target:

@@ -52,6 +52,7 @@ def _common(out: dict[str, Any], obj: Any) -> dict[str, Any]:
             _put(out, key, dict(sorted(getattr(obj, key).items())))
     if hasattr(obj, "grants"):
         _put(out, "grants", _grants(obj))
+    _put(out, "owner", getattr(obj, "owner", None))
     return out
 
 

@@ -134,6 +134,7 @@ class TableSpec(Spec):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: Name | None = Field(default=None, description="the owning principal; unset: not managed")
 
 
 class ViewSpec(Spec):
@@ -146,6 +147,7 @@ class ViewSpec(Spec):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: Name | None = Field(default=None, description="the owning principal; unset: not managed")
 
 
 class VolumeSpec(Spec):
@@ -158,6 +160,7 @@ class VolumeSpec(Spec):
     comment: Text | None = None
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: Name | None = Field(default=None, description="the owning principal; unset: not managed")
 
 
 class FunctionSpec(Spec):
@@ -170,6 +173,7 @@ class FunctionSpec(Spec):
     body: Name
     comment: Text | None = None
     grants: Grants = Field(default_factory=dict)
+    owner: Name | None = Field(default=None, description="the owning principal; unset: not managed")
 
 
 class SchemaSpec(Spec):
@@ -182,6 +186,7 @@ class SchemaSpec(Spec):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: Name | None = Field(default=None, description="the owning principal; unset: not managed")
     tables: list[TableSpec] = Field(default_factory=list)
     views: list[ViewSpec] = Field(default_factory=list)
     volumes: list[VolumeSpec] = Field(default_factory=list)
@@ -206,6 +211,7 @@ class CatalogSpec(Spec):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: Name | None = Field(default=None, description="the owning principal; unset: not managed")
     schemas: list[SchemaSpec] = Field(default_factory=list)
 
 

@@ -80,6 +80,7 @@ ASPECTS: frozenset[str] = frozenset(
         "column_comments",
         "constraints",
         "key_options",
+        "owner",
         "clustering",
         "partitioning",
         "properties",
@@ -303,6 +304,13 @@ class _Comparer:
             self.add("property", name, "extra", None, v, k, name)
 
     # -- governance ------------------------------------------------------------------------------------
+    def compare_owner(self, name: str, exp: str | None, obs: str | None) -> None:
+        """The owner, when the project manages it (issue 11): principals compare case-insensitively."""
+        if exp is None or not self.sees("owner", name):
+            return
+        if (obs or "").lower() != exp.lower():
+            self.add("owner", name, "modified", exp, obs, "owner", name)
+
     def compare_grants(self, name: str, exp: Grants, act: Grants, owner: str = "") -> None:
         """Declared principals only: their privileges on ``name`` must be exactly the declared ones."""
         if not self.sees("grants", name):
@@ -386,6 +394,7 @@ class _Comparer:
                     self.compare_text("catalog", cat.name, "comment", cat.comment, ocat.comment)
                 self.compare_tags(cat.name, cat.tags, ocat.tags, cat.name)
                 self.compare_grants(cat.name, cat.grants, ocat.grants)
+                self.compare_owner(cat.name, cat.owner, ocat.owner)
         for key, ocat in self.obs.catalogs.items():
             if not self.scope.catalog_touched(ocat.name):
                 continue
@@ -471,6 +480,7 @@ class _Comparer:
                 self.add("schema", name, "modified", e, a, "managed location")
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
     # -- tables --------------------------------------------------------------------------------------
     def compare_table(self, name: str, exp: Table, obs: Table) -> None:
@@ -504,6 +514,7 @@ class _Comparer:
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_row_filter(name, exp, obs)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
         self.compare_version(name, obs)
 
     def compare_name_list(self, name: str, detail: str, exp: list[str], act: list[str]) -> None:
@@ -678,6 +689,7 @@ class _Comparer:
         self.compare_properties(name, exp.properties, obs.properties)
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
     def compare_volume(self, name: str, exp: Volume, obs: Volume) -> None:
         if exp.volume_type != obs.volume_type:
@@ -689,6 +701,7 @@ class _Comparer:
         self.compare_text("volume", name, "comment", exp.comment, obs.comment)
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
     def compare_function(self, name: str, exp: Function, obs: Function) -> None:
         if exp.language != obs.language:
@@ -703,6 +716,7 @@ class _Comparer:
             self.add("function", name, "modified", exp.body, obs.body, "body")
         self.compare_text("function", name, "comment", exp.comment, obs.comment)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
 
 def _effective(privileges: Iterable[str]) -> frozenset[str]:

@@ -302,6 +302,7 @@ class ObservedStateBuilder:
         properties: Mapping[str, str] | None = None,
         managed_location: str | None = None,
         grants: Mapping[str, Iterable[str]] | None = None,
+        owner: str | None = None,
     ) -> str:
         cid = observed_id("catalog", name)
         self.catalogs[cid] = Catalog(
@@ -312,6 +313,7 @@ class ObservedStateBuilder:
             properties=dict(properties or {}),
             tags=dict(tags or {}),
             grants=observed_grants(grants),
+            owner=_blank(owner),
         )
         return cid
 
@@ -331,6 +333,7 @@ class ObservedStateBuilder:
         tags: Mapping[str, str] | None = None,
         properties: Mapping[str, str] | None = None,
         grants: Mapping[str, Iterable[str]] | None = None,
+        owner: str | None = None,
     ) -> str:
         cid = self._ensure_catalog(catalog)
         sid = observed_id("schema", catalog, name)
@@ -343,6 +346,7 @@ class ObservedStateBuilder:
             properties=dict(properties or {}),
             tags=dict(tags or {}),
             grants=observed_grants(grants),
+            owner=_blank(owner),
         )
         return sid
 
@@ -384,19 +388,20 @@ class ObservedStateBuilder:
         constraints: Sequence[ConstraintSpec] = (),
         row_filter: RowFilterSpec | None = None,
         grants: Mapping[str, Iterable[str]] | None = None,
+        owner: str | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         tid = observed_id("table", catalog, schema, name)
-        owner = full_name(catalog, schema, name)
+        fq = full_name(catalog, schema, name)
         ttype = self._one_of(
-            table_type, ("MANAGED", "EXTERNAL"), lambda t: f"{owner}: table type {t} recorded as MANAGED"
+            table_type, ("MANAGED", "EXTERNAL"), lambda t: f"{fq}: table type {t} recorded as MANAGED"
         )
         cols: list[Column] = []
         by_name: dict[str, str] = {}
         for spec in columns:
             ctype, ok = normalize_observed_type(spec.type)
             if not ok:
-                self.unrepresentable.append(f"{owner}.{spec.name}: column type {spec.type!r} kept as text")
+                self.unrepresentable.append(f"{fq}.{spec.name}: column type {spec.type!r} kept as text")
             col_id = observed_id("column", catalog, schema, name, spec.name)
             by_name[spec.name.lower()] = col_id
             cols.append(
@@ -416,7 +421,7 @@ class ObservedStateBuilder:
             for n in names:
                 cid = by_name.get(n.lower())
                 if cid is None:
-                    self.unrepresentable.append(f"{owner}: {what} column {n!r} is not a top-level column")
+                    self.unrepresentable.append(f"{fq}: {what} column {n!r} is not a top-level column")
                     continue
                 out.append(cid)
             return tuple(out)
@@ -474,6 +479,7 @@ class ObservedStateBuilder:
                 else None
             ),
             grants=observed_grants(grants),
+            owner=_blank(owner),
         )
         return tid
 
@@ -488,6 +494,7 @@ class ObservedStateBuilder:
         properties: Mapping[str, str] | None = None,
         tags: Mapping[str, str] | None = None,
         grants: Mapping[str, Iterable[str]] | None = None,
+        owner: str | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         vid = observed_id("view", catalog, schema, name)
@@ -500,6 +507,7 @@ class ObservedStateBuilder:
             properties=dict(properties or {}),
             tags=dict(tags or {}),
             grants=observed_grants(grants),
+            owner=_blank(owner),
         )
         return vid
 
@@ -514,11 +522,12 @@ class ObservedStateBuilder:
         comment: str | None = None,
         tags: Mapping[str, str] | None = None,
         grants: Mapping[str, Iterable[str]] | None = None,
+        owner: str | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         vid = observed_id("volume", catalog, schema, name)
-        owner = full_name(catalog, schema, name)
-        vtype = self._one_of(volume_type, ("MANAGED", "EXTERNAL"), lambda t: f"{owner}: volume type {t}")
+        fq = full_name(catalog, schema, name)
+        vtype = self._one_of(volume_type, ("MANAGED", "EXTERNAL"), lambda t: f"{fq}: volume type {t}")
         self.volumes[vid] = Volume(
             id=vid,
             schema_id=sid,
@@ -528,6 +537,7 @@ class ObservedStateBuilder:
             comment=_blank(comment),
             tags=dict(tags or {}),
             grants=observed_grants(grants),
+            owner=_blank(owner),
         )
         return vid
 
@@ -543,11 +553,12 @@ class ObservedStateBuilder:
         body: str = "",
         comment: str | None = None,
         grants: Mapping[str, Iterable[str]] | None = None,
+        owner: str | None = None,
     ) -> str:
         sid = self._ensure_schema(catalog, schema)
         fid = observed_id("function", catalog, schema, name)
-        owner = full_name(catalog, schema, name)
-        lang = self._one_of(language, ("SQL", "PYTHON"), lambda t: f"{owner}: function language {t}")
+        fq = full_name(catalog, schema, name)
+        lang = self._one_of(language, ("SQL", "PYTHON"), lambda t: f"{fq}: function language {t}")
         self.functions[fid] = Function(
             id=fid,
             schema_id=sid,
@@ -558,6 +569,7 @@ class ObservedStateBuilder:
             body=body or "",
             comment=_blank(comment),
             grants=observed_grants(grants),
+            owner=_blank(owner),
         )
         return fid
 

@@ -209,6 +209,11 @@ def _revoke(w: _Work, c: ch.Revoke) -> None:
     w.update(field, c.securable, grants=grants)
 
 
+@applies(ch.SetOwner)
+def _owner(w: _Work, c: ch.SetOwner) -> None:
+    w.update(w.field_of(c.securable), c.securable, owner=c.after)
+
+
 def apply_changes(state: State, changes: Iterable[Change]) -> State:
     """The state ``changes`` lead to from ``state`` (pure; ``state`` is not modified)."""
     work = _Work(state)

@@ -103,6 +103,7 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.CreateFunction: lambda c: f"create function ({c.after.language})",
     ch.Grant: lambda c: f"grant {', '.join(c.privileges)} to {c.principal}",
     ch.Revoke: lambda c: f"revoke {', '.join(c.privileges)} from {c.principal}",
+    ch.SetOwner: lambda c: f"owner: {c.before or '(not managed)'} -> {c.after or '(not managed)'}",
 }
 
 

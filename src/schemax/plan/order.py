@@ -48,6 +48,7 @@ class Phase(IntEnum):
     LATE_FUNCTION = 13
     VOLUME = 14
     GRANT = 15
+    OWNER = 16  # ownership moves last: the deployer may lose the rights the statements before need
 
 
 # Within DROP_OBJECT, functions and volumes go first (a SQL function may read a table that goes in the
@@ -56,7 +57,9 @@ _DROP_OBJECT_ORDER = ("function", "volume", "table")
 
 # Each top-level kind's family runs in the phases the registry gives it (ObjectKind.phase / drop_phase, a
 # misspelt phase fails here, at import); its renames in RENAME, parents first.
-_PHASES: dict[type[Change], Phase] = {ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT}
+_PHASES: dict[type[Change], Phase] = {
+    ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT, ch.SetOwner: Phase.OWNER,
+}
 _DROPS: set[type[Change]] = set()  # the drop of every top-level kind
 _DROP_RANK: dict[type[Change], int] = {}
 _RENAME_KIND: dict[type[Change], int] = {}

@@ -48,6 +48,7 @@ _PHASES: tuple[tuple[str, ...], ...] = (
      "unset_view_properties", "set_view_tags", "unset_view_tags"),
     ("add_primary_key",),
     ("add_foreign_key", "add_check_constraint", "set_row_filter", "set_column_mask", "grant"),
+    ("set_owner",),
 )
 _PHASE_OF = {kind: i for i, members in enumerate(_PHASES) for kind in members}
 require_complete(_PHASE_OF, OP_KINDS, "op kinds without an emission phase")
@@ -338,6 +339,11 @@ def _add_constraint(emit: Emit, c: ch.AddConstraint, before: State, after: State
 @emits(ch.DropConstraint)
 def _drop_constraint(emit: Emit, c: ch.DropConstraint, before: State, after: State) -> None:
     emit("drop_constraint", c.constraint.id)
+
+
+@emits(ch.SetOwner)
+def _set_owner(emit: Emit, c: ch.SetOwner, before: State, after: State) -> None:
+    emit("set_owner", c.securable, {"owner": c.after})
 
 
 # --- views, volumes, functions, grants ---------------------------------------------------------------

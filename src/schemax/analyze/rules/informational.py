@@ -16,6 +16,7 @@ from schemax.core.changes import (
     ModifyColumn,
     ReorderColumns,
     SetClustering,
+    SetOwner,
     SetRowFilter,
 )
 from schemax.core.model import Table
@@ -44,6 +45,13 @@ SET_COLUMN_MASK = define(
     "SX505", "set-column-mask", Severity.INFO,
     "A column mask is added or replaced: principals may see masked values where they saw real ones.",
     "Check the mask against the principals and jobs that read the column.",
+)
+SET_OWNER = define(
+    "SX506", "set-owner", Severity.INFO,
+    "The plan sets an object's owner where schemax did not manage one (a new object, or an owner declared "
+    "for the first time): the deploying principal gives ownership away unless it is that principal.",
+    "Give the deploying principal MANAGE on the object (or make it a member of the owner group) so later "
+    "deploys can still change it.",
 )
 
 
@@ -135,4 +143,18 @@ def _set_column_mask(c: ModifyColumn, ctx: AnalysisContext) -> Iterator[Report]:
         f"column mask {c.after.mask.function} {was} on {name}.",
         "Principals the mask applies to see masked values instead of real ones; jobs that join or "
         "aggregate on the column may change results.",
+    )
+
+
+@check(SET_OWNER, SetOwner)
+def _set_owner(c: SetOwner, ctx: AnalysisContext) -> Iterator[Report]:
+    if c.after is None or c.before is not None:
+        return
+    name = ctx.after_name(c.securable)
+    yield Report(
+        name,
+        f"{name} will be owned by {c.after}.",
+        "The ALTER … SET OWNER TO runs last in the plan. Unless the deploying principal is, or is a member "
+        f"of, {c.after}, it keeps only the privileges granted to it, and later deploys that alter the object "
+        "need MANAGE on it.",
     )
