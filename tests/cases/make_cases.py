@@ -740,6 +740,24 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.grant("shop.sales.orders", "readers", ["SELECT"])
 
 
+@case("identity_and_generated_columns_on_create")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 11: identity (ALWAYS with START/INCREMENT, BY DEFAULT) and generated columns, in CREATE TABLE only
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    yield
+    p.create_table(
+        "shop.sales.events",
+        [
+            COL("id", "BIGINT", nullable=False, identity={"start": 1000, "step": 10}),
+            COL("ref", "BIGINT", identity={"always": False}),
+            COL("ts", "TIMESTAMP"),
+            COL("day", "DATE", generated="CAST(ts AS DATE)"),
+        ],
+        partition_by=["day"],
+    )
+
+
 # ---------------------------------------------------------------------------------------------------
 # views, volumes, functions, grants
 # ---------------------------------------------------------------------------------------------------

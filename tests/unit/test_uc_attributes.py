@@ -389,3 +389,113 @@ def test_import_takes_the_live_owner_only_where_the_project_manages_it() -> None
     aligned = align(live, p.state(), env)
     assert table(aligned, "readings").owner == "owners"  # mapped back to the logical principal
     assert table(aligned, "marks").owner is None  # not managed: an import does not start managing it
+
+
+# -- 4. identity and generated columns -------------------------------------------------------------------
+
+
+def _events(p: schemax.Project) -> None:
+    p.create_table(
+        "shop.sales.events",
+        [
+            COL("id", "BIGINT", nullable=False, identity={"start": 100, "step": 5}),
+            COL("ts", "TIMESTAMP"),
+            COL("day", "DATE", generated="CAST(ts AS DATE)"),
+        ],
+    )
+
+
+def test_identity_and_generated_columns_render_in_create_table_only() -> None:
+    p = project()
+    assert '"identity"' not in canonical_json(p.state().to_dict())
+    assert '"generated"' not in canonical_json(p.state().to_dict())
+    before = p.state()
+    _events(p)
+    (sql,) = sql_of(before, p.state())
+    assert sql == (
+        "CREATE TABLE IF NOT EXISTS `dev_shop`.`sales`.`events` (`id` BIGINT NOT NULL GENERATED ALWAYS AS "
+        "IDENTITY (START WITH 100 INCREMENT BY 5), `ts` TIMESTAMP, `day` DATE GENERATED ALWAYS AS "
+        "(CAST(ts AS DATE))) USING DELTA"
+    )
+    assert [f.code for f in analyze(diff(before, p.state()), before, p.state())] == ["SX405"]
+    # the diff as ops records the same columns again
+    from schemax.core.replay import replay
+
+    again = replay(ops_between(before, p.state()), before)
+    assert table(again, "events").columns == table(p.state(), "events").columns
+
+
+@pytest.mark.parametrize(("column", "reason"), [
+    (COL("id", "INT", identity=True), "must be BIGINT"),
+    (COL("id", "BIGINT", identity={"step": 0}), "cannot be 0"),
+    (COL("id", "BIGINT", identity=True, default="1"), "cannot also have"),
+    (COL("d", "DATE", generated="CAST(now() AS DATE)", default="current_date()"), "both generated"),
+])
+def test_bad_identity_or_generated_columns_are_refused(column: Any, reason: str) -> None:
+    p = project()
+    with pytest.raises(ValidationError, match=reason):
+        p.create_table("shop.sales.bad", [column])
+    assert "bad" not in {t.name for t in p.state().tables.values()}
+
+
+def test_identity_and_generated_columns_cannot_be_added_to_an_existing_table() -> None:
+    p = project()
+    with pytest.raises(ValidationError, match="cannot be added to an existing table.*generated-columns"):
+        p.add_column("shop.sales.readings", "seq", "BIGINT", identity=True)
+    with pytest.raises(ValidationError, match="ADD COLUMNS has no GENERATED clause"):
+        p.add_column("shop.sales.readings", "day", "DATE", generated="CAST(ts AS DATE)")
+    assert [c.name for c in table(p.state(), "readings").columns] == ["sensor_id", "ts", "v"]
+
+
+def test_a_rewrite_of_a_table_with_an_identity_column_is_refused() -> None:
+    p = project()
+    _events(p)
+    before = p.state()
+    p.set_partition_by("shop.sales.events", ["day"])
+    plan = build_plan(before, p.state(), TARGET, capabilities=UNITY_CATALOG)
+    reasons = [r for _, r in plan.unsupported]
+    assert reasons and all("identity column(s) ['id']" in r for r in reasons)
+
+
+def test_a_design_file_cannot_change_an_identity_column() -> None:
+    p = project()
+    _events(p)
+    text = "".join(dump_design(d) for _, d in design_documents(p.state()))
+    assert "identity: {start: 100, step: 5}" in text or "start: 100" in text
+    assert export_and_sync(p.state()) is not None
+    changed = text.replace("start: 100", "start: 1")
+    files = [load_design(changed, "shop.yml")]
+    with pytest.raises(schemax.SchemaxError):
+        p.record_ops(sync_ops(p.state(), files, author="t"))
+
+
+def test_drift_reads_generation_and_identity_from_delta_field_metadata() -> None:
+    from schemax.drift.observed import columns_from_spark_schema
+
+    schema = {"type": "struct", "fields": [
+        {"name": "id", "type": "long", "nullable": False, "metadata": {
+            "delta.identity.start": 100, "delta.identity.step": 5,
+            "delta.identity.allowExplicitInsert": False}},
+        {"name": "ts", "type": "timestamp", "nullable": True, "metadata": {}},
+        {"name": "day", "type": "date", "nullable": True,
+         "metadata": {"delta.generationExpression": "CAST(ts AS DATE)"}},
+    ]}
+    cols, facts = columns_from_spark_schema(schema, "c.s.events")
+    assert facts.unrepresentable == []
+    assert (cols[0].identity.always, cols[0].identity.start, cols[0].identity.step) == (True, 100, 5)
+    assert cols[2].generated == "CAST(ts AS DATE)"
+    b = ObservedStateBuilder()
+    b.catalog("c")
+    b.schema("c", "s")
+    b.table("c", "s", "events", columns=cols)
+    observed = b.build()
+    assert compare(observed, observed).findings == ()
+    other = [cols[0].__class__(name="id", type="BIGINT", nullable=False, identity=None), *cols[1:]]
+    b2 = ObservedStateBuilder()
+    b2.catalog("c")
+    b2.schema("c", "s")
+    b2.table("c", "s", "events", columns=other)
+    (f,) = compare(observed, b2.build()).findings
+    assert (f.detail, f.actual) == ("identity", None)
+    hidden = compare(observed, b2.build(), unobserved=frozenset({"generation"}))
+    assert hidden.findings == ()

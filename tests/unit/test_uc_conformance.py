@@ -312,6 +312,25 @@ def ownership(p: schemax.Project) -> Iterator[None]:
     p.set_owner("shop.sales.only_mine", "sec")
 
 
+@scenario
+def identity_and_generated(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: identity and generated columns in CREATE TABLE; a rewrite of a table with an identity
+    column is refused."""
+    shop(p)
+    p.create_table("shop.sales.seq", [COL("id", "BIGINT", identity=True), COL("d", "DATE")])
+    yield
+    p.create_table(
+        "shop.sales.events",
+        [
+            COL("id", "BIGINT", nullable=False, identity={"start": 1, "step": -1}),
+            COL("ref", "BIGINT", identity={"always": False, "start": 5}),
+            COL("ts", "TIMESTAMP", comment="when"),
+            COL("day", "DATE", generated="CAST(ts AS DATE)"),
+        ],
+    )
+    p.set_partition_by("shop.sales.seq", ["d"])
+
+
 # -- views, volumes, functions ----------------------------------------------------------------------------
 @scenario
 def views(p: schemax.Project) -> Iterator[None]:

@@ -56,6 +56,7 @@ from schemax.adapters.uc_info_schema import (
     is_yes,
     param_name,
     sdk_default,
+    sdk_generation,
 )
 from schemax.core.names import quote_ident
 from schemax.drift.observed import (
@@ -489,6 +490,15 @@ class UnityCatalogReader:
                 ]
             else:
                 has_default, cols, partition = False, [], []
+            if sdk_cols:  # generation expressions and identity: only the API's type_json has them (issue 11)
+                cols = [
+                    replace(c, generated=g, identity=i)
+                    for c in cols
+                    for g, i in [sdk_generation(sdk_cols[c.name.lower()]) if c.name.lower() in sdk_cols
+                                 else (None, None)]
+                ]
+            else:
+                run.hide(fq, "generation")
             if not has_default and not sdk_defaults:
                 run.hide(fq, "column_defaults")
                 no_defaults.append(fq)

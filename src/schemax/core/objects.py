@@ -76,6 +76,15 @@ class RowFilter(Frozen):
     columns: tuple[str, ...] = ()  # column ids
 
 
+class Identity(Frozen):
+    """``GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [ ( START WITH start INCREMENT BY step ) ]``
+    (issue 11): https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html"""
+
+    always: bool = True  # ALWAYS: values cannot be written explicitly; BY DEFAULT: they can
+    start: int | None = None
+    step: int | None = None
+
+
 class Column(Frozen):
     id: str
     name: str
@@ -85,6 +94,9 @@ class Column(Frozen):
     default: str | None = None  # SQL expression
     tags: Tags = Field(default_factory=dict)
     mask: ColumnMask | None = None
+    # issue 11, left out of the canonical JSON when unset; set only when the table is created
+    generated: str | None = optional()  # GENERATED ALWAYS AS (expr)
+    identity: Identity | None = optional()
 
 
 class Constraint(Frozen):

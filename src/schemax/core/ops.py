@@ -128,6 +128,12 @@ class CreateSchema(Payload):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
+class IdentitySpec(Payload):
+    always: bool = True
+    start: int | None = None
+    step: int | None = None
+
+
 class ColumnSpec(Payload):
     id: str
     name: str
@@ -136,6 +142,8 @@ class ColumnSpec(Payload):
     comment: str | None = None
     default: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    generated: str | None = optional()  # issue 11: GENERATED ALWAYS AS (expr)
+    identity: IdentitySpec | None = optional()  # issue 11: GENERATED ... AS IDENTITY
 
 
 class CreateTable(Payload):
@@ -161,6 +169,9 @@ class AddColumn(Payload):
     comment: str | None = None
     default: str | None = None
     after: str | None = None  # column id to place it after; None = last ("FIRST" = first)
+    # accepted so the refusal can say why: neither can be added to an existing table (core/replay.py)
+    generated: str | None = optional()
+    identity: IdentitySpec | None = optional()
 
 
 class ChangeColumnType(Payload):

@@ -26,6 +26,7 @@ from schemax.core.model import (
     ColumnMask,
     Constraint,
     Function,
+    Identity,
     RowFilter,
     Schema,
     State,
@@ -387,16 +388,40 @@ def _make_column(spec: o.ColumnSpec | o.AddColumn, column_id: str) -> Column:
     _check_comment(spec.comment)
     tags = getattr(spec, "tags", {}) or {}
     _check_tags(tags)
+    ctype = normalize_type(spec.type)
+    identity = _identity(spec, ctype)
+    if spec.generated is not None and not spec.generated.strip():
+        raise Reject(f"column {spec.name!r}: a generated column needs an expression")
+    if spec.generated is not None and spec.default is not None:
+        raise Reject(f"column {spec.name!r} cannot be both generated and have a DEFAULT")
     return Column.trusted(
         id=column_id,
         name=spec.name,
-        type=normalize_type(spec.type),
+        type=ctype,
         nullable=spec.nullable,
         comment=spec.comment,
         default=spec.default,
         tags=dict(tags),
         mask=None,
+        generated=spec.generated,
+        identity=identity,
     )
+
+
+# Identity columns (issue 11): BIGINT only, never with a generation expression or a DEFAULT, a step other
+# than 0 (https://books.japila.pl/delta-lake-internals/identity-columns, Delta's checks), and "defined at
+# the table creating time, it cannot be added to an existing table"
+# (https://learn.microsoft.com/en-us/azure/databricks/delta/generated-columns#--use-identity-columns-in-delta-lake).
+def _identity(spec: o.ColumnSpec | o.AddColumn, ctype: str) -> Identity | None:
+    if spec.identity is None:
+        return None
+    if ctype != "BIGINT":
+        raise Reject(f"identity column {spec.name!r} must be BIGINT, not {ctype}")
+    if spec.generated is not None or spec.default is not None:
+        raise Reject(f"identity column {spec.name!r} cannot also have a generation expression or a DEFAULT")
+    if spec.identity.step == 0:
+        raise Reject(f"identity column {spec.name!r}: INCREMENT BY cannot be 0")
+    return Identity(always=spec.identity.always, start=spec.identity.start, step=spec.identity.step)
 
 
 def _check_privileges(privileges: list[str]) -> tuple[str, ...]:
@@ -644,6 +669,14 @@ def _add_column(b: StateBuilder, op: o.Op, p: o.AddColumn) -> None:
     table = b.table(p.table_id)
     if table.column_named(p.name) is not None:
         raise Reject(f"column named {p.name!r} already exists in {table.name!r}")
+    if p.identity is not None:  # defined when the table is created only (see _identity)
+        raise Reject(f"identity column {p.name!r} cannot be added to an existing table: identity columns are "
+                     "defined when the table is created (https://learn.microsoft.com/en-us/azure/databricks/"
+                     "delta/generated-columns#--use-identity-columns-in-delta-lake)")
+    if p.generated is not None:  # ADD COLUMNS takes no GENERATED clause
+        raise Reject(f"generated column {p.name!r} cannot be added to an existing table: ALTER TABLE ADD "
+                     "COLUMNS has no GENERATED clause (https://docs.databricks.com/sql/language-manual/"
+                     "sql-ref-syntax-ddl-alter-table-manage-column.html)")
     col = _make_column(p, op.target)
     cols = list(table.columns)
     if p.after is None:

@@ -332,7 +332,10 @@ class _Builder:
             except TypeParseError as exc:
                 raise cwhere.at("type").error(f"column {col.name!r}: {exc}") from None
         columns = [{"id": cid, "name": c.name, "type": c.type, "nullable": c.nullable, "comment": c.comment,
-                    "default": c.default, "tags": dict(c.tags)} for c, _, cid in cols]
+                    "default": c.default, "tags": dict(c.tags),
+                    **({"generated": c.generated} if c.generated is not None else {}),
+                    **({"identity": c.identity.model_dump()} if c.identity is not None else {})}
+                   for c, _, cid in cols]
         by_name = {c.name.lower(): cid for c, _, cid in cols}
 
         def layout(names: list[str], key: str) -> list[str]:

@@ -68,6 +68,13 @@ def _column(table: Table, col: Column) -> dict[str, Any]:
     _put(out, "nullable", col.nullable, True)
     _put(out, "comment", col.comment)
     _put(out, "default", col.default)
+    _put(out, "generated", col.generated)
+    if col.identity is not None:
+        identity: dict[str, Any] = {}
+        _put(identity, "always", col.identity.always, True)
+        _put(identity, "start", col.identity.start)
+        _put(identity, "step", col.identity.step)
+        out["identity"] = identity
     _put(out, "tags", dict(sorted(col.tags.items())))
     if col.mask is not None:
         mask: dict[str, Any] = {"function": col.mask.function}

@@ -81,6 +81,7 @@ ASPECTS: frozenset[str] = frozenset(
         "constraints",
         "key_options",
         "owner",
+        "generation",
         "clustering",
         "partitioning",
         "properties",
@@ -577,6 +578,8 @@ class _Comparer:
                     "default",
                     table,
                 )
+            if self.sees("generation", table):
+                self.compare_generation(table, cname, c, o)
             self.compare_tags(cname, c.tags, o.tags, table)
             self.compare_mask(table, cname, exp, c, obs, o)
         common_exp = [c.name.lower() for c in exp.columns if c.name.lower() in obs_by]
@@ -642,6 +645,15 @@ class _Comparer:
                     f"{_kind_text(o.kind)} constraint not in the project",
                     table,
                 )
+
+    def compare_generation(self, table: str, cname: str, c: Column, o: Column) -> None:
+        """A column's generation expression and identity (issue 11); an identity's unset START WITH and
+        INCREMENT BY are 1, as Delta stores them."""
+        if _norm_sql(c.generated) != _norm_sql(o.generated):
+            self.add("column", cname, "modified", _norm_text(c.generated), _norm_text(o.generated),
+                     "generated", table)
+        if _identity_text(c) != _identity_text(o):
+            self.add("column", cname, "modified", _identity_text(c), _identity_text(o), "identity", table)
 
     def compare_key_options(
         self, table: str, cname: str, exp: Table, obs: Table, c: Constraint, o: Constraint
@@ -842,6 +854,16 @@ def declared_state(state: State) -> State:
             }
         maps[kind.state_field] = dict(objs)
     return State(**maps)
+
+
+def _identity_text(col: Column) -> str | None:
+    ident = col.identity
+    if ident is None:
+        return None
+    start = 1 if ident.start is None else ident.start
+    step = 1 if ident.step is None else ident.step
+    kind = "ALWAYS" if ident.always else "BY DEFAULT"
+    return f"{kind} AS IDENTITY (START WITH {start} INCREMENT BY {step})"
 
 
 def _clustering_text(table: Table) -> str:

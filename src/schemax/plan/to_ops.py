@@ -222,7 +222,9 @@ def _create_table(emit: Emit, c: ch.CreateTable, before: State, after: State) ->
         **({"cluster_auto": True} if t.cluster_auto else {}),
         "columns": [
             {"id": col.id, "name": col.name, "type": col.type, "nullable": col.nullable,
-             "comment": col.comment, "default": col.default, "tags": dict(col.tags)}
+             "comment": col.comment, "default": col.default, "tags": dict(col.tags),
+             **({"generated": col.generated} if col.generated is not None else {}),
+             **({"identity": col.identity.model_dump()} if col.identity is not None else {})}
             for col in t.columns
         ],
     })

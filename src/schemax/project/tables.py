@@ -42,7 +42,7 @@ class TableDesign(ProjectBase):
             col_id = new_id(KIND_PREFIX["column"])
             specs.append({"id": col_id, "name": col.name, "type": col.type,
                           "nullable": col.nullable, "comment": col.comment, "default": col.default,
-                          "tags": dict(col.tags or {})})
+                          "tags": dict(col.tags or {}), **_generation(col.generated, col.identity)})
             by_name[col.name.lower()] = col_id
 
         def ids(names: Sequence[str] | None, what: str) -> list[str]:
@@ -97,12 +97,14 @@ class TableDesign(ProjectBase):
     # ------------------------------------------------------------------------------------------------
     def add_column(self, table: str, name: str, type: str, comment: str | None = None,
                    nullable: bool = True, *, default: str | None = None, after: str | None = None,
-                   first: bool = False) -> str:
-        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id."""
+                   first: bool = False, generated: str | None = None,
+                   identity: bool | dict[str, Any] | None = None) -> str:
+        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id. An identity
+        or generated column cannot be added to an existing table (refused with the reason)."""
         after_id = "FIRST" if first else (self._column(table, after) if after else None)
         return self._emit("add_column", new_id(KIND_PREFIX["column"]), {
             "table_id": self._table(table), "name": name, "type": type, "nullable": nullable,
-            "comment": comment, "default": default, "after": after_id})
+            "comment": comment, "default": default, "after": after_id, **_generation(generated, identity)})
 
     def rename_column(self, table: str, old: str, new: str) -> str:
         return self._emit("rename_column", self._column(table, old), {"name": new})
@@ -171,3 +173,13 @@ class TableDesign(ProjectBase):
 def _auto(cluster_by: Sequence[str] | str | None) -> bool:
     """``"AUTO"`` (any case) given for clustering columns: CLUSTER BY AUTO."""
     return isinstance(cluster_by, str) and cluster_by.strip().upper() == "AUTO"
+
+
+def _generation(generated: str | None, identity: bool | dict[str, Any] | None) -> dict[str, Any]:
+    """The ``generated`` / ``identity`` keys of a column payload, only those given (issue 11)."""
+    out: dict[str, Any] = {}
+    if generated is not None:
+        out["generated"] = generated
+    if identity:
+        out["identity"] = {"always": True} if identity is True else dict(identity)
+    return out

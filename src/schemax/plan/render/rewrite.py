@@ -80,6 +80,24 @@ def _external_refusal(ctx: Ctx, before: Table) -> str | None:
     )
 
 
+def _identity_refusal(ctx: Ctx, before: Table) -> str | None:
+    """Why the copy and swap cannot rewrite a table with an identity column (issue 11): the copy writes the
+    existing values into the shadow's identity column, which GENERATED ALWAYS refuses, and a new identity
+    column starts counting again, so even BY DEFAULT would not keep the sequence going."""
+    cols = [c.name for c in before.columns if c.identity is not None]
+    if not cols:
+        return None
+    name = ctx.before.full_name(before.id)
+    return (
+        f"{name} has identity column(s) {cols}: a rewrite (a partitioning change, or a type change that is "
+        "not a widening) copies the rows into a new table, whose identity column refuses explicit values "
+        "(GENERATED ALWAYS) and starts its sequence again; identity columns are defined when a table is "
+        "created (https://learn.microsoft.com/en-us/azure/databricks/delta/generated-columns"
+        "#--use-identity-columns-in-delta-lake). Keep the table's partitioning and column types, or move "
+        "the data outside schemax"
+    )
+
+
 def _child_foreign_keys(ctx: Ctx, table: Table) -> Iterator[tuple[Table, Constraint]]:
     """Foreign keys of OTHER tables that reference ``table`` and still exist when its unit runs: the
     referencing table is in both states and the key is unchanged (a dropped or changed key was dropped
@@ -146,7 +164,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         capability="table_rewrite",
         reverse=f"DROP TABLE IF EXISTS {shadow}",
         note="; ".join(["rewrite step 1/4: the table with its new definition", *notes]),
-        unsupported=_external_refusal(ctx, before),
+        unsupported=_external_refusal(ctx, before) or _identity_refusal(ctx, before),
     )
     for c in changes[1:]:
         script.slots[-1].changes.append(c)

@@ -23,11 +23,30 @@ def _column_sql(col: Column, *, with_null: bool = True, with_default: bool = Tru
     parts = [quote_ident(col.name), col.type]
     if with_null and not col.nullable:
         parts.append("NOT NULL")
+    if with_default:  # CREATE TABLE only (ADD COLUMNS takes neither): issue 11
+        # GENERATED ALWAYS AS ( expr ) | GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [ ( START WITH start
+        # INCREMENT BY step ) ]: https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html
+        if col.generated is not None:
+            parts.append(f"GENERATED ALWAYS AS ({col.generated})")
+        if col.identity is not None:
+            parts.append(_identity_sql(col))
     if with_default and col.default is not None:
         parts.append(f"DEFAULT {col.default}")
     if col.comment is not None:
         parts.append(f"COMMENT {sql_string(col.comment)}")
     return " ".join(parts)
+
+
+def _identity_sql(col: Column) -> str:
+    ident = col.identity
+    assert ident is not None
+    sql = f"GENERATED {'ALWAYS' if ident.always else 'BY DEFAULT'} AS IDENTITY"
+    options = []
+    if ident.start is not None:  # START WITH before INCREMENT BY: the only order before Runtime 16.1
+        options.append(f"START WITH {ident.start}")
+    if ident.step is not None:
+        options.append(f"INCREMENT BY {ident.step}")
+    return sql + (f" ({' '.join(options)})" if options else "")
 
 
 def _bare_column(col: Column) -> str:
