@@ -499,3 +499,36 @@ def test_drift_reads_generation_and_identity_from_delta_field_metadata() -> None
     assert (f.detail, f.actual) == ("identity", None)
     hidden = compare(observed, b2.build(), unobserved=frozenset({"generation"}))
     assert hidden.findings == ()
+
+
+# -- the live tier's scenario covers issue 11, checked offline ----------------------------------------------
+
+
+def test_the_live_scenario_plans_every_issue11_statement_shape() -> None:
+    import dataclasses
+    import sys
+    from pathlib import Path
+
+    from schemax.core.uc_statements import shape_of
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "databricks"))
+    import uc_scenario as sc  # noqa: PLC0415 - the live tier's module, found beside its tests
+
+    names = dataclasses.replace(sc.Names.fresh("main"), owner="data-owners")
+    p = schemax.Project.in_memory("live-offline", author="live")
+    target = Target(catalogs={sc.LOGICAL: names.catalog})
+    sc.build_v1(p, names)
+    v1 = p.state()
+    sc.build_v2(p, names)
+    v2 = p.state()
+    shapes: set[str] = set()
+    for a, b in ((State(), v1), (v1, v2), (v2, v1)):
+        plan = build_plan(a, b, target, capabilities=UNITY_CATALOG)
+        assert plan.unsupported == ()
+        shapes |= {s.id for st in plan.statements if (s := shape_of(st.sql)[1]) is not None}
+    live = Path(__file__).resolve().parents[1] / "databricks" / "test_uc_live_tier.py"
+    wanted = {
+        "add-key-options", "cluster-by-auto", "owner-schema", "owner-table", "owner-view", "owner-volume",
+    }
+    assert wanted <= shapes
+    assert all(f'"{s}"' in live.read_text(encoding="utf-8") for s in wanted)

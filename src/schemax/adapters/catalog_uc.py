@@ -505,7 +505,7 @@ class UnityCatalogReader:
             cons = list(constraints.get(key, []))
             if info is not None and info.table_constraints:
                 cons = constraints_from_sdk(cat, info)
-            else:  # information_schema has no RELY / TIMESERIES: only the API's TableInfo shows them
+            elif info is None:  # information_schema has no RELY / TIMESERIES: only the TableInfo has them
                 run.hide(fq, "key_options")
             cons.extend(check_constraints_from_properties(props))
             if filters is not None:
