@@ -532,3 +532,18 @@ def test_the_live_scenario_plans_every_issue11_statement_shape() -> None:
     }
     assert wanted <= shapes
     assert all(f'"{s}"' in live.read_text(encoding="utf-8") for s in wanted)
+
+
+def test_columns_a_generated_column_names_cannot_be_dropped_or_renamed_and_identity_is_fixed() -> None:
+    p = project()
+    _events(p)
+    with pytest.raises(ValidationError, match="generated column day"):
+        p.drop_column("shop.sales.events", "ts")
+    with pytest.raises(ValidationError, match="generated column day"):
+        p.rename_column("shop.sales.events", "ts", "at")
+    with pytest.raises(ValidationError, match="type cannot change"):
+        p.change_column_type("shop.sales.events", "id", "DECIMAL(20,0)")
+    with pytest.raises(ValidationError, match="takes no DEFAULT"):
+        p.set_column_default("shop.sales.events", "id", "1")
+    p.rename_column("shop.sales.events", "id", "event_id")  # nothing names it: fine
+    assert [c.name for c in table(p.state(), "events").columns] == ["event_id", "ts", "day"]

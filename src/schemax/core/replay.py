@@ -11,6 +11,7 @@ rules (:mod:`schemax.core.uc_rules`) are checked on top when a *new* op is recor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -359,11 +360,23 @@ def _references_to_column(b: StateBuilder, table: Table, column_id: str) -> list
     for col in table.columns:
         if col.mask and column_id in col.mask.using_columns and col.id != column_id:
             uses.append(f"mask of column {col.name}")
+    uses += _generation_users(table, column_id)
     for other in b.tables.values():
         for con in other.constraints:
             if con.kind == "foreign_key" and con.ref_table == table.id and column_id in con.ref_columns:
                 uses.append(f"foreign key {other.name}.{con.name}")
     return uses
+
+
+def _generation_users(table: Table, column_id: str) -> list[str]:
+    """The generated columns whose expression names ``column_id``'s column (issue 11): the expression is SQL
+    text naming columns, so the column can be neither dropped nor renamed under it."""
+    target = table.column(column_id)
+    if target is None:
+        return []
+    word = re.compile(rf"(?<![\w`])(?:{re.escape(target.name)}|`{re.escape(target.name)}`)(?![\w`])", re.I)
+    return [f"generated column {c.name}" for c in table.columns
+            if c.generated is not None and c.id != column_id and word.search(c.generated)]
 
 
 def _check_new(b: StateBuilder, op: o.Op, name: str, kind: str, parent: str, parent_kind: str) -> None:
@@ -707,6 +720,9 @@ def _rename_column(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
     clash = table.column_named(p.name)
     if clash is not None and clash.id != col.id:
         raise Reject(f"column named {p.name!r} already exists in {table.name!r}")
+    users = _generation_users(table, col.id)
+    if users:
+        raise Reject(f"column {col.name!r} is used by {', '.join(users)}: its expression names the column")
     _replace_column(b, table, i, col.evolve(name=p.name))
 
 
@@ -732,6 +748,8 @@ def _change_type(b: StateBuilder, op: o.Op, p: o.ChangeColumnType) -> None:
     new_type = normalize_type(p.type)
     if new_type == col.type:
         raise Reject(f"column {col.name!r} already has type {new_type}")
+    if col.identity is not None or col.generated is not None:  # defined with the table only (issue 11)
+        raise Reject(f"column {col.name!r} is an identity or generated column: its type cannot change")
     _replace_column(b, table, i, col.evolve(type=new_type))
 
 
@@ -759,6 +777,8 @@ def _set_column_default(b: StateBuilder, op: o.Op, p: o.SetColumnDefault) -> Non
     table, col, i = b.table_of_column(op.target)
     if p.default is not None and not p.default.strip():
         raise Reject("default expression is empty")
+    if p.default is not None and (col.identity is not None or col.generated is not None):
+        raise Reject(f"column {col.name!r} is an identity or generated column: it takes no DEFAULT")
     _replace_column(b, table, i, col.evolve(default=p.default))
 
 
