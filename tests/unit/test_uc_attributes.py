@@ -547,3 +547,18 @@ def test_columns_a_generated_column_names_cannot_be_dropped_or_renamed_and_ident
         p.set_column_default("shop.sales.events", "id", "1")
     p.rename_column("shop.sales.events", "id", "event_id")  # nothing names it: fine
     assert [c.name for c in table(p.state(), "events").columns] == ["event_id", "ts", "day"]
+
+
+def test_the_design_files_doc_example_of_issue11_syncs_and_renders() -> None:
+    import textwrap
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "design-files.md").read_text(encoding="utf-8")
+    block = doc.split("```text\n", 1)[1].split("```", 1)[0]
+    text = "version: 1\ncatalogs:\n  - name: shop\n    schemas:\n      - name: sales\n"
+    p = schemax.Project.in_memory("shop", author="t")
+    p.record_ops(sync_ops(p.state(), [load_design(text + textwrap.indent(block, " " * 8), "x.yml")]))
+    statements = sql_of(State(), p.state())
+    assert statements[-1] == "ALTER TABLE `dev_shop`.`sales`.`readings` SET OWNER TO `data-eng`"
+    assert any("CLUSTER BY AUTO" in s and "GENERATED ALWAYS AS IDENTITY" in s for s in statements)
+    assert any(s.endswith("PRIMARY KEY (`id`, `ts` TIMESERIES) RELY") for s in statements)

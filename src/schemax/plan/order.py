@@ -12,7 +12,8 @@ Phases, in order (each change belongs to one; :data:`Phase`):
    (referenced tables before the tables whose foreign keys point at them; each table's changes
    together), foreign keys (after every primary key they reference), views (in the order their SQL reads
    each other: lineage), functions that read tables, volumes;
-5. grants.
+5. grants;
+6. owners (ALTER … SET OWNER TO, issue 11): last, since a transfer may take away the rights the rest needs.
 
 Ties are broken by full name (then id), so the same changes always come out in the same order.
 """
