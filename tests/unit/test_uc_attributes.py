@@ -11,8 +11,11 @@ import types
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import schemax
+from profiles import examples
 from schemax.adapters.uc_info_schema import constraints_from_sdk
 from schemax.analyze import analyze
 from schemax.core.hashing import canonical_json
@@ -562,3 +565,53 @@ def test_the_design_files_doc_example_of_issue11_syncs_and_renders() -> None:
     assert statements[-1] == "ALTER TABLE `dev_shop`.`sales`.`readings` SET OWNER TO `data-eng`"
     assert any("CLUSTER BY AUTO" in s and "GENERATED ALWAYS AS IDENTITY" in s for s in statements)
     assert any(s.endswith("PRIMARY KEY (`id`, `ts` TIMESERIES) RELY") for s in statements)
+
+
+# -- a property: every mix of the new attributes plans, applies and round-trips ----------------------------
+
+OWNERS = st.sampled_from([None, "etl", "Data Owners", "a@b.com"])
+_OBJECTS = ("shop", "shop.sales", "shop.sales.readings", "shop.sales.marks")
+
+
+def _evolve(p: schemax.Project, owners: list[str | None], auto: bool, rely: bool, ts: bool) -> None:
+    for name, owner in zip(_OBJECTS, owners, strict=True):
+        if owner is not None:
+            p.set_owner(name, owner)
+    if auto:
+        p.set_cluster_by("shop.sales.marks", "AUTO")
+    if rely or ts:
+        p.add_primary_key(
+            "shop.sales.readings", ["sensor_id", "ts"], rely=rely, timeseries="ts" if ts else None
+        )
+
+
+@given(
+    st.lists(OWNERS, min_size=4, max_size=4), st.booleans(), st.booleans(), st.booleans(),
+    st.lists(OWNERS, min_size=4, max_size=4), st.booleans(), st.booleans(), st.booleans(),
+)
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_mix_of_owners_auto_clustering_and_key_options_plans_and_round_trips(
+    owners_a: list[str | None], auto_a: bool, rely_a: bool, ts_a: bool,
+    owners_b: list[str | None], auto_b: bool, rely_b: bool, ts_b: bool,
+) -> None:
+    from schemax.core.replay import replay
+
+    p = project()
+    _evolve(p, owners_a, auto_a, rely_a, ts_a)
+    a = p.state()
+    if rely_a or ts_a:
+        p.drop_constraint("shop.sales.readings", "readings_pk")
+    if auto_a and not auto_b:
+        p.set_cluster_by("shop.sales.marks", [])
+    for name, owner in zip(_OBJECTS, owners_a, strict=True):
+        if owner is not None:
+            p.set_owner(name, None)
+    _evolve(p, owners_b, auto_b, rely_b, ts_b)
+    b = p.state()
+    assert apply_changes(a, diff(a, b)) == b
+    assert replay(ops_between(a, b), a) == b
+    plan = build_plan(a, b, TARGET, capabilities=UNITY_CATALOG)
+    owner_at = [i for i, st_ in enumerate(plan.statements) if " SET OWNER TO " in st_.sql]
+    assert owner_at == list(range(len(plan.statements) - len(owner_at), len(plan.statements)))  # last
+    assert export_and_sync(b) is not None
+    assert build_plan(b, b, TARGET, capabilities=UNITY_CATALOG).statements == ()
