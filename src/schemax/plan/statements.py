@@ -109,6 +109,8 @@ class Target:
         text = ", ".join(parts) if parts else "catalogs unmapped"
         if self.schema_prefix:
             text += f"; schema prefix {self.schema_prefix!r}"
+        if self.principals:
+            text += "; principals " + ", ".join(f"{k} -> {v}" for k, v in sorted(self.principals.items()))
         return text
 
 
