@@ -615,3 +615,27 @@ def test_any_mix_of_owners_auto_clustering_and_key_options_plans_and_round_trips
     assert owner_at == list(range(len(plan.statements) - len(owner_at), len(plan.statements)))  # last
     assert export_and_sync(b) is not None
     assert build_plan(b, b, TARGET, capabilities=UNITY_CATALOG).statements == ()
+
+
+def test_a_recreated_object_gets_its_unchanged_owner_again_last() -> None:
+    p = project()
+    p.create_view("shop.sales.v", "SELECT sensor_id FROM shop.sales.readings")
+    p.set_owner("shop.sales.v", "analysts")
+    p.set_owner("shop.sales.marks", "etl")
+    before = p.state()
+    p.update_view("shop.sales.v", "SELECT sensor_id, ts FROM shop.sales.readings")
+    p.set_partition_by("shop.sales.marks", ["ts"])  # a rewrite: copy and swap
+    plan = build_plan(before, p.state(), TARGET, capabilities=UNITY_CATALOG)
+    sqls = [s.sql for s in plan.statements]
+    # ALTER VIEW … AS keeps the view (and its owner); the copy and swap makes a new table: owner again, last
+    marks_owner = "ALTER TABLE `dev_shop`.`sales`.`marks` SET OWNER TO `etl`"
+    assert "ALTER VIEW `dev_shop`.`sales`.`v` AS SELECT sensor_id, ts FROM `dev_shop`.`sales`.`readings`" in (
+        sqls
+    )
+    assert [s for s in sqls if "SET OWNER" in s] == [marks_owner]
+    assert sqls[-1] == marks_owner
+    # an owner that changes in the same plan is set once, by its own change
+    p.set_owner("shop.sales.v", "stewards")
+    plan = build_plan(before, p.state(), TARGET, capabilities=UNITY_CATALOG)
+    owner_sqls = [s.sql for s in plan.statements if "`v` SET OWNER" in s.sql]
+    assert owner_sqls == ["ALTER VIEW `dev_shop`.`sales`.`v` SET OWNER TO `stewards`"]

@@ -11,7 +11,10 @@ An owner schemax stops managing (``after`` None) renders nothing: the object kee
 
 from __future__ import annotations
 
+from typing import Any
+
 from schemax.core import changes as ch
+from schemax.core.changes import Change
 from schemax.core.model import kind_of_id
 from schemax.core.names import quote_ident
 from schemax.plan.order import Phase
@@ -40,4 +43,25 @@ def _set_owner(c: ch.SetOwner, ctx: Ctx, script: Script) -> None:
         capability="function_owner" if kind == "function" else "owner",
         object_id=c.securable,
         phase=Phase.OWNER,
+    )
+
+
+def owner_again(script: Script, ctx: Ctx, change: Change, before: Any, after: Any, name: str) -> None:
+    """The owner of an object a plan re-creates (a view's CREATE OR REPLACE, a table's copy and swap), given
+    again in the last phase when it is unchanged (a changed one has its own SetOwner statement). "CREATE OR
+    REPLACE VIEW view_name is equivalent to DROP VIEW IF EXISTS view_name followed by CREATE VIEW" (UC-33,
+    https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-view.html), a rewrite's table is
+    a new one, and the deployer owns what it creates."""
+    if after.owner is None or before.owner != after.owner:
+        return
+    kind = kind_of_id(after.id)
+    script.add(
+        owner_sql(after.id, name, after.owner),
+        change,
+        ctx,
+        reverse=owner_sql(after.id, name, after.owner),
+        capability="function_owner" if kind == "function" else "owner",
+        object_id=after.id,
+        phase=Phase.OWNER,
+        note="given again: the object was re-created",
     )

@@ -19,6 +19,7 @@ from schemax.core.tracking import table_definition_hash
 from schemax.plan.diff import table_changes
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx
+from schemax.plan.render.owners import owner_again
 from schemax.plan.render.script import Script
 from schemax.plan.render.sql import COLUMN_MAPPING, TYPE_WIDENING
 from schemax.plan.render.table_sql import _constraint_sql, _create_table_sql
@@ -230,6 +231,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         },
     )
     _table_extras(script, ctx, lead, rest, parts)
+    owner_again(script, ctx, lead, before, after, name)
     for child, con in children:
         if not _rewritten(ctx, child.id):  # a rewritten child adds its own keys back
             _add_constraint(script, ctx, lead, child, ctx.parts(child.id), con, existing_data=False)
