@@ -102,6 +102,7 @@ def plan_for(before: State, after: State, conf: dict[str, Any]) -> Plan:
         catalogs=conf["catalogs"],
         schema_prefix=conf["schema_prefix"],
         tracking=TRACKING if conf["tracking"] else None,
+        principals=conf.get("principals", {}),  # issue 11: only the cases that map principals say it
     )
     caps = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}[conf["engine"]]
     return build_plan(before, after, target, capabilities=caps, from_version="1.0.0", to_version="1.1.0")
@@ -411,6 +412,18 @@ def _(p: schemax.Project) -> Iterator[None]:
     p.unset_tags("shop.sales.orders", ["domain"])
 
 
+@case("cluster_by_auto_create_set_and_clear")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 11: CLUSTER BY AUTO in CREATE TABLE, ALTER to AUTO from explicit keys, AUTO turned off
+    shop(p)
+    p.set_cluster_by("shop.sales.customers", ["id"])
+    p.create_table("shop.sales.visits", [COL("id", "BIGINT"), COL("page", "STRING")], cluster_by="AUTO")
+    yield
+    p.create_table("shop.sales.events", [COL("id", "BIGINT"), COL("kind", "STRING")], cluster_by="AUTO")
+    p.set_cluster_by("shop.sales.customers", "AUTO")
+    p.set_cluster_by("shop.sales.visits", [])
+
+
 @case("clustering_set_change_and_remove")
 def _(p: schemax.Project) -> Iterator[None]:
     shop(p)
@@ -675,6 +688,74 @@ def _(p: schemax.Project) -> None:
     p.add_primary_key("shop.sales.channels", ["code"])
     p.add_column("shop.sales.orders", "channel", "STRING")
     p.add_foreign_key("shop.sales.orders", ["channel"], "shop.sales.channels", ["code"])
+
+
+@shop_case("key_options_rely_timeseries")
+def _(p: schemax.Project) -> None:
+    # issue 11: TIMESERIES on a key column, NOT ENFORCED and RELY on a primary key, RELY on a foreign key
+    p.create_table(
+        "shop.sales.readings",
+        [
+            COL("sensor_id", "BIGINT", nullable=False),
+            COL("ts", "TIMESTAMP", nullable=False),
+            COL("v", "DOUBLE"),
+        ],
+    )
+    p.add_primary_key(
+        "shop.sales.readings", ["sensor_id", "ts"], timeseries="ts", not_enforced=True, rely=True
+    )
+    p.add_column("shop.sales.orders", "reading_sensor", "BIGINT")
+    p.add_column("shop.sales.orders", "reading_ts", "TIMESTAMP")
+    p.add_foreign_key(
+        "shop.sales.orders", ["reading_sensor", "reading_ts"], "shop.sales.readings", ["sensor_id", "ts"],
+        rely=True,
+    )
+
+
+@shop_case("ownership_set_transfer_and_unmanage")
+def _(p: schemax.Project) -> None:
+    # issue 11: owners on new and existing objects of every kind, run last (after the grants); a function's
+    # owner has no documented statement (unsupported on Unity Catalog)
+    p.create_volume("shop.sales.files")
+    p.set_owner("shop", "platform-admins")
+    p.set_owner("shop.sales", "sales-owners")
+    p.set_owner("shop.sales.orders", "etl@example.com")
+    p.create_view("shop.sales.open_orders", "SELECT * FROM shop.sales.orders WHERE status = 'open'")
+    p.set_owner("shop.sales.open_orders", "analysts")
+    p.grant("shop.sales.open_orders", "analysts", ["SELECT"])
+    p.set_owner("shop.sales.files", "etl@example.com")
+    p.create_function("shop.sales.n", "1", returns="INT")
+    p.set_owner("shop.sales.n", "etl@example.com")
+
+
+@case("ownership_mapped_per_environment", principals={"owners": "prod-owners", "readers": "prod-readers"})
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 11: an environment maps logical principals (owners and grants) like it maps catalogs; a
+    # transfer between managed owners is SX213
+    shop(p)
+    p.set_owner("shop.sales.customers", "owners")
+    yield
+    p.set_owner("shop.sales.customers", "stewards")
+    p.set_owner("shop.sales.orders", "owners")
+    p.grant("shop.sales.orders", "readers", ["SELECT"])
+
+
+@case("identity_and_generated_columns_on_create")
+def _(p: schemax.Project) -> Iterator[None]:
+    # issue 11: identity (ALWAYS with START/INCREMENT, BY DEFAULT) and generated columns, in CREATE TABLE only
+    p.create_catalog("shop")
+    p.create_schema("shop.sales")
+    yield
+    p.create_table(
+        "shop.sales.events",
+        [
+            COL("id", "BIGINT", nullable=False, identity={"start": 1000, "step": 10}),
+            COL("ref", "BIGINT", identity={"always": False}),
+            COL("ts", "TIMESTAMP"),
+            COL("day", "DATE", generated="CAST(ts AS DATE)"),
+        ],
+        partition_by=["day"],
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

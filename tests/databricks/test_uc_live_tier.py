@@ -118,3 +118,40 @@ def test_hand_made_governance_changes_are_drift(scenario: sc.Scenario) -> None:
         ("column", f"{orders}.email", "mask"),
     }, result.drift.summary()
     assert not result.restored.drifted, result.restored.summary()
+
+
+#: the statement shapes issue 11 added (core/uc_statements.py SHAPES): each ran in the scenario, none failed
+ISSUE11_SHAPES = (
+    "add-key-options", "cluster-by-auto", "owner-schema", "owner-table", "owner-view", "owner-volume",
+)
+
+
+@pytest.mark.parametrize("shape", ISSUE11_SHAPES)
+def test_issue11_statement_shape(scenario: sc.Scenario, shape: str) -> None:
+    """RELY / TIMESERIES keys, CLUSTER BY AUTO and SET OWNER TO ran on the warehouse (owners only with
+    ``SCHEMAX_TEST_OWNER``: handing ownership to anyone but yourself or your group needs a metastore
+    admin)."""
+    if shape.startswith("owner-") and not scenario.names.owner:
+        pytest.skip(f"{shape}: {sc.optional_missing('owner')}")
+    outcome = scenario.shapes.get(shape, sc.Outcome())
+    assert not outcome.failed, "\n".join(outcome.failed)
+    assert outcome.ran, f"no {shape} statement ran" + (f" ({scenario.stopped})" if scenario.stopped else "")
+
+
+def test_issue11_attributes_read_back(scenario: sc.Scenario) -> None:
+    """What v1 declared is what the Unity Catalog reader sees: key options from the API's TableInfo, AUTO
+    from clusterByAuto, identity and generation expressions from the columns' type_json, declared owners."""
+    observed: Any = _reached(scenario, "v1").observed
+    cat = scenario.names.catalog
+    ticks = observed.state.tables[observed_id("table", cat, "sales", "ticks")]
+    (pk,) = [c for c in ticks.constraints if c.kind == "primary_key"]
+    assert pk.rely and ticks.column(pk.timeseries).name == "ts"
+    marks = observed.state.tables[observed_id("table", cat, "sales", "tick_marks")]
+    assert all(c.rely for c in marks.constraints if c.kind == "foreign_key")
+    ident = ticks.column_named("id").identity
+    assert ident is not None and ident.always and (ident.start, ident.step) == (1, 1)
+    assert (ticks.column_named("day").generated or "").replace(" ", "").lower() == "cast(tsasdate)"
+    assert observed.state.tables[observed_id("table", cat, "sales", "auto_events")].cluster_auto
+    if scenario.names.owner:
+        customers = observed.state.tables[observed_id("table", cat, "sales", "customers")]
+        assert (customers.owner or "").lower() == scenario.names.owner.lower()

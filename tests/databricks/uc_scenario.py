@@ -39,6 +39,7 @@ from typing import Any
 
 import schemax
 from schemax.core.model import State
+from schemax.core.uc_statements import shape_of
 from schemax.drift import compare, map_to_physical, table_hashes
 from schemax.errors import ExecutionError, SchemaxError
 from schemax.plan import Target, build_plan
@@ -59,6 +60,8 @@ OPTIONAL: dict[str, tuple[str, str]] = {
         "SCHEMAX_TEST_PYTHON_UDF",
         "a pro or serverless SQL warehouse (set it to 0 to skip)",
     ),
+    # issue 11: SET OWNER TO a principal other than the deployer needs membership or a metastore admin
+    "owner": ("SCHEMAX_TEST_OWNER", "a principal the deployer may hand ownership to (itself, or its group)"),
 }
 
 
@@ -83,6 +86,7 @@ class Names:
     principal: str  # who the grants are for
     managed_location: str | None
     python_udf: bool
+    owner: str | None = None  # issue 11: who the owned objects go to (SCHEMAX_TEST_OWNER)
 
     @classmethod
     def fresh(cls, store_catalog: str) -> Names:
@@ -94,6 +98,7 @@ class Names:
             principal=os.environ.get("SCHEMAX_TEST_PRINCIPAL", "account users"),
             managed_location=os.environ.get("SCHEMAX_TEST_MANAGED_LOCATION") or None,
             python_udf=os.environ.get("SCHEMAX_TEST_PYTHON_UDF") != "0",
+            owner=os.environ.get("SCHEMAX_TEST_OWNER") or None,
         )
 
 
@@ -199,7 +204,36 @@ def build_v1(p: schemax.Project, n: Names) -> None:
         p.create_volume(f"{SCHEMA}.files", comment="raw files")
         p.set_tags(f"{SCHEMA}.files", {"zone": "raw"})
         p.grant(f"{SCHEMA}.files", who, ["READ VOLUME"])
+        build_v1_issue11(p, n)
     p.snapshot("every kind, every attribute", version=V1)
+
+
+def build_v1_issue11(p: schemax.Project, n: Names) -> None:
+    """Issue 11's statement classes: key options (RELY, TIMESERIES), CLUSTER BY AUTO, identity and
+    generated columns, and owners (when ``SCHEMAX_TEST_OWNER`` names a principal the deployer may use)."""
+    p.create_table(
+        f"{SCHEMA}.ticks",
+        [
+            COL("id", "BIGINT", nullable=False, identity={"start": 1, "step": 1}),
+            COL("ts", "TIMESTAMP", nullable=False),
+            COL("day", "DATE", generated="CAST(ts AS DATE)"),
+        ],
+    )
+    p.add_primary_key(f"{SCHEMA}.ticks", ["id", "ts"], name="ticks_pk", timeseries="ts", rely=True)
+    p.create_table(f"{SCHEMA}.tick_marks", [COL("tick_id", "BIGINT"), COL("tick_ts", "TIMESTAMP")])
+    p.add_foreign_key(
+        f"{SCHEMA}.tick_marks", ["tick_id", "tick_ts"], f"{SCHEMA}.ticks", ["id", "ts"], name="tick_marks_fk",
+        rely=True,
+    )
+    p.create_table(f"{SCHEMA}.auto_events", [COL("id", "BIGINT"), COL("kind", "STRING")], cluster_by="AUTO")
+    if n.owner:
+        for name in (SCHEMA, f"{SCHEMA}.customers", f"{SCHEMA}.big_orders", f"{SCHEMA}.files"):
+            p.set_owner(name, n.owner)
+
+
+def build_v2_issue11(p: schemax.Project, n: Names) -> None:
+    """AUTO to explicit keys (the rollback goes back to AUTO)."""
+    p.set_cluster_by(f"{SCHEMA}.auto_events", ["id"])
 
 
 def build_v2(p: schemax.Project, n: Names) -> None:
@@ -252,6 +286,7 @@ def build_v2(p: schemax.Project, n: Names) -> None:
             p.update_function(
                 f"{SCHEMA}.py_double", "return x + x", parameters="x INT", returns="INT", language="PYTHON"
             )
+        build_v2_issue11(p, n)
     p.snapshot("a change of each", version=V2)
 
 
@@ -362,11 +397,17 @@ class Scenario:
     names: Names
     project: Any = None
     classes: dict[str, Outcome] = field(default_factory=dict)
+    shapes: dict[str, Outcome] = field(default_factory=dict)  # statement shape id -> what it did (issue 11)
     stages: dict[str, Stage] = field(default_factory=dict)
     stopped: str | None = None  # why the scenario did not reach its end
 
     def outcome(self, capability: str) -> Outcome:
         return self.classes.setdefault(capability, Outcome())
+
+    def shape_outcome(self, sql: str) -> Outcome:
+        """What the statements of ``sql``'s shape (core/uc_statements.py SHAPES) did."""
+        _, shape = shape_of(sql)
+        return self.shapes.setdefault(shape.id if shape else "?", Outcome())
 
     # -- the steps --------------------------------------------------------------------------------------
     def run(self) -> Scenario:
@@ -415,6 +456,7 @@ class Scenario:
             raise
         for st in dep.plan.statements:
             self.outcome(st.capability).ran.append(f"{stage}: {st.sql}")
+            self.shape_outcome(st.sql).ran.append(f"{stage}: {st.sql}")
         self._read_back(result, version)
 
     def _record_failed(self, stage: str, planned: Any) -> None:
@@ -423,8 +465,10 @@ class Scenario:
             st = planned.statements[rec.seq - 1]
             if rec.status == "applied":
                 self.outcome(st.capability).ran.append(f"{stage}: {st.sql}")
+                self.shape_outcome(st.sql).ran.append(f"{stage}: {st.sql}")
             elif rec.status == "failed":
                 self.outcome(st.capability).failed.append(f"{stage}: {st.sql} -> {rec.error}")
+                self.shape_outcome(st.sql).failed.append(f"{stage}: {st.sql} -> {rec.error}")
 
     def _read_back(self, result: Stage, version: str) -> None:
         """The whole scratch catalog read back and compared with what ``version`` declares, then the
@@ -528,7 +572,9 @@ __all__ = [
     "Names",
     "Scenario",
     "build_v1",
+    "build_v1_issue11",
     "build_v2",
+    "build_v2_issue11",
     "capabilities_planned",
     "hand_changes",
     "optional_missing",

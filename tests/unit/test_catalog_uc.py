@@ -919,3 +919,22 @@ def test_without_current_user_no_grant_is_trusted() -> None:
     read = UnityCatalogReader(NoUser(GOV_ROWS, properties={})).read([("main", "sales")])
     assert "grants" in read.partial["main.sales.orders"] and "grants" in read.partial["main.sales"]
     assert any("current_user() failed" in n for n in read.notes)
+
+
+def test_owners_come_from_the_owner_columns_and_are_drift_when_declared() -> None:
+    # issue 11: information_schema's *_owner columns give every object's owner; drift compares the owners a
+    # project declares (case-insensitively), never the ones it leaves alone
+    rows = _replace_rows("tables", lambda r: {**r, "table_owner": "ETL@example.com"})
+    props = {"main.sales.orders": ORDERS_PROPS}
+    read = UnityCatalogReader(FakeExecutor(rows, properties=props)).read([("main", "sales")])
+    orders_id = observed_id("table", "main", "sales", "orders")
+    assert read.state.tables[orders_id].owner == "ETL@example.com"
+    expected = read.state
+    assert compare(expected, read).filter(object_type="owner") == []
+    declared = expected.model_copy(update={"tables": {
+        **expected.tables, orders_id: expected.tables[orders_id].evolve(owner="etl@example.com")}})
+    assert compare(declared, read).filter(object_type="owner") == []
+    other = expected.model_copy(update={"tables": {
+        **expected.tables, orders_id: expected.tables[orders_id].evolve(owner="stewards")}})
+    (f,) = compare(other, read).filter(object_type="owner")
+    assert (f.object_name, f.expected, f.actual) == ("main.sales.orders", "stewards", "ETL@example.com")

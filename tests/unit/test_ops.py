@@ -200,6 +200,8 @@ CASES: dict[str, tuple[Op, Op, str]] = {
               mk("grant", SCH, {"principal": "a@b.com", "privileges": ["FLY"]}), "unknown privilege"),
     "revoke": (mk("revoke", T_ORD, {"principal": "analysts", "privileges": ["MODIFY"]}),
                mk("revoke", T_ORD, {"principal": "analysts", "privileges": ["EXECUTE"]}), "does not hold"),
+    "set_owner": (mk("set_owner", T_ORD, {"owner": "etl@example.com"}),
+                  mk("set_owner", C_NOTE, {"owner": "etl@example.com"}), "not a securable"),
 }
 _TAG_TARGETS = {"catalog": CAT, "schema": SCH, "table": T_ORD, "column": C_NOTE, "view": VIEW, "volume": VOL}
 _TAG_KEYS = {

@@ -167,7 +167,7 @@ def test_deploy_barriers_are_declared_for_every_change_type() -> None:
         "create_view", "drop_view", "rename_view", "alter_view",
         "create_function", "drop_function", "alter_function",
         "create_volume", "drop_volume", "rename_volume", "alter_volume",
-        "grant", "revoke", "add_constraint", "drop_constraint", "drop_table", "rename_table",
+        "grant", "revoke", "set_owner", "add_constraint", "drop_constraint", "drop_table", "rename_table",
     }
     partial = {t: b for t, b in ch.DEPLOY_BARRIER.items() if t is not ch.Grant}
     with pytest.raises(AssertionError, match="deploy barriers: no entry for Grant"):

@@ -270,6 +270,67 @@ def constraints(p: schemax.Project) -> Iterator[None]:
     p.drop_constraint("shop.sales.customers", "customers_pk")
 
 
+@scenario
+def key_options(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: RELY / NOT ENFORCED / TIMESERIES on primary keys, RELY on foreign keys, and a key whose
+    options change (dropped and added again)."""
+    shop(p)
+    p.create_table(
+        "shop.sales.ticks", [COL("id", "BIGINT", nullable=False), COL("ts", "TIMESTAMP", nullable=False)]
+    )
+    yield
+    p.add_primary_key("shop.sales.ticks", ["id", "ts"], timeseries="ts", rely=True, not_enforced=True)
+    p.create_table("shop.sales.marks", [COL("tick_id", "BIGINT"), COL("tick_ts", "TIMESTAMP")])
+    p.add_foreign_key("shop.sales.marks", ["tick_id", "tick_ts"], "shop.sales.ticks", ["id", "ts"], rely=True)
+
+
+@scenario
+def cluster_auto(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: CLUSTER BY AUTO on a new table, on an existing clustered one, and turned off again."""
+    shop(p)
+    p.create_table("shop.sales.auto_off", [COL("a", "INT")], cluster_by="AUTO")
+    yield
+    p.create_table("shop.sales.auto_new", [COL("a", "INT"), COL("b", "STRING")], cluster_by="AUTO")
+    p.set_cluster_by("shop.sales.customers", "AUTO")
+    p.set_cluster_by("shop.sales.auto_off", [])
+
+
+@scenario
+def ownership(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: an owner on every securable kind (a function's is refused: no documented statement), one
+    owner transferred, one no longer managed."""
+    shop(p)
+    p.set_owner("shop.sales.customers", "etl")
+    p.set_owner("shop.sales.files", "etl")
+    yield
+    p.set_owner("shop", "platform admins")
+    p.set_owner("shop.sales", "sales-owners")
+    p.set_owner("shop.sales.orders", "etl@example.com")
+    p.set_owner("shop.sales.customers", "sales-owners")
+    p.set_owner("shop.sales.big", "analysts")
+    p.set_owner("shop.sales.files", None)
+    p.set_owner("shop.sales.only_mine", "sec")
+
+
+@scenario
+def identity_and_generated(p: schemax.Project) -> Iterator[None]:
+    """Issue 11: identity and generated columns in CREATE TABLE; a rewrite of a table with an identity
+    column is refused."""
+    shop(p)
+    p.create_table("shop.sales.seq", [COL("id", "BIGINT", identity=True), COL("d", "DATE")])
+    yield
+    p.create_table(
+        "shop.sales.events",
+        [
+            COL("id", "BIGINT", nullable=False, identity={"start": 1, "step": -1}),
+            COL("ref", "BIGINT", identity={"always": False, "start": 5}),
+            COL("ts", "TIMESTAMP", comment="when"),
+            COL("day", "DATE", generated="CAST(ts AS DATE)"),
+        ],
+    )
+    p.set_partition_by("shop.sales.seq", ["d"])
+
+
 # -- views, volumes, functions ----------------------------------------------------------------------------
 @scenario
 def views(p: schemax.Project) -> Iterator[None]:

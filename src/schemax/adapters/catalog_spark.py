@@ -78,7 +78,9 @@ from schemax.drift.observed import (
 from schemax.errors import SqlError
 from schemax.ports import ObservedCatalog, SqlExecutor
 
-UNOBSERVED = frozenset({"tags", "grants", "row_filters", "column_masks", "volumes", "functions"})
+UNOBSERVED = frozenset(
+    {"tags", "grants", "row_filters", "column_masks", "volumes", "functions", "key_options", "owner"}
+)
 DEFAULT_WORKERS = 8
 DEFAULT_CHUNK = 500
 DEFAULT_SCHEMA_WORKERS = 2

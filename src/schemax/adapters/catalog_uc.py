@@ -45,6 +45,7 @@ from schemax.adapters.uc_info_schema import (
     VIEW_TYPES,
     InfoView,
     as_int,
+    cluster_auto_from_properties,
     cluster_from_properties,
     columns_from_sdk,
     constraints_from_rows,
@@ -55,6 +56,7 @@ from schemax.adapters.uc_info_schema import (
     is_yes,
     param_name,
     sdk_default,
+    sdk_generation,
 )
 from schemax.core.names import quote_ident
 from schemax.drift.observed import (
@@ -291,7 +293,12 @@ class UnityCatalogReader:
             return grants.get(tuple(key), {})
 
         cat_tags = {r["tag_name"]: r["tag_value"] for r in rows_of("catalog_tags")}
-        builder.catalog(cat, comment=cat_rows[0].get("comment"), tags=cat_tags, grants=grants_of("catalog"))
+        # owners: information_schema's *_owner columns (catalog_owner, schema_owner, table_owner,
+        # volume_owner, routine_owner): "User or group (principal) currently owning the relation",
+        # https://learn.microsoft.com/en-ca/azure/databricks/sql/language-manual/information-schema/tables,
+        # https://learn.microsoft.com/en-us/azure/databricks/sql/language-manual/information-schema/catalogs
+        builder.catalog(cat, comment=cat_rows[0].get("comment"), tags=cat_tags, grants=grants_of("catalog"),
+                        owner=cat_rows[0].get("catalog_owner"))
         for r in schema_rows:
             name = r["schema_name"]
             builder.schema(
@@ -300,6 +307,7 @@ class UnityCatalogReader:
                 comment=r.get("comment"),
                 tags=schema_tags.get(name.lower()),
                 grants=grants_of("schema", name.lower()),
+                owner=r.get("schema_owner"),
             )
 
         self._tables(cat, tables, sdk_tables, rows_of, results, grants_of, builder, run)
@@ -320,6 +328,7 @@ class UnityCatalogReader:
                 comment=r.get("comment"),
                 tags=volume_tags.get(vkey),
                 grants=grants_of("volume", *vkey),
+                owner=r.get("volume_owner"),
             )
 
         self._functions(cat, rows_of, grants_of, builder, run)
@@ -426,6 +435,7 @@ class UnityCatalogReader:
                     properties=properties.get(key, {}),
                     tags=table_tags.get(key),
                     grants=grants_of("relation", *key),
+                    owner=r.get("table_owner"),
                 )
                 continue
             if ttype not in TABLE_TYPES:
@@ -480,12 +490,23 @@ class UnityCatalogReader:
                 ]
             else:
                 has_default, cols, partition = False, [], []
+            if sdk_cols:  # generation expressions and identity: only the API's type_json has them (issue 11)
+                cols = [
+                    replace(c, generated=g, identity=i)
+                    for c in cols
+                    for g, i in [sdk_generation(sdk_cols[c.name.lower()]) if c.name.lower() in sdk_cols
+                                 else (None, None)]
+                ]
+            else:
+                run.hide(fq, "generation")
             if not has_default and not sdk_defaults:
                 run.hide(fq, "column_defaults")
                 no_defaults.append(fq)
             cons = list(constraints.get(key, []))
             if info is not None and info.table_constraints:
                 cons = constraints_from_sdk(cat, info)
+            elif info is None:  # information_schema has no RELY / TIMESERIES: only the TableInfo has them
+                run.hide(fq, "key_options")
             cons.extend(check_constraints_from_properties(props))
             if filters is not None:
                 row_filter = filters.get(key)
@@ -501,12 +522,14 @@ class UnityCatalogReader:
                 location=r.get("storage_path") if TABLE_TYPES[ttype] == "EXTERNAL" else None,
                 comment=r.get("comment"),
                 partition_by=partition,
-                cluster_by=cluster_from_properties(props),
+                cluster_by=[] if cluster_auto_from_properties(props) else cluster_from_properties(props),
+                cluster_auto=cluster_auto_from_properties(props),
                 properties=props,
                 tags=table_tags.get(key),
                 constraints=cons,
                 row_filter=row_filter,
                 grants=grants_of("relation", *key),
+                owner=r.get("table_owner"),
             )
         if no_defaults:
             run.notes.append(
@@ -665,6 +688,7 @@ class UnityCatalogReader:
                 body=r.get("routine_definition") or bodies.get(fq) or "",
                 comment=r.get("comment"),
                 grants=grants_of("function", sch.lower(), specific),
+                owner=r.get("routine_owner"),
             )
 
 

@@ -44,7 +44,7 @@ from typing import Any
 from schemax.adapters import uc_governance as gov
 from schemax.adapters.catalog_spark import cluster_from_property
 from schemax.core.names import quote_ident, sql_string
-from schemax.drift.observed import ColumnSpec, ConstraintSpec, spark_json_type
+from schemax.drift.observed import ColumnSpec, ConstraintSpec, generation_from_metadata, spark_json_type
 
 
 @dataclass(frozen=True)
@@ -345,6 +345,26 @@ def cluster_from_properties(props: Mapping[str, str]) -> list[str]:
     return [p[0] for p in cluster_from_property(props.get("clusteringColumns")) if len(p) == 1]
 
 
+def cluster_auto_from_properties(props: Mapping[str, str]) -> bool:
+    """CLUSTER BY AUTO is on: the table property ``clusterByAuto`` is ``true`` (also DESCRIBE DETAIL's
+    ``clusterByAuto``; https://docs.databricks.com/en/delta/clustering.html, automatic liquid clustering)."""
+    key = next((k for k in props if k.lower() == "clusterbyauto"), None)
+    return key is not None and str(props[key]).strip().lower() == "true"
+
+
+def sdk_generation(column: Any) -> tuple[str | None, Any]:
+    """A column's generation expression and identity from ``ColumnInfo.type_json`` (the Delta field's
+    metadata, :func:`schemax.drift.observed.generation_from_metadata`); (None, None) without it."""
+    text = getattr(column, "type_json", None)
+    if not text:
+        return None, None
+    try:
+        meta = json.loads(text).get("metadata") or {}
+    except (ValueError, AttributeError):
+        return None, None
+    return generation_from_metadata(meta if isinstance(meta, dict) else {})
+
+
 def sdk_default(column: Any) -> str | None:
     """A column's default from ``ColumnInfo.type_json`` (the Delta field's ``CURRENT_DEFAULT`` metadata), if
     the API carries it there: positive evidence only, its absence proves nothing."""
@@ -421,8 +441,17 @@ def constraints_from_sdk(cat: str, info: Any) -> list[ConstraintSpec]:
         pk = getattr(tc, "primary_key_constraint", None)
         fk = getattr(tc, "foreign_key_constraint", None)
         if pk is not None:
+            # rely and timeseries_columns: the API's PrimaryKeyConstraint (information_schema has no column
+            # for either: https://learn.microsoft.com/de-de/azure/databricks/sql/language-manual/information-schema/table_constraints)
+            timeseries = list(getattr(pk, "timeseries_columns", None) or ())
             out.append(
-                ConstraintSpec(name=pk.name, kind="primary_key", columns=tuple(pk.child_columns or ()))
+                ConstraintSpec(
+                    name=pk.name,
+                    kind="primary_key",
+                    columns=tuple(pk.child_columns or ()),
+                    rely=bool(getattr(pk, "rely", False)),
+                    timeseries=timeseries[0] if timeseries else None,
+                )
             )
         elif fk is not None:
             parts = (fk.parent_table or "").split(".")
@@ -434,6 +463,7 @@ def constraints_from_sdk(cat: str, info: Any) -> list[ConstraintSpec]:
                     columns=tuple(fk.child_columns or ()),
                     ref_table=ref,
                     ref_columns=tuple(fk.parent_columns or ()),
+                    rely=bool(getattr(fk, "rely", False)),
                 )
             )  # type: ignore[arg-type]
     return out
@@ -450,9 +480,12 @@ def columns_from_sdk(
     parts: list[tuple[int, str]] = []
     for c in sorted(info.columns or [], key=lambda c: c.position if c.position is not None else 0):
         type_text = c.type_text or enum_text(c.type_name)
+        generated, identity = None, None
         if c.type_json:
             try:
                 field = json.loads(c.type_json)
+                # the Delta field's metadata also carries generation expressions and identity (issue 11)
+                generated, identity = generation_from_metadata(field.get("metadata"))
                 type_text = spark_json_type(field.get("type"), field.get("metadata"), c.name or "")
             except (ValueError, AttributeError):
                 pass
@@ -465,6 +498,8 @@ def columns_from_sdk(
                 nullable=c.nullable is not False,
                 comment=c.comment,
                 tags=column_tags.get((key[0], key[1], (c.name or "").lower()), {}),
+                generated=generated,
+                identity=identity,
             )
         )
         if c.partition_index is not None:
@@ -481,6 +516,7 @@ __all__ = [
     "as_int",
     "cluster_from_properties",
     "columns_from_sdk",
+    "cluster_auto_from_properties",
     "constraints_from_rows",
     "constraints_from_sdk",
     "information_schema_queries",
@@ -489,4 +525,5 @@ __all__ = [
     "enum_text",
     "param_name",
     "sdk_default",
+    "sdk_generation",
 ]

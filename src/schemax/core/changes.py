@@ -425,6 +425,21 @@ class Revoke(_PrivilegeChange):
     kind: ClassVar[str] = "revoke"
 
 
+@dataclass(frozen=True)
+class SetOwner(Change):
+    """The owner of a securable changes (issue 11); ``before`` None when schemax did not manage it (or the
+    object is new). An owner that is no longer managed (``after`` None) is left as it is: no statement."""
+
+    securable: str  # object id
+    before: str | None
+    after: str | None
+    kind: ClassVar[str] = "set_owner"
+
+    @property
+    def subject(self) -> str:
+        return self.securable
+
+
 CHANGE_TYPES: tuple[type[Change], ...] = (
     CreateCatalog, DropCatalog, RenameCatalog, AlterCatalog,
     CreateSchema, DropSchema, RenameSchema, AlterSchema,
@@ -436,6 +451,7 @@ CHANGE_TYPES: tuple[type[Change], ...] = (
     CreateVolume, DropVolume, RenameVolume, AlterVolume,
     CreateFunction, DropFunction, AlterFunction,
     Grant, Revoke,
+    SetOwner,
 )
 
 #: Does a statement carrying this change touch something other objects depend on (a catalog, schema,
@@ -454,6 +470,7 @@ DEPLOY_BARRIER: dict[type[Change], bool] = {
     CreateVolume: True, DropVolume: True, RenameVolume: True, AlterVolume: True,
     CreateFunction: True, DropFunction: True, AlterFunction: True,
     Grant: True, Revoke: True,
+    SetOwner: True,
 }
 require_complete(DEPLOY_BARRIER, CHANGE_TYPES, "deploy barriers")
 

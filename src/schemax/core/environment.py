@@ -8,6 +8,7 @@ from typing import Any, Literal
 from schemax.core.effects import Effect, effect_from_dict, effect_to_dict
 from schemax.core.model import Frozen
 from schemax.core.naming import Naming
+from schemax.core.objects import optional
 
 DeploymentStatus = Literal["in_progress", "success", "failed", "interrupted", "rolled_back", "abandoned"]
 StatementStatus = Literal["pending", "running", "applied", "failed", "unknown", "skipped"]
@@ -31,6 +32,9 @@ class Environment(Frozen):
     name: str
     catalogs: dict[str, str] = {}
     schema_prefix: str = ""
+    # issue 11: logical principal -> this environment's (owners and grants), like ``catalogs``; left out of
+    # the record when empty
+    principals: dict[str, str] = optional({})
     require_snapshot: bool = False
     allow_drift: bool = False
     allow_breaking: bool = False
@@ -49,7 +53,7 @@ class Environment(Frozen):
     @property
     def naming(self) -> Naming:
         """How this environment names things physically (:class:`~schemax.core.naming.Naming`)."""
-        return Naming(self.catalogs, self.schema_prefix)
+        return Naming(self.catalogs, self.schema_prefix, self.principals)
 
     @property
     def preflight_on_deploy(self) -> bool:

@@ -59,6 +59,8 @@ class Naming:
 
     catalogs: Mapping[str, str] = field(default_factory=dict)
     schema_prefix: str = ""
+    # issue 11: logical principal -> the environment's physical one (owners and grants); unmapped: itself
+    principals: Mapping[str, str] = field(default_factory=dict)
     _lower: dict[str, str] = field(init=False, repr=False, compare=False)
     _inverse: dict[str, str] = field(init=False, repr=False, compare=False)
 
@@ -71,8 +73,34 @@ class Naming:
 
     @property
     def is_identity(self) -> bool:
-        """True when no name changes (no mapping, no prefix)."""
-        return not self.catalogs and not self.schema_prefix
+        """True when no name changes (no mapping, no prefix, no principal mapping)."""
+        return not self.catalogs and not self.schema_prefix and not self.principals
+
+    # -- principals (issue 11) -------------------------------------------------------------------------
+    def principal(self, logical: str) -> str:
+        """The physical principal of a logical one (exact key; principals are matched as written)."""
+        return self.principals.get(logical, logical)
+
+    def logical_principal(self, physical: str) -> str:
+        """The logical principal a physical one stands for (case-insensitive; unmapped: itself)."""
+        low = physical.lower()
+        return next((k for k, v in sorted(self.principals.items()) if v.lower() == low), physical)
+
+    def map_principals(self, state: State) -> State:
+        """``state`` with every owner and grant principal mapped (:meth:`principal`), ids unchanged."""
+        if not self.principals:
+            return state
+        maps: dict[str, Any] = {}
+        for k in kinds.securable():
+            objects = dict(getattr(state, k.state_field))
+            for oid, obj in objects.items():
+                grants = {self.principal(p): privs for p, privs in obj.grants.items()}
+                owner = self.principal(obj.owner) if obj.owner is not None else None
+                if grants != obj.grants or owner != obj.owner:
+                    objects[oid] = obj.evolve(grants=grants, owner=owner)
+            maps[k.state_field] = objects
+        rest = {k.state_field: dict(getattr(state, k.state_field)) for k in kinds.top_level()}
+        return State(**{**rest, **maps})
 
     # -- logical -> physical ---------------------------------------------------------------------------
     def catalog(self, logical: str) -> str:
@@ -151,7 +179,8 @@ class Naming:
         # A new State (not model_copy): State caches name indexes, which must not be carried over.
         maps: dict[str, Any] = {k.state_field: dict(getattr(state, k.state_field)) for k in kinds.top_level()}
         maps["tables"] = self._physical_governance(state)
-        return State(**{**maps, "catalogs": new_catalogs, "schemas": new_schemas})
+        mapped = State(**{**maps, "catalogs": new_catalogs, "schemas": new_schemas})
+        return self.map_principals(mapped)
 
     def physical_function(self, name: str, catalog: str, schema: str, known: Collection[str] = ()) -> str:
         """The physical, fully qualified name of a function a table in logical ``catalog.schema`` names.

@@ -18,6 +18,18 @@ Properties = dict[str, str]
 Grants = dict[str, tuple[str, ...]]
 
 
+def _absent(value: Any) -> bool:
+    """Whether an optional attribute added after the first release is unset: such attributes are left out of
+    a dump when unset, so the canonical JSON (state hashes, snapshots, golden files) of an object that does
+    not use them stays byte for byte what it was before they existed."""
+    return value is None or value is False or value == () or value == {}
+
+
+def optional(default: Any = None) -> Any:
+    """A field left out of the dump while it holds ``default`` (see :func:`_absent`)."""
+    return Field(default=default, exclude_if=_absent)
+
+
 def _unvalidated(cls: type[BaseModel], data: dict[str, Any], fields_set: set[str]) -> Any:
     """An instance of ``cls`` holding ``data`` as is: what pydantic's constructor leaves, minus validation."""
     new = cls.__new__(cls)
@@ -64,6 +76,15 @@ class RowFilter(Frozen):
     columns: tuple[str, ...] = ()  # column ids
 
 
+class Identity(Frozen):
+    """``GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [ ( START WITH start INCREMENT BY step ) ]``
+    (issue 11): https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html"""
+
+    always: bool = True  # ALWAYS: values cannot be written explicitly; BY DEFAULT: they can
+    start: int | None = None
+    step: int | None = None
+
+
 class Column(Frozen):
     id: str
     name: str
@@ -73,6 +94,9 @@ class Column(Frozen):
     default: str | None = None  # SQL expression
     tags: Tags = Field(default_factory=dict)
     mask: ColumnMask | None = None
+    # issue 11, left out of the canonical JSON when unset; set only when the table is created
+    generated: str | None = optional()  # GENERATED ALWAYS AS (expr)
+    identity: Identity | None = optional()
 
 
 class Constraint(Frozen):
@@ -83,6 +107,11 @@ class Constraint(Frozen):
     ref_table: str | None = None  # table id (foreign key)
     ref_columns: tuple[str, ...] = ()  # column ids of ref_table
     expression: str | None = None  # check constraint
+    # key constraint options (issue 11), left out of the canonical JSON when unset:
+    # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html
+    rely: bool = optional(False)  # RELY: the optimizer may use the key (primary and foreign keys)
+    not_enforced: bool = optional(False)  # NOT ENFORCED written out (keys are informational either way)
+    timeseries: str | None = optional()  # column id of the primary key column marked TIMESERIES
 
 
 class Table(Frozen):
@@ -96,11 +125,15 @@ class Table(Frozen):
     columns: tuple[Column, ...] = ()
     partition_by: tuple[str, ...] = ()  # column ids
     cluster_by: tuple[str, ...] = ()  # column ids
+    # CLUSTER BY AUTO (issue 11): Databricks picks the keys; never with cluster_by or partition_by:
+    # https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-cluster-by.html
+    cluster_auto: bool = optional(False)
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     constraints: tuple[Constraint, ...] = ()
     row_filter: RowFilter | None = None
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
     def column(self, column_id: str) -> Column | None:
         for c in self.columns:
@@ -129,6 +162,7 @@ class View(Frozen):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Volume(Frozen):
@@ -140,6 +174,7 @@ class Volume(Frozen):
     comment: str | None = None
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Function(Frozen):
@@ -152,6 +187,7 @@ class Function(Frozen):
     body: str = ""
     comment: str | None = None
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Schema(Frozen):
@@ -163,6 +199,7 @@ class Schema(Frozen):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 class Catalog(Frozen):
@@ -173,6 +210,7 @@ class Catalog(Frozen):
     properties: Properties = Field(default_factory=dict)
     tags: Tags = Field(default_factory=dict)
     grants: Grants = Field(default_factory=dict)
+    owner: str | None = optional()  # issue 11: the principal that owns it; None: schemax leaves it alone
 
 
 SchemaChild = Table | View | Volume | Function

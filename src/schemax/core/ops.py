@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemax.core.kinds import KINDS, securable, taggable, top_level
-from schemax.core.objects import Frozen
+from schemax.core.objects import Frozen, optional
 from schemax.core.registry import require_complete
 
 
@@ -128,6 +128,12 @@ class CreateSchema(Payload):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
+class IdentitySpec(Payload):
+    always: bool = True
+    start: int | None = None
+    step: int | None = None
+
+
 class ColumnSpec(Payload):
     id: str
     name: str
@@ -136,6 +142,8 @@ class ColumnSpec(Payload):
     comment: str | None = None
     default: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    generated: str | None = optional()  # issue 11: GENERATED ALWAYS AS (expr)
+    identity: IdentitySpec | None = optional()  # issue 11: GENERATED ... AS IDENTITY
 
 
 class CreateTable(Payload):
@@ -150,6 +158,7 @@ class CreateTable(Payload):
     partition_by: list[str] = Field(default_factory=list)  # column ids
     cluster_by: list[str] = Field(default_factory=list)  # column ids
     tags: dict[str, str] = Field(default_factory=dict)
+    cluster_auto: bool = optional(False)  # CLUSTER BY AUTO (issue 11); then cluster_by is empty
 
 
 class AddColumn(Payload):
@@ -160,6 +169,9 @@ class AddColumn(Payload):
     comment: str | None = None
     default: str | None = None
     after: str | None = None  # column id to place it after; None = last ("FIRST" = first)
+    # accepted so the refusal can say why: neither can be added to an existing table (core/replay.py)
+    generated: str | None = optional()
+    identity: IdentitySpec | None = optional()
 
 
 class ChangeColumnType(Payload):
@@ -182,6 +194,10 @@ class AddPrimaryKey(Payload):
     table_id: str
     name: str
     columns: list[str]
+    # options (issue 11), absent from the payload when unset so older ops hash as they did
+    rely: bool = optional(False)
+    not_enforced: bool = optional(False)
+    timeseries: str | None = optional()  # the id of one of ``columns``
 
 
 class AddForeignKey(Payload):
@@ -190,6 +206,22 @@ class AddForeignKey(Payload):
     columns: list[str]
     ref_table: str
     ref_columns: list[str]
+    rely: bool = optional(False)
+
+
+def key_options(
+    *, rely: bool = False, not_enforced: bool = False, timeseries: str | None = None
+) -> dict[str, Any]:
+    """The option keys of an ``add_primary_key`` / ``add_foreign_key`` payload, only those set (a key without
+    options has the payload it always had)."""
+    out: dict[str, Any] = {}
+    if rely:
+        out["rely"] = True
+    if not_enforced:
+        out["not_enforced"] = True
+    if timeseries is not None:
+        out["timeseries"] = timeseries
+    return out
 
 
 class AddCheckConstraint(Payload):
@@ -200,6 +232,7 @@ class AddCheckConstraint(Payload):
 
 class SetColumns(Payload):
     columns: list[str]  # column ids; empty list clears
+    auto: bool = optional(False)  # set_cluster_by only: CLUSTER BY AUTO (columns empty)
 
 
 class SetRowFilter(Payload):
@@ -215,6 +248,12 @@ class SetColumnMask(Payload):
 class GrantPayload(Payload):
     principal: str
     privileges: list[str]
+
+
+class SetOwner(Payload):
+    """``set_owner`` on any securable: the principal that owns it, or None to stop managing the owner."""
+
+    owner: str | None = None
 
 
 class CreateView(Payload):
@@ -287,6 +326,8 @@ OP_PAYLOADS: dict[str, tuple[str, type[Payload]]] = {
     # grants, on any securable
     "grant": ("securable", GrantPayload),
     "revoke": ("securable", GrantPayload),
+    # ownership (issue 11), on any securable
+    "set_owner": ("securable", SetOwner),
 }
 
 # The families, one per trait an object kind has (schemax.core.kinds): drop_<kind> for every kind,

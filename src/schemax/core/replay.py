@@ -11,6 +11,7 @@ rules (:mod:`schemax.core.uc_rules`) are checked on top when a *new* op is recor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from schemax.core.model import (
     ColumnMask,
     Constraint,
     Function,
+    Identity,
     RowFilter,
     Schema,
     State,
@@ -358,11 +360,23 @@ def _references_to_column(b: StateBuilder, table: Table, column_id: str) -> list
     for col in table.columns:
         if col.mask and column_id in col.mask.using_columns and col.id != column_id:
             uses.append(f"mask of column {col.name}")
+    uses += _generation_users(table, column_id)
     for other in b.tables.values():
         for con in other.constraints:
             if con.kind == "foreign_key" and con.ref_table == table.id and column_id in con.ref_columns:
                 uses.append(f"foreign key {other.name}.{con.name}")
     return uses
+
+
+def _generation_users(table: Table, column_id: str) -> list[str]:
+    """The generated columns whose expression names ``column_id``'s column (issue 11): the expression is SQL
+    text naming columns, so the column can be neither dropped nor renamed under it."""
+    target = table.column(column_id)
+    if target is None:
+        return []
+    word = re.compile(rf"(?<![\w`])(?:{re.escape(target.name)}|`{re.escape(target.name)}`)(?![\w`])", re.I)
+    return [f"generated column {c.name}" for c in table.columns
+            if c.generated is not None and c.id != column_id and word.search(c.generated)]
 
 
 def _check_new(b: StateBuilder, op: o.Op, name: str, kind: str, parent: str, parent_kind: str) -> None:
@@ -387,16 +401,40 @@ def _make_column(spec: o.ColumnSpec | o.AddColumn, column_id: str) -> Column:
     _check_comment(spec.comment)
     tags = getattr(spec, "tags", {}) or {}
     _check_tags(tags)
+    ctype = normalize_type(spec.type)
+    identity = _identity(spec, ctype)
+    if spec.generated is not None and not spec.generated.strip():
+        raise Reject(f"column {spec.name!r}: a generated column needs an expression")
+    if spec.generated is not None and spec.default is not None:
+        raise Reject(f"column {spec.name!r} cannot be both generated and have a DEFAULT")
     return Column.trusted(
         id=column_id,
         name=spec.name,
-        type=normalize_type(spec.type),
+        type=ctype,
         nullable=spec.nullable,
         comment=spec.comment,
         default=spec.default,
         tags=dict(tags),
         mask=None,
+        generated=spec.generated,
+        identity=identity,
     )
+
+
+# Identity columns (issue 11): BIGINT only, never with a generation expression or a DEFAULT, a step other
+# than 0 (https://books.japila.pl/delta-lake-internals/identity-columns, Delta's checks), and "defined at
+# the table creating time, it cannot be added to an existing table"
+# (https://learn.microsoft.com/en-us/azure/databricks/delta/generated-columns#--use-identity-columns-in-delta-lake).
+def _identity(spec: o.ColumnSpec | o.AddColumn, ctype: str) -> Identity | None:
+    if spec.identity is None:
+        return None
+    if ctype != "BIGINT":
+        raise Reject(f"identity column {spec.name!r} must be BIGINT, not {ctype}")
+    if spec.generated is not None or spec.default is not None:
+        raise Reject(f"identity column {spec.name!r} cannot also have a generation expression or a DEFAULT")
+    if spec.identity.step == 0:
+        raise Reject(f"identity column {spec.name!r}: INCREMENT BY cannot be 0")
+    return Identity(always=spec.identity.always, start=spec.identity.start, step=spec.identity.step)
 
 
 def _check_privileges(privileges: list[str]) -> tuple[str, ...]:
@@ -550,11 +588,13 @@ def _create_table(b: StateBuilder, op: o.Op, p: o.CreateTable) -> None:
     )
     partition = _column_ids_of(table, p.partition_by, "partition_by")
     cluster = _column_ids_of(table, p.cluster_by, "cluster_by")
-    if partition and cluster:
+    if partition and (cluster or p.cluster_auto):
         raise Reject("a table cannot be both partitioned and clustered")
+    if cluster and p.cluster_auto:
+        raise Reject("CLUSTER BY AUTO takes no clustering columns")
     if partition and len(partition) == len(columns):
         raise Reject("a table needs at least one column that is not a partition column")
-    table = table.evolve(partition_by=partition, cluster_by=cluster)
+    table = table.evolve(partition_by=partition, cluster_by=cluster, cluster_auto=p.cluster_auto)
     b.tables[op.target] = table
     for col in columns:
         b._col_owner[col.id] = op.target
@@ -591,11 +631,18 @@ def _set_layout(b: StateBuilder, op: o.Op, p: o.SetColumns) -> None:
         ("cluster_by", "partition_by") if op.kind == "set_cluster_by" else ("partition_by", "cluster_by")
     )
     cols = _column_ids_of(table, p.columns, field)
-    if cols and getattr(table, other):
+    if p.auto and (field != "cluster_by" or cols):
+        raise Reject("AUTO is a clustering without columns (set_cluster_by only)")
+    if (cols or p.auto) and getattr(table, other):
         raise Reject(f"table has {other.replace('_by', 'ing')}; clear it first")
+    if field == "partition_by" and cols and table.cluster_auto:
+        raise Reject("table has clustering; clear it first")
     if field == "partition_by" and cols and len(cols) == len(table.columns):
         raise Reject("a table needs at least one column that is not a partition column")
-    b.tables[table.id] = table.evolve(**{field: cols})
+    changes: dict[str, Any] = {field: cols}
+    if field == "cluster_by":
+        changes["cluster_auto"] = p.auto
+    b.tables[table.id] = table.evolve(**changes)
 
 
 @handles("set_row_filter")
@@ -635,6 +682,14 @@ def _add_column(b: StateBuilder, op: o.Op, p: o.AddColumn) -> None:
     table = b.table(p.table_id)
     if table.column_named(p.name) is not None:
         raise Reject(f"column named {p.name!r} already exists in {table.name!r}")
+    if p.identity is not None:  # defined when the table is created only (see _identity)
+        raise Reject(f"identity column {p.name!r} cannot be added to an existing table: identity columns are "
+                     "defined when the table is created (https://learn.microsoft.com/en-us/azure/databricks/"
+                     "delta/generated-columns#--use-identity-columns-in-delta-lake)")
+    if p.generated is not None:  # ADD COLUMNS takes no GENERATED clause
+        raise Reject(f"generated column {p.name!r} cannot be added to an existing table: ALTER TABLE ADD "
+                     "COLUMNS has no GENERATED clause (https://docs.databricks.com/sql/language-manual/"
+                     "sql-ref-syntax-ddl-alter-table-manage-column.html)")
     col = _make_column(p, op.target)
     cols = list(table.columns)
     if p.after is None:
@@ -665,6 +720,9 @@ def _rename_column(b: StateBuilder, op: o.Op, p: o.Rename) -> None:
     clash = table.column_named(p.name)
     if clash is not None and clash.id != col.id:
         raise Reject(f"column named {p.name!r} already exists in {table.name!r}")
+    users = _generation_users(table, col.id)
+    if users:
+        raise Reject(f"column {col.name!r} is used by {', '.join(users)}: its expression names the column")
     _replace_column(b, table, i, col.evolve(name=p.name))
 
 
@@ -690,6 +748,8 @@ def _change_type(b: StateBuilder, op: o.Op, p: o.ChangeColumnType) -> None:
     new_type = normalize_type(p.type)
     if new_type == col.type:
         raise Reject(f"column {col.name!r} already has type {new_type}")
+    if col.identity is not None or col.generated is not None:  # defined with the table only (issue 11)
+        raise Reject(f"column {col.name!r} is an identity or generated column: its type cannot change")
     _replace_column(b, table, i, col.evolve(type=new_type))
 
 
@@ -717,6 +777,8 @@ def _set_column_default(b: StateBuilder, op: o.Op, p: o.SetColumnDefault) -> Non
     table, col, i = b.table_of_column(op.target)
     if p.default is not None and not p.default.strip():
         raise Reject("default expression is empty")
+    if p.default is not None and (col.identity is not None or col.generated is not None):
+        raise Reject(f"column {col.name!r} is an identity or generated column: it takes no DEFAULT")
     _replace_column(b, table, i, col.evolve(default=p.default))
 
 
@@ -763,7 +825,15 @@ def _add_pk(b: StateBuilder, op: o.Op, p: o.AddPrimaryKey) -> None:
     nullable = [c.name for c in table.columns if c.id in cols and c.nullable]
     if nullable:
         raise Reject(f"primary key columns must be NOT NULL: {nullable}")
-    _add_constraint(b, op, table, Constraint(id=op.target, name=p.name, kind="primary_key", columns=cols))
+    if p.timeseries is not None and p.timeseries not in cols:
+        raise Reject(f"primary key: the TIMESERIES column {p.timeseries!r} is not one of its columns")
+    # RELY / NOT ENFORCED / TIMESERIES:
+    # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html
+    pk = Constraint(
+        id=op.target, name=p.name, kind="primary_key", columns=cols, rely=p.rely, not_enforced=p.not_enforced,
+        timeseries=p.timeseries,
+    )
+    _add_constraint(b, op, table, pk)
 
 
 @handles("add_foreign_key")
@@ -778,7 +848,8 @@ def _add_fk(b: StateBuilder, op: o.Op, p: o.AddForeignKey) -> None:
     if pk is None or set(pk.columns) != set(ref_cols):
         raise Reject(f"foreign key must reference the primary key of {ref.name!r}")
     fk = Constraint(
-        id=op.target, name=p.name, kind="foreign_key", columns=cols, ref_table=ref.id, ref_columns=ref_cols
+        id=op.target, name=p.name, kind="foreign_key", columns=cols, ref_table=ref.id, ref_columns=ref_cols,
+        rely=p.rely,
     )
     _add_constraint(b, op, table, fk)
 
@@ -913,6 +984,18 @@ def _set_tags(b: StateBuilder, op: o.Op, p: o.SetTags) -> None:
 def _unset_tags(b: StateBuilder, op: o.Op, p: o.UnsetTags) -> None:
     obj, store = _tagged(b, op.target)
     store(obj.evolve(tags=_without(obj.tags, p.keys, "tags")))
+
+
+@handles("set_owner")
+def _set_owner(b: StateBuilder, op: o.Op, p: o.SetOwner) -> None:
+    obj = b.obj(op.target)
+    kind = _kinds.kind_of_id(op.target)
+    if kind is None or not kind.securable:
+        raise Reject(f"{op.target!r} has no owner")
+    owner = p.owner.strip() if p.owner is not None else None
+    if owner is not None and (not owner or "\x00" in owner):
+        raise Reject("an owner is a principal name (not blank)")
+    b.put(obj.evolve(owner=owner))
 
 
 @handles("grant")

@@ -66,9 +66,10 @@ class Tracking:
 def table_definition_hash(table: Any) -> str:
     """SHA-256 of one table's expected definition (written to ``schemax.hash`` and checked by drift).
 
-    Grants are left out: they live outside the table's own metadata; so are the tracking keys themselves.
+    Grants and the owner are left out: they live outside the table's own metadata; so are the tracking keys
+    themselves.
     """
-    data = table.model_dump(mode="json", exclude={"grants"})
+    data = table.model_dump(mode="json", exclude={"grants", "owner"})
     data["properties"] = {k: v for k, v in data["properties"].items() if not is_tracking_key(k)}
     return sha256_hex(canonical_bytes(data))
 

@@ -73,6 +73,14 @@ TBLPROPERTIES_URL = "https://docs.databricks.com/sql/language-manual/sql-ref-syn
 COLUMN_MAPPING_URL = "https://docs.databricks.com/delta/column-mapping.html"
 TYPE_WIDENING_URL = "https://learn.microsoft.com/en-in/azure/databricks/delta/type-widening"
 COLUMN_DEFAULTS_URL = "https://docs.delta.io/delta-default-columns"
+OWNER_CATALOG_URL = "https://docs.azure.cn/databricks/sql/language-manual/sql-ref-syntax-ddl-alter-catalog"
+OWNER_SCHEMA_URL = "https://docs.databricks.com/ja/sql/language-manual/sql-ref-syntax-ddl-alter-schema.html"
+OWNER_TABLE_URL = "https://docs.azure.cn/en-us/databricks/sql/language-manual/sql-ref-syntax-ddl-alter-table"
+OWNER_VIEW_URL = "https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-alter-view"
+OWNER_VOLUME_URL = ALTER_VOLUME_URL
+FUNCTION_OWNER_API_URL = "https://databrickslabs.github.io/databricks-sdk-r/reference/update_function.html"
+CLUSTER_BY_URL = "https://docs.databricks.com/en/sql/language-manual/sql-ref-syntax-ddl-cluster-by.html"
+AUTO_CLUSTERING_URL = "https://databricks.com/kr/blog/announcing-automatic-liquid-clustering"
 
 # -- where a rule is enforced --------------------------------------------------------------------------
 RECORD = "record: core/uc_rules.py check_op (StateBuilder.record)"
@@ -212,6 +220,45 @@ RULES: dict[str, Rule] = {
             ADD_CONSTRAINT_URL,
             ("core/replay.py (every constraint name is unique within its table)",),
             facts=("UC-16", "UC-17"),
+        ),
+        Rule(
+            "owner-last",
+            "Ownership moves after every other statement of a plan: SET OWNER TO a principal other than the "
+            "deployer (or a group it is in) needs a metastore admin, and the deployer may lose the rights "
+            "the statements after it need.",
+            OWNER_VIEW_URL,
+            ("render: plan/render/owners.py (Phase.OWNER)", "analyze: SX213 transfer-ownership"),
+            facts=("UC-57",),
+            also=(OWNER_CATALOG_URL, OWNER_SCHEMA_URL, OWNER_TABLE_URL, OWNER_VOLUME_URL),
+            note="The privileges are spelled out on the ALTER VIEW page ('If the principal is yourself, you "
+            "must have the MANAGE privilege … If the principal is a group, you must be a member of that "
+            "group. In all other cases, you must be a metastore admin'); the other kinds' pages only give "
+            "the clause.",
+        ),
+        Rule(
+            "function-owner-sql",
+            "A function's owner has no statement in the Databricks SQL reference pages found (no ALTER "
+            "FUNCTION … OWNER TO): it is changed with the Functions API (update, owner) or in Catalog "
+            "Explorer.",
+            FUNCTION_OWNER_API_URL,
+            (PRESET,),
+            facts=("UC-57",),
+            capability="function_owner",
+            reason="a function's owner has no documented SQL statement (no ALTER FUNCTION … OWNER TO in the "
+            "Databricks SQL reference); change it with the Functions API (functions.update(owner=…)) or in "
+            f"Catalog Explorer ({FUNCTION_OWNER_API_URL})",
+        ),
+        Rule(
+            "cluster-auto-managed",
+            "CLUSTER BY AUTO is for Unity Catalog managed tables (predictive optimization picks the keys): "
+            "an external table with AUTO is refused.",
+            AUTO_CLUSTERING_URL,
+            (RECORD + " (create_table, set_cluster_by)",),
+            facts=("UC-56",),
+            also=(CLUSTER_BY_URL,),
+            note="The SQL reference documents AUTO for Databricks Runtime 15.4 and above without naming the "
+            "table type; the announcement says to configure 'UC managed unpartitioned or Liquid tables' "
+            "with it.",
         ),
         Rule(
             "managed-without-location",
@@ -589,9 +636,22 @@ def _create_table(w: Working, op: o.Op, p: o.CreateTable) -> None:
         raise _refuse(op, "managed-without-location", f"MANAGED table {p.name!r} has a location "
                       f"({p.location!r}): a table created with a LOCATION is external; declare it "
                       "EXTERNAL, or leave the location to Unity Catalog")
+    if p.cluster_auto and p.table_type != "MANAGED":
+        raise _refuse(op, "cluster-auto-managed", f"{p.table_type} table {p.name!r} cannot use CLUSTER BY "
+                      "AUTO: automatic liquid clustering is for Unity Catalog managed tables; name the "
+                      "clustering columns instead")
     _check_tags(op, p.tags, {}, f"tags of table {p.name!r}")
     for col in p.columns:
         _check_tags(op, col.tags, {}, f"tags of column {col.name!r}")
+
+
+@_checks("set_cluster_by")
+def _set_cluster_by(w: Working, op: o.Op, p: o.SetColumns) -> None:
+    table = w.current(op.target)
+    if p.auto and table is not None and getattr(table, "table_type", "MANAGED") != "MANAGED":
+        raise _refuse(op, "cluster-auto-managed", f"{table.table_type} table {table.name!r} cannot use "
+                      "CLUSTER BY AUTO: automatic liquid clustering is for Unity Catalog managed tables; "
+                      "name the clustering columns instead")
 
 
 @_checks("create_volume")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from schemax.core.model import KIND_PREFIX, State
 from schemax.core.names import InvalidIdentifierError, validate_column_name
-from schemax.core.ops import Op, new_id
+from schemax.core.ops import Op, key_options, new_id
 from schemax.core.replay import StateBuilder
 from schemax.core.types import TypeParseError, normalize_type
 from schemax.design.format import CATALOG_ATTRIBUTES, CatalogSpec, SchemaSpec, TableSpec, ViewSpec
@@ -237,6 +237,8 @@ class _Builder:
         for principal, privileges in _grants(spec.grants):
             self.record("grant", oid, {"principal": principal, "privileges": list(privileges)},
                         where.at("grants", principal))
+        if getattr(spec, "owner", None) is not None:
+            self.record("set_owner", oid, {"owner": spec.owner}, where.at("owner"))
 
     # -- the tree ----------------------------------------------------------------------------------
     def build(self, catalogs: Sequence[_Catalog]) -> Target:
@@ -330,7 +332,10 @@ class _Builder:
             except TypeParseError as exc:
                 raise cwhere.at("type").error(f"column {col.name!r}: {exc}") from None
         columns = [{"id": cid, "name": c.name, "type": c.type, "nullable": c.nullable, "comment": c.comment,
-                    "default": c.default, "tags": dict(c.tags)} for c, _, cid in cols]
+                    "default": c.default, "tags": dict(c.tags),
+                    **({"generated": c.generated} if c.generated is not None else {}),
+                    **({"identity": c.identity.model_dump()} if c.identity is not None else {})}
+                   for c, _, cid in cols]
         by_name = {c.name.lower(): cid for c, _, cid in cols}
 
         def layout(names: list[str], key: str) -> list[str]:
@@ -344,7 +349,9 @@ class _Builder:
             "schema_id": sid, "name": table.name, "columns": columns, "comment": table.comment,
             "table_type": table.table_type, "format": table.format, "location": table.location,
             "properties": dict(table.properties), "partition_by": layout(table.partition_by, "partition_by"),
-            "cluster_by": layout(table.cluster_by, "cluster_by"), "tags": dict(table.tags)}, where)
+            "cluster_by": [] if table.cluster_by == "AUTO" else layout(table.cluster_by, "cluster_by"),
+            "tags": dict(table.tags),
+            **({"cluster_auto": True} if table.cluster_by == "AUTO" else {})}, where)
         for col, cwhere, cid in cols:
             if col.mask is not None:
                 mwhere = cwhere.at("mask")
@@ -382,8 +389,16 @@ class _Builder:
         pwhere = where.at("primary_key")
         name = pk.name or f"{table.name}_pk"
         cols = self._column_ids(tid, pk.columns, pwhere.at("columns"), "primary key")
+        timeseries = None
+        if pk.timeseries is not None:
+            col = self.builder.tables[tid].column_named(pk.timeseries)
+            if col is None:
+                raise pwhere.at("timeseries").error(
+                    f"primary key: table {table.name!r} has no column {pk.timeseries!r}")
+            timeseries = col.id
+        options = key_options(rely=pk.rely, not_enforced=pk.not_enforced, timeseries=timeseries)
         self.record("add_primary_key", self._constraint_id(tid, name, pwhere),
-                    {"table_id": tid, "name": name, "columns": cols}, pwhere)
+                    {"table_id": tid, "name": name, "columns": cols, **options}, pwhere)
 
     def _foreign_keys(self, tid: str, table: TableSpec, where: Where, catalog: str, schema: str) -> None:
         if table.primary_key is None:
@@ -402,6 +417,7 @@ class _Builder:
                                         "foreign key references")
             self.record("add_foreign_key", self._constraint_id(tid, name, fwhere), {
                 "table_id": tid, "name": name, "columns": cols, "ref_table": ref_id, "ref_columns": ref_cols,
+                **key_options(rely=fk.rely),
             }, fwhere)
 
     def _checks(self, tid: str, table: TableSpec, where: Where) -> None:

@@ -52,6 +52,7 @@ def _common(out: dict[str, Any], obj: Any) -> dict[str, Any]:
             _put(out, key, dict(sorted(getattr(obj, key).items())))
     if hasattr(obj, "grants"):
         _put(out, "grants", _grants(obj))
+    _put(out, "owner", getattr(obj, "owner", None))
     return out
 
 
@@ -67,6 +68,13 @@ def _column(table: Table, col: Column) -> dict[str, Any]:
     _put(out, "nullable", col.nullable, True)
     _put(out, "comment", col.comment)
     _put(out, "default", col.default)
+    _put(out, "generated", col.generated)
+    if col.identity is not None:
+        identity: dict[str, Any] = {}
+        _put(identity, "always", col.identity.always, True)
+        _put(identity, "start", col.identity.start)
+        _put(identity, "step", col.identity.step)
+        out["identity"] = identity
     _put(out, "tags", dict(sorted(col.tags.items())))
     if col.mask is not None:
         mask: dict[str, Any] = {"function": col.mask.function}
@@ -83,12 +91,19 @@ def _table(state: State, t: Table) -> dict[str, Any]:
     _put(out, "location", t.location)
     out["columns"] = [_column(t, c) for c in t.columns]
     _put(out, "partition_by", t.column_names(t.partition_by))
-    _put(out, "cluster_by", t.column_names(t.cluster_by))
+    _put(out, "cluster_by", "AUTO" if t.cluster_auto else t.column_names(t.cluster_by))
     schema = state.schemas.get(t.schema_id)
     fks, checks = [], []
     for con in t.constraints:
         if con.kind == "primary_key":
-            out["primary_key"] = {"name": con.name, "columns": t.column_names(con.columns)}
+            pk: dict[str, Any] = {"name": con.name, "columns": t.column_names(con.columns)}
+            if con.rely:
+                pk["rely"] = True
+            if con.not_enforced:
+                pk["not_enforced"] = True
+            if con.timeseries is not None:
+                pk["timeseries"] = t.column_names((con.timeseries,))[0]
+            out["primary_key"] = pk
         elif con.kind == "foreign_key":
             ref = state.tables.get(con.ref_table or "")
             reference: dict[str, Any] = {}
@@ -101,7 +116,12 @@ def _table(state: State, t: Table) -> dict[str, Any]:
                         reference["schema"] = ref_schema.name
                 reference["table"] = ref.name
                 reference["columns"] = ref.column_names(con.ref_columns)
-            fks.append({"name": con.name, "columns": t.column_names(con.columns), "references": reference})
+            fk: dict[str, Any] = {
+                "name": con.name, "columns": t.column_names(con.columns), "references": reference,
+            }
+            if con.rely:
+                fk["rely"] = True
+            fks.append(fk)
         else:
             checks.append({"name": con.name, "expression": con.expression})
     _put(out, "foreign_keys", fks)

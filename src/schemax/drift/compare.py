@@ -79,6 +79,9 @@ ASPECTS: frozenset[str] = frozenset(
         "column_defaults",
         "column_comments",
         "constraints",
+        "key_options",
+        "owner",
+        "generation",
         "clustering",
         "partitioning",
         "properties",
@@ -302,6 +305,13 @@ class _Comparer:
             self.add("property", name, "extra", None, v, k, name)
 
     # -- governance ------------------------------------------------------------------------------------
+    def compare_owner(self, name: str, exp: str | None, obs: str | None) -> None:
+        """The owner, when the project manages it (issue 11): principals compare case-insensitively."""
+        if exp is None or not self.sees("owner", name):
+            return
+        if (obs or "").lower() != exp.lower():
+            self.add("owner", name, "modified", exp, obs, "owner", name)
+
     def compare_grants(self, name: str, exp: Grants, act: Grants, owner: str = "") -> None:
         """Declared principals only: their privileges on ``name`` must be exactly the declared ones."""
         if not self.sees("grants", name):
@@ -385,6 +395,7 @@ class _Comparer:
                     self.compare_text("catalog", cat.name, "comment", cat.comment, ocat.comment)
                 self.compare_tags(cat.name, cat.tags, ocat.tags, cat.name)
                 self.compare_grants(cat.name, cat.grants, ocat.grants)
+                self.compare_owner(cat.name, cat.owner, ocat.owner)
         for key, ocat in self.obs.catalogs.items():
             if not self.scope.catalog_touched(ocat.name):
                 continue
@@ -470,6 +481,7 @@ class _Comparer:
                 self.add("schema", name, "modified", e, a, "managed location")
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
     # -- tables --------------------------------------------------------------------------------------
     def compare_table(self, name: str, exp: Table, obs: Table) -> None:
@@ -487,9 +499,15 @@ class _Comparer:
                 name, "partitioning", exp.column_names(exp.partition_by), obs.column_names(obs.partition_by)
             )
         if self.sees("clustering", name):
-            self.compare_name_list(
-                name, "clustering", exp.column_names(exp.cluster_by), obs.column_names(obs.cluster_by)
-            )
+            if exp.cluster_auto or obs.cluster_auto:
+                # with CLUSTER BY AUTO the keys are Databricks' choice: only whether AUTO is on is compared
+                if exp.cluster_auto != obs.cluster_auto:
+                    self.add("table", name, "modified", _clustering_text(exp), _clustering_text(obs),
+                             "clustering")
+            else:
+                self.compare_name_list(
+                    name, "clustering", exp.column_names(exp.cluster_by), obs.column_names(obs.cluster_by)
+                )
         self.compare_columns(name, exp, obs)
         if self.sees("constraints", name):
             self.compare_constraints(name, exp, obs)
@@ -497,6 +515,7 @@ class _Comparer:
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_row_filter(name, exp, obs)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
         self.compare_version(name, obs)
 
     def compare_name_list(self, name: str, detail: str, exp: list[str], act: list[str]) -> None:
@@ -559,6 +578,8 @@ class _Comparer:
                     "default",
                     table,
                 )
+            if self.sees("generation", table):
+                self.compare_generation(table, cname, c, o)
             self.compare_tags(cname, c.tags, o.tags, table)
             self.compare_mask(table, cname, exp, c, obs, o)
         common_exp = [c.name.lower() for c in exp.columns if c.name.lower() in obs_by]
@@ -606,6 +627,8 @@ class _Comparer:
                     "columns",
                     table,
                 )
+            if self.sees("key_options", table):
+                self.compare_key_options(table, cname, exp, obs, c, o)
             if c.kind == "foreign_key":
                 eref = self.reference_text(self.exp, c)
                 oref = self.reference_text(self.obs, o)
@@ -622,6 +645,27 @@ class _Comparer:
                     f"{_kind_text(o.kind)} constraint not in the project",
                     table,
                 )
+
+    def compare_generation(self, table: str, cname: str, c: Column, o: Column) -> None:
+        """A column's generation expression and identity (issue 11); an identity's unset START WITH and
+        INCREMENT BY are 1, as Delta stores them."""
+        if _norm_sql(c.generated) != _norm_sql(o.generated):
+            self.add("column", cname, "modified", _norm_text(c.generated), _norm_text(o.generated),
+                     "generated", table)
+        if _identity_text(c) != _identity_text(o):
+            self.add("column", cname, "modified", _identity_text(c), _identity_text(o), "identity", table)
+
+    def compare_key_options(
+        self, table: str, cname: str, exp: Table, obs: Table, c: Constraint, o: Constraint
+    ) -> None:
+        """RELY and TIMESERIES of a key (issue 11); NOT ENFORCED is how every Databricks key is, so it never
+        drifts."""
+        if c.rely != o.rely:
+            self.add("constraint", cname, "modified", _rely_text(c.rely), _rely_text(o.rely), "rely", table)
+        ets = exp.column_names((c.timeseries,))[0] if c.timeseries else None
+        ots = obs.column_names((o.timeseries,))[0] if o.timeseries else None
+        if (ets or "").lower() != (ots or "").lower():
+            self.add("constraint", cname, "modified", ets, ots, "timeseries", table)
 
     def reference_text(self, idx: _Index, c: Constraint) -> str | None:
         ref = idx.table_name_of(c.ref_table)
@@ -657,6 +701,7 @@ class _Comparer:
         self.compare_properties(name, exp.properties, obs.properties)
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
     def compare_volume(self, name: str, exp: Volume, obs: Volume) -> None:
         if exp.volume_type != obs.volume_type:
@@ -668,6 +713,7 @@ class _Comparer:
         self.compare_text("volume", name, "comment", exp.comment, obs.comment)
         self.compare_tags(name, exp.tags, obs.tags, name)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
     def compare_function(self, name: str, exp: Function, obs: Function) -> None:
         if exp.language != obs.language:
@@ -682,6 +728,7 @@ class _Comparer:
             self.add("function", name, "modified", exp.body, obs.body, "body")
         self.compare_text("function", name, "comment", exp.comment, obs.comment)
         self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
 
 
 def _effective(privileges: Iterable[str]) -> frozenset[str]:
@@ -807,6 +854,24 @@ def declared_state(state: State) -> State:
             }
         maps[kind.state_field] = dict(objs)
     return State(**maps)
+
+
+def _identity_text(col: Column) -> str | None:
+    ident = col.identity
+    if ident is None:
+        return None
+    start = 1 if ident.start is None else ident.start
+    step = 1 if ident.step is None else ident.step
+    kind = "ALWAYS" if ident.always else "BY DEFAULT"
+    return f"{kind} AS IDENTITY (START WITH {start} INCREMENT BY {step})"
+
+
+def _clustering_text(table: Table) -> str:
+    return "AUTO" if table.cluster_auto else ", ".join(table.column_names(table.cluster_by)) or "NONE"
+
+
+def _rely_text(rely: bool) -> str:
+    return "RELY" if rely else "NORELY"
 
 
 __all__ = ["ASPECTS", "compare", "declared_state"]

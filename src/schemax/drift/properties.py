@@ -38,6 +38,7 @@ SERVER_SET_KEYS: frozenset[str] = frozenset(
         "delta.lastCommitTimestamp",
         "delta.lastUpdateVersion",
         "clusteringColumns",  # reported as cluster_by
+        "clusterByAuto",  # reported as cluster_auto (CLUSTER BY AUTO, issue 11)
         # Spark / Hive metastore bookkeeping
         "transient_lastDdlTime",
         "last_modified_by",

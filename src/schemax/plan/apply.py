@@ -118,7 +118,7 @@ def _table_tags(w: _Work, c: ch.SetTableTags) -> None:
 
 @applies(ch.SetClustering)
 def _clustering(w: _Work, c: ch.SetClustering) -> None:
-    w.update("tables", c.after.id, cluster_by=c.after.cluster_by)
+    w.update("tables", c.after.id, cluster_by=c.after.cluster_by, cluster_auto=c.after.cluster_auto)
 
 
 @applies(ch.SetPartitioning)
@@ -207,6 +207,11 @@ def _revoke(w: _Work, c: ch.Revoke) -> None:
     else:
         grants.pop(c.principal, None)
     w.update(field, c.securable, grants=grants)
+
+
+@applies(ch.SetOwner)
+def _owner(w: _Work, c: ch.SetOwner) -> None:
+    w.update(w.field_of(c.securable), c.securable, owner=c.after)
 
 
 def apply_changes(state: State, changes: Iterable[Change]) -> State:

@@ -21,9 +21,13 @@ def _kv(pairs: Any) -> str:
 
 
 def _layout(field: str) -> Callable[[Any], str]:
+    def text(t: Any) -> str:
+        if field == "cluster_by" and t.cluster_auto:
+            return "AUTO"
+        return ", ".join(t.column_names(getattr(t, field))) or "none"
+
     def fn(c: Any) -> str:
-        old = ", ".join(c.before.column_names(getattr(c.before, field))) or "none"
-        new = ", ".join(c.after.column_names(getattr(c.after, field))) or "none"
+        old, new = text(c.before), text(c.after)
         return f"{'clustering' if field == 'cluster_by' else 'partitioning'}: {old} -> {new}"
 
     return fn
@@ -101,6 +105,7 @@ _DESCRIBERS: dict[type[Change], Callable[[Any], str]] = {
     ch.CreateFunction: lambda c: f"create function ({c.after.language})",
     ch.Grant: lambda c: f"grant {', '.join(c.privileges)} to {c.principal}",
     ch.Revoke: lambda c: f"revoke {', '.join(c.privileges)} from {c.principal}",
+    ch.SetOwner: lambda c: f"owner: {c.before or '(not managed)'} -> {c.after or '(not managed)'}",
 }
 
 

@@ -62,6 +62,7 @@ def diff(before: State, after: State) -> list[Change]:
         else:
             _objects(before, after, out, kind)
     _grants(before, after, out)
+    _owners(before, after, out)
     return out
 
 
@@ -116,7 +117,7 @@ def table_changes(old: Table, new: Table) -> list[Change]:
             out.append(ch.DropConstraint(table=old, constraint=con))
     if old.columns != new.columns:
         out.extend(_column_changes(old, new))
-    if old.cluster_by != new.cluster_by:
+    if old.cluster_by != new.cluster_by or old.cluster_auto != new.cluster_auto:
         out.append(ch.SetClustering(before=old, after=new))
     if old.partition_by != new.partition_by:
         out.append(ch.SetPartitioning(before=old, after=new))
@@ -207,6 +208,20 @@ def _grants(before: State, after: State, out: list[Change]) -> None:
                     )
 
 
+def _owners(before: State, after: State, out: list[Change]) -> None:
+    """SetOwner per securable whose managed owner changes, created objects with an owner included (the
+    ALTER ... OWNER TO runs after everything else, see plan/render/owners.py)."""
+    for kind in kinds.securable():
+        olds, news = getattr(before, kind.state_field), getattr(after, kind.state_field)
+        for oid in _ids(olds, news, before, after):
+            old, new = olds.get(oid), news.get(oid)
+            if new is None:
+                continue
+            was = old.owner if old is not None else None
+            if new.owner != was:
+                out.append(ch.SetOwner(securable=oid, before=was, after=new.owner))
+
+
 # ---------------------------------------------------------------------------------------------------
 # provenance: which recorded ops each change comes from
 # ---------------------------------------------------------------------------------------------------
@@ -293,6 +308,7 @@ _OP_MATCHERS: dict[type[Change], Callable[[Op, Change], bool]] = {
     ch.AlterFunction: _alter(kinds.FUNCTION, "update_function"),
     ch.Grant: _grant_for("grant"),
     ch.Revoke: _grant_for("revoke"),
+    ch.SetOwner: _kinds("set_owner"),
 }
 
 

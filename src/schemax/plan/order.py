@@ -12,7 +12,8 @@ Phases, in order (each change belongs to one; :data:`Phase`):
    (referenced tables before the tables whose foreign keys point at them; each table's changes
    together), foreign keys (after every primary key they reference), views (in the order their SQL reads
    each other: lineage), functions that read tables, volumes;
-5. grants.
+5. grants;
+6. owners (ALTER … SET OWNER TO, issue 11): last, since a transfer may take away the rights the rest needs.
 
 Ties are broken by full name (then id), so the same changes always come out in the same order.
 """
@@ -48,6 +49,7 @@ class Phase(IntEnum):
     LATE_FUNCTION = 13
     VOLUME = 14
     GRANT = 15
+    OWNER = 16  # ownership moves last: the deployer may lose the rights the statements before need
 
 
 # Within DROP_OBJECT, functions and volumes go first (a SQL function may read a table that goes in the
@@ -56,7 +58,9 @@ _DROP_OBJECT_ORDER = ("function", "volume", "table")
 
 # Each top-level kind's family runs in the phases the registry gives it (ObjectKind.phase / drop_phase, a
 # misspelt phase fails here, at import); its renames in RENAME, parents first.
-_PHASES: dict[type[Change], Phase] = {ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT}
+_PHASES: dict[type[Change], Phase] = {
+    ch.Revoke: Phase.REVOKE, ch.Grant: Phase.GRANT, ch.SetOwner: Phase.OWNER,
+}
 _DROPS: set[type[Change]] = set()  # the drop of every top-level kind
 _DROP_RANK: dict[type[Change], int] = {}
 _RENAME_KIND: dict[type[Change], int] = {}

@@ -275,6 +275,9 @@ def build_plan(
     if features:
         definitions = after
         before, after = with_features(before, features), with_features(after, features)
+    if target.naming.principals:  # owners and grants in the environment's principals (issue 11)
+        definitions = definitions or after
+        before, after = target.naming.map_principals(before), target.naming.map_principals(after)
     changes = diff(before, after)
     if ops is not None:
         changes = attach_op_ids(changes, ops)

@@ -86,15 +86,17 @@ class Target:
     catalogs: Mapping[str, str] = field(default_factory=dict)
     schema_prefix: str = ""
     tracking: Tracking | None = None
+    principals: Mapping[str, str] = field(default_factory=dict)  # owners and grants (issue 11)
     naming: Naming = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix))
+        object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix, self.principals))
 
     @classmethod
     def of(cls, naming: Naming, tracking: Tracking | None = None) -> Target:
         """The target of an environment's naming (``Environment.naming``), with optional tracking."""
-        return cls(catalogs=dict(naming.catalogs), schema_prefix=naming.schema_prefix, tracking=tracking)
+        return cls(catalogs=dict(naming.catalogs), schema_prefix=naming.schema_prefix, tracking=tracking,
+                   principals=dict(naming.principals))
 
     def catalog(self, logical: str) -> str:
         return self.naming.catalog(logical)
@@ -107,6 +109,8 @@ class Target:
         text = ", ".join(parts) if parts else "catalogs unmapped"
         if self.schema_prefix:
             text += f"; schema prefix {self.schema_prefix!r}"
+        if self.principals:
+            text += "; principals " + ", ".join(f"{k} -> {v}" for k, v in sorted(self.principals.items()))
         return text
 
 

@@ -20,7 +20,7 @@ from schemax.core import changes as ch
 from schemax.core import kinds
 from schemax.core.changes import OBJECT_CHANGES
 from schemax.core.model import Catalog, Column, Constraint, Schema, State, Table, View, Volume
-from schemax.core.ops import OP_KINDS, Op
+from schemax.core.ops import OP_KINDS, Op, key_options
 from schemax.core.registry import require_complete
 from schemax.plan.diff import diff
 
@@ -48,6 +48,7 @@ _PHASES: tuple[tuple[str, ...], ...] = (
      "unset_view_properties", "set_view_tags", "unset_view_tags"),
     ("add_primary_key",),
     ("add_foreign_key", "add_check_constraint", "set_row_filter", "set_column_mask", "grant"),
+    ("set_owner",),
 )
 _PHASE_OF = {kind: i for i, members in enumerate(_PHASES) for kind in members}
 require_complete(_PHASE_OF, OP_KINDS, "op kinds without an emission phase")
@@ -128,11 +129,12 @@ def _constraint(emit: Emit, table_id: str, con: Constraint) -> None:
     if con.kind == "primary_key":
         emit("add_primary_key", con.id, {
             "table_id": table_id, "name": con.name, "columns": list(con.columns),
+            **key_options(rely=con.rely, not_enforced=con.not_enforced, timeseries=con.timeseries),
         })
     elif con.kind == "foreign_key":
         emit("add_foreign_key", con.id, {
             "table_id": table_id, "name": con.name, "columns": list(con.columns), "ref_table": con.ref_table,
-            "ref_columns": list(con.ref_columns),
+            "ref_columns": list(con.ref_columns), **key_options(rely=con.rely),
         })
     else:
         emit("add_check_constraint", con.id, {
@@ -217,9 +219,12 @@ def _create_table(emit: Emit, c: ch.CreateTable, before: State, after: State) ->
         "schema_id": t.schema_id, "name": t.name, "comment": t.comment, "table_type": t.table_type,
         "format": t.format, "location": t.location, "properties": dict(t.properties),
         "partition_by": list(t.partition_by), "cluster_by": list(t.cluster_by), "tags": dict(t.tags),
+        **({"cluster_auto": True} if t.cluster_auto else {}),
         "columns": [
             {"id": col.id, "name": col.name, "type": col.type, "nullable": col.nullable,
-             "comment": col.comment, "default": col.default, "tags": dict(col.tags)}
+             "comment": col.comment, "default": col.default, "tags": dict(col.tags),
+             **({"generated": col.generated} if col.generated is not None else {}),
+             **({"identity": col.identity.model_dump()} if col.identity is not None else {})}
             for col in t.columns
         ],
     })
@@ -253,9 +258,11 @@ def _table_tags(emit: Emit, c: ch.SetTableTags, before: State, after: State) -> 
 def _layout(field: str, kind: str) -> Callable[[Emit, Any, State, State], None]:
     def fn(emit: Emit, c: Any, before: State, after: State) -> None:
         cols = list(getattr(c.after, field))
+        auto = field == "cluster_by" and c.after.cluster_auto
         # clearing a layout goes first (the columns it used may be dropped, or the other layout set);
         # setting one goes after the columns it names were added
-        emit(kind, c.after.id, {"columns": cols}, phase=0 if not cols else None)
+        emit(kind, c.after.id, {"columns": cols, **({"auto": True} if auto else {})},
+             phase=0 if not cols and not auto else None)
 
     return fn
 
@@ -334,6 +341,11 @@ def _add_constraint(emit: Emit, c: ch.AddConstraint, before: State, after: State
 @emits(ch.DropConstraint)
 def _drop_constraint(emit: Emit, c: ch.DropConstraint, before: State, after: State) -> None:
     emit("drop_constraint", c.constraint.id)
+
+
+@emits(ch.SetOwner)
+def _set_owner(emit: Emit, c: ch.SetOwner, before: State, after: State) -> None:
+    emit("set_owner", c.securable, {"owner": c.after})
 
 
 # --- views, volumes, functions, grants ---------------------------------------------------------------

@@ -52,6 +52,9 @@ class Column:
     comment: str | None = None
     default: str | None = None
     tags: dict[str, str] | None = None
+    generated: str | None = None  # GENERATED ALWAYS AS (expr), issue 11
+    # GENERATED ... AS IDENTITY: True (ALWAYS), or {"always": False, "start": 1, "step": 1}
+    identity: bool | dict[str, Any] | None = None
 
 
 def resolve_author(executor: SqlExecutor | None) -> str:

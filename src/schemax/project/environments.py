@@ -34,10 +34,13 @@ class EnvironmentDesign(ProjectBase):
                         allow_drift: bool = False, allow_breaking: bool = False,
                         require_confirmation: bool = False, require_approval: bool = False,
                         production: bool = False, lock_ttl_seconds: int = 3600,
-                        preflight: bool | None = None) -> Environment:
+                        preflight: bool | None = None,
+                        principals: dict[str, str] | None = None) -> Environment:
         """Add a deployment environment: how logical catalogs map to physical ones, and what it allows.
 
-        ``preflight``: probe the live data before each deploy (None, the default: only in production)."""
+        ``preflight``: probe the live data before each deploy (None, the default: only in production).
+        ``principals``: logical principal -> this environment's, for owners and grants (``{"owners":
+        "prod-owners"}``)."""
         if name in self.environments():
             raise ValidationError({"kind": "add_environment"}, f"environment {name!r} already exists")
         env = self._validated_env(dict(
@@ -45,7 +48,7 @@ class EnvironmentDesign(ProjectBase):
             require_snapshot=require_snapshot, allow_drift=allow_drift, allow_breaking=allow_breaking,
             require_confirmation=require_confirmation,
             require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds,
-            preflight=preflight))
+            preflight=preflight, **({"principals": dict(principals)} if principals else {})))
         self._save_env(env)
         return env
 

@@ -107,6 +107,12 @@ class ObjectDesign(ProjectBase):
         return self._emit("grant", self._object(name),
                           {"principal": principal, "privileges": list(privileges)})
 
+    def set_owner(self, name: str, principal: str | None) -> str:
+        """The principal that owns a catalog, schema, table, view, volume or function (``ALTER ... SET OWNER
+        TO``, run after everything else in a plan); None stops managing the owner (the object keeps its
+        owner)."""
+        return self._emit("set_owner", self._object(name), {"owner": principal})
+
     def revoke(self, name: str, principal: str, privileges: Sequence[str]) -> str:
         return self._emit("revoke", self._object(name),
                           {"principal": principal, "privileges": list(privileges)})

@@ -7,7 +7,7 @@ from typing import Any
 
 from schemax.core.model import KIND_PREFIX
 from schemax.core.names import split_qualified
-from schemax.core.ops import new_id
+from schemax.core.ops import key_options, new_id
 from schemax.errors import UnknownObjectError
 from schemax.project.base import Column, ProjectBase
 
@@ -24,7 +24,7 @@ class TableDesign(ProjectBase):
         columns: Sequence[Column | dict[str, Any] | tuple[str, str]],
         comment: str | None = None,
         properties: dict[str, str] | None = None,
-        cluster_by: Sequence[str] | None = None,
+        cluster_by: Sequence[str] | str | None = None,
         partition_by: Sequence[str] | None = None,
         *,
         table_type: str = "MANAGED",
@@ -32,7 +32,8 @@ class TableDesign(ProjectBase):
         format: str = "DELTA",
         tags: dict[str, str] | None = None,
     ) -> str:
-        """Record a new table ``catalog.schema.table``; returns its stable id."""
+        """Record a new table ``catalog.schema.table``; returns its stable id. ``cluster_by="AUTO"`` is
+        CLUSTER BY AUTO (Databricks picks the keys)."""
         schema_id, leaf = self._parent(name, 2)
         specs: list[dict[str, Any]] = []
         by_name: dict[str, str] = {}
@@ -41,7 +42,7 @@ class TableDesign(ProjectBase):
             col_id = new_id(KIND_PREFIX["column"])
             specs.append({"id": col_id, "name": col.name, "type": col.type,
                           "nullable": col.nullable, "comment": col.comment, "default": col.default,
-                          "tags": dict(col.tags or {})})
+                          "tags": dict(col.tags or {}), **_generation(col.generated, col.identity)})
             by_name[col.name.lower()] = col_id
 
         def ids(names: Sequence[str] | None, what: str) -> list[str]:
@@ -56,7 +57,8 @@ class TableDesign(ProjectBase):
             "schema_id": schema_id, "name": leaf, "columns": specs, "comment": comment,
             "table_type": table_type.upper(), "format": format, "location": location,
             "properties": properties or {}, "partition_by": ids(partition_by, "partition"),
-            "cluster_by": ids(cluster_by, "cluster"), "tags": tags or {}})
+            "cluster_by": [] if _auto(cluster_by) else ids(cluster_by, "cluster"),  # type: ignore[arg-type]
+            "tags": tags or {}, **({"cluster_auto": True} if _auto(cluster_by) else {})})
 
     def rename_table(self, name: str, new_name: str) -> str:
         """Rename a table in place (``new_name`` is the bare table name); the id stays the same."""
@@ -74,7 +76,10 @@ class TableDesign(ProjectBase):
     def drop_table(self, name: str) -> str:
         return self._emit("drop_table", self._table(name), {})
 
-    def set_cluster_by(self, name: str, columns: Sequence[str]) -> str:
+    def set_cluster_by(self, name: str, columns: Sequence[str] | str) -> str:
+        """Liquid clustering keys; ``[]`` turns clustering off, ``"AUTO"`` is CLUSTER BY AUTO."""
+        if _auto(columns):
+            return self._emit("set_cluster_by", self._table(name), {"columns": [], "auto": True})
         return self._emit("set_cluster_by", self._table(name), {"columns": self._columns(name, columns)})
 
     def set_partition_by(self, name: str, columns: Sequence[str]) -> str:
@@ -92,12 +97,14 @@ class TableDesign(ProjectBase):
     # ------------------------------------------------------------------------------------------------
     def add_column(self, table: str, name: str, type: str, comment: str | None = None,
                    nullable: bool = True, *, default: str | None = None, after: str | None = None,
-                   first: bool = False) -> str:
-        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id."""
+                   first: bool = False, generated: str | None = None,
+                   identity: bool | dict[str, Any] | None = None) -> str:
+        """Add a column (last, or ``after`` another column, or ``first``); returns its stable id. An identity
+        or generated column cannot be added to an existing table (refused with the reason)."""
         after_id = "FIRST" if first else (self._column(table, after) if after else None)
         return self._emit("add_column", new_id(KIND_PREFIX["column"]), {
             "table_id": self._table(table), "name": name, "type": type, "nullable": nullable,
-            "comment": comment, "default": default, "after": after_id})
+            "comment": comment, "default": default, "after": after_id, **_generation(generated, identity)})
 
     def rename_column(self, table: str, old: str, new: str) -> str:
         return self._emit("rename_column", self._column(table, old), {"name": new})
@@ -131,19 +138,25 @@ class TableDesign(ProjectBase):
     # ------------------------------------------------------------------------------------------------
     # constraints
     # ------------------------------------------------------------------------------------------------
-    def add_primary_key(self, table: str, columns: Sequence[str], name: str | None = None) -> str:
+    def add_primary_key(self, table: str, columns: Sequence[str], name: str | None = None, *,
+                        rely: bool = False, not_enforced: bool = False, timeseries: str | None = None) -> str:
+        """An informational primary key; ``rely`` lets the optimizer use it, ``timeseries`` names the key
+        column that is a time series, ``not_enforced`` writes NOT ENFORCED out (keys are informational on
+        Databricks either way)."""
         leaf = split_qualified(table)[-1]
+        options = key_options(rely=rely, not_enforced=not_enforced,
+                              timeseries=self._column(table, timeseries) if timeseries is not None else None)
         return self._emit("add_primary_key", new_id(KIND_PREFIX["constraint"]), {
             "table_id": self._table(table), "name": name or f"{leaf}_pk",
-            "columns": self._columns(table, columns)})
+            "columns": self._columns(table, columns), **options})
 
     def add_foreign_key(self, table: str, columns: Sequence[str], ref_table: str, ref_columns: Sequence[str],
-                        name: str | None = None) -> str:
+                        name: str | None = None, *, rely: bool = False) -> str:
         leaf = split_qualified(table)[-1]
         return self._emit("add_foreign_key", new_id(KIND_PREFIX["constraint"]), {
             "table_id": self._table(table), "name": name or f"{leaf}_{'_'.join(columns)}_fk",
             "columns": self._columns(table, columns), "ref_table": self._table(ref_table),
-            "ref_columns": self._columns(ref_table, ref_columns)})
+            "ref_columns": self._columns(ref_table, ref_columns), **key_options(rely=rely)})
 
     def add_check_constraint(self, table: str, name: str, expression: str) -> str:
         return self._emit("add_check_constraint", new_id(KIND_PREFIX["constraint"]),
@@ -155,3 +168,18 @@ class TableDesign(ProjectBase):
         if con is None:
             raise UnknownObjectError("constraint", f"{table}.{name}", ("constraint",))
         return self._emit("drop_constraint", con.id, {})
+
+
+def _auto(cluster_by: Sequence[str] | str | None) -> bool:
+    """``"AUTO"`` (any case) given for clustering columns: CLUSTER BY AUTO."""
+    return isinstance(cluster_by, str) and cluster_by.strip().upper() == "AUTO"
+
+
+def _generation(generated: str | None, identity: bool | dict[str, Any] | None) -> dict[str, Any]:
+    """The ``generated`` / ``identity`` keys of a column payload, only those given (issue 11)."""
+    out: dict[str, Any] = {}
+    if generated is not None:
+        out["generated"] = generated
+    if identity:
+        out["identity"] = {"always": True} if identity is True else dict(identity)
+    return out

@@ -322,6 +322,8 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         return set(unobserved) | hidden_by_name.get(observed.full_name(object_id).lower(), set())
 
     naming = env.naming
+    if naming.principals:  # owners and grants back in the project's principals (issue 11)
+        observed = Naming(principals={v: k for k, v in naming.principals.items()}).map_principals(observed)
     # physical -> logical catalog for the functions of filters and masks: the mapped ones, and the
     # project's catalogs the environment does not map (they keep their name; their schemas are prefixed)
     fn_catalogs = {c.name.lower(): c.name for c in reference.catalogs.values()
@@ -341,7 +343,8 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         base_cat = reference.catalogs.get(new_id)
         catalogs[new_id] = (base_cat or cat).model_copy(update={
             "id": new_id, "name": base_cat.name if base_cat else logical,
-            "comment": cat.comment if base_cat is None else base_cat.comment})
+            "comment": cat.comment if base_cat is None else base_cat.comment,
+            "owner": _managed_owner(base_cat, cat)})
     for sid, sch in observed.schemas.items():
         logical_schema = naming.logical_schema(sch.name)
         if logical_schema is None:
@@ -359,7 +362,8 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
             "managed_location": base_schema.managed_location if base_schema else None,
             # no catalog reader observes schema properties (DBPROPERTIES): keep the declared ones, or an
             # import would record unset_schema_properties for every declared key
-            "properties": base_schema.properties if base_schema else sch.properties, **keep})
+            "properties": base_schema.properties if base_schema else sch.properties,
+            "owner": _managed_owner(base_schema, sch), **keep})
     for tid, t in observed.tables.items():
         if t.schema_id not in ids:
             continue
@@ -382,8 +386,15 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         base_cons = {c.name.lower(): c for c in base_table.constraints} if base_table else {}
         for con in t.constraints:
             bc = base_cons.get(con.name.lower())
+            options: dict[str, Any] = {"timeseries": remap.get(con.timeseries, con.timeseries)
+                                       if con.timeseries else None}
+            if "key_options" in hidden and bc is not None:  # not observed: the project's own
+                options = {"rely": bc.rely, "not_enforced": bc.not_enforced, "timeseries": bc.timeseries}
+            elif bc is not None:  # NOT ENFORCED is every Databricks key: the project's spelling stays
+                options["not_enforced"] = bc.not_enforced
             cons.append(con.model_copy(update={"id": bc.id if bc else con.id,
-                                               "columns": tuple(remap.get(x, x) for x in con.columns)}))
+                                               "columns": tuple(remap.get(x, x) for x in con.columns),
+                                               **options}))
         keep = _unobserved_fields(base_table, hidden, ("tags", "grants", "row_filter"))
         if "row_filter" not in keep:
             keep["row_filter"] = _logical_ref(t.row_filter, base_table.row_filter if base_table else None,
@@ -393,7 +404,8 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
             "location": t.location if t.table_type == "EXTERNAL" else None,
             "id": new_id, "schema_id": ids[t.schema_id], "columns": tuple(cols), "constraints": tuple(cons),
             "partition_by": tuple(remap.get(x, x) for x in t.partition_by),
-            "cluster_by": tuple(remap.get(x, x) for x in t.cluster_by), **keep})
+            "cluster_by": tuple(remap.get(x, x) for x in t.cluster_by),
+            "owner": _managed_owner(base_table, t), **keep})
     for vid, v in observed.views.items():
         if v.schema_id not in ids:
             continue
@@ -410,11 +422,17 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
             definition = _logical_sql(v.definition, naming)
         views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id],
                                              "definition": definition,
-                                             **keep})
+                                             "owner": _managed_owner(base_view, v), **keep})
     # volumes and functions: engines that cannot read them report them unobserved; keep the reference's
     return State(catalogs=catalogs, schemas=schemas, tables=tables, views=views,
                  volumes={k: v for k, v in reference.volumes.items() if v.schema_id in schemas},
                  functions={k: v for k, v in reference.functions.items() if v.schema_id in schemas})
+
+
+def _managed_owner(base: Any, observed: Any) -> str | None:
+    """The owner an import records: the live one where the project manages the object's owner, else none
+    (an import never starts managing owners: every object has one, mostly whoever created it)."""
+    return observed.owner if base is not None and base.owner is not None else None
 
 
 def _logical_sql(sql: str, naming: Naming) -> str:

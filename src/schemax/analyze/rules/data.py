@@ -1,5 +1,5 @@
 """SX3xx — data-dependent: NOT NULL on existing rows, CHECK constraints on existing rows, column type
-changes (in-place widening or a rewrite), partitioning changes.
+changes (in-place widening or a rewrite), partitioning changes, RELY keys the data must satisfy.
 """
 
 from __future__ import annotations
@@ -45,6 +45,14 @@ CHANGE_PARTITIONING = define(
     "SX306", "change-partitioning", Severity.BREAKING,
     "Partition columns change: Delta cannot do that in place, so the whole table is rewritten.",
     "Schedule a maintenance window; pause writers and restart streaming readers afterwards.",
+)
+
+RELY_KEY = define(
+    "SX307", "rely-on-unchecked-key", Severity.WARNING,
+    "A primary or foreign key is declared RELY: the optimizer trusts it (drops DISTINCTs and joins), but "
+    "Databricks never checks keys, so rows that break it give incorrect query results.",
+    "Check the key holds on the data first (no duplicate or orphan keys) and keep the pipeline that writes "
+    "the table checking it.",
 )
 
 
@@ -97,6 +105,27 @@ def _add_check(c: AddConstraint, ctx: AnalysisContext) -> Iterator[Report]:
         "The change fails if any existing row violates the condition (the engine checks all data); count "
         f"them with SELECT COUNT(*) FROM {table} WHERE NOT ({con.expression}) and fix them first. "
         "Afterwards, writes with violating rows fail.",
+    )
+
+
+@check(RELY_KEY, AddConstraint)
+def _rely_key(c: AddConstraint, ctx: AnalysisContext) -> Iterator[Report]:
+    # "Relying on a constraint that is not satisfied can lead to incorrect query results":
+    # https://docs.databricks.com/sql/user/queries/query-optimization-constraints.html
+    con: Constraint = c.constraint
+    if not con.rely:
+        return
+    table = ctx.name(c.table.id)
+    kind = "primary key" if con.kind == "primary_key" else "foreign key"
+    existing = _before_table(ctx, c.table.id) is not None
+    yield Report(
+        table,
+        f"{kind} {con.name} on {'existing ' if existing else ''}table {table} is declared RELY.",
+        "The query optimizer uses a RELY key to rewrite queries (removing DISTINCT on the key, eliminating "
+        "joins); Databricks does not enforce keys, so duplicate"
+        + (" or orphan" if con.kind == "foreign_key" else "")
+        + " keys make those queries return incorrect results. Check the data before deploying and keep "
+        "the writers checking it.",
     )
 
 

@@ -25,6 +25,7 @@ from schemax.core.changes import (
     DropConstraint,
     ModifyColumn,
     Revoke,
+    SetOwner,
     SetRowFilter,
     SetTableProperties,
 )
@@ -63,6 +64,15 @@ APPEND_ONLY = define(
     "SX212", "make-table-append-only", Severity.BREAKING,
     "delta.appendOnly is turned on: UPDATE, DELETE and MERGE that change rows fail from now on.",
     "Make sure no job updates or deletes rows in the table.",
+)
+
+TRANSFER_OWNERSHIP = define(
+    "SX213", "transfer-ownership", Severity.BREAKING,
+    "Ownership of an existing object moves from one principal to another: the old owner (often the "
+    "principal that deploys) loses the rights only an owner has, and later deploys that alter the object "
+    "may fail.",
+    "Make sure the deploying principal is the new owner, a member of the new owner group, or holds MANAGE on "
+    "the object; the transfer itself needs a metastore admin unless the new owner is yourself or your group.",
 )
 
 
@@ -185,4 +195,21 @@ def _append_only(c: SetTableProperties, ctx: AnalysisContext) -> Iterator[Report
         f"{name} becomes append-only (delta.appendOnly = true).",
         "Jobs that UPDATE, DELETE or MERGE-update rows of the table fail from now on. Make sure no writer "
         "changes existing rows.",
+    )
+
+
+@check(TRANSFER_OWNERSHIP, SetOwner)
+def _transfer_ownership(c: SetOwner, ctx: AnalysisContext) -> Iterator[Report]:
+    # SET OWNER TO: "If the principal is yourself, you must have the MANAGE privilege … If the principal is a
+    # group, you must be a member of that group. In all other cases, you must be a metastore admin"
+    # (https://docs.databricks.com/aws/en/sql/language-manual/sql-ref-syntax-ddl-alter-view)
+    if c.after is None or c.before is None or not ctx.existed(c.securable):
+        return
+    name = ctx.name(c.securable)
+    yield Report(
+        name,
+        f"ownership of {name} moves from {c.before} to {c.after}.",
+        f"{c.before} loses what only the owner may do (ALTER, DROP, granting on it without MANAGE); if that "
+        "is the deploying principal, the next deploy that changes the object fails unless it is a member of "
+        f"{c.after} or holds MANAGE. The transfer runs last in the plan.",
     )

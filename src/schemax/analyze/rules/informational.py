@@ -16,8 +16,10 @@ from schemax.core.changes import (
     ModifyColumn,
     ReorderColumns,
     SetClustering,
+    SetOwner,
     SetRowFilter,
 )
+from schemax.core.model import Table
 
 REORDER_COLUMNS = define(
     "SX501", "reorder-columns", Severity.INFO,
@@ -44,6 +46,13 @@ SET_COLUMN_MASK = define(
     "A column mask is added or replaced: principals may see masked values where they saw real ones.",
     "Check the mask against the principals and jobs that read the column.",
 )
+SET_OWNER = define(
+    "SX506", "set-owner", Severity.INFO,
+    "The plan sets an object's owner where schemax did not manage one (a new object, or an owner declared "
+    "for the first time): the deploying principal gives ownership away unless it is that principal.",
+    "Give the deploying principal MANAGE on the object (or make it a member of the owner group) so later "
+    "deploys can still change it.",
+)
 
 
 @check(REORDER_COLUMNS, ReorderColumns)
@@ -68,20 +77,32 @@ def _change_clustering(c: SetClustering, ctx: AnalysisContext) -> Iterator[Repor
     if not ctx.existed(c.before.id):
         return
     name = ctx.name(c.before.id)
+    if c.after.cluster_auto:
+        yield Report(
+            name,
+            f"{name} switches to automatic liquid clustering (was {_clustering_text(c.before)}).",
+            "Predictive optimization picks the clustering keys from the table's query patterns and changes "
+            "them over time; the keys a live table shows are its choice. Queries are unaffected.",
+        )
+        return
     if not c.after.cluster_by:
         yield Report(
             name,
-            f"liquid clustering is turned off on {name} (was {_col_list(c.before, c.before.cluster_by)}).",
+            f"liquid clustering is turned off on {name} (was {_clustering_text(c.before)}).",
             "Existing files keep their layout; new data is no longer clustered. Queries are unaffected.",
         )
         return
     yield Report(
         name,
-        f"clustering keys of {name} change from {_col_list(c.before, c.before.cluster_by)} to "
+        f"clustering keys of {name} change from {_clustering_text(c.before)} to "
         f"{_col_list(c.after, c.after.cluster_by)}.",
         f"Only data written or optimized from now on is clustered by the new keys; run OPTIMIZE {name} FULL "
         "to recluster existing data. Queries are unaffected.",
     )
+
+
+def _clustering_text(table: Table) -> str:
+    return "AUTO" if table.cluster_auto else _col_list(table, table.cluster_by)
 
 
 @check(DROP_CHECK, DropConstraint)
@@ -122,4 +143,18 @@ def _set_column_mask(c: ModifyColumn, ctx: AnalysisContext) -> Iterator[Report]:
         f"column mask {c.after.mask.function} {was} on {name}.",
         "Principals the mask applies to see masked values instead of real ones; jobs that join or "
         "aggregate on the column may change results.",
+    )
+
+
+@check(SET_OWNER, SetOwner)
+def _set_owner(c: SetOwner, ctx: AnalysisContext) -> Iterator[Report]:
+    if c.after is None or c.before is not None:
+        return
+    name = ctx.after_name(c.securable)
+    yield Report(
+        name,
+        f"{name} will be owned by {c.after}.",
+        "The ALTER … SET OWNER TO runs last in the plan. Unless the deploying principal is, or is a member "
+        f"of, {c.after}, it keeps only the privileges granted to it, and later deploys that alter the object "
+        "need MANAGE on it.",
     )

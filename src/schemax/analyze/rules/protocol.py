@@ -25,6 +25,7 @@ from schemax.analyze.rules.model import Report, check, define
 from schemax.core.changes import (
     AddColumn,
     ColumnFlag,
+    CreateTable,
     DropColumn,
     ModifyColumn,
     RenameColumn,
@@ -78,6 +79,14 @@ _READER_FEATURES = frozenset(
 )
 # features that have their own rule
 _OWN_RULE_FEATURES = frozenset({"typewidening", "allowcolumndefaults"})
+GENERATED_COLUMNS = define(
+    "SX405", "generated-or-identity-columns", Severity.WARNING,
+    "A table is created with generated or identity columns: a higher writer protocol (generatedColumns, "
+    "identityColumns) that older writers cannot follow; an identity column also makes concurrent writes to "
+    "the table conflict, and can never be added, changed or rewritten later.",
+    "Check every writer supports the features; write the table from one job at a time if it has an identity "
+    "column; get the column right now, since only a new table can change it.",
+)
 
 
 def _protocol_report(ctx: AnalysisContext, table: Table, feature: str, readers: bool, why: str) -> Report:
@@ -220,7 +229,8 @@ def _feature_by_property(c: SetTableProperties, ctx: AnalysisContext) -> Iterato
 @check(TABLE_FEATURE, SetClustering)
 def _feature_by_clustering(c: SetClustering, ctx: AnalysisContext) -> Iterator[Report]:
     table = _delta_before(ctx, c.before.id)
-    if table is None or table.cluster_by or not c.after.cluster_by:
+    clustered_before = table is not None and (table.cluster_by or table.cluster_auto)
+    if table is None or clustered_before or not (c.after.cluster_by or c.after.cluster_auto):
         return
     if _feature_on(table, "clustering"):
         return
@@ -311,3 +321,28 @@ def _column_defaults_by_property(c: SetTableProperties, ctx: AnalysisContext) ->
         "A writer protocol upgrade: older writers (Delta Lake below 3.1, older runtimes) can no longer "
         "write the table; readers are unaffected.",
     )
+
+
+@check(GENERATED_COLUMNS, CreateTable)
+def _generated_columns(c: CreateTable, ctx: AnalysisContext) -> Iterator[Report]:
+    # "Tables created with generated columns have a higher table writer protocol version than the default"
+    # (https://docs.databricks.com/delta/generated-columns.html); "Declaring an identity column on a Delta
+    # table disables concurrent transactions" and identity columns cannot be added to an existing table
+    # (https://learn.microsoft.com/en-us/azure/databricks/delta/generated-columns#--use-identity-columns-in-delta-lake)
+    table: Table = c.after
+    generated = [col.name for col in table.columns if col.generated is not None]
+    identity = [col.name for col in table.columns if col.identity is not None]
+    if not generated and not identity:
+        return
+    name = ctx.after_name(table.id)
+    what = []
+    if generated:
+        what.append(f"generated column(s) {generated}")
+    if identity:
+        what.append(f"identity column(s) {identity}")
+    impact = "The table gets a higher writer protocol; writers without the feature cannot write it."
+    if identity:
+        impact += (" Concurrent writes conflict (an identity column disables concurrent transactions), and "
+                   "the column cannot be added, changed or rewritten later (a partitioning change or a type "
+                   "rewrite of this table is refused).")
+    yield Report(name, f"{name} is created with {' and '.join(what)}.", impact)

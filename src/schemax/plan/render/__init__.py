@@ -59,6 +59,7 @@ from schemax.plan.render import (  # noqa: F401
     constraints,
     functions,
     grants,
+    owners,
     tables,
     views,
     volumes,

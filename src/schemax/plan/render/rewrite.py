@@ -19,6 +19,7 @@ from schemax.core.tracking import table_definition_hash
 from schemax.plan.diff import table_changes
 from schemax.plan.render.constraints import _add_constraint
 from schemax.plan.render.context import Ctx
+from schemax.plan.render.owners import owner_again
 from schemax.plan.render.script import Script
 from schemax.plan.render.sql import COLUMN_MAPPING, TYPE_WIDENING
 from schemax.plan.render.table_sql import _constraint_sql, _create_table_sql
@@ -77,6 +78,24 @@ def _external_refusal(ctx: Ctx, before: Table) -> str | None:
         "partitioning and column types, or make the change outside schemax (copy the data to a new path, "
         "e.g. CREATE TABLE … LOCATION '<new path>' AS SELECT …, swap the names) and bring the design in "
         "line with it"
+    )
+
+
+def _identity_refusal(ctx: Ctx, before: Table) -> str | None:
+    """Why the copy and swap cannot rewrite a table with an identity column (issue 11): the copy writes the
+    existing values into the shadow's identity column, which GENERATED ALWAYS refuses, and a new identity
+    column starts counting again, so even BY DEFAULT would not keep the sequence going."""
+    cols = [c.name for c in before.columns if c.identity is not None]
+    if not cols:
+        return None
+    name = ctx.before.full_name(before.id)
+    return (
+        f"{name} has identity column(s) {cols}: a rewrite (a partitioning change, or a type change that is "
+        "not a widening) copies the rows into a new table, whose identity column refuses explicit values "
+        "(GENERATED ALWAYS) and starts its sequence again; identity columns are defined when a table is "
+        "created (https://learn.microsoft.com/en-us/azure/databricks/delta/generated-columns"
+        "#--use-identity-columns-in-delta-lake). Keep the table's partitioning and column types, or move "
+        "the data outside schemax"
     )
 
 
@@ -146,7 +165,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         capability="table_rewrite",
         reverse=f"DROP TABLE IF EXISTS {shadow}",
         note="; ".join(["rewrite step 1/4: the table with its new definition", *notes]),
-        unsupported=_external_refusal(ctx, before),
+        unsupported=_external_refusal(ctx, before) or _identity_refusal(ctx, before),
     )
     for c in changes[1:]:
         script.slots[-1].changes.append(c)
@@ -212,6 +231,7 @@ def _render_rewrite(changes: Sequence[Change], ctx: Ctx, script: Script, before:
         },
     )
     _table_extras(script, ctx, lead, rest, parts)
+    owner_again(script, ctx, lead, before, after, name)
     for child, con in children:
         if not _rewritten(ctx, child.id):  # a rewritten child adds its own keys back
             _add_constraint(script, ctx, lead, child, ctx.parts(child.id), con, existing_data=False)

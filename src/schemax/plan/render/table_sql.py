@@ -23,11 +23,30 @@ def _column_sql(col: Column, *, with_null: bool = True, with_default: bool = Tru
     parts = [quote_ident(col.name), col.type]
     if with_null and not col.nullable:
         parts.append("NOT NULL")
+    if with_default:  # CREATE TABLE only (ADD COLUMNS takes neither): issue 11
+        # GENERATED ALWAYS AS ( expr ) | GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [ ( START WITH start
+        # INCREMENT BY step ) ]: https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-using.html
+        if col.generated is not None:
+            parts.append(f"GENERATED ALWAYS AS ({col.generated})")
+        if col.identity is not None:
+            parts.append(_identity_sql(col))
     if with_default and col.default is not None:
         parts.append(f"DEFAULT {col.default}")
     if col.comment is not None:
         parts.append(f"COMMENT {sql_string(col.comment)}")
     return " ".join(parts)
+
+
+def _identity_sql(col: Column) -> str:
+    ident = col.identity
+    assert ident is not None
+    sql = f"GENERATED {'ALWAYS' if ident.always else 'BY DEFAULT'} AS IDENTITY"
+    options = []
+    if ident.start is not None:  # START WITH before INCREMENT BY: the only order before Runtime 16.1
+        options.append(f"START WITH {ident.start}")
+    if ident.step is not None:
+        options.append(f"INCREMENT BY {ident.step}")
+    return sql + (f" ({' '.join(options)})" if options else "")
 
 
 def _bare_column(col: Column) -> str:
@@ -66,6 +85,8 @@ def _create_table_sql(
         sql += f" PARTITIONED BY ({_cols(table.column_names(table.partition_by))})"
     if table.cluster_by:
         sql += f" CLUSTER BY ({_cols(table.column_names(table.cluster_by))})"
+    elif table.cluster_auto:
+        sql += " CLUSTER BY AUTO"
     if table.location:
         sql += f" LOCATION {sql_string(table.location)}"
     if table.comment is not None:
@@ -78,15 +99,27 @@ def _create_table_sql(
 def _constraint_sql(ctx: Ctx, table: Table, con: Constraint) -> str:
     if con.kind == "check":
         return f"CONSTRAINT {quote_ident(con.name)} CHECK ({con.expression})"
-    cols = _cols(table.column_names(con.columns))
     if con.kind == "primary_key":
-        return f"CONSTRAINT {quote_ident(con.name)} PRIMARY KEY ({cols})"
+        # key_column [ TIMESERIES ], then the constraint options (NOT ENFORCED, RELY):
+        # https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-table-constraint.html
+        keys = ", ".join(
+            quote_ident(c.name) + (" TIMESERIES" if c.id == con.timeseries else "")
+            for cid in con.columns
+            if (c := table.column(cid)) is not None
+        )
+        return f"CONSTRAINT {quote_ident(con.name)} PRIMARY KEY ({keys}){_key_options(con)}"
+    cols = _cols(table.column_names(con.columns))
     ref = ctx.after.tables.get(con.ref_table or "") or ctx.before.tables[con.ref_table or ""]
     state = ctx.after if ref.id in ctx.after.tables else ctx.before
     return (
         f"CONSTRAINT {quote_ident(con.name)} FOREIGN KEY ({cols}) REFERENCES {ctx.name(ref.id, state)} "
-        f"({_cols(ref.column_names(con.ref_columns))})"
+        f"({_cols(ref.column_names(con.ref_columns))}){_key_options(con)}"
     )
+
+
+def _key_options(con: Constraint) -> str:
+    """`` NOT ENFORCED`` and `` RELY`` where the key has them (constraint_option, in that order)."""
+    return (" NOT ENFORCED" if con.not_enforced else "") + (" RELY" if con.rely else "")
 
 
 def _constraint_capability(con: Constraint) -> str:

@@ -82,7 +82,7 @@ def _create_table(c: ch.CreateTable, ctx: Ctx, script: Script) -> None:
         sql,
         c,
         ctx,
-        capability="table_ddl",
+        capability="cluster_by_auto" if t.cluster_auto else "table_ddl",
         reverse=f"DROP TABLE IF EXISTS {name}",
         note="; ".join(notes) or None,
     )
@@ -188,13 +188,15 @@ def _clustering(c: ch.SetClustering, ctx: Ctx, script: Script) -> None:
     name = ctx.name(c.after.id)
 
     def clause(t: Table) -> str:
+        if t.cluster_auto:  # Databricks picks the keys (DBR 15.4+; not in open-source Delta)
+            return "CLUSTER BY AUTO"
         return f"CLUSTER BY ({_cols(t.column_names(t.cluster_by))})" if t.cluster_by else "CLUSTER BY NONE"
 
     script.add(
         f"ALTER TABLE {name} {clause(c.after)}",
         c,
         ctx,
-        capability="cluster_by",
+        capability="cluster_by_auto" if c.after.cluster_auto or c.before.cluster_auto else "cluster_by",
         reverse=f"ALTER TABLE {name} {clause(c.before)}",
         note="existing files are reclustered by the next OPTIMIZE" if c.after.cluster_by else None,
     )

@@ -23,6 +23,7 @@ from schemax.plan.render.common import (
     _undo_set,
 )
 from schemax.plan.render.context import Ctx
+from schemax.plan.render.owners import owner_again
 from schemax.plan.render.script import Script, renders
 from schemax.plan.render.sql import _keys, _props
 
@@ -141,6 +142,7 @@ def _replace(c: ch.AlterView, ctx: Ctx, script: Script, name: str) -> None:
     script.add(sql, c, ctx, capability="views", reverse=reverse, note=note)
     _grants_again(script, ctx, c, v, name)
     _tag_statements(script, ctx, c, f"ALTER VIEW {name}", {}, v.tags)
+    owner_again(script, ctx, c, old, v, name)
 
 
 @renders(ch.AlterView)
