@@ -357,6 +357,8 @@ _UNSUPPORTED_PROBES: dict[str, Callable[[str], str]] = {
     ),
     "schema_rename": lambda t: f"ALTER SCHEMA `spark_catalog`.`{PREFIX}probe` RENAME TO `{PREFIX}probe2`",
     "table_move": lambda t: f"ALTER TABLE {t} RENAME TO `default`.`{PREFIX}moved`",
+    "cluster_by_auto": lambda t: f"ALTER TABLE {t} CLUSTER BY AUTO",
+    "owner": lambda t: f"ALTER TABLE {t} SET OWNER TO `someone`",
 }
 
 
