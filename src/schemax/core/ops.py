@@ -169,7 +169,7 @@ class AddColumn(Payload):
     comment: str | None = None
     default: str | None = None
     after: str | None = None  # column id to place it after; None = last ("FIRST" = first)
-    # accepted so the refusal can say why: neither can be added to an existing table (core/replay.py)
+    # accepted so the refusal can say why: neither can be added to an existing table (core/replay/columns.py)
     generated: str | None = optional()
     identity: IdentitySpec | None = optional()
 

@@ -218,7 +218,7 @@ RULES: dict[str, Rule] = {
             "check-constraint-names-per-table",
             "CHECK constraint names are unique within their table (Delta keys them per relation).",
             ADD_CONSTRAINT_URL,
-            ("core/replay.py (every constraint name is unique within its table)",),
+            ("core/replay/constraints.py (every constraint name is unique within its table)",),
             facts=("UC-16", "UC-17"),
         ),
         Rule(

@@ -1,0 +1,84 @@
+"""Replay handlers: views, volumes and functions."""
+
+from __future__ import annotations
+
+from schemax.core import ops as o
+from schemax.core.model import (
+    Function,
+    View,
+    Volume,
+)
+from schemax.core.replay.builder import LEAF_CHILDREN, Reject, StateBuilder, handles
+from schemax.core.replay.checks import check_comment, check_new, check_properties, parent_and_namespace
+
+
+def _check_definition(text: str, what: str) -> None:
+    if not text.strip():
+        raise Reject(f"{what} is empty")
+    if "\x00" in text:
+        raise Reject(f"{what} contains a NUL character")
+
+
+@handles("create_view")
+def _create_view(b: StateBuilder, op: o.Op, p: o.CreateView) -> None:
+    check_new(b, op, p.name, "view", p.schema_id, "schema")
+    _check_definition(p.definition, "view definition")
+    check_comment(p.comment)
+    check_properties(p.properties)
+    b.claim_name(p.schema_id, "relation", p.name, op.target, "table or view")
+    b.views[op.target] = View(
+        id=op.target, schema_id=p.schema_id, name=p.name, definition=p.definition.strip(), comment=p.comment,
+        properties=dict(p.properties),
+    )
+    b.set_name(p.schema_id, "relation", None, p.name, op.target)
+
+
+@handles("update_view_definition")
+def _update_view(b: StateBuilder, op: o.Op, p: o.UpdateViewDefinition) -> None:
+    view = b.obj(op.target)
+    _check_definition(p.definition, "view definition")
+    b.views[view.id] = view.evolve(definition=p.definition.strip())
+
+
+@handles("create_volume")
+def _create_volume(b: StateBuilder, op: o.Op, p: o.CreateVolume) -> None:
+    check_new(b, op, p.name, "volume", p.schema_id, "schema")
+    check_comment(p.comment)
+    if p.volume_type == "EXTERNAL" and not p.location:
+        raise Reject("an external volume needs a location")
+    b.claim_name(p.schema_id, "volume", p.name, op.target, "volume")
+    b.volumes[op.target] = Volume(
+        id=op.target, schema_id=p.schema_id, name=p.name, volume_type=p.volume_type, location=p.location,
+        comment=p.comment,
+    )
+    b.set_name(p.schema_id, "volume", None, p.name, op.target)
+
+
+@handles("create_function")
+def _create_function(b: StateBuilder, op: o.Op, p: o.CreateFunction) -> None:
+    check_new(b, op, p.name, "function", p.schema_id, "schema")
+    _check_definition(p.body, "function body")
+    check_comment(p.comment)
+    b.claim_name(p.schema_id, "function", p.name, op.target, "function")
+    b.functions[op.target] = Function(
+        id=op.target, schema_id=p.schema_id, name=p.name, parameters=p.parameters.strip(),
+        returns=p.returns.strip(), language=p.language, body=p.body.strip(), comment=p.comment,
+    )
+    b.set_name(p.schema_id, "function", None, p.name, op.target)
+
+
+@handles("update_function")
+def _update_function(b: StateBuilder, op: o.Op, p: o.UpdateFunction) -> None:
+    fn = b.obj(op.target)
+    _check_definition(p.body, "function body")
+    b.functions[fn.id] = fn.evolve(
+        parameters=p.parameters.strip(), returns=p.returns.strip(), language=p.language, body=p.body.strip()
+    )
+
+
+@handles(*(f"drop_{k.name}" for k in LEAF_CHILDREN))
+def _drop_schema_child(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
+    obj = b.obj(op.target)
+    del b.objects_of(obj.id)[obj.id]
+    parent, namespace = parent_and_namespace(b, obj)
+    b.forget_name(parent, namespace, obj.name)
