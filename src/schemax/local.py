@@ -168,6 +168,8 @@ def _session_conf(home: Path, jars: list[str], app_name: str) -> dict[str, str]:
         _java_option(f"-Dlog4j2.configurationFile={log4j.as_uri()}"),
         _java_option(f"-Dderby.system.home={home}"),
         _JIT_OPTION,
+        # $SCHEMAX_LOCAL_JAVA_OPTIONS: more driver JVM options (a later -XX option wins over ours)
+        *(os.environ.get("SCHEMAX_LOCAL_JAVA_OPTIONS") or "").split(),
     ]
     conf = {
         "spark.master": "local[2]",
