@@ -59,7 +59,7 @@ from schemax.plan.render.restore import restore_statements
 from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.resume import FOUND_APPLIED, already_applied
-from schemax.services.statuses import StatusWriter
+from schemax.services.statuses import DEFAULT_INTERVAL, StatusWriter
 
 log = logging.getLogger("schemax.deploy")
 
@@ -134,7 +134,7 @@ def state_of(records: ProjectRecords, rec: DeploymentRecord) -> State:
 
 def deployed_state(records: ProjectRecords, env: str) -> DeployedState:
     """The environment's state per its last successful deployment (empty if none)."""
-    for rec in records.store.read_deployments(records.name, env):
+    for rec in records.deployments(env):
         if rec.status == "success":
             return DeployedState(state_of(records, rec), rec.to_version, rec.snapshot_id, rec)
     return DeployedState(State(), None, None, None)
@@ -154,8 +154,11 @@ class Deployer:
                  before_statement: Callable[[int, StatementRecord], None] | None = None,
                  after_statement: Callable[[int, StatementRecord], None] | None = None,
                  progress: Callable[[int, int, StatementRecord], None] | None = None,
-                 preflight_check: Callable[[Environment, Plan], Any] | None = None) -> None:
+                 preflight_check: Callable[[Environment, Plan], Any] | None = None,
+                 status_interval: float = DEFAULT_INTERVAL) -> None:
         self.records = records
+        #: seconds between two group commits of statement statuses (services/statuses.py)
+        self.status_interval = status_interval
         self.author = author
         self.executor = executor
         self.capabilities = capabilities
@@ -214,8 +217,13 @@ class Deployer:
     # ------------------------------------------------------------------------------------------------
     def plan(self, env_name: str, to: str | None = None, *, deployment_id: str | None = None,
              before: State | None = None) -> Plan:
+        with self.records.reading():  # one store read: the catch-up and the environment's deployments
+            return self._plan(env_name, to, deployment_id=deployment_id, before=before)
+
+    def _plan(self, env_name: str, to: str | None, *, deployment_id: str | None,
+              before: State | None) -> Plan:
+        current = self.deployed(env_name)  # first: it reads the project's row too
         env = self.records.environment(env_name)
-        current = self.deployed(env_name)
         state, snap, _ = self.target_of(env, to)
         to_version = snap.version if snap else "working"
         tracking = Tracking(
@@ -239,37 +247,54 @@ class Deployer:
                allow_breaking: bool = False, force: bool = False, confirm: str | bool | None = None,
                abandon: bool = False, kind: str = "deploy", before: State | None = None,
                restore: dict[str, int] | None = None) -> Deployment:
-        env = self.records.environment(env_name)
         holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
         if dry_run:
-            plan = self.plan(env_name, to, before=before)
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
-                        dry_run=True)
+            with self.records.reading():
+                plan = self.plan(env_name, to, before=before)
+                env = self.records.environment(env_name)
+                self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=True, to=to,
+                            dry_run=True)
             return Deployment(self._record_for(env, plan, "dry-run", kind, "in_progress"),
                               self._statements_for("dry-run", plan), plan)
-        self._lock(env, holder)
+        # the lock's TTL from the environment as last read; everything after the lock is read fresh
+        self._lock(self.records.environment(env_name), holder)
         try:
-            unfinished = self._unfinished(env_name)
-            if unfinished is not None:
-                if abandon:
-                    self.store.update_deployment(
-                        replace(unfinished, status="abandoned", finished_at=utc_now()))
-                    log.warning("abandoned unfinished deployment %s of %s",
-                                unfinished.deployment_id, env_name)
-                elif kind == "deploy":
-                    wanted = self.target_of(env, to)[1]
-                    if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
-                        return self._resume(env, unfinished, holder)
-                    raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
-            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
-            start = before if before is not None else self.deployed(env_name).state
-            plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to)
-            if restore:
-                self.check_restorable(restore)
-            return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
+            with self.records.reading():
+                return self._deploy_locked(env_name, to, holder, allow_breaking=allow_breaking, force=force,
+                                           confirm=confirm, abandon=abandon, kind=kind, before=before,
+                                           restore=restore)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
+
+    def _deploy_locked(self, env_name: str, to: str | None, holder: str, *, allow_breaking: bool,
+                       force: bool, confirm: str | bool | None, abandon: bool, kind: str,
+                       before: State | None, restore: dict[str, int] | None) -> Deployment:
+        """The deployment under its lock, inside one :meth:`ProjectRecords.reading`: its first store read
+        brings the project's row, the op log's tail, new snapshots and the environment's deployments."""
+        unfinished = self._unfinished(env_name)
+        env = self.records.environment(env_name)
+        if unfinished is not None:
+            if abandon:
+                self._update_deployment(
+                    replace(unfinished, status="abandoned", finished_at=utc_now()))
+                log.warning("abandoned unfinished deployment %s of %s",
+                            unfinished.deployment_id, env_name)
+            elif kind == "deploy":
+                wanted = self.target_of(env, to)[1]
+                if to is None or (wanted is not None and wanted.snapshot_id == unfinished.snapshot_id):
+                    return self._resume(env, unfinished, holder)
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        start = before if before is not None else self.deployed(env_name).state
+        plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
+        self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to)
+        if restore:
+            self.check_restorable(restore)
+        return self._run_new(env, plan, deployment_id, kind, to, restore or {}, start)
+
+    def _update_deployment(self, record: DeploymentRecord) -> None:
+        self.store.update_deployment(record)
+        self.records.forget_deployments()
 
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
                confirm: str | bool | None, to: str | None, dry_run: bool = False) -> None:
@@ -299,7 +324,7 @@ class Deployer:
 
     def _unfinished(self, env: str) -> DeploymentRecord | None:
         """The latest deployment if it did not finish: failed, or in progress without a live lock."""
-        for rec in self.store.read_deployments(self.project_name, env):
+        for rec in self.records.deployments(env):
             if rec.status in ("success", "rolled_back", "abandoned"):
                 return None
             if rec.status == "failed":
@@ -309,7 +334,7 @@ class Deployer:
                 interrupted = replace(
                     rec, status="failed", finished_at=utc_now(),
                     error=rec.error or "interrupted: the deploying process stopped (lock expired)")
-                self.store.update_deployment(interrupted)
+                self._update_deployment(interrupted)
                 return interrupted
         return None
 
@@ -358,6 +383,7 @@ class Deployer:
         touched = {st.object_id for st in statements if st.object_id and st.object_id.startswith("tbl_")}
         record = replace(record, touched_tables=tuple(sorted(touched & set(state.tables))))
         self.store.begin_deployment(record, statements)
+        self.records.forget_deployments()
         log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
                  plan.to_version, len(statements))
         return self._execute(record, statements, plan)
@@ -373,7 +399,8 @@ class Deployer:
                          statement_count=len(statements), resumes=failed.deployment_id,
                          deployed_by=self.author)
         self.store.begin_deployment(record, statements)
-        self.store.update_deployment(replace(failed, status="failed",
+        self.records.forget_deployments()
+        self._update_deployment(replace(failed, status="failed",
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))
         log.info("resuming %s as %s: %d of %d statement(s) left", failed.deployment_id, deployment_id,
                  len(statements), len(old))
@@ -470,7 +497,7 @@ class Deployer:
                 self.after_statement(st.seq, st)
             applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now()))
 
-        statuses = StatusWriter(self.store, self.project_name)
+        statuses = StatusWriter(self.store, self.project_name, interval=self.status_interval)
         try:
             with ThreadPoolExecutor(max_workers=self.max_workers,
                                     thread_name_prefix="schemax-deploy") as pool:
@@ -491,12 +518,12 @@ class Deployer:
             failed, exc = min(failure, key=lambda x: x[0].seq)
             rec = replace(record, status="failed", finished_at=utc_now(), applied=applied,
                           error=f"statement {failed.seq} failed: {failed.error}")
-            self.store.update_deployment(rec)
+            self._update_deployment(rec)
             log.error("deployment %s failed at statement %d after %d applied",
                       rec.deployment_id, failed.seq, applied)
             raise ExecutionError(failed, applied, failed.error or str(exc), rec.deployment_id)
         rec = replace(record, status="success", finished_at=utc_now(), applied=applied)
-        self.store.update_deployment(rec)
+        self._update_deployment(rec)
         log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
                  time.monotonic() - started)
         return Deployment(rec, final, plan)
