@@ -11,7 +11,7 @@ import pytest
 
 from fake_delta import FakeDeltaEngine
 from helpers import FailingExecutor
-from schemax.adapters.delta_store import DeltaStore
+from schemax.adapters.delta_store import TABLES, DeltaStore
 from schemax.services.deploy import Deployer
 from store_contract import StoreContract
 
@@ -244,3 +244,33 @@ def test_fault_at_every_index_then_resume_on_the_delta_store() -> None:
         assert len(ddl.ddl) == len(set(ddl.ddl)) == 12  # every statement exactly once
         assert set(first) <= set(ddl.ddl)
         assert p.status().deployed[env] == "2.0.0"
+
+
+def test_a_destructive_deploy_adds_one_version_question_per_destructive_table_only(rec: RecordingExecutor
+                                                                                   ) -> None:
+    q = new_project(rec, "rtd", 6)
+    q.deploy("dev")
+    for i in (0, 3):
+        q.drop_column(f"rt.s{i % 2}.t{i}", "v")
+    q.add_column("rt.s1.t1", "extra", "INT")  # not destructive: no version needed
+    q.snapshot("drops")
+    dep, sql = sent(rec, lambda: q.deploy("dev", force=True))  # force: the fake catalog holds nothing to scan
+    history = sorted(s for s in rec.sql if s.startswith("DESCRIBE HISTORY"))
+    assert history == ["DESCRIBE HISTORY `spark_catalog`.`rtd_dev_s0`.`t0` LIMIT 1",
+                       "DESCRIBE HISTORY `spark_catalog`.`rtd_dev_s1`.`t3` LIMIT 1"]
+    assert [s for s in sql if s != "DESCRIBE HISTORY"] == [
+        "MERGE INTO locks", "SELECT 'PROJECT' projects", "INSERT INTO deployment_statements",
+        "MERGE INTO deployment_statements", "MERGE INTO deployments", "DELETE FROM locks"]
+    assert dep.table_versions == {"`spark_catalog`.`rtd_dev_s0`.`t0`": 7,
+                                  "`spark_catalog`.`rtd_dev_s1`.`t3`": 7}
+
+
+def test_a_store_dropped_behind_the_process_is_ensured_again_on_the_next_open() -> None:
+    engine = FakeDeltaEngine(STORE)
+    schemax.Project.create(engine, "a", store=STORE, author="t")
+    engine.tables.clear()
+    engine.schema_exists = False
+    with pytest.raises(schemax.SchemaxError):
+        schemax.Project.open(engine, "a", store=STORE, author="t")
+    p = schemax.Project.create(engine, "a", store=STORE, author="t")  # the tables are created again
+    assert p.state().tables == {} and sorted(engine.tables) == sorted(TABLES)

@@ -313,6 +313,10 @@ class DeltaStore(DeltaRecordsMixin):
         self.ensure()
         done.add(key)
 
+    def _forget_ensured(self) -> None:
+        """A store table was not found: the next :meth:`ensure_once` looks again."""
+        (_ENSURED.get(self.executor) or set()).discard(self.location.lower())
+
     # -- reading what changed, in one query --------------------------------------------------------------
     def _branch(self, kind: str, table: str, columns: Sequence[str], where: str) -> str:
         """One branch of :meth:`read_changes`' UNION ALL: ``kind`` and the row as one JSON string, so that
@@ -343,7 +347,12 @@ class DeltaStore(DeltaRecordsMixin):
             branches.extend(self._deployment_branches(project, environment))
         if not branches:
             return StoreChanges()
-        rows = self.executor.query(" UNION ALL ".join(branches))
+        try:
+            rows = self.executor.query(" UNION ALL ".join(branches))
+        except SqlError as exc:
+            if exc.kind == "not_found":  # dropped behind this process's back: ensure again next time
+                self._forget_ensured()
+            raise
         record: ProjectRecord | None = None
         ops: list[OpRecord] = []
         snaps: list[Snapshot] = []

@@ -418,23 +418,37 @@ class Deployer:
                 for name, st in restore_statements(plan.target, before, after, restore)]
 
     def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
-        """Delta version of every existing table a destructive statement touches, for RESTORE later."""
-        versions: dict[str, int] = {}
+        """Delta version of every existing table a destructive statement touches, for RESTORE later.
+
+        One ``DESCRIBE HISTORY <table> LIMIT 1`` per such table and none for the others: the statement
+        names exactly one table and is not a table-valued function, so no single query reads several
+        tables' versions on both engines (https://learn.microsoft.com/azure/databricks/sql/language-manual/delta-describe-history).
+        The questions run concurrently (a bounded pool), so they cost about one round trip of wall time.
+        """
+        names: list[str] = []
         for st in plan.statements:
             risk = str(getattr(st.risk, "value", st.risk))
             table = before.tables.get(st.object_id or "")
             if risk not in ("destructive", "data_dependent", "breaking") or table is None:
                 continue
             name = env.naming.name(before, table.id)
-            if name in versions:
-                continue
+            if name not in names:
+                names.append(name)
+
+        def version(name: str) -> int | None:
             try:
                 rows = self.executor.query(f"DESCRIBE HISTORY {name} LIMIT 1")
             except SqlError:
-                continue  # not a Delta table, or not there: nothing to restore from
-            if rows:
-                versions[name] = int(rows[0]["version"])
-        return versions
+                return None  # not a Delta table, or not there: nothing to restore from
+            return int(rows[0]["version"]) if rows else None
+
+        if len(names) <= 1:
+            found = [version(n) for n in names]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.max_workers, len(names)),
+                                    thread_name_prefix="schemax-versions") as pool:
+                found = list(pool.map(version, names))
+        return {n: v for n, v in zip(names, found, strict=True) if v is not None}
 
     def check_restorable(self, versions: dict[str, int]) -> None:
         """Refuse before anything runs if a table's recorded version is out of Delta's reach."""
