@@ -123,8 +123,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"deploying {args.tables} tables for the drift part ...", flush=True)
             d.deploy("dev")
             _, sql = _measure(rec, lambda: d.check_drift("dev"))
+            quoted = ".".join(f"`{part}`" for part in store.split("."))
+            on_store = sum(1 for s in sql if quoted in s)
             row(f"drift dev ({args.tables} tables / {args.schemas} schemas)",
                 f"<= {2 * args.schemas} (2 per schema)", sql)
+            row("  of which catalog reads", f"<= {2 * args.schemas} (2 per schema)",
+                [s for s in sql if quoted not in s])
+            row("  of which store statements (read, scan record)", "constant", sql[:on_store])
 
     finally:  # what was measured is printed even when a later step fails
         print("\nstatements sent to the engine besides the plan's DDL")

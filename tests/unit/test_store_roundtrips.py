@@ -274,3 +274,15 @@ def test_a_store_dropped_behind_the_process_is_ensured_again_on_the_next_open() 
         schemax.Project.open(engine, "a", store=STORE, author="t")
     p = schemax.Project.create(engine, "a", store=STORE, author="t")  # the tables are created again
     assert p.state().tables == {} and sorted(engine.tables) == sorted(TABLES)
+
+
+def test_a_drift_check_reads_the_store_once_and_the_catalog_twice_per_schema(rec: RecordingExecutor
+                                                                             ) -> None:
+    p = new_project(rec, "rt", 20)
+    p.deploy("dev")
+    p.add_column("rt.s0.t0", "extra", "INT")
+    p.snapshot("second")
+    p.deploy("dev", force=True)  # a second deployment: its statements are not read (touched_tables)
+    _, sql = sent(rec, lambda: p.check_drift("dev"))
+    assert sql == ["SELECT 'PROJECT' projects", "DESCRIBE SCHEMA", "SHOW TABLE", "DESCRIBE SCHEMA",
+                   "SHOW TABLE", "INSERT INTO drift_scans"]

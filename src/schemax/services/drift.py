@@ -117,7 +117,7 @@ class DriftService:
         for rec in records:
             if rec.status != "success" or rec.to_version is None:
                 continue
-            if not rec.touched_tables:  # recorded before touched_tables existed: ask its statements
+            if not rec.touched_tables and rec.statement_count:  # recorded before touched_tables existed
                 for st in store.read_statements(project, rec.deployment_id):
                     if st.object_id and st.object_id.startswith("tbl_"):
                         by_id[st.object_id] = rec.to_version
