@@ -250,8 +250,12 @@ class ProjectRecords:
                 for name, data in sorted(envs.items())}
 
     def environment(self, name: str) -> Environment:
-        """One environment; NotFoundError if the project has none of that name."""
+        """One environment; NotFoundError if the project has none of that name (after reading the
+        project's row again: another process may have added it since the last read)."""
         envs = self.environments()
+        if name not in envs:
+            self.reload()
+            envs = self.environments()
         if name not in envs:
             raise NotFoundError("environment", name)
         return envs[name]

@@ -286,3 +286,17 @@ def test_a_drift_check_reads_the_store_once_and_the_catalog_twice_per_schema(rec
     _, sql = sent(rec, lambda: p.check_drift("dev"))
     assert sql == ["SELECT 'PROJECT' projects", "DESCRIBE SCHEMA", "SHOW TABLE", "DESCRIBE SCHEMA",
                    "SHOW TABLE", "INSERT INTO drift_scans"]
+
+
+def test_settings_come_from_the_last_read_and_an_environment_added_elsewhere_is_found(
+        rec: RecordingExecutor) -> None:
+    p = new_project(rec, "rt")
+    other = schemax.Project.open(rec, "rt", store=STORE, author="other")
+    other.add_environment("qa", catalogs={"rt": "spark_catalog"}, schema_prefix="rt_qa_")
+    rec.clear()
+    assert "qa" not in p.environments()  # as last read: no query
+    assert rec.sql == []
+    assert p.environment("qa").schema_prefix == "rt_qa_"  # unknown here: the row is read again
+    assert len(rec.sql) == 1
+    p.status()
+    assert "qa" in p.environments()  # every operation's read brings the row

@@ -88,10 +88,11 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
         st, executor = store_for(spark, store)
         st.ensure_once()
         result = import_export(st, export)
-        record = st.get_project(export.record.name) or export.record
-        project = cls(st, record, author=author or resolve_author(executor), executor=executor)
+        first = st.read_changes(export.record.name)  # the row, ops and snapshots as imported: one read
+        project = cls(st, first.project or export.record, author=author or resolve_author(executor),
+                      executor=executor)
+        project.records.load(first)
         project.last_import = result
-        project.refresh()
         return project
 
     # ------------------------------------------------------------------------------------------------
