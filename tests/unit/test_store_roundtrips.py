@@ -300,3 +300,15 @@ def test_settings_come_from_the_last_read_and_an_environment_added_elsewhere_is_
     assert len(rec.sql) == 1
     p.status()
     assert "qa" in p.environments()  # every operation's read brings the row
+
+
+def test_a_finished_record_begun_at_once_gets_its_own_row() -> None:
+    from schemax.core.environment import DeploymentRecord
+
+    engine = FakeDeltaEngine(STORE)
+    st = DeltaStore(engine, STORE)
+    st.ensure()
+    rec = DeploymentRecord("dep_1", "p", "dev", "success", "baseline", "2026-01-01", "me", to_version="1.0.0")
+    st.begin_deployment(rec, [])
+    assert len(engine.tables["deployments"]) == 1 and engine.tables["deployment_statements"] == []
+    assert [r.status for r in st.read_deployments("p", "dev")] == ["success"]

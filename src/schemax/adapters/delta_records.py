@@ -107,6 +107,12 @@ class DeltaRecordsMixin:
         # ``deployment_statements`` with every statement, so the record and its statements exist together
         # or not at all. Its ``deployments`` row is written by the first update (the finish, or an
         # interruption found later); until then readers take the header (:meth:`read_deployments`).
+        if record.status != "in_progress":  # a finished record (an import's baseline): its own row
+            if statements:
+                self._insert("deployment_statements",
+                             [self._statement_row(record.project, s) for s in statements])
+            self._insert("deployments", [self._deployment_row(record)])
+            return
         header = {"project": record.project, "deployment_id": record.deployment_id, "seq": HEADER_SEQ,
                   "status": HEADER_STATUS, "sql": None, "record": canonical_json(record.to_row())}
         self._insert("deployment_statements",
