@@ -272,6 +272,10 @@ def _eval(node: exp.Expression, env: dict[str, dict[str, Any]]) -> Any:
         return None if v is None else v in [_eval(e, env) for e in node.expressions]
     if isinstance(node, exp.Is):
         return _eval(node.this, env) is None
+    if isinstance(node, (exp.Concat, exp.DPipe)):
+        parts = [_eval(e, env) for e in (node.expressions if isinstance(node, exp.Concat)
+                                         else [node.this, node.expression])]
+        return None if any(p is None for p in parts) else "".join(str(p) for p in parts)
     if isinstance(node, exp.CurrentTimestamp):
         return "2026-01-01 00:00:00"
     if isinstance(node, exp.JSONFormat):  # to_json(struct(...))

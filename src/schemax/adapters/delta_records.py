@@ -32,10 +32,13 @@ RECORD_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-#: ``seq`` and ``status`` of the row of ``deployment_statements`` that holds the deployment's own record
-#: from its begin until its ``deployments`` row is written
+#: The row of ``deployment_statements`` that holds a deployment's own record from its begin until its
+#: ``deployments`` row is written: ``seq`` 0, status "deployment", and the deployment's id with this suffix,
+#: so that a reader asking for the statements of a deployment by its id (an older schemax too) never
+#: meets it
 HEADER_SEQ = 0
 HEADER_STATUS = "deployment"
+HEADER_SUFFIX = "#deployment"
 
 
 def _affected(result: Sequence[dict[str, Any]]) -> int | None:
@@ -113,7 +116,8 @@ class DeltaRecordsMixin:
                              [self._statement_row(record.project, s) for s in statements])
             self._insert("deployments", [self._deployment_row(record)])
             return
-        header = {"project": record.project, "deployment_id": record.deployment_id, "seq": HEADER_SEQ,
+        header = {"project": record.project, "deployment_id": record.deployment_id + HEADER_SUFFIX,
+                  "seq": HEADER_SEQ,
                   "status": HEADER_STATUS, "sql": None, "record": canonical_json(record.to_row())}
         self._insert("deployment_statements",
                      [header, *(self._statement_row(record.project, s) for s in statements)])
@@ -150,7 +154,8 @@ class DeltaRecordsMixin:
         return [
             f"SELECT 'deployment' AS `kind`, to_json(struct(`record`)) AS `row` FROM {dep} WHERE {where}",
             f"SELECT 'header' AS `kind`, to_json(struct(h.`record`)) AS `row` FROM {st} h "
-            f"LEFT ANTI JOIN {dep} d ON d.`project` = h.`project` AND d.`deployment_id` = h.`deployment_id` "
+            f"LEFT ANTI JOIN {dep} d ON d.`project` = h.`project` "
+            f"AND concat(d.`deployment_id`, {_s(HEADER_SUFFIX)}) = h.`deployment_id` "
             f"WHERE h.`project` = {_s(project)} AND h.`seq` = {HEADER_SEQ}",
         ]
 
