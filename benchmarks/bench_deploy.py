@@ -50,7 +50,7 @@ def run(p: schemax.Project, env: str, workers: int) -> tuple[float, float, int, 
 class OneCommitPerStatement:
     """The naive baseline: every statement's status is its own Delta commit, written before the next runs."""
 
-    def __init__(self, store: object, project: str) -> None:
+    def __init__(self, store: object, project: str, **_: object) -> None:  # interval: unused
         self.store, self.project = store, project
 
     def put(self, record: object) -> None:

@@ -7,7 +7,7 @@ and in memory for tests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -52,6 +52,18 @@ class ProjectRecord:
     environments: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StoreChanges:
+    """What one :meth:`Store.read_changes` read: the project's row, the ops after a seq, the snapshots not
+    known yet, and (when asked) the deployments. ``project`` is None when the store holds no such project
+    (or when the row was not asked for), ``deployments`` None when they were not asked for."""
+
+    project: ProjectRecord | None = None
+    ops: list[OpRecord] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
+    deployments: list[DeploymentRecord] | None = None
+
+
 class Store(Protocol):
     """Where a project's records live (Delta tables in a ``schemax`` schema, or memory in tests)."""
 
@@ -59,6 +71,9 @@ class Store(Protocol):
 
     def ensure(self) -> None:
         """Create the store's schema and tables when missing. Idempotent."""
+
+    def ensure_once(self) -> None:
+        """:meth:`ensure`, once per store and process (and engine): later calls cost nothing."""
 
     def create_project(self, record: ProjectRecord) -> None:
         """Insert a project row; ProjectExistsError if one with that name exists."""
@@ -84,6 +99,14 @@ class Store(Protocol):
 
     def read_snapshots(self, project: str) -> list[Snapshot]:
         """All snapshots, oldest first."""
+
+    def read_changes(self, project: str, *, ops_after: int | None = 0,
+                     known_snapshots: Collection[str] = (), deployments: bool = False,
+                     environment: str | None = None) -> StoreChanges:
+        """One read of what changed (one query on the Delta store): the project's row, the ops with
+        ``seq > ops_after`` and the snapshots whose ids are not in ``known_snapshots`` (none of the three
+        when ``ops_after`` is None), and with ``deployments`` the deployments (of ``environment``, or
+        all), newest first."""
 
     # -- deployments (written before execution, then updated) -------------------------------------
     def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
@@ -120,7 +143,7 @@ class Store(Protocol):
         """Scans, newest first."""
 
 
-__all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store"]
+__all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store", "StoreChanges"]
 
 
 # ---------------------------------------------------------------------------------------------------------

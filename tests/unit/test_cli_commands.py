@@ -24,6 +24,7 @@ from schemax.cli import (
     run,
 )
 from schemax.plan import OSS_DELTA, UNITY_CATALOG
+from schemax.project.facade import _CAPABILITIES
 
 
 class Cli:
@@ -190,6 +191,7 @@ def test_exit_codes_of_a_failed_and_an_unsupported_deploy(monkeypatch: pytest.Mo
     code, out, _ = run_cli("deploy", "dev", "--json")  # tags on an engine without Unity Catalog
     assert code == EXIT_UNSUPPORTED and json.loads(out)["error"]["type"] == "UnsupportedError"
     monkeypatch.setattr("schemax.project.facade.detect_capabilities", lambda ex: UNITY_CATALOG)
+    _CAPABILITIES.forget(engine)  # detected once per engine and process: make this "another" engine
     assert run_cli("deploy", "dev", "--to", "1.1.0")[0] == EXIT_OK
     p.add_column("shop.sales.orders", "amount", "INT")
     p.snapshot("v3", version="1.2.0")

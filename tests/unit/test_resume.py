@@ -162,3 +162,32 @@ def test_key_constraints_are_looked_up_in_information_schema(present: bool) -> N
     (asked,) = fake.sql
     assert asked.startswith("SELECT 1 AS one FROM `c`.`information_schema`.`table_constraints`")
     assert "lower('ord\\'ers')" in asked and "lower('orders_pk')" in asked  # values quoted as literals
+
+
+def test_status_writer_commits_at_most_once_per_interval_and_everything_at_close() -> None:
+    class Recording(MemoryStore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.batches: list[int] = []
+            self.wrote = threading.Event()
+
+        def update_statements(self, project: str, updates: Any) -> None:
+            self.batches.append(len(updates))
+            super().update_statements(project, updates)
+            self.wrote.set()
+
+    store = Recording()
+    sts = _deployment(store, 5)
+    writer = StatusWriter(store, "p", interval=3600)  # a deployment shorter than the interval
+    for st in sts:
+        writer.put(StatementRecord(st.deployment_id, st.seq, st.sql, status="applied"))
+    assert store.batches == []  # nothing is due before the interval
+    writer.close()
+    assert store.batches == [5] and writer.commits == 1  # one statement for every status
+    eager = Recording()
+    sts = _deployment(eager, 2)
+    writer = StatusWriter(eager, "p", interval=0)  # no interval: a status is written as soon as it is queued
+    writer.put(StatementRecord("d1", 1, "SELECT 1", status="applied"))
+    assert eager.wrote.wait(10)
+    writer.close()
+    assert eager.batches == [1]

@@ -32,6 +32,24 @@ RECORD_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+#: The row of ``deployment_statements`` that holds a deployment's own record from its begin until its
+#: ``deployments`` row is written: ``seq`` 0, status "deployment", and the deployment's id with this suffix,
+#: so that a reader asking for the statements of a deployment by its id (an older schemax too) never
+#: meets it
+HEADER_SEQ = 0
+HEADER_STATUS = "deployment"
+HEADER_SUFFIX = "#deployment"
+
+
+def _affected(result: Sequence[dict[str, Any]]) -> int | None:
+    """``num_affected_rows`` of a MERGE's metrics row (None when the engine returns none)."""
+    for row in result:
+        for key in ("num_affected_rows", "numAffectedRows"):
+            if row.get(key) is not None:
+                return int(row[key])
+    return None
+
+
 def _s(value: Any) -> str:
     return "NULL" if value is None else sql_string(str(value))
 
@@ -88,12 +106,21 @@ class DeltaRecordsMixin:
                 "sql": st.sql, "record": canonical_json(st.to_row())}
 
     def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
-        # statements first: a crash between the two writes leaves orphan statements, never a
-        # deployment that claims statements it does not have
-        if statements:
-            self._insert("deployment_statements",
-                         [self._statement_row(record.project, s) for s in statements])
-        self._insert("deployments", [self._deployment_row(record)])
+        # ONE statement, one Delta commit: the deployment's own record travels as row ``seq = 0`` of
+        # ``deployment_statements`` with every statement, so the record and its statements exist together
+        # or not at all. Its ``deployments`` row is written by the first update (the finish, or an
+        # interruption found later); until then readers take the header (:meth:`read_deployments`).
+        if record.status != "in_progress":  # a finished record (an import's baseline): its own row
+            if statements:
+                self._insert("deployment_statements",
+                             [self._statement_row(record.project, s) for s in statements])
+            self._insert("deployments", [self._deployment_row(record)])
+            return
+        header = {"project": record.project, "deployment_id": record.deployment_id + HEADER_SUFFIX,
+                  "seq": HEADER_SEQ,
+                  "status": HEADER_STATUS, "sql": None, "record": canonical_json(record.to_row())}
+        self._insert("deployment_statements",
+                     [header, *(self._statement_row(record.project, s) for s in statements)])
 
     def update_statements(self, project: str, updates: Sequence[StatementRecord]) -> None:
         if updates:
@@ -122,17 +149,39 @@ class DeltaRecordsMixin:
                 if attempt == attempts - 1:
                     raise
 
-    def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
+    def _deployment_branches(self, project: str, environment: str | None) -> list[str]:
+        """The UNION ALL branches that read deployments: the ``deployments`` rows, and the headers of
+        deployments that have none yet (begun, not finished: a left anti join, so no record is read
+        twice). Headers are filtered by environment after parsing (their table has no such column)."""
         where = f"`project` = {_s(project)}" + (
             f" AND `environment` = {_s(environment)}" if environment else "")
-        rows = self.executor.query(f"SELECT `record` FROM {self.table('deployments')} WHERE {where} "
-                                   "ORDER BY `started_at` DESC, `deployment_id` DESC")
-        return [DeploymentRecord.from_row(json.loads(r["record"])) for r in rows]
+        dep, st = self.table("deployments"), self.table("deployment_statements")
+        return [
+            f"SELECT 'deployment' AS `kind`, to_json(struct(`record`)) AS `row` FROM {dep} WHERE {where}",
+            f"SELECT 'header' AS `kind`, to_json(struct(h.`record`)) AS `row` FROM {st} h "
+            f"LEFT ANTI JOIN {dep} d ON d.`project` = h.`project` "
+            f"AND concat(d.`deployment_id`, {_s(HEADER_SUFFIX)}) = h.`deployment_id` "
+            f"WHERE h.`project` = {_s(project)} AND h.`seq` = {HEADER_SEQ}",
+        ]
+
+    @staticmethod
+    def _deployment_records(rows: Sequence[dict[str, Any]],
+                            environment: str | None) -> list[DeploymentRecord]:
+        """Rows of :meth:`_deployment_branches` as records, newest first (started_at, then id)."""
+        records = [DeploymentRecord.from_row(json.loads(r["record"])) for r in rows if r.get("record")]
+        if environment:
+            records = [r for r in records if r.environment == environment]
+        return sorted(records, key=lambda r: (r.started_at, r.deployment_id), reverse=True)
+
+    def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
+        rows = self.executor.query(" UNION ALL ".join(self._deployment_branches(project, environment)))
+        return self._deployment_records(
+            [{"kind": r["kind"], "record": json.loads(r["row"]).get("record")} for r in rows], environment)
 
     def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
         rows = self.executor.query(
             f"SELECT `record` FROM {self.table('deployment_statements')} WHERE `project` = {_s(project)} "
-            f"AND `deployment_id` = {_s(deployment_id)} ORDER BY `seq`")
+            f"AND `deployment_id` = {_s(deployment_id)} AND `seq` > {HEADER_SEQ} ORDER BY `seq`")
         return [StatementRecord.from_row(json.loads(r["record"])) for r in rows]
 
     # -- locks -------------------------------------------------------------------------------------
@@ -150,9 +199,11 @@ class DeltaRecordsMixin:
                f"`updated_at` = current_timestamp() "
                f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})")
         try:
-            self.executor.execute(sql)
+            taken = _affected(self.executor.query(sql))
         except StoreConflictError:
-            pass  # a concurrent taker committed first; whoever holds it now is read below
+            taken = None  # a concurrent taker committed first; whoever holds it now is read below
+        if taken:  # the MERGE wrote our row (Delta's metrics say so): no need to read it back
+            return None
         held = self.read_lock(lock.project, lock.environment)
         if held is not None and held.holder == lock.holder:
             return None
@@ -192,4 +243,4 @@ class DeltaRecordsMixin:
         return [DriftScanRecord(**json.loads(r["record"])) for r in rows]
 
 
-__all__ = ["RECORD_TABLES", "DeltaRecordsMixin"]
+__all__ = ["HEADER_SEQ", "RECORD_TABLES", "DeltaRecordsMixin"]

@@ -38,17 +38,18 @@ import base64
 import json
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from schemax.adapters.delta_records import RECORD_TABLES, DeltaRecordsMixin
+from schemax.adapters.engine_cache import PerEngine
 from schemax.core.hashing import canonical_json
 from schemax.core.model import State
 from schemax.core.names import qualified, split_qualified, sql_string
 from schemax.core.ops import Op
 from schemax.core.snapshot import Snapshot
 from schemax.errors import ProjectExistsError, SchemaxError, SqlError, StoreConflictError
-from schemax.ports import OpRecord, ProjectRecord, Row, SqlExecutor
+from schemax.ports import OpRecord, ProjectRecord, Row, SqlExecutor, StoreChanges
 
 DEFAULT_LOCATION = "spark_catalog.schemax"
 
@@ -56,6 +57,9 @@ DEFAULT_LOCATION = "spark_catalog.schemax"
 COMPRESS_THRESHOLD = 256 * 1024
 
 APPEND_ONLY = {"delta.appendOnly": "true"}
+
+#: store locations (lower-case) whose tables this process has ensured, per engine (``ensure_once``)
+_ENSURED: PerEngine[set[str]] = PerEngine()
 
 # Pauses between attempts to create tables that another process may be creating at the same time.
 _ENSURE_BACKOFF_S = (0.2, 0.5, 1.0, 2.0)
@@ -298,6 +302,77 @@ class DeltaStore(DeltaRecordsMixin):
             f"store {self.location}: could not create table(s) {', '.join(missing)}: {first}"
         ) from first
 
+    def ensure_once(self) -> None:
+        """:meth:`ensure`, once per store location and engine in this process: opening a project again
+        (a CLI command, a notebook cell) costs no listing query. A store dropped behind the process's back
+        is not noticed; :meth:`ensure` always looks."""
+        done = _ENSURED.setdefault(self.executor, set)
+        key = self.location.lower()
+        if key in done:
+            return
+        self.ensure()
+        done.add(key)
+
+    def _forget_ensured(self) -> None:
+        """A store table was not found: the next :meth:`ensure_once` looks again."""
+        (_ENSURED.get(self.executor) or set()).discard(self.location.lower())
+
+    # -- reading what changed, in one query --------------------------------------------------------------
+    def _branch(self, kind: str, table: str, columns: Sequence[str], where: str) -> str:
+        """One branch of :meth:`read_changes`' UNION ALL: ``kind`` and the row as one JSON string, so that
+        branches over tables of different shapes line up (``to_json`` leaves out null fields)."""
+        cols = ", ".join(f"`{c}`" for c in columns)
+        return (f"SELECT {_lit(kind)} AS `kind`, to_json(struct({cols})) AS `row` FROM {self.table(table)} "
+                f"WHERE {where}")
+
+    def read_changes(self, project: str, *, ops_after: int | None = 0,
+                     known_snapshots: Collection[str] = (), deployments: bool = False,
+                     environment: str | None = None) -> StoreChanges:
+        """The project's row, the ops after ``ops_after``, the snapshots not in ``known_snapshots`` and
+        (with ``deployments``) the deployments, in ONE statement: a UNION ALL of one branch per table,
+        each row travelling as ``to_json(struct(...))``."""
+        branches: list[str] = []
+        p = _lit(project)
+        if ops_after is not None:
+            branches.append(self._branch("project", "projects", _PROJECT_COLUMNS, f"`name` = {p}"))
+            branches.append(self._branch("op", "ops", [c for c in _OP_COLUMNS if c != "project"],
+                                         f"`project` = {p} AND `seq` > {_int(ops_after)}"))
+            where = f"`project` = {p}"
+            known = sorted(set(known_snapshots))
+            if known:
+                where += f" AND `snapshot_id` NOT IN ({', '.join(_lit(k) for k in known)})"
+            branches.append(self._branch("snapshot", "snapshots",
+                                         [c for c in _SNAPSHOT_COLUMNS if c != "project"], where))
+        if deployments:
+            branches.extend(self._deployment_branches(project, environment))
+        if not branches:
+            return StoreChanges()
+        try:
+            rows = self.executor.query(" UNION ALL ".join(branches))
+        except SqlError as exc:
+            if exc.kind == "not_found":  # dropped behind this process's back: ensure again next time
+                self._forget_ensured()
+            raise
+        record: ProjectRecord | None = None
+        ops: list[OpRecord] = []
+        snaps: list[Snapshot] = []
+        deps: list[Row] = []
+        for row in rows:
+            data = json.loads(row["row"])
+            kind = row["kind"]
+            if kind == "project":
+                record = self._project_record({c: data.get(c) for c in _PROJECT_COLUMNS})
+            elif kind == "op":
+                ops.append(self._op_record({c: data.get(c) for c in _OP_COLUMNS}))
+            elif kind == "snapshot":
+                snaps.append(self._snapshot({c: data.get(c) for c in _SNAPSHOT_COLUMNS}))
+            else:
+                deps.append({"kind": kind, "record": data.get("record")})
+        ops.sort(key=lambda r: r.seq)
+        snaps.sort(key=lambda s: s.op_seq)
+        return StoreChanges(project=record, ops=ops, snapshots=snaps,
+                            deployments=self._deployment_records(deps, environment) if deployments else None)
+
     # -- the one write path ----------------------------------------------------------------------------
     def _merge_insert(
         self,
@@ -365,7 +440,10 @@ class DeltaStore(DeltaRecordsMixin):
         )
         if not rows:
             return None
-        r = rows[0]
+        return self._project_record(rows[0])
+
+    @staticmethod
+    def _project_record(r: Row) -> ProjectRecord:
         return ProjectRecord(
             name=r["name"],
             created_at=r["created_at"] or "",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, LockRecord, StatementRecord
 from schemax.core.snapshot import Snapshot
 from schemax.errors import ProjectExistsError, StoreConflictError
-from schemax.ports import OpRecord, ProjectRecord
+from schemax.ports import OpRecord, ProjectRecord, StoreChanges
 
 
 class MemoryStore:
@@ -28,6 +28,9 @@ class MemoryStore:
         self.commits = 0  # number of write transactions, to check batching
 
     def ensure(self) -> None:
+        return None
+
+    def ensure_once(self) -> None:
         return None
 
     def create_project(self, record: ProjectRecord) -> None:
@@ -80,6 +83,21 @@ class MemoryStore:
     def read_snapshots(self, project: str) -> list[Snapshot]:
         with self._lock:  # ordered by log position, as the Delta store reads them
             return sorted(self._snapshots.get(project, []), key=lambda s: s.op_seq)
+
+    def read_changes(self, project: str, *, ops_after: int | None = 0,
+                     known_snapshots: Collection[str] = (), deployments: bool = False,
+                     environment: str | None = None) -> StoreChanges:
+        """The Delta store's one-query read, from the dicts (see :meth:`schemax.ports.Store.read_changes`)."""
+        if ops_after is None:
+            changes = StoreChanges()
+        else:
+            known = set(known_snapshots)
+            changes = StoreChanges(
+                project=self.get_project(project), ops=self.read_ops(project, ops_after),
+                snapshots=[s for s in self.read_snapshots(project) if s.snapshot_id not in known])
+        if deployments:
+            changes = replace(changes, deployments=self.read_deployments(project, environment))
+        return changes
 
     # -- deployments -------------------------------------------------------------------------------
     def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:

@@ -147,15 +147,16 @@ class ProjectBase:
         return self.records.state_at_seq(seq)
 
     def settings(self) -> Settings:
-        """Project settings (version prefix, safety switches)."""
-        return self.records.settings()
+        """Project settings (version prefix, safety switches), as the store holds them now."""
+        return self.records.current().settings()
 
     def environments(self) -> dict[str, Environment]:
-        """Every environment of the project, by name."""
-        return self.records.environments()
+        """Every environment of the project, by name, as the store holds them now."""
+        return self.records.current().environments()
 
     def environment(self, name: str) -> Environment:
-        return self.records.environment(name)
+        """One environment, as the store holds it now (another process may have changed it)."""
+        return self.records.current().environment(name)
 
     # ------------------------------------------------------------------------------------------------
     # recording

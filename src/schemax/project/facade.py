@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Literal, overload
 
+from schemax.adapters.engine_cache import PerEngine
 from schemax.core.environment import DriftScanRecord, Environment
 from schemax.core.model import State
 from schemax.core.ops import Op
@@ -34,6 +35,9 @@ from schemax.services.preflight import Preflight, preflight_check, run_preflight
 from schemax.services.rehearsal import Rehearsal, RehearsedStatement, rehearse
 from schemax.services.rollback import plan_rollback
 
+#: what each engine can run, detected once per engine and process (two queries; issue 12)
+_CAPABILITIES: PerEngine[EngineCapabilities] = PerEngine()
+
 # the messages of imports keep the logger they had when the drift service recorded the ops itself
 drift_log = logging.getLogger("schemax.drift")
 
@@ -53,9 +57,10 @@ class ServiceFacade(SnapshotDesign):
         return Deployer(self.records, executor, author=self.author, **options)
 
     def capabilities(self) -> EngineCapabilities | None:
-        """What the engine behind this project can run (detected once, then cached)."""
+        """What the engine behind this project can run (detected once per engine and process)."""
         if self._capabilities is None and self.executor is not None:
-            self._capabilities = detect_capabilities(self.executor)
+            executor = self.executor
+            self._capabilities = _CAPABILITIES.setdefault(executor, lambda: detect_capabilities(executor))
         return self._capabilities
 
     def drift_service(self, **options: Any) -> DriftService:

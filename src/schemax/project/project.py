@@ -49,7 +49,7 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
                author: str | None = None, settings: dict[str, Any] | None = None) -> Project:
         """Create a project in ``store``; ProjectExistsError if it is already there."""
         st, executor = store_for(spark, store)
-        st.ensure()
+        st.ensure_once()
         who = author or resolve_author(executor)
         record = ProjectRecord(name=name, created_at=utc_now(), created_by=who, settings=dict(settings or {}))
         st.create_project(record)
@@ -67,12 +67,13 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
              author: str | None = None) -> Project:
         """Open an existing project; ProjectNotFoundError if the store does not hold it."""
         st, executor = store_for(spark, store)
-        st.ensure()
-        record = st.get_project(name)
-        if record is None:
+        st.ensure_once()
+        first = st.read_changes(name)  # the project's row, its ops and snapshots: one read
+        if first.project is None:
+            # not found: one more query, only on this path, for the did-you-mean suggestions
             raise ProjectNotFoundError(name, st.location, close_names(name, st.list_projects()))
-        project = cls(st, record, author=author or resolve_author(executor), executor=executor)
-        project.refresh()
+        project = cls(st, first.project, author=author or resolve_author(executor), executor=executor)
+        project.records.load(first)
         return project
 
     @classmethod
@@ -89,12 +90,13 @@ class Project(CatalogDesign, TableDesign, ObjectDesign, EnvironmentDesign, Desig
         """
         export = read_export(path, name=name)
         st, executor = store_for(spark, store)
-        st.ensure()
+        st.ensure_once()
         result = import_export(st, export)
-        record = st.get_project(export.record.name) or export.record
-        project = cls(st, record, author=author or resolve_author(executor), executor=executor)
+        first = st.read_changes(export.record.name)  # the row, ops and snapshots as imported: one read
+        project = cls(st, first.project or export.record, author=author or resolve_author(executor),
+                      executor=executor)
+        project.records.load(first)
         project.last_import = result
-        project.refresh()
         return project
 
     # ------------------------------------------------------------------------------------------------

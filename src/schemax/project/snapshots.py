@@ -46,7 +46,7 @@ class SnapshotDesign(ProjectBase):
                     raise VersionError(chosen, "taken by a concurrent snapshot") from None
                 log.debug("snapshot version conflict (attempt %d); retrying", attempt)
                 continue
-            self.records.snapshots_changed()
+            self.records.snapshot_appended(snap)
             log.info("snapshot %s %r: %d op(s) since previous", snap.version, name, len(snap.op_ids))
             return snap
         raise StoreConflictError("snapshots", "gave up after repeated version conflicts")

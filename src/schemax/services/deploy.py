@@ -68,7 +68,7 @@ from schemax.ports import SqlExecutor, Store
 from schemax.records import ProjectRecords
 from schemax.services.discards import DiscardedCommits, discarded_commits
 from schemax.services.resume import FOUND_APPLIED, already_applied
-from schemax.services.statuses import StatusWriter
+from schemax.services.statuses import DEFAULT_INTERVAL, StatusWriter
 
 log = logging.getLogger("schemax.deploy")
 
@@ -187,7 +187,7 @@ def state_of(records: ProjectRecords, rec: DeploymentRecord) -> State:
 
 def deployed_state(records: ProjectRecords, env: str) -> DeployedState:
     """The environment's state per its last successful deployment (empty if none)."""
-    for rec in records.store.read_deployments(records.name, env):
+    for rec in records.deployments(env):
         if rec.status == "success":
             return DeployedState(state_of(records, rec), rec.to_version, rec.snapshot_id, rec)
     return DeployedState(State(), None, None, None)
@@ -207,8 +207,11 @@ class Deployer:
                  before_statement: Callable[[int, StatementRecord], None] | None = None,
                  after_statement: Callable[[int, StatementRecord], None] | None = None,
                  progress: Callable[[int, int, StatementRecord], None] | None = None,
-                 preflight_check: Callable[[Environment, Plan], Any] | None = None) -> None:
+                 preflight_check: Callable[[Environment, Plan], Any] | None = None,
+                 status_interval: float = DEFAULT_INTERVAL) -> None:
         self.records = records
+        #: seconds between two group commits of statement statuses (services/statuses.py)
+        self.status_interval = status_interval
         self.author = author
         self.executor = executor
         self.capabilities = capabilities
@@ -267,8 +270,13 @@ class Deployer:
     # ------------------------------------------------------------------------------------------------
     def plan(self, env_name: str, to: str | None = None, *, deployment_id: str | None = None,
              before: State | None = None) -> Plan:
+        with self.records.reading():  # one store read: the catch-up and the environment's deployments
+            return self._plan(env_name, to, deployment_id=deployment_id, before=before)
+
+    def _plan(self, env_name: str, to: str | None, *, deployment_id: str | None,
+              before: State | None) -> Plan:
+        current = self.deployed(env_name)  # first: it reads the project's row too
         env = self.records.environment(env_name)
-        current = self.deployed(env_name)
         state, snap, _ = self.target_of(env, to)
         to_version = snap.version if snap else "working"
         tracking = Tracking(
@@ -299,62 +307,77 @@ class Deployer:
         that changed data since, unless ``allow_data_loss``. With ``expected`` (a saved plan) the
         deployment runs only that plan: the plan of ``env`` now must have its fingerprint, else
         :class:`StalePlanError` before anything is recorded."""
-        env = self.records.environment(env_name)
         holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
         if expected is not None:
             to = expected.to_version
         if dry_run:
-            return self._dry_run(env, to, allow_breaking=allow_breaking, force=force, abandon=abandon,
-                                 kind=kind, before=before, restore=restore or {}, expected=expected)
-        self._lock(env, holder)
+            with self.records.reading():
+                env = self.records.environment(env_name)
+                return self._dry_run(env, to, allow_breaking=allow_breaking, force=force, abandon=abandon,
+                                     kind=kind, before=before, restore=restore or {}, expected=expected)
+        # the lock's TTL from the environment as last read; everything after the lock is read fresh
+        self._lock(self.records.environment(env_name), holder)
         try:
-            unfinished = self._unfinished(env_name)
-            abandoned = False
-            if unfinished is not None and expected is not None and not abandon:
-                # resuming runs what is left of another plan, not the saved one
-                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
-            if unfinished is not None:
-                # a resume (and an abandon, which leads to a new run) executes on the environment too
-                self._require_confirmation(env, confirm)
-                if abandon:
-                    abandoned = unfinished.applied > 0 or unfinished.status == "interrupted" or any(
-                        s.status != "pending"
-                        for s in self.store.read_statements(self.project_name, unfinished.deployment_id))
-                    self.store.update_deployment(
-                        replace(unfinished, status="abandoned", finished_at=utc_now()))
-                    log.warning("abandoned unfinished deployment %s of %s",
-                                unfinished.deployment_id, env_name)
-                elif kind == "deploy":
-                    if self._resumable(env, unfinished, to):
-                        return self._resume(env, unfinished, holder)
-                    raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
-            deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
-            start = before if before is not None else self.deployed(env_name).state
-            if expected is not None:  # under the lock: nothing can move between this check and the run
-                self._check_saved(env, expected, self.plan(env_name, to, before=start))
-            plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
-            empty = not plan.statements and not restore
-            self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to,
-                        empty=empty)
-            if empty and self._holds_target(env, to):
-                log.info("nothing to deploy to %s: it runs %s already (nothing recorded)", env_name,
-                         plan.to_version)
-                return Deployment(self._record_for(env, plan, "", kind, "success"), [], plan, recorded=False)
-            discarded: list[DiscardedCommits] = []
-            if restore:
-                discarded = self.check_restorable(restore)
-                if discarded and not allow_data_loss:
-                    raise RestoreDiscardsDataError(env_name, discarded)
-                for lost in discarded:
-                    log.warning("allowed data loss: %s", lost)
-            # after an abandon the plan starts from the last success, but the abandoned run may have applied
-            # some of it: each non-idempotent statement first asks the catalog, as a resume does
-            dep = self._run_new(env, plan, deployment_id, kind, to, restore or {}, start,
-                                check_applied=abandoned)
-            dep.discarded = discarded
-            return dep
+            with self.records.reading():
+                return self._deploy_locked(env_name, to, holder, allow_breaking=allow_breaking, force=force,
+                                           confirm=confirm, abandon=abandon, kind=kind, before=before,
+                                           restore=restore, allow_data_loss=allow_data_loss,
+                                           expected=expected)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
+
+    def _deploy_locked(self, env_name: str, to: str | None, holder: str, *, allow_breaking: bool,
+                       force: bool, confirm: str | bool | None, abandon: bool, kind: str,
+                       before: State | None, restore: dict[str, int] | None, allow_data_loss: bool,
+                       expected: SavedPlan | None) -> Deployment:
+        """The deployment under its lock, inside one :meth:`ProjectRecords.reading`: its first store read
+        brings the project's row, the op log's tail, new snapshots and the environment's deployments."""
+        unfinished = self._unfinished(env_name)
+        env = self.records.environment(env_name)
+        abandoned = False
+        if unfinished is not None and expected is not None and not abandon:
+            # resuming runs what is left of another plan, not the saved one
+            raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+        if unfinished is not None:
+            # a resume (and an abandon, which leads to a new run) executes on the environment too
+            self._require_confirmation(env, confirm)
+            if abandon:
+                abandoned = unfinished.applied > 0 or unfinished.status == "interrupted" or any(
+                    s.status != "pending"
+                    for s in self.store.read_statements(self.project_name, unfinished.deployment_id))
+                self._update_deployment(
+                    replace(unfinished, status="abandoned", finished_at=utc_now()))
+                log.warning("abandoned unfinished deployment %s of %s",
+                            unfinished.deployment_id, env_name)
+            elif kind == "deploy":
+                if self._resumable(env, unfinished, to):
+                    return self._resume(env, unfinished, holder)
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+        deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
+        start = before if before is not None else self.deployed(env_name).state
+        if expected is not None:  # under the lock: nothing can move between this check and the run
+            self._check_saved(env, expected, self.plan(env_name, to, before=start))
+        plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
+        empty = not plan.statements and not restore
+        self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to,
+                    empty=empty)
+        if empty and self._holds_target(env, to):
+            log.info("nothing to deploy to %s: it runs %s already (nothing recorded)", env_name,
+                     plan.to_version)
+            return Deployment(self._record_for(env, plan, "", kind, "success"), [], plan, recorded=False)
+        discarded: list[DiscardedCommits] = []
+        if restore:
+            discarded = self.check_restorable(restore)
+            if discarded and not allow_data_loss:
+                raise RestoreDiscardsDataError(env_name, discarded)
+            for lost in discarded:
+                log.warning("allowed data loss: %s", lost)
+        # after an abandon the plan starts from the last success, but the abandoned run may have applied
+        # some of it: each non-idempotent statement first asks the catalog, as a resume does
+        dep = self._run_new(env, plan, deployment_id, kind, to, restore or {}, start,
+                            check_applied=abandoned)
+        dep.discarded = discarded
+        return dep
 
     @staticmethod
     def _check_saved(env: Environment, expected: SavedPlan, current: Plan) -> None:
@@ -393,6 +416,7 @@ class Deployer:
                 self._stamps_for(env, record, deployment_id, set(wanted)), start=1)]
             record = replace(record, statement_count=len(statements))
             self.store.begin_deployment(record, statements)
+            self.records.forget_deployments()
             return self._execute(record, statements, None)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
@@ -433,6 +457,7 @@ class Deployer:
                 self._stamps_for(env, record, deployment_id, set(changed)), start=1)]
             record = replace(record, statement_count=len(statements))
             self.store.begin_deployment(record, statements)
+            self.records.forget_deployments()
             return self._execute(record, statements, None)
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
@@ -499,6 +524,10 @@ class Deployer:
         if env.require_confirmation and confirm not in (True, env.name):
             raise ConfirmationRequiredError(env.name)
 
+    def _update_deployment(self, record: DeploymentRecord) -> None:
+        self.store.update_deployment(record)
+        self.records.forget_deployments()
+
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
                confirm: str | bool | None, to: str | None, dry_run: bool = False,
                empty: bool = False) -> None:
@@ -534,7 +563,7 @@ class Deployer:
     def _unfinished(self, env: str, *, mark: bool = True) -> DeploymentRecord | None:
         """The latest deployment if it did not finish: failed, interrupted, or in progress without a live
         lock (``mark``: the caller holds the lock, so an ``in_progress`` one is recorded as failed)."""
-        for rec in self.store.read_deployments(self.project_name, env):
+        for rec in self.records.deployments(env):
             if rec.status in ("success", "rolled_back", "abandoned"):
                 return None
             if rec.status in ("failed", "interrupted"):
@@ -546,7 +575,7 @@ class Deployer:
                 interrupted = replace(
                     rec, status="failed", finished_at=utc_now(),
                     error=rec.error or "interrupted: the deploying process stopped (lock expired)")
-                self.store.update_deployment(interrupted)
+                self._update_deployment(interrupted)
                 return interrupted
         return None
 
@@ -595,6 +624,7 @@ class Deployer:
         touched = {st.object_id for st in statements if st.object_id and st.object_id.startswith("tbl_")}
         record = replace(record, touched_tables=tuple(sorted(touched & set(state.tables))))
         self.store.begin_deployment(record, statements)
+        self.records.forget_deployments()
         log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
                  plan.to_version, len(statements))
         return self._execute(record, statements, plan, check_applied=check_applied)
@@ -642,7 +672,8 @@ class Deployer:
         for note in notes:
             log.warning("%s", note)
         self.store.begin_deployment(record, statements)
-        self.store.update_deployment(replace(failed, status=failed.status,
+        self.records.forget_deployments()
+        self._update_deployment(replace(failed, status=failed.status,
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))
         log.info("resuming %s as %s: %d statement(s) left", failed.deployment_id, deployment_id,
                  len(statements))
@@ -660,23 +691,37 @@ class Deployer:
                 for name, st in restore_statements(plan.target, before, after, restore)]
 
     def _table_versions(self, env: Environment, plan: Plan, before: State) -> dict[str, int]:
-        """Delta version of every existing table a destructive statement touches, for RESTORE later."""
-        versions: dict[str, int] = {}
+        """Delta version of every existing table a destructive statement touches, for RESTORE later.
+
+        One ``DESCRIBE HISTORY <table> LIMIT 1`` per such table and none for the others: the statement
+        names exactly one table and is not a table-valued function, so no single query reads several
+        tables' versions on both engines (https://learn.microsoft.com/azure/databricks/sql/language-manual/delta-describe-history).
+        The questions run concurrently (a bounded pool), so they cost about one round trip of wall time.
+        """
+        names: list[str] = []
         for st in plan.statements:
             risk = str(getattr(st.risk, "value", st.risk))
             table = before.tables.get(st.object_id or "")
             if risk not in ("destructive", "data_dependent", "breaking") or table is None:
                 continue
             name = env.naming.name(before, table.id)
-            if name in versions:
-                continue
+            if name not in names:
+                names.append(name)
+
+        def version(name: str) -> int | None:
             try:
                 rows = self.executor.query(f"DESCRIBE HISTORY {name} LIMIT 1")
             except SqlError:
-                continue  # not a Delta table, or not there: nothing to restore from
-            if rows:
-                versions[name] = int(rows[0]["version"])
-        return versions
+                return None  # not a Delta table, or not there: nothing to restore from
+            return int(rows[0]["version"]) if rows else None
+
+        if len(names) <= 1:
+            found = [version(n) for n in names]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.max_workers, len(names)),
+                                    thread_name_prefix="schemax-versions") as pool:
+                found = list(pool.map(version, names))
+        return {n: v for n, v in zip(names, found, strict=True) if v is not None}
 
     def check_restorable(self, versions: dict[str, int]) -> list[DiscardedCommits]:
         """Refuse before anything runs if a table's recorded version is out of Delta's reach; return, per
@@ -750,7 +795,7 @@ class Deployer:
                 self.after_statement(st.seq, st)
             applied_now(replace(st, status="applied", started_at=begin, finished_at=utc_now()))
 
-        statuses = StatusWriter(self.store, self.project_name)
+        statuses = StatusWriter(self.store, self.project_name, interval=self.status_interval)
         try:
             with ThreadPoolExecutor(max_workers=self.max_workers,
                                     thread_name_prefix="schemax-deploy") as pool:
@@ -775,7 +820,7 @@ class Deployer:
         if halt.is_set():
             why = f"interrupted (Ctrl-C) after {applied}/{len(statements)} statement(s) applied"
             rec = replace(record, status="interrupted", finished_at=utc_now(), applied=applied, error=why)
-            self.store.update_deployment(rec)
+            self._update_deployment(rec)
             log.error("deployment %s interrupted after %d of %d statement(s)", rec.deployment_id, applied,
                       len(statements))
             raise DeploymentInterruptedError(record.environment, rec.deployment_id, applied, len(statements))
@@ -783,12 +828,12 @@ class Deployer:
             failed, exc = min(failure, key=lambda x: x[0].seq)
             rec = replace(record, status="failed", finished_at=utc_now(), applied=applied,
                           error=f"statement {failed.seq} failed: {failed.error}")
-            self.store.update_deployment(rec)
+            self._update_deployment(rec)
             log.error("deployment %s failed at statement %d after %d applied",
                       rec.deployment_id, failed.seq, applied)
             raise ExecutionError(failed, applied, failed.error or str(exc), rec.deployment_id)
         rec = replace(record, status="success", finished_at=utc_now(), applied=applied)
-        self.store.update_deployment(rec)
+        self._update_deployment(rec)
         log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
                  time.monotonic() - started)
         return Deployment(rec, final, plan, notes=notes)

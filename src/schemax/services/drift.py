@@ -113,13 +113,14 @@ class DriftService:
         """Physical table name -> the version of the successful deployment that last changed it."""
         by_id: dict[str, str] = {}
         store, project = self.records.store, self.records.name
-        records = sorted(store.read_deployments(project, env.name), key=lambda r: r.started_at)
+        records = sorted(self.records.deployments(env.name), key=lambda r: r.started_at)
         for rec in records:
             if rec.status != "success" or rec.to_version is None:
                 continue
-            for st in store.read_statements(project, rec.deployment_id):
-                if st.object_id and st.object_id.startswith("tbl_"):
-                    by_id[st.object_id] = rec.to_version
+            if not rec.touched_tables and rec.statement_count:  # recorded before touched_tables existed
+                for st in store.read_statements(project, rec.deployment_id):
+                    if st.object_id and st.object_id.startswith("tbl_"):
+                        by_id[st.object_id] = rec.to_version
             for tid in rec.touched_tables:
                 by_id[tid] = rec.to_version
         return {physical.full_name(tid).lower(): v for tid, v in by_id.items() if tid in physical.tables}
@@ -132,6 +133,11 @@ class DriftService:
     def check(self, env_name: str, *, record: bool = True, for_deploy: bool = False) -> DriftReport:
         """Compare the environment with the live catalog; the scan is recorded in ``drift_scans``."""
         self.executor  # noqa: B018 - no engine: refuse before anything is read
+        with self.records.reading():  # one store read (project row, log tail, deployments) for the scan
+            self.records.deployments(env_name)
+            return self._check(env_name, record=record, for_deploy=for_deploy)
+
+    def _check(self, env_name: str, *, record: bool, for_deploy: bool) -> DriftReport:
         env = self.records.environment(env_name)
         logical, physical, deployment = self.expected(env)
         if deployment is None:

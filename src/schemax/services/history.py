@@ -84,16 +84,18 @@ def project_status(records: ProjectRecords) -> ProjectStatus:
     (the latest one failed or still in progress), and how many ops are not in a snapshot yet."""
     deployed: dict[str, str | None] = {}
     unfinished: dict[str, str] = {}
-    for name in records.environments():
-        recs = records.store.read_deployments(records.name, name)
-        ok = next((r for r in recs if r.status == "success"), None)
-        deployed[name] = ok.to_version if ok else None
-        if recs and recs[0].status in ("failed", "interrupted", "in_progress"):
-            unfinished[name] = f"{recs[0].deployment_id} ({recs[0].status})"
-    latest = records.latest_snapshot()
-    return ProjectStatus(project=records.name, latest_snapshot=latest.version if latest else None,
-                         uncommitted_ops=len(records.uncommitted_ops()), deployed=deployed,
-                         unfinished=unfinished, snapshots=records.snapshots())
+    with records.reading():  # ONE store read: the project's row, the log's tail, new snapshots, deployments
+        every = records.deployments()
+        for name in records.environments():
+            recs = [r for r in every if r.environment == name]
+            ok = next((r for r in recs if r.status == "success"), None)
+            deployed[name] = ok.to_version if ok else None
+            if recs and recs[0].status in ("failed", "interrupted", "in_progress"):
+                unfinished[name] = f"{recs[0].deployment_id} ({recs[0].status})"
+        latest = records.latest_snapshot()
+        return ProjectStatus(project=records.name, latest_snapshot=latest.version if latest else None,
+                             uncommitted_ops=len(records.uncommitted_ops()), deployed=deployed,
+                             unfinished=unfinished, snapshots=records.snapshots())
 
 
 __all__ = ["History", "ProjectStatus", "history", "project_status"]

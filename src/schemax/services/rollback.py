@@ -34,7 +34,7 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
         return current.state, {}
     restore: dict[str, int] = {}
     restored_defs: dict[str, Any] = {}
-    history = [r for r in records.store.read_deployments(records.name, env_name) if r.status == "success"]
+    history = [r for r in records.deployments(env_name) if r.status == "success"]
     previous_of = {history[i].deployment_id: (history[i + 1] if i + 1 < len(history) else None)
                    for i in range(len(history))}
     for rec in history:  # newest first
