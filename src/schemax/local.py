@@ -65,14 +65,8 @@ _LOCAL_CONF: dict[str, str] = {
     "spark.sql.sources.parallelPartitionDiscovery.parallelism": "2",
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.debug.maxToStringFields": "1000",
-    # Tiny metadata tables (benchmarks/bench_local_engine.py, docs/local-engine.md): compiling whole-stage
-    # code costs more than it saves, and per-file statistics only serve data skipping
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.databricks.delta.stats.collect": "false",
 }
 
-# JIT: C1 only warms up sooner; measured together with the two settings above (docs/local-engine.md)
-_JIT_OPTION = "-XX:TieredStopAtLevel=1"
 
 _LOG4J2_PROPERTIES = """\
 # Written by schemax.local: Spark's defaults, with the root at WARN and the startup noise removed.
@@ -167,7 +161,6 @@ def _session_conf(home: Path, jars: list[str], app_name: str) -> dict[str, str]:
     java_options = [
         _java_option(f"-Dlog4j2.configurationFile={log4j.as_uri()}"),
         _java_option(f"-Dderby.system.home={home}"),
-        _JIT_OPTION,
         # $SCHEMAX_LOCAL_JAVA_OPTIONS: more driver JVM options (a later -XX option wins over ours)
         *(os.environ.get("SCHEMAX_LOCAL_JAVA_OPTIONS") or "").split(),
     ]
