@@ -131,7 +131,7 @@ def run(spark) -> None:  # type: ignore[no-untyped-def]
     _say("history of dev")
     for d in p.history("dev"):
         log.info("  %s %-8s %-9s %s -> %s  %d statement(s)", d.started_at[:19], d.kind, d.status,
-                 d.from_version, d.to_version, len(d.statements))
+                 d.from_version or "(nothing)", d.to_version, len(d.statements))
     spark.sql(f"DROP SCHEMA IF EXISTS {store} CASCADE")
 
 

@@ -393,12 +393,40 @@ def test_a_data_rollback_forgets_the_features_of_the_tables_it_restores(wide: sc
     assert restore  # the drop recorded the table's Delta version
     back = deployer(p, engine).deploy("dev", "1.0.0", allow_breaking=True, kind="rollback", before=before,
                                       restore=restore)
-    assert back.status == "success" and back.features == {tid: {}}
+    assert back.status == "success" and not back.features.get(tid)  # nothing remembered for it
     again = deployer(p, engine).plan("dev", "2.0.0")
     sql = [s.sql for s in again.statements]
     assert sql[0] == ("ALTER TABLE `dev_shop`.`sales`.`a` SET TBLPROPERTIES "
                       "('delta.columnMapping.mode' = 'name')")
     assert sql[1].startswith("ALTER TABLE `dev_shop`.`sales`.`a` DROP COLUMN")
+
+
+def test_a_data_rollback_to_a_version_the_environment_skipped_restores_only_what_came_after_it(
+        wide: schemax.Project) -> None:
+    """``make demo``: dev ran 1.0.0 and 3.0.0 (a rename, then a drop), skipping 2.0.0; rolling back to 2.0.0
+    with its data restored the table to before the *rename* too (the walk back only stopped at a deployment
+    of exactly 2.0.0), and the rename then failed without column mapping (DELTA_UNSUPPORTED_RENAME_COLUMN)."""
+    p = wide
+    engine = FakeEngine()
+    p.rename_column("shop.sales.a", "v", "value")
+    p.snapshot("v2", version="2.0.0")
+    deployer(p, engine).deploy("dev", allow_breaking=True)  # 1.0.0 -> 2.0.0: recorded, destructive-ish
+    p.add_column("shop.sales.a", "note", "STRING")
+    p.snapshot("v2.1", version="2.1.0")  # never deployed to dev
+    p.drop_column("shop.sales.a", "w")
+    p.snapshot("v3", version="3.0.0")
+    third = deployer(p, engine).deploy("dev", allow_breaking=True)  # 2.0.0 -> 3.0.0 skips 2.1.0
+    (name,) = third.table_versions
+    before, restore = plan_rollback(p.records, deployer(p, engine), "dev", "2.1.0", True)
+    assert restore == {name: third.table_versions[name]}  # only the drop's version, not the rename's
+    table = before.tables[p.state().find("shop.sales.a") or ""]
+    assert [c.name for c in table.columns] == ["id", "value", "w", "n", "m"]  # as 2.0.0 left it
+    engine.sql.clear()
+    back = deployer(p, engine).deploy("dev", "2.1.0", allow_breaking=True, kind="rollback", before=before,
+                                      restore=restore, allow_data_loss=True)
+    assert back.status == "success"
+    assert not any("RENAME COLUMN" in s for s in engine.sql)
+    assert any("ADD COLUMNS (`note` STRING)" in s for s in engine.sql)
 
 
 def test_drift_does_not_report_remembered_features(wide: schemax.Project) -> None:

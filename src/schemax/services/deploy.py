@@ -269,12 +269,15 @@ class Deployer:
     # planning
     # ------------------------------------------------------------------------------------------------
     def plan(self, env_name: str, to: str | None = None, *, deployment_id: str | None = None,
-             before: State | None = None) -> Plan:
+             before: State | None = None, restored: Collection[str] = ()) -> Plan:
+        """The plan of ``env_name`` to ``to`` (from ``before``, default the deployed state); ``restored``:
+        the ids of tables a data rollback RESTOREs first (their remembered table features are not
+        assumed: RESTORE brings back the table properties of the restored version)."""
         with self.records.reading():  # one store read: the catch-up and the environment's deployments
-            return self._plan(env_name, to, deployment_id=deployment_id, before=before)
+            return self._plan(env_name, to, deployment_id=deployment_id, before=before, restored=restored)
 
     def _plan(self, env_name: str, to: str | None, *, deployment_id: str | None,
-              before: State | None) -> Plan:
+              before: State | None, restored: Collection[str] = ()) -> Plan:
         current = self.deployed(env_name)  # first: it reads the project's row too
         env = self.records.environment(env_name)
         state, snap, _ = self.target_of(env, to)
@@ -290,9 +293,9 @@ class Deployer:
             kwargs["capabilities"] = self.capabilities
         # the protocol upgrades earlier deployments made are on the tables, whatever the design says:
         # planned with them on, the plan neither upgrades again nor warns again (rollbacks too)
+        features = {t: f for t, f in environment_features(current.deployment).items() if t not in restored}
         return build_plan(before if before is not None else current.state, state, target,
-                          from_version=current.version, to_version=to_version,
-                          features=environment_features(current.deployment), **kwargs)
+                          from_version=current.version, to_version=to_version, features=features, **kwargs)
 
     # ------------------------------------------------------------------------------------------------
     # deploying
@@ -357,7 +360,8 @@ class Deployer:
         start = before if before is not None else self.deployed(env_name).state
         if expected is not None:  # under the lock: nothing can move between this check and the run
             self._check_saved(env, expected, self.plan(env_name, to, before=start))
-        plan = self.plan(env_name, to, deployment_id=deployment_id, before=start)
+        plan = self.plan(env_name, to, deployment_id=deployment_id, before=start,
+                         restored=_restored_ids(env, start, restore or {}))
         empty = not plan.statements and not restore
         self._check(env, plan, allow_breaking=allow_breaking, force=force, confirm=confirm, to=to,
                     empty=empty)
@@ -477,7 +481,7 @@ class Deployer:
             record, statements = self._resume_records(env, unfinished, "dry-run")
             return Deployment(record, statements, None, notes=self._resume_notes(unfinished, to))
         start = before if before is not None else self.deployed(env.name).state
-        plan = self.plan(env.name, to, before=start)
+        plan = self.plan(env.name, to, before=start, restored=_restored_ids(env, start, restore))
         if expected is not None:
             self._check_saved(env, expected, plan)
         empty = not plan.statements and not restore
@@ -837,6 +841,13 @@ class Deployer:
         log.info("deployment %s succeeded: %d statement(s) in %.1fs", rec.deployment_id, applied,
                  time.monotonic() - started)
         return Deployment(rec, final, plan, notes=notes)
+
+
+def _restored_ids(env: Environment, state: State, restore: Mapping[str, int]) -> set[str]:
+    """The ids of the tables of ``state`` that ``restore`` (physical name -> Delta version) RESTOREs."""
+    if not restore:
+        return set()
+    return {tid for tid in state.tables if env.naming.name(state, tid) in restore}
 
 
 def environment_features(record: DeploymentRecord | None) -> dict[str, dict[str, str]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from schemax.core.model import State
-from schemax.errors import NotDeployedError, RestoreUnavailableError
+from schemax.core.snapshot import parse_version
+from schemax.errors import NotDeployedError, RestoreUnavailableError, VersionError
 from schemax.records import ProjectRecords
 from schemax.services.deploy import Deployer
 
@@ -38,7 +39,9 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
     previous_of = {history[i].deployment_id: (history[i + 1] if i + 1 < len(history) else None)
                    for i in range(len(history))}
     for rec in history:  # newest first
-        if rec.to_version == target.version and rec.kind != "rollback":
+        if rec.kind != "rollback" and _at_or_before(rec.to_version, target.version):
+            # the environment ran the target (or an older version, when it skipped the target): what this
+            # and older deployments changed is not undone by rolling back to the target
             break
         if not rec.table_versions:
             continue
@@ -61,6 +64,16 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
     for table in restored_defs.values():
         tables[table.id] = table
     return current.state.model_copy(update={"tables": tables}), restore
+
+
+def _at_or_before(version: str | None, target: str) -> bool:
+    """Whether ``version`` is ``target`` or older (versions that are not semver compare by equality)."""
+    if version == target:
+        return True
+    try:
+        return version is not None and parse_version(version) <= parse_version(target)
+    except VersionError:
+        return False
 
 
 def _dropped_message(name: str, deployment_id: str) -> str:
