@@ -6,11 +6,13 @@ Importable from any test module: pytest puts ``tests/`` on ``sys.path`` for the 
 from __future__ import annotations
 
 import contextlib
+import io
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from schemax.cli import run
 from schemax.errors import SqlError
 
 
@@ -46,3 +48,27 @@ class FailingExecutor:
 
     def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
         return self.inner.query(sql, params)
+
+
+class CliRunner:
+    """Runs ``schemax --project shop ARGS`` in-process on a given engine and store (no Spark): the CLI's
+    engine selection and store name are patched; ``engine_started`` counts how often it asked for the
+    engine (cheap checks must come before it)."""
+
+    def __init__(self, monkeypatch: Any, engine: Any, store: Any) -> None:
+        self.engine_started = 0
+
+        def select(request: object, note: object) -> Any:
+            self.engine_started += 1
+            return engine
+
+        monkeypatch.setattr("schemax.cli.context.select_engine", select)
+        monkeypatch.setattr("schemax.cli.context.store_name", lambda args: store)
+        monkeypatch.setenv("SCHEMAX_AUTHOR", "ci")
+        for var in ("SCHEMAX_PROJECT", "SCHEMAX_STORE", "DATABRICKS_RUNTIME_VERSION"):
+            monkeypatch.delenv(var, raising=False)
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = run(["--project", "shop", *argv], out, err)
+        return code, out.getvalue(), err.getvalue()

@@ -12,6 +12,7 @@ import pytest
 from test_errors import FakeEngine
 
 import schemax
+from helpers import CliRunner
 from schemax.adapters.memory import MemoryStore
 from schemax.cli import (
     EXIT_BLOCKED,
@@ -27,28 +28,8 @@ from schemax.plan import OSS_DELTA, UNITY_CATALOG
 from schemax.project.facade import _CAPABILITIES
 
 
-class Cli:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, engine: FakeEngine, store: MemoryStore) -> None:
-        self.engine_started = 0
-
-        def select(request: object, note: object) -> FakeEngine:
-            self.engine_started += 1
-            return engine
-
-        monkeypatch.setattr("schemax.cli.context.select_engine", select)
-        monkeypatch.setattr("schemax.cli.context.store_name", lambda args: store)
-        monkeypatch.setenv("SCHEMAX_AUTHOR", "ci")
-        for var in ("SCHEMAX_PROJECT", "SCHEMAX_STORE", "DATABRICKS_RUNTIME_VERSION"):
-            monkeypatch.delenv(var, raising=False)
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = run(["--project", "shop", *argv], out, err)
-        return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture()
-def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, schemax.Project]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, schemax.Project]:
     engine, store = FakeEngine(), MemoryStore()
     p = schemax.Project.create(engine, "shop", store=store, author="designer")
     p._capabilities = UNITY_CATALOG
@@ -58,10 +39,10 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, schemax.Project]:
     p.add_environment("dev", {"shop": "dev_shop"}, allow_drift=True)
     p.add_environment("prod", {"shop": "prod_shop"}, allow_drift=True)
     p.snapshot("v1", version="1.0.0")
-    return Cli(monkeypatch, engine, store), p
+    return CliRunner(monkeypatch, engine, store), p
 
 
-def test_env_set_changes_settings_and_says_what_changed(cli: tuple[Cli, schemax.Project]) -> None:
+def test_env_set_changes_settings_and_says_what_changed(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, project = cli
     code, out, err = run_cli("env", "set", "dev", "--allow-breaking", "--require-snapshot")
     assert code == EXIT_OK, err
@@ -86,7 +67,7 @@ def test_env_set_changes_settings_and_says_what_changed(cli: tuple[Cli, schemax.
                         "allow-drift]")
 
 
-def test_env_add_and_approve(cli: tuple[Cli, schemax.Project]) -> None:
+def test_env_add_and_approve(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, project = cli
     code, out, err = run_cli("env", "add", "test", "--catalog", "shop:test_shop", "--schema-prefix", "t_",
                              "--require-approval")
@@ -101,7 +82,7 @@ def test_env_add_and_approve(cli: tuple[Cli, schemax.Project]) -> None:
     assert code == EXIT_ERROR and "already exists" in err
 
 
-def test_env_set_checks_its_arguments_before_the_engine(cli: tuple[Cli, schemax.Project]) -> None:
+def test_env_set_checks_its_arguments_before_the_engine(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, _ = cli
     for argv, message in (
         (("env", "set", "dev"), "nothing to change"),
@@ -116,7 +97,7 @@ def test_env_set_checks_its_arguments_before_the_engine(cli: tuple[Cli, schemax.
     assert run_cli.engine_started == 0
 
 
-def test_unknown_environment_suggests_the_closest_names(cli: tuple[Cli, schemax.Project]) -> None:
+def test_unknown_environment_suggests_the_closest_names(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, _ = cli
     code, out, err = run_cli("plan", "dve")
     assert code == EXIT_NOT_FOUND
@@ -131,14 +112,14 @@ def test_unknown_environment_suggests_the_closest_names(cli: tuple[Cli, schemax.
     assert code == EXIT_NOT_FOUND and "snapshot not found: 1.0.1 (did you mean '1.0.0'?)" in err
 
 
-def test_unknown_project_suggests_the_stores_projects(cli: tuple[Cli, schemax.Project]) -> None:
+def test_unknown_project_suggests_the_stores_projects(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, _ = cli
     out, err = io.StringIO(), io.StringIO()
     code = run(["--project", "shpo", "status"], out, err)
     assert code == EXIT_NOT_FOUND and "did you mean 'shop'?" in err.getvalue()
 
 
-def test_diff_between_snapshots_and_the_working_state(cli: tuple[Cli, schemax.Project]) -> None:
+def test_diff_between_snapshots_and_the_working_state(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, project = cli
     project.add_column("shop.sales.orders", "amount", "DECIMAL(10,2)")
     project.snapshot("v2", version="1.1.0")
@@ -157,7 +138,7 @@ def test_diff_between_snapshots_and_the_working_state(cli: tuple[Cli, schemax.Pr
     assert code == EXIT_OK and out.startswith("### schemax plan 1.0.0 -> 1.1.0")
 
 
-def test_ops_lists_what_is_pending_since_the_latest_snapshot(cli: tuple[Cli, schemax.Project]) -> None:
+def test_ops_lists_what_is_pending_since_the_latest_snapshot(cli: tuple[CliRunner, schemax.Project]) -> None:
     run_cli, project = cli
     code, out, _ = run_cli("ops")
     assert code == EXIT_OK and out.strip() == "no ops since snapshot 1.0.0"
@@ -186,7 +167,7 @@ def test_exit_codes_of_a_failed_and_an_unsupported_deploy(monkeypatch: pytest.Mo
     p.snapshot("v1", version="1.0.0")
     p.set_tags("shop.sales.orders", {"team": "sales"})
     p.snapshot("v2", version="1.1.0")
-    run_cli = Cli(monkeypatch, engine, store)
+    run_cli = CliRunner(monkeypatch, engine, store)
     monkeypatch.setattr("schemax.project.facade.detect_capabilities", lambda ex: OSS_DELTA)
     code, out, _ = run_cli("deploy", "dev", "--json")  # tags on an engine without Unity Catalog
     assert code == EXIT_UNSUPPORTED and json.loads(out)["error"]["type"] == "UnsupportedError"
@@ -201,7 +182,7 @@ def test_exit_codes_of_a_failed_and_an_unsupported_deploy(monkeypatch: pytest.Mo
     assert EXIT_FAILED not in (EXIT_OK, EXIT_ERROR, EXIT_BLOCKED)
 
 
-def test_cheap_checks_run_before_the_engine_starts(cli: tuple[Cli, schemax.Project], tmp_path: Path) -> None:
+def test_cheap_checks_run_before_the_engine_starts(cli: tuple[CliRunner, schemax.Project], tmp_path: Path) -> None:
     run_cli, _ = cli
     out, err = io.StringIO(), io.StringIO()
     assert run(["status"], out, err) == EXIT_USAGE  # which project?
@@ -220,7 +201,7 @@ def test_cheap_checks_run_before_the_engine_starts(cli: tuple[Cli, schemax.Proje
     assert run_cli.engine_started == 0
 
 
-def test_export_is_laid_out_to_diff_well(cli: tuple[Cli, schemax.Project], tmp_path: Path) -> None:
+def test_export_is_laid_out_to_diff_well(cli: tuple[CliRunner, schemax.Project], tmp_path: Path) -> None:
     run_cli, project = cli
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     assert run_cli("export", str(first))[0] == EXIT_OK

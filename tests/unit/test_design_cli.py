@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -13,32 +12,21 @@ import pytest
 from test_errors import FakeEngine
 
 import schemax
+from helpers import CliRunner
 from schemax.adapters.memory import MemoryStore
-from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, run
+from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
 
 SHOP = (Path(__file__).resolve().parents[2] / "design" / "shop.yml").read_text(encoding="utf-8")
 
 
-class Cli:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, engine: FakeEngine, store: MemoryStore) -> None:
-        monkeypatch.setattr("schemax.cli.context.select_engine", lambda request, note: engine)
-        monkeypatch.setattr("schemax.cli.context.store_name", lambda args: store)
-        monkeypatch.setenv("SCHEMAX_AUTHOR", "ci")
-        for var in ("SCHEMAX_PROJECT", "SCHEMAX_STORE", "DATABRICKS_RUNTIME_VERSION"):
-            monkeypatch.delenv(var, raising=False)
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = run(["--project", "shop", *argv], out, err)
-        return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture()
-def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, schemax.Project]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, schemax.Project]:
     engine, store = FakeEngine(), MemoryStore()
     project = schemax.Project.create(engine, "shop", store=store, author="designer")
     project.add_environment("dev", {"shop": "dev_shop"}, allow_drift=True)
-    return Cli(monkeypatch, engine, store), project
+    return CliRunner(monkeypatch, engine, store), project
 
 
 @pytest.fixture()
@@ -49,7 +37,7 @@ def design(tmp_path: Path) -> Path:
     return folder
 
 
-def test_sync_check_exits_2_when_the_files_and_the_log_differ(cli: tuple[Cli, schemax.Project],
+def test_sync_check_exits_2_when_the_files_and_the_log_differ(cli: tuple[CliRunner, schemax.Project],
                                                                design: Path) -> None:
     run_cli, project = cli
     code, out, err = run_cli("sync", "--check", str(design))
@@ -71,7 +59,7 @@ def test_sync_check_exits_2_when_the_files_and_the_log_differ(cli: tuple[Cli, sc
     assert [op["kind"] for op in doc["ops"]] == ["set_table_comment"]
 
 
-def test_sync_errors_name_the_place_and_exit_1(cli: tuple[Cli, schemax.Project], design: Path) -> None:
+def test_sync_errors_name_the_place_and_exit_1(cli: tuple[CliRunner, schemax.Project], design: Path) -> None:
     run_cli, project = cli
     bad = "version: 1\ncatalogs:\n  - name: shop\n    colour: red\n"
     (design / "bad.yml").write_text(bad, encoding="utf-8")
@@ -85,7 +73,7 @@ def test_sync_errors_name_the_place_and_exit_1(cli: tuple[Cli, schemax.Project],
     assert project.ops() == []
 
 
-def test_sync_then_snapshot_only_when_something_changed(cli: tuple[Cli, schemax.Project],
+def test_sync_then_snapshot_only_when_something_changed(cli: tuple[CliRunner, schemax.Project],
                                                         design: Path) -> None:
     run_cli, project = cli
     code, out, err = run_cli("sync", str(design), "--snapshot", "from git", "--snapshot-version", "")
@@ -105,7 +93,7 @@ def test_sync_then_snapshot_only_when_something_changed(cli: tuple[Cli, schemax.
     assert code == EXIT_USAGE and "takes no --snapshot" in err
 
 
-def test_export_design_then_sync_is_a_round_trip(cli: tuple[Cli, schemax.Project], design: Path,
+def test_export_design_then_sync_is_a_round_trip(cli: tuple[CliRunner, schemax.Project], design: Path,
                                                  tmp_path: Path) -> None:
     run_cli, project = cli
     assert run_cli("sync", str(design))[0] == EXIT_OK
@@ -117,7 +105,7 @@ def test_export_design_then_sync_is_a_round_trip(cli: tuple[Cli, schemax.Project
     assert code == EXIT_OK, out
 
 
-def test_plan_formats_and_the_plan_of_a_design(cli: tuple[Cli, schemax.Project], design: Path) -> None:
+def test_plan_formats_and_the_plan_of_a_design(cli: tuple[CliRunner, schemax.Project], design: Path) -> None:
     run_cli, project = cli
     code, out, err = run_cli("plan", "dev", "--design", str(design), "--format", "markdown")
     assert code == EXIT_OK, err
@@ -144,7 +132,7 @@ def test_plan_formats_and_the_plan_of_a_design(cli: tuple[Cli, schemax.Project],
     assert "🛑" in out and "**Blocked:** 'dev'" in out and "DROP COLUMN" in out
 
 
-def test_the_bundles_deploy_job_runs_its_tasks_in_order(cli: tuple[Cli, schemax.Project],
+def test_the_bundles_deploy_job_runs_its_tasks_in_order(cli: tuple[CliRunner, schemax.Project],
                                                         design: Path) -> None:
     """Each task of resources/schemax_deploy.job.yml, its job parameters filled in, on the fake engine."""
     yaml = pytest.importorskip("yaml")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -12,8 +11,9 @@ import pytest
 from test_errors import FakeEngine
 
 import schemax
+from helpers import CliRunner
 from schemax.adapters.memory import MemoryStore
-from schemax.cli import EXIT_BLOCKED, EXIT_OK, run
+from schemax.cli import EXIT_BLOCKED, EXIT_OK
 from schemax.cli.exits import EXIT_USAGE
 from schemax.plan import UNITY_CATALOG
 from schemax.plan.saved import PLANNED, SavedPlan
@@ -138,27 +138,15 @@ def test_an_edited_or_foreign_plan_file_is_refused(project: schemax.Project, tmp
 # the command line
 
 
-class Cli:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, engine: FakeEngine, store: MemoryStore) -> None:
-        monkeypatch.setattr("schemax.cli.context.select_engine", lambda request, note: engine)
-        monkeypatch.setattr("schemax.cli.context.store_name", lambda args: store)
-        monkeypatch.setenv("SCHEMAX_AUTHOR", "ci")
-        for var in ("SCHEMAX_PROJECT", "SCHEMAX_STORE", "DATABRICKS_RUNTIME_VERSION"):
-            monkeypatch.delenv(var, raising=False)
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = run(["--project", "shop", *argv], out, err)
-        return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture()
-def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, schemax.Project]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> tuple[CliRunner, schemax.Project]:
     engine, store = FakeEngine(), MemoryStore()
-    return Cli(monkeypatch, engine, store), _project(engine, store)
+    return CliRunner(monkeypatch, engine, store), _project(engine, store)
 
 
-def test_plan_out_then_deploy_plan(cli: tuple[Cli, schemax.Project], tmp_path: Path) -> None:
+def test_plan_out_then_deploy_plan(cli: tuple[CliRunner, schemax.Project], tmp_path: Path) -> None:
     run_cli, project = cli
     path = tmp_path / "plan.json"
     code, out, err = run_cli("plan", "dev", "--out", str(path))
@@ -176,7 +164,7 @@ def test_plan_out_then_deploy_plan(cli: tuple[Cli, schemax.Project], tmp_path: P
     assert "environment moved" in doc["reason"]
 
 
-def test_deploy_plan_checks_the_file_before_the_engine(cli: tuple[Cli, schemax.Project], tmp_path: Path,
+def test_deploy_plan_checks_the_file_before_the_engine(cli: tuple[CliRunner, schemax.Project], tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     run_cli, project = cli
     path = tmp_path / "plan.json"
