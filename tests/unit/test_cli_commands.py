@@ -182,7 +182,8 @@ def test_exit_codes_of_a_failed_and_an_unsupported_deploy(monkeypatch: pytest.Mo
     assert EXIT_FAILED not in (EXIT_OK, EXIT_ERROR, EXIT_BLOCKED)
 
 
-def test_cheap_checks_run_before_the_engine_starts(cli: tuple[CliRunner, schemax.Project], tmp_path: Path) -> None:
+def test_cheap_checks_run_before_the_engine_starts(cli: tuple[CliRunner, schemax.Project],
+                                                   tmp_path: Path) -> None:
     run_cli, _ = cli
     out, err = io.StringIO(), io.StringIO()
     assert run(["status"], out, err) == EXIT_USAGE  # which project?
