@@ -61,7 +61,7 @@ class OneCommitPerStatement:
 
 
 def records_bench(spark: object, tables: int, tag: str) -> None:
-    from schemax.services import deploy as deploy_module
+    from schemax.services import deploy_base as deploy_module
 
     store = f"spark_catalog.b{tag}_records"
     p = schemax.Project.create(spark, "records", store=store, author="bench")
