@@ -161,9 +161,40 @@ def test_queries_per_schema_do_not_grow_with_tables(spark: Any, schema: str, exe
     rec.clear()
     nine = SparkCatalogReader(rec).read([(CAT, schema)])
     assert len(nine.state.tables) == 9 and len(three.state.tables) == 3
-    assert three.queries == nine.queries == rec.statements == 4, rec.sql
-    assert [s.split(" ")[0] for s in rec.sql] == ["DESCRIBE", "SHOW", "SELECT", "SELECT"]
+    # one session catalog call (the comments and locations of all schemas) + SHOW TABLE EXTENDED + the
+    # Delta logs of all tables (listing, checksums): the catalog call is counted, it is no SQL statement
+    assert three.queries == nine.queries == 4, rec.sql
+    assert [s.split(" ")[0] for s in rec.sql] == ["SHOW", "SELECT", "SELECT"]
     assert nine.per_table == []
+
+
+def test_schema_facts_from_the_session_listing_equal_describe_schema(
+    spark: Any, executor: SparkExecutor, tmp_path: Any
+) -> None:
+    """One ``listDatabases()`` call per read stands in for one ``DESCRIBE SCHEMA EXTENDED`` per schema
+    (issue 12's drift row): both paths must observe the same comment and location, and a schema that does
+    not exist must be missing on both."""
+    names = [f"sx_facts_{uuid.uuid4().hex[:8]}_{i}" for i in range(3)]
+    location = tmp_path / "facts0"
+    spark.sql(f"CREATE SCHEMA {names[0]} COMMENT 'sales: eu/us' LOCATION '{location}'").collect()
+    spark.sql(f"CREATE SCHEMA {names[1]}").collect()  # no comment, the default location
+    try:
+        scope = [(CAT, n) for n in names]  # names[2] does not exist
+        rec = RecordingExecutor(executor)
+        listed = SparkCatalogReader(rec).read(scope)
+        assert not [s for s in rec.sql if s.startswith("DESCRIBE")], rec.sql
+        described = SparkCatalogReader(RecordingExecutor(_NoSession(executor))).read(scope)
+        assert listed.queries is not None and described.queries is not None
+        assert described.queries - listed.queries == len(names) - 1  # one DESCRIBE per schema, less the call
+        assert listed.state.schemas == described.state.schemas
+        got = {s.name: s for s in listed.state.schemas.values()}
+        assert sorted(got) == sorted(names[:2])
+        assert got[names[0]].comment == "sales: eu/us" and got[names[1]].comment is None
+        located = got[names[0]].managed_location
+        assert located is not None and located.endswith("facts0")
+    finally:
+        for n in names[:2]:
+            spark.sql(f"DROP SCHEMA IF EXISTS {n} CASCADE").collect()
 
 
 def test_metastore_text_is_stale_for_delta_and_the_reader_is_not(

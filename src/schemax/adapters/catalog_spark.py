@@ -29,9 +29,11 @@ root, chunked at ``chunk`` tables per query),
    ``description``), the ``protocol`` and the ``domainMetadata`` (clustering columns): exactly the
    protocol-and-metadata Delta itself loads a snapshot from.
 
-Queries: 2 per schema, whatever the number of tables (``DESCRIBE SCHEMA EXTENDED`` for the schema's comment
-and location, ``SHOW TABLE EXTENDED``), plus 2 per read for all Delta tables together (listing + checksums,
-per storage root and ``chunk``), plus ``SHOW SCHEMAS`` per catalog read whole. Schemas are scanned
+Queries: 1 per schema, whatever the number of tables (``SHOW TABLE EXTENDED``), plus one catalog call per
+read for the comments and locations of all schemas of the session's current catalog
+(``spark.catalog.listDatabases()``; without a session, or for another catalog, ``DESCRIBE SCHEMA EXTENDED``
+per schema instead), plus 2 per read for all Delta tables together (listing + checksums, per storage root
+and ``chunk``), plus ``SHOW SCHEMAS`` per catalog read whole. Schemas are scanned
 ``schema_workers`` at a time (the metastore serializes its own calls; 2 measured best on local[2]).
 Never one query per table on the normal path.
 
@@ -58,8 +60,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -95,6 +98,8 @@ from schemax.drift.observed import (
 )
 from schemax.errors import SqlError
 from schemax.ports import ObservedCatalog, SqlExecutor
+
+log = logging.getLogger("schemax.catalog")
 
 UNOBSERVED = frozenset(
     {"tags", "grants", "row_filters", "column_masks", "volumes", "functions", "key_options", "owner"}
@@ -185,9 +190,10 @@ class SparkCatalogReader:
         # The metastore part, schema by schema (a couple side by side: the metastore serializes its own
         # calls, the rest of each statement overlaps), then every Delta table's log in bulk.
         scans: list[_SchemaScan | None] = []
+        listed = self._listed_schemas(targets)
         if targets:
             with ThreadPoolExecutor(max_workers=min(self.schema_workers, len(targets))) as pool:
-                scans = list(pool.map(lambda t: self._scan_schema(*t), targets))
+                scans = list(pool.map(lambda t: self._scan_schema(*t, listed=listed), targets))
         delta_pending = [rec for scan in scans if scan is not None for rec in scan.delta_pending]
         bulk: list[TableRecord] = []
         if delta_pending:
@@ -238,16 +244,51 @@ class SparkCatalogReader:
             source="spark-delta",
         )
 
-    def _scan_schema(self, cat: str, sch: str) -> _SchemaScan | None:
-        """The metastore read of one schema (None when it does not exist): 2 queries, whatever its size."""
+    def _listed_schemas(
+        self, targets: Sequence[tuple[str, str]]
+    ) -> dict[str, dict[str, tuple[str | None, str | None]]]:
+        """Comment and location of every schema of the session's current catalog, in ONE catalog call
+        (``spark.catalog.listDatabases()``: the ``description`` and ``locationUri`` that ``DESCRIBE SCHEMA
+        EXTENDED`` prints, for all schemas at once), keyed by catalog then schema (lower case); empty without
+        a session, when no target is in the current catalog, or when the call fails (each schema is then
+        described on its own)."""
+        if self.spark is None or not targets:
+            return {}
         try:
-            desc = self._query(f"DESCRIBE SCHEMA EXTENDED {_ident(cat, sch)}")
-        except SqlError as exc:
-            if exc.kind == "not_found":
+            current = str(self.spark.catalog.currentCatalog())
+            if not any(cat.lower() == current.lower() for cat, _ in targets):
+                return {}
+            self._count()
+            found = self.spark.catalog.listDatabases()
+        except Exception as exc:  # noqa: BLE001 - any failure: fall back to one DESCRIBE per schema
+            log.info("spark reader: listing the schemas through the session failed (%s): DESCRIBE each", exc)
+            return {}
+        return {
+            current.lower(): {
+                str(db.name).lower(): (db.description or None, db.locationUri or None) for db in found
+            }
+        }
+
+    def _scan_schema(
+        self, cat: str, sch: str, *, listed: Mapping[str, Mapping[str, tuple[str | None, str | None]]]
+    ) -> _SchemaScan | None:
+        """The metastore read of one schema (None when it does not exist): 1 query when the session listed
+        the catalog's schemas (``listed``), else 2; whatever its size."""
+        if cat.lower() in listed:
+            facts = listed[cat.lower()].get(sch.lower())
+            if facts is None:
                 return None
-            raise
-        info = {str(r.get("info_name")): r.get("info_value") for r in desc}
-        scan = _SchemaScan(comment=info.get("Comment") or None, location=info.get("Location") or None)
+            comment, location = facts
+        else:
+            try:
+                desc = self._query(f"DESCRIBE SCHEMA EXTENDED {_ident(cat, sch)}")
+            except SqlError as exc:
+                if exc.kind == "not_found":
+                    return None
+                raise
+            info = {str(r.get("info_name")): r.get("info_value") for r in desc}
+            comment, location = info.get("Comment") or None, info.get("Location") or None
+        scan = _SchemaScan(comment=comment, location=location)
         rows = self._query(f"SHOW TABLE EXTENDED IN {_ident(cat, sch)} LIKE '*'")
         for r in rows:
             if r.get("isTemporary"):
