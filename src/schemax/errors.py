@@ -287,6 +287,22 @@ class EngineUnavailableError(SchemaxError):
         super().__init__(message)
 
 
+class LocalEngineBusyError(EngineUnavailableError):
+    """Another process runs the local engine in this local home (``home``; ``holder``: its pid as it wrote
+    it, when known). The embedded Derby metastore admits one JVM at a time: wait for that process, or give
+    this one its own home (``SCHEMAX_LOCAL_HOME``)."""
+
+    def __init__(self, home: str, holder: str | None = None) -> None:
+        self.home = home
+        self.holder = holder
+        who = f"process {holder}" if holder else "another process"
+        super().__init__(
+            "local",
+            f"the local engine's home {home} is in use by {who} (its Derby metastore admits one JVM at a "
+            "time): wait for it to finish, or run this one with its own home (SCHEMAX_LOCAL_HOME=<dir>)",
+        )
+
+
 # ------------------------------------------------------------------------------------------------------
 # deploying: refusals before anything runs
 
@@ -585,6 +601,7 @@ __all__ = [
     "HistoryDivergedError",
     "InsideBatchError",
     "IntegrityError",
+    "LocalEngineBusyError",
     "MissingArgumentError",
     "NoCatalogMappingError",
     "NotAnExportError",
