@@ -3,9 +3,10 @@ statements and tracking stamps; and the records a deployment writes without a pl
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from schemax.core.environment import DeploymentRecord, Environment, StatementRecord
@@ -38,12 +39,7 @@ class _ResumingDeployer(_DeployerBase):
         if current.deployment is None:
             raise NotDeployedError(env_name, "restamp",
                                    f"environment {env_name!r} has no successful deployment to re-stamp")
-        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
-        self._lock(env, holder)
-        try:
-            unfinished = self._unfinished(env_name)
-            if unfinished is not None:
-                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+        with self._idle_lock(env, env_name):
             self._require_confirmation(env, confirm)
             deployment_id = f"dep_{uuid.uuid4().hex[:16]}"
             wanted = sorted(set(tables) & set(current.state.tables))
@@ -52,14 +48,7 @@ class _ResumingDeployer(_DeployerBase):
                              applied=0, resumes=None, table_versions={}, drift=None,
                              from_version=current.version, deployed_by=self.author,
                              touched_tables=tuple(wanted))
-            statements = [replace(st, seq=i) for i, st in enumerate(
-                self._stamps_for(env, record, deployment_id, set(wanted)), start=1)]
-            record = replace(record, statement_count=len(statements))
-            self.store.begin_deployment(record, statements)
-            self.records.forget_deployments()
-            return self._execute(record, statements, None)
-        finally:
-            self.store.release_lock(self.project_name, env_name, holder)
+            return self._run_stamps(env, record, set(wanted))
 
     def record_import(self, env_name: str, ops: Sequence[Op]) -> Deployment | None:
         """Record that ``env`` holds what an import of its drift found (``ops``, recorded in the log): an
@@ -70,12 +59,7 @@ class _ResumingDeployer(_DeployerBase):
         if not ops:
             return None
         env = self.records.environment(env_name)
-        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
-        self._lock(env, holder)
-        try:
-            unfinished = self._unfinished(env_name)
-            if unfinished is not None:
-                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+        with self._idle_lock(env, env_name):
             current = self.deployed(env_name)
             if current.deployment is None:
                 raise NotDeployedError(env_name, "drift",
@@ -93,14 +77,30 @@ class _ResumingDeployer(_DeployerBase):
                              or table_definition_hash(current.state.tables[tid]) != table_definition_hash(t))
             record = replace(record, touched_tables=tuple(changed), state_hash=state_hash(after),
                              features=remembered_features(record.features, {}, after))
-            statements = [replace(st, seq=i) for i, st in enumerate(
-                self._stamps_for(env, record, deployment_id, set(changed)), start=1)]
-            record = replace(record, statement_count=len(statements))
-            self.store.begin_deployment(record, statements)
-            self.records.forget_deployments()
-            return self._execute(record, statements, None)
+            return self._run_stamps(env, record, set(changed))
+
+    @contextlib.contextmanager
+    def _idle_lock(self, env: Environment, env_name: str) -> Iterator[None]:
+        """The environment's lock for a deployment without a plan (restamp, import), refused while another
+        deployment is unfinished; released at the end whatever happens."""
+        holder = f"{self.author}#{uuid.uuid4().hex[:8]}"
+        self._lock(env, holder)
+        try:
+            unfinished = self._unfinished(env_name)
+            if unfinished is not None:
+                raise UnfinishedDeploymentError(env_name, unfinished.deployment_id, unfinished.to_version)
+            yield
         finally:
             self.store.release_lock(self.project_name, env_name, holder)
+
+    def _run_stamps(self, env: Environment, record: DeploymentRecord, tables: set[str | None]) -> Deployment:
+        """Record ``record`` with the tracking stamps of ``tables`` as its statements, and run them."""
+        statements = [replace(st, seq=i) for i, st in enumerate(
+            self._stamps_for(env, record, record.deployment_id, tables), start=1)]
+        record = replace(record, statement_count=len(statements))
+        self.store.begin_deployment(record, statements)
+        self.records.forget_deployments()
+        return self._execute(record, statements, None)
 
     def _resumable(self, env: Environment, unfinished: DeploymentRecord, to: str | None) -> bool:
         """Whether deploying ``to`` resumes ``unfinished``: no version given, or the one it deploys."""
