@@ -275,3 +275,14 @@ def test_every_public_op_method(project: schemax.Project) -> None:
     used = {op.kind for op in p.ops()}
     assert len(used) >= 50
     p.verify()
+
+
+def test_verify_names_a_deleted_op_row(project: schemax.Project, store: MemoryStore) -> None:
+    # issue 16 item 5 (store tampering): an op row deleted behind schemax's back is a gap in the seqs
+    project.verify()
+    del store._ops["shop"][1]  # seq 2 gone; seq 3 now sits at position 2
+    with pytest.raises(schemax.IntegrityError) as err:
+        project.verify()
+    assert "op seq 3" in err.value.snapshot
+    assert (err.value.expected, err.value.actual) == ("2", "3")
+    assert "sequence gap" in err.value.detail
