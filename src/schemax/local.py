@@ -303,11 +303,13 @@ def _claim_home(home: Path) -> None:
     _held_homes[home] = fd
 
 
-def _release_homes() -> None:
-    for fd in _held_homes.values():
-        with contextlib.suppress(OSError):
-            os.close(fd)  # closing the descriptor releases its flock
-    _held_homes.clear()
+def _release_homes(*homes: Path) -> None:
+    """Release the engine locks of ``homes`` (all this process holds when none is named)."""
+    for home in list(homes or _held_homes):
+        fd = _held_homes.pop(home, None)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)  # closing the descriptor releases its flock
 
 
 def _session_is_alive(session: SparkSession) -> bool:

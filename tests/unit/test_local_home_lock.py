@@ -47,6 +47,9 @@ def test_a_second_process_on_the_same_home_is_refused_in_one_line_before_the_eng
     child = _hold(home)
     try:
         monkeypatch.setattr(local, "resolve_delta_jars", _no_jvm)
+        # as in a fresh process: no session of this process (the suite's own, when the integration tests
+        # run in the same pytest process) stands in front of the home check
+        monkeypatch.setattr(local, "_session", None)
         with pytest.raises(schemax.LocalEngineBusyError) as err:
             local.spark_session(home)
         assert err.value.home == str(local.local_home(home))
@@ -54,7 +57,7 @@ def test_a_second_process_on_the_same_home_is_refused_in_one_line_before_the_eng
         assert isinstance(err.value, schemax.EngineUnavailableError) and err.value.engine == "local"
         message = str(err.value)
         assert "\n" not in message and str(child.pid) in message and "SCHEMAX_LOCAL_HOME" in message
-        assert local._held_homes == {}  # nothing half-taken
+        assert local.local_home(home) not in local._held_homes  # nothing half-taken
     finally:
         child.kill()
         child.wait()
@@ -74,8 +77,8 @@ def test_a_holder_killed_with_sigkill_leaves_no_stale_lock(tmp_path: Path) -> No
         assert (home / "engine.lock").read_text() == str(os.getpid())
         local._claim_home(home)  # this process asking again is no conflict
     finally:
-        local._release_homes()
-    assert local._held_homes == {}
+        local._release_homes(home)
+    assert home not in local._held_homes
 
 
 def test_another_home_is_free_while_one_is_held(tmp_path: Path) -> None:
@@ -86,6 +89,6 @@ def test_another_home_is_free_while_one_is_held(tmp_path: Path) -> None:
         local._claim_home(tmp_path / "b")
         assert tmp_path / "b" in local._held_homes
     finally:
-        local._release_homes()
+        local._release_homes(tmp_path / "b")
         child.kill()
         child.wait()
