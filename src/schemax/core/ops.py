@@ -84,6 +84,14 @@ class Op(Frozen):
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def problem(self) -> str | None:
+        """Why this payload cannot make its object, beyond what its field types say; None when it can.
+
+        The registry-driven ``create_<kind>`` handler (:mod:`schemax.core.replay.objects`) refuses the op
+        with it, so a new object kind states its own rules here instead of in a handler of its own.
+        """
+        return None
+
 
 class Empty(Payload):
     pass
@@ -274,6 +282,10 @@ class CreateVolume(Payload):
     volume_type: Literal["MANAGED", "EXTERNAL"] = "MANAGED"
     location: str | None = None
     comment: str | None = None
+
+    def problem(self) -> str | None:
+        external_without_location = self.volume_type == "EXTERNAL" and not self.location
+        return "an external volume needs a location" if external_without_location else None
 
 
 class CreateFunction(Payload):

@@ -13,14 +13,14 @@ format and location the differ does not compare.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from schemax.core import changes as ch
 from schemax.core import kinds
 from schemax.core.changes import OBJECT_CHANGES
-from schemax.core.model import Catalog, Column, Constraint, Schema, State, Table, View, Volume
-from schemax.core.ops import OP_KINDS, Op, key_options
+from schemax.core.model import Column, Constraint, State, Table
+from schemax.core.ops import OP_KINDS, OP_PAYLOADS, Op, key_options, payload_model
 from schemax.core.registry import require_complete
 from schemax.plan.diff import diff
 
@@ -51,6 +51,12 @@ _PHASES: tuple[tuple[str, ...], ...] = (
     ("set_owner",),
 )
 _PHASE_OF = {kind: i for i, members in enumerate(_PHASES) for kind in members}
+# the ops of a schema child not listed above (a new object kind) run with the views': after the tables,
+# views and functions it may read, its drops before theirs
+for _op_kind, (_target, _) in OP_PAYLOADS.items():
+    if _op_kind not in _PHASE_OF and _target in {k.name for k in kinds.schema_children()}:
+        _like = {"drop": "drop_view", "rename": "rename_view"}.get(_op_kind.split("_", 1)[0], "create_view")
+        _PHASE_OF[_op_kind] = _PHASE_OF[_like]
 require_complete(_PHASE_OF, OP_KINDS, "op kinds without an emission phase")
 
 
@@ -117,12 +123,29 @@ def _privilege_set(privileges: tuple[str, ...]) -> set[str]:
     return {"ALL PRIVILEGES"} if "ALL PRIVILEGES" in privileges else set(privileges)
 
 
-def _create(emit: Emit, kind: str, obj: Any, payload: dict[str, Any]) -> None:
-    """``create_<kind>`` for a catalog, schema, view, volume or function, then the tags and grants it holds
-    (functions have no tags)."""
-    emit(f"create_{kind}", obj.id, payload)
-    _tags(emit, kind, obj.id, {}, getattr(obj, "tags", {}))
-    _grants(emit, obj.id, {}, obj.grants)
+def _create(kind: kinds.ObjectKind) -> Callable[[Emit, Any, State, State], None]:
+    """``create_<kind>`` with the object's value of every field its create payload declares, then the tags
+    and grants it holds: the emitter of every top-level kind whose state is its payload (all but tables)."""
+    fields = tuple(payload_model(f"create_{kind.name}").model_fields)
+
+    def fn(emit: Emit, c: Any, before: State, after: State) -> None:
+        obj = c.after
+        emit(f"create_{kind.name}", obj.id, {f: _plain(getattr(obj, f)) for f in fields})
+        if kind.taggable:
+            _tags(emit, kind.name, obj.id, {}, obj.tags)
+        if kind.securable:
+            _grants(emit, obj.id, {}, obj.grants)
+
+    return fn
+
+
+def _plain(value: Any) -> Any:
+    """A state value as a payload holds it (the state's frozen maps and tuples as dicts and lists)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 def _constraint(emit: Emit, table_id: str, con: Constraint) -> None:
@@ -150,24 +173,6 @@ def _column_extras(emit: Emit, col: Column) -> None:
 
 
 # --- catalogs and schemas ----------------------------------------------------------------------------
-
-
-@emits(ch.CreateCatalog)
-def _create_catalog(emit: Emit, c: ch.CreateCatalog, before: State, after: State) -> None:
-    cat: Catalog = c.after
-    _create(emit, "catalog", cat, {
-        "name": cat.name, "comment": cat.comment, "managed_location": cat.managed_location,
-        "properties": dict(cat.properties),
-    })
-
-
-@emits(ch.CreateSchema)
-def _create_schema(emit: Emit, c: ch.CreateSchema, before: State, after: State) -> None:
-    s: Schema = c.after
-    _create(emit, "schema", s, {
-        "catalog_id": s.catalog_id, "name": s.name, "comment": s.comment,
-        "managed_location": s.managed_location, "properties": dict(s.properties),
-    })
 
 
 def _drop(kind: str) -> Callable[[Emit, Any, State, State], None]:
@@ -351,15 +356,6 @@ def _set_owner(emit: Emit, c: ch.SetOwner, before: State, after: State) -> None:
 # --- views, volumes, functions, grants ---------------------------------------------------------------
 
 
-@emits(ch.CreateView)
-def _create_view(emit: Emit, c: ch.CreateView, before: State, after: State) -> None:
-    v: View = c.after
-    _create(emit, "view", v, {
-        "schema_id": v.schema_id, "name": v.name, "definition": v.definition, "comment": v.comment,
-        "properties": dict(v.properties),
-    })
-
-
 @emits(ch.AlterView)
 def _alter_view(emit: Emit, c: ch.AlterView, before: State, after: State) -> None:
     b, a = c.before, c.after
@@ -370,24 +366,6 @@ def _alter_view(emit: Emit, c: ch.AlterView, before: State, after: State) -> Non
     _set_and_unset(emit, "properties", "view", a.id, b.properties, a.properties)
     if b.tags != a.tags:
         _tags(emit, "view", a.id, b.tags, a.tags)
-
-
-@emits(ch.CreateVolume)
-def _create_volume(emit: Emit, c: ch.CreateVolume, before: State, after: State) -> None:
-    v: Volume = c.after
-    _create(emit, "volume", v, {
-        "schema_id": v.schema_id, "name": v.name, "volume_type": v.volume_type, "location": v.location,
-        "comment": v.comment,
-    })
-
-
-@emits(ch.CreateFunction)
-def _create_function(emit: Emit, c: ch.CreateFunction, before: State, after: State) -> None:
-    f = c.after
-    _create(emit, "function", f, {
-        "schema_id": f.schema_id, "name": f.name, "parameters": f.parameters, "returns": f.returns,
-        "language": f.language, "body": f.body, "comment": f.comment,
-    })
 
 
 @emits(ch.AlterFunction)
@@ -417,6 +395,7 @@ _EMITTERS[ch.Revoke] = _privileges(ch.Revoke.kind)
 # it (drop_view, rename_table, ...)
 for _kind in kinds.top_level():
     _family = OBJECT_CHANGES[_kind.name]
+    _EMITTERS.setdefault(_family.create, _create(_kind))
     _EMITTERS.setdefault(_family.drop, _drop(_family.drop.kind))
     if _family.rename is not None:
         _EMITTERS.setdefault(_family.rename, _rename(_family.rename.kind))

@@ -1,14 +1,20 @@
-"""Replay handlers: views, volumes and functions."""
+"""Replay handlers: views, volumes and functions, and the registry-driven create of any schema child.
+
+A schema child whose ``create_<kind>`` has no handler of its own (volumes today) is created by
+:func:`_create_schema_child` from its registry entry and its create payload: the checks every kind shares,
+then the payload's own (:meth:`schemax.core.ops.Payload.problem`), then the model built from the payload's
+fields. A new object kind needs a handler here only when its state is not its payload.
+"""
 
 from __future__ import annotations
 
+from schemax.core import kinds
 from schemax.core import ops as o
 from schemax.core.model import (
     Function,
     View,
-    Volume,
 )
-from schemax.core.replay.builder import LEAF_CHILDREN, Reject, StateBuilder, handles
+from schemax.core.replay.builder import _HANDLERS, LEAF_CHILDREN, Reject, StateBuilder, handles
 from schemax.core.replay.checks import check_comment, check_new, check_properties, parent_and_namespace
 
 
@@ -40,20 +46,6 @@ def _update_view(b: StateBuilder, op: o.Op, p: o.UpdateViewDefinition) -> None:
     b.views[view.id] = view.evolve(definition=p.definition.strip())
 
 
-@handles("create_volume")
-def _create_volume(b: StateBuilder, op: o.Op, p: o.CreateVolume) -> None:
-    check_new(b, op, p.name, "volume", p.schema_id, "schema")
-    check_comment(p.comment)
-    if p.volume_type == "EXTERNAL" and not p.location:
-        raise Reject("an external volume needs a location")
-    b.claim_name(p.schema_id, "volume", p.name, op.target, "volume")
-    b.volumes[op.target] = Volume(
-        id=op.target, schema_id=p.schema_id, name=p.name, volume_type=p.volume_type, location=p.location,
-        comment=p.comment,
-    )
-    b.set_name(p.schema_id, "volume", None, p.name, op.target)
-
-
 @handles("create_function")
 def _create_function(b: StateBuilder, op: o.Op, p: o.CreateFunction) -> None:
     check_new(b, op, p.name, "function", p.schema_id, "schema")
@@ -82,3 +74,27 @@ def _drop_schema_child(b: StateBuilder, op: o.Op, p: o.Empty) -> None:
     del b.objects_of(obj.id)[obj.id]
     parent, namespace = parent_and_namespace(b, obj)
     b.forget_name(parent, namespace, obj.name)
+
+
+def _create_schema_child(b: StateBuilder, op: o.Op, p: o.Payload) -> None:
+    kind = kinds.kind(o.OP_PAYLOADS[op.kind][0])
+    fields = p.model_dump()
+    name, schema_id = fields["name"], fields["schema_id"]
+    check_new(b, op, name, kind.name, schema_id, "schema")
+    if kind.has_comment:
+        check_comment(fields.get("comment"))
+    if kind.has_properties:
+        check_properties(fields.get("properties") or {})
+    problem = p.problem()
+    if problem:
+        raise Reject(problem)
+    namespace = kind.name_namespace
+    sharing = " or ".join(k.name for k in kinds.in_namespace(namespace)) or kind.name
+    b.claim_name(schema_id, namespace, name, op.target, sharing)
+    b.put(kind.model.model_validate({"id": op.target, **fields}))
+    b.set_name(schema_id, namespace, None, name, op.target)
+
+
+for _kind in LEAF_CHILDREN:
+    if f"create_{_kind.name}" not in _HANDLERS:
+        handles(f"create_{_kind.name}")(_create_schema_child)

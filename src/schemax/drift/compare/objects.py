@@ -1,4 +1,5 @@
-"""The comparer's walk over catalogs, schemas and their children; views, volumes and functions (pure)."""
+"""The comparer's walk over catalogs, schemas and their children; views, functions, and any other schema child
+by its registry entry (pure)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from schemax.core.model import (
     Function,
     Schema,
     View,
-    Volume,
 )
 from schemax.core.registry import require_complete
 from schemax.drift.compare.tables import _TableComparer
@@ -129,18 +129,6 @@ class _Comparer(_TableComparer):
         self.compare_grants(name, exp.grants, obs.grants)
         self.compare_owner(name, exp.owner, obs.owner)
 
-    def compare_volume(self, name: str, exp: Volume, obs: Volume) -> None:
-        if exp.volume_type != obs.volume_type:
-            self.add("volume", name, "modified", exp.volume_type, obs.volume_type, "volume type")
-        if exp.location:
-            e, a = _norm_location(exp.location), _norm_location(obs.location)
-            if e != a:
-                self.add("volume", name, "modified", e, a, "location")
-        self.compare_text("volume", name, "comment", exp.comment, obs.comment)
-        self.compare_tags(name, exp.tags, obs.tags, name)
-        self.compare_grants(name, exp.grants, obs.grants)
-        self.compare_owner(name, exp.owner, obs.owner)
-
     def compare_function(self, name: str, exp: Function, obs: Function) -> None:
         if exp.language != obs.language:
             self.add("function", name, "modified", exp.language, obs.language, "language")
@@ -161,9 +149,41 @@ class _Comparer(_TableComparer):
 _CHILD_COMPARERS: dict[str, Any] = {
     "table": _Comparer.compare_table,
     "view": _Comparer.compare_view,
-    "volume": _Comparer.compare_volume,
     "function": _Comparer.compare_function,
 }
+
+
+def _compare_attributes(kind: kinds.ObjectKind) -> Any:
+    """The comparer of a schema child with no comparer of its own (volumes today): each attribute of its
+    model the design sets (None leaves it to the engine; locations normalized), then its comment,
+    properties, tags, grants and owner as far as its kind has them."""
+    shared = {"id", "name", kind.parent_key, "comment", "properties", "tags", "grants", "owner"}
+    attributes = tuple(f for f in kind.model.model_fields if f not in shared)
+
+    def compare(self: _Comparer, name: str, exp: Any, obs: Any) -> None:
+        for attribute in attributes:
+            e, a = getattr(exp, attribute), getattr(obs, attribute)
+            if e is None:
+                continue
+            if attribute.endswith("location"):
+                e, a = _norm_location(e), _norm_location(a)
+            if e != a:
+                self.add(kind.name, name, "modified", e, a, attribute.replace("_", " "))
+        if kind.has_comment:
+            self.compare_text(kind.name, name, "comment", exp.comment, obs.comment)
+        if kind.has_properties:
+            self.compare_properties(name, exp.properties, obs.properties)
+        if kind.taggable:
+            self.compare_tags(name, exp.tags, obs.tags, name)
+        if kind.securable:
+            self.compare_grants(name, exp.grants, obs.grants)
+        self.compare_owner(name, exp.owner, obs.owner)
+
+    return compare
+
+
+for _kind in kinds.schema_children():
+    _CHILD_COMPARERS.setdefault(_kind.name, _compare_attributes(_kind))
 require_complete(
     _CHILD_COMPARERS, [k.name for k in kinds.schema_children()], "schema children without a comparer"
 )

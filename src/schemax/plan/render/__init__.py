@@ -42,6 +42,8 @@ the table features the statements enable that the design does not declare are co
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -51,19 +53,6 @@ from schemax.core.model import State
 from schemax.core.registry import require_complete
 from schemax.plan.capabilities import EngineCapabilities
 from schemax.plan.order import Phase, phase_of
-
-# the family modules register their renderers when imported
-from schemax.plan.render import (  # noqa: F401
-    catalogs,
-    columns,
-    constraints,
-    functions,
-    grants,
-    owners,
-    tables,
-    views,
-    volumes,
-)
 from schemax.plan.render.context import Ctx
 from schemax.plan.render.script import RENDERERS, Renderer, Script, renders
 from schemax.plan.render.sql import COLUMN_DEFAULTS, COLUMN_MAPPING, TYPE_WIDENING
@@ -133,6 +122,14 @@ def render(
     return Rendered(tuple(statements), tuple(unsupported), tuple(ctx.notes), ctx.features)
 
 
+def _import_families() -> None:
+    """Import every module of this package: the family modules register their renderers when imported
+    (``@renders``), so a new object kind's renderer module is found without being named here."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_families()
 require_complete(RENDERERS, ch.CHANGE_TYPES, "renderers")
 
 __all__ = [
