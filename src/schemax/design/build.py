@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from schemax.core import kinds
 from schemax.core.model import KIND_PREFIX, State
 from schemax.core.names import InvalidIdentifierError, validate_column_name
-from schemax.core.ops import Op, key_options, new_id
+from schemax.core.ops import Op, key_options, new_id, payload_model
 from schemax.core.replay import StateBuilder
 from schemax.core.types import TypeParseError, normalize_type
-from schemax.design.format import CATALOG_ATTRIBUTES, CatalogSpec, SchemaSpec, TableSpec, ViewSpec
+from schemax.design.format import CATALOG_ATTRIBUTES, KIND_LISTS, CatalogSpec, SchemaSpec, TableSpec, ViewSpec
 from schemax.design.loader import DesignFile, Path_
 from schemax.errors import DesignFileError, DuplicateDefinitionError, RuleViolationError, ValidationError
 
@@ -170,10 +171,9 @@ class _Index:
             self._add("", "catalog", c.name, c.id)
         for s in state.schemas.values():
             self._add(s.catalog_id, "schema", s.name, s.id)
-        for kind, objects in (("table", state.tables), ("view", state.views), ("volume", state.volumes),
-                              ("function", state.functions)):
-            for o in objects.values():
-                self._add(o.schema_id, kind, o.name, o.id)
+        for kind in kinds.schema_children():
+            for o in getattr(state, kind.state_field).values():
+                self._add(o.schema_id, kind.name, o.name, o.id)
         for t in state.tables.values():
             for col in t.columns:
                 self._add(t.id, "column", col.name, col.id)
@@ -282,22 +282,20 @@ class _Builder:
             tables.append((tid, table, twhere, catalog, schema.name))
         for view, vwhere, vid in self.matched(schema.views, where.at("views"), sid, "view", "schema"):
             views.append((sid, vid, view, vwhere))
-        for volume, vwhere, vid in self.matched(schema.volumes, where.at("volumes"), sid, "volume", "schema"):
-            def create_volume(volume: Any = volume, vid: str = vid, vwhere: Where = vwhere) -> None:
-                self.record("create_volume", vid, {
-                    "schema_id": sid, "name": volume.name, "volume_type": volume.volume_type,
-                    "location": volume.location, "comment": volume.comment}, vwhere)
-                self.governance("volume", vid, volume, vwhere)
-            others.append(create_volume)
-        for function, fwhere, fid in self.matched(schema.functions, where.at("functions"), sid, "function",
-                                                  "schema"):
-            def create_function(function: Any = function, fid: str = fid, fwhere: Where = fwhere) -> None:
-                self.record("create_function", fid, {
-                    "schema_id": sid, "name": function.name, "parameters": function.parameters,
-                    "returns": function.returns, "language": function.language, "body": function.body,
-                    "comment": function.comment}, fwhere)
-                self.governance("function", fid, function, fwhere)
-            others.append(create_function)
+        # every other schema child (volumes, functions, any new kind): its create op from its spec's keys
+        for kind in kinds.schema_children():
+            if kind.name in ("table", "view"):
+                continue
+            key = KIND_LISTS[kind.name][1][0]
+            fields = [f for f in payload_model(f"create_{kind.name}").model_fields if f != "schema_id"]
+            specs = getattr(schema, key)
+            for spec, swhere, oid in self.matched(specs, where.at(key), sid, kind.name, "schema"):
+                def create(spec: Any = spec, oid: str = oid, swhere: Where = swhere, kind: str = kind.name,
+                           fields: list[str] = fields) -> None:
+                    payload = {"schema_id": sid, **{f: getattr(spec, f) for f in fields}}
+                    self.record(f"create_{kind}", oid, payload, swhere)
+                    self.governance(kind, oid, spec, swhere)
+                others.append(create)
 
     def _schemas(self, cat: _Catalog, cid: str) -> list[tuple[SchemaSpec, Where, str]]:
         named = [(s.name, s.renamed_from, w) for s, w in cat.schemas]

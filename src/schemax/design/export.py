@@ -14,16 +14,18 @@ File names: ``<catalog>.yml`` holds a catalog's own attributes (written when it 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from schemax.core.model import Catalog, Column, Function, Schema, State, Table, View, Volume
-from schemax.design.format import DESIGN_VERSION
+from schemax.core import kinds
+from schemax.core.model import Catalog, Column, Schema, State, Table, View
+from schemax.design.format import DESIGN_VERSION, KIND_LISTS, KIND_SPECS
 from schemax.design.loader import DESIGN_SUFFIXES
 
 #: the first line of every file :func:`write_design` writes (how it knows which files it may replace)
@@ -139,22 +141,18 @@ def _view(v: View) -> dict[str, Any]:
     return _common(out, v)
 
 
-def _volume(v: Volume) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": v.name}
-    _put(out, "volume_type", v.volume_type, "MANAGED")
-    _put(out, "location", v.location)
-    _put(out, "comment", v.comment)
-    return _common(out, v)
+#: the spec keys every kind writes in one way (:func:`_common`), not from its own attributes
+_SHARED_KEYS = frozenset({"name", "renamed_from", "properties", "tags", "grants", "owner"})
 
 
-def _function(f: Function) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": f.name}
-    _put(out, "parameters", f.parameters, "")
-    _put(out, "returns", f.returns, "STRING")
-    _put(out, "language", f.language, "SQL")
-    out["body"] = f.body
-    _put(out, "comment", f.comment)
-    return _common(out, f)
+def _plain(kind: str, obj: Any) -> dict[str, Any]:
+    """An object whose spec keys are its model's fields (volumes, functions, and any new kind by default):
+    its name, every other key of its spec (left out at the spec's default), then :func:`_common`."""
+    out: dict[str, Any] = {"name": obj.name}
+    for key, spec_field in KIND_SPECS[kind][0].model_fields.items():
+        if key not in _SHARED_KEYS:
+            _put(out, key, getattr(obj, key), None if spec_field.is_required() else spec_field.default)
+    return _common(out, obj)
 
 
 def _schema(state: State, s: Schema) -> dict[str, Any]:
@@ -166,10 +164,10 @@ def _schema(state: State, s: Schema) -> dict[str, Any]:
     def children(objects: dict[str, Any]) -> list[Any]:
         return _by_name(o for o in objects.values() if o.schema_id == s.id)
 
-    _put(out, "tables", [_table(state, t) for t in children(state.tables)])
-    _put(out, "views", [_view(v) for v in children(state.views)])
-    _put(out, "volumes", [_volume(v) for v in children(state.volumes)])
-    _put(out, "functions", [_function(f) for f in children(state.functions)])
+    writers: dict[str, Callable[[Any], dict[str, Any]]] = {"table": lambda t: _table(state, t), "view": _view}
+    for kind in kinds.schema_children():
+        write = writers.get(kind.name) or functools.partial(_plain, kind.name)
+        _put(out, KIND_LISTS[kind.name][1][0], [write(o) for o in children(getattr(state, kind.state_field))])
     return out
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from schemax.adapters.catalog_probe import SqlCatalogProbe
 from schemax.adapters.catalog_spark import SparkCatalogReader
 from schemax.adapters.catalog_uc import UnityCatalogReader
-from schemax.core import tracking
+from schemax.core import kinds, tracking
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, Environment
 from schemax.core.lineage import resolve, rewrite_relations
 from schemax.core.model import State
@@ -335,9 +335,8 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
     fn_catalogs = {c.name.lower(): c.name for c in reference.catalogs.values()
                    if not naming.maps_catalog(c.name)}
     fn_catalogs.update({p.lower(): naming.logical_catalog(p) for p in naming.physical_catalogs()})
-    ref_by_name = {reference.full_name(i).lower(): i for i in
-                   [*reference.catalogs, *reference.schemas, *reference.tables, *reference.views,
-                    *reference.volumes, *reference.functions]}
+    ref_by_name = {reference.full_name(i).lower(): i
+                   for k in kinds.top_level() for i in getattr(reference, k.state_field)}
     ids: dict[str, str] = {}
     names: dict[str, str] = {}
     catalogs, schemas, tables, views = {}, {}, {}, {}
@@ -429,10 +428,14 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         views[new_id] = v.model_copy(update={"id": new_id, "schema_id": ids[v.schema_id],
                                              "definition": definition,
                                              "owner": _managed_owner(base_view, v), **keep})
-    # volumes and functions: engines that cannot read them report them unobserved; keep the reference's
-    return State(catalogs=catalogs, schemas=schemas, tables=tables, views=views,
-                 volumes={k: v for k, v in reference.volumes.items() if v.schema_id in schemas},
-                 functions={k: v for k, v in reference.functions.items() if v.schema_id in schemas})
+    aligned: dict[str, dict[str, Any]] = {"catalogs": catalogs, "schemas": schemas, "tables": tables,
+                                          "views": views}
+    # the other schema children (volumes, functions): engines that cannot read them report them
+    # unobserved; keep the reference's
+    for k in kinds.schema_children():
+        aligned.setdefault(k.state_field, {i: o for i, o in getattr(reference, k.state_field).items()
+                                           if o.schema_id in schemas})
+    return State(**aligned)
 
 
 def _managed_owner(base: Any, observed: Any) -> str | None:
@@ -505,15 +508,12 @@ def _logical_mask(col: Any, base_table: Any, remap: dict[str, str], env: Environ
 
 def merge(working: State, reality: State) -> State:
     """``working`` with every object of ``reality`` added or replaced (by id); nothing is removed."""
-    return State(
-        catalogs={**working.catalogs,
-                  **{k: v for k, v in reality.catalogs.items() if k not in working.catalogs}},
-        schemas={**working.schemas, **reality.schemas},
-        tables={**working.tables, **reality.tables},
-        views={**working.views, **reality.views},
-        volumes={**working.volumes, **reality.volumes},
-        functions={**working.functions, **reality.functions},
-    )
+    merged = {k.state_field: {**getattr(working, k.state_field), **getattr(reality, k.state_field)}
+              for k in kinds.top_level()}
+    # a catalog keeps the working state's definition: reality only adds the catalogs it lacks
+    merged["catalogs"] = {**working.catalogs,
+                          **{k: v for k, v in reality.catalogs.items() if k not in working.catalogs}}
+    return State(**merged)
 
 
 __all__ = ["DriftService", "ImportResult", "align", "merge"]
