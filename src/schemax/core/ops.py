@@ -12,11 +12,10 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from schemax.core.kinds import KINDS, securable, taggable, top_level
+from schemax.core.kinds import KINDS, ObjectKind, securable, taggable, top_level
 from schemax.core.objects import Frozen, optional
-from schemax.core.registry import require_complete
 
 
 def new_id(kind_prefix: str) -> str:
@@ -358,8 +357,22 @@ for _k in KINDS:
         OP_PAYLOADS[f"set_{_k.name}_properties"] = (_k.name, SetProperties)
         OP_PAYLOADS[f"unset_{_k.name}_properties"] = (_k.name, UnsetProperties)
 
+
+
+def derived_create_payload(kind: ObjectKind) -> type[Payload]:
+    """The create payload of a kind whose state is its payload: every field of its model except the id and
+    what ops of their own set (tags, grants, owner). A kind declares a payload above only when its create
+    says more or less than that, or has rules of its own (:meth:`Payload.problem`)."""
+    own: dict[str, Any] = {
+        name: (f.annotation, f) for name, f in kind.model.model_fields.items()
+        if name not in {"id", "tags", "grants", "owner"}
+    }
+    return create_model(f"Create{kind.model.__name__}", __base__=Payload, **own)
+
+
 # every top-level kind is created by an op of its own (held kinds: add_column, add_<constraint>)
-require_complete(OP_PAYLOADS, [f"create_{k.name}" for k in top_level()], "object kinds without a create op")
+for _k in top_level():
+    OP_PAYLOADS.setdefault(f"create_{_k.name}", (_k.name, derived_create_payload(_k)))
 
 OP_KINDS: tuple[str, ...] = tuple(sorted(OP_PAYLOADS))
 

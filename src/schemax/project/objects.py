@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from schemax.core import kinds
 from schemax.core import ops as o
 from schemax.core.model import KIND_PREFIX, kind_of_id
 from schemax.core.ops import new_id
@@ -17,6 +19,23 @@ class ObjectDesign(ProjectBase):
     # ------------------------------------------------------------------------------------------------
     # views, volumes, functions
     # ------------------------------------------------------------------------------------------------
+    def create_object(self, kind: str, name: str, **attributes: Any) -> str:
+        """Create a schema child of any kind from the fields of its create op, e.g.
+        ``create_object("volume", "main.raw.landing", volume_type="EXTERNAL", location="s3://bucket/raw")``.
+
+        The typed ``create_view`` / ``create_volume`` / ``create_function`` are shorthands for it, and an
+        object kind without a typed method is reachable through it (and through design files). Tables are
+        created with :meth:`create_table` (their columns need ids of their own). Returns the new id; an
+        unknown kind or attribute is a :class:`~schemax.ValidationError` and records nothing.
+        """
+        leaves = [k.name for k in kinds.schema_children() if not kinds.children_of(k.name)]
+        if kind not in leaves:
+            raise ValidationError({"kind": f"create_{kind}"},
+                                  f"create_object makes one of {', '.join(leaves)}, not {kind!r}")
+        schema_id, leaf = self._parent(name, 2)
+        return self._emit(f"create_{kind}", new_id(kinds.kind(kind).prefix),
+                          {"schema_id": schema_id, "name": leaf, **attributes})
+
     def create_view(self, name: str, definition: str, comment: str | None = None,
                     properties: dict[str, str] | None = None) -> str:
         schema_id, leaf = self._parent(name, 2)
