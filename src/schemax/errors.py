@@ -12,6 +12,7 @@ error (``schemax.cli.exit_code_for``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
@@ -227,16 +228,47 @@ def _ids(ids: list[str], limit: int = 5) -> str:
     return shown + (f", ... {len(ids) - limit} more" if len(ids) > limit else "") if ids else "none"
 
 
-class IntegrityError(SchemaxError):
-    """A stored op or snapshot does not hash to what was recorded (changed behind schemax's back)."""
+@dataclass(frozen=True)
+class IntegrityProblem:
+    """One stored row that does not match what was recorded: where, what it should be, what it is, why."""
 
-    def __init__(self, snapshot: str, expected: str, actual: str, detail: str = "") -> None:
+    where: str  # "op seq 3 (op_…)", "snapshot 1.0.0"
+    expected: str
+    actual: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: expected {self.expected}, got {self.actual} ({self.detail})"
+
+
+class IntegrityError(SchemaxError):
+    """A stored op or snapshot does not hash to what was recorded (changed behind schemax's back).
+
+    ``snapshot`` / ``expected`` / ``actual`` / ``detail`` describe the first problem; ``problems`` holds
+    every one found (:class:`IntegrityProblem`; at least this one), so one check names every edited or
+    deleted row.
+    """
+
+    def __init__(self, snapshot: str, expected: str, actual: str, detail: str = "", *,
+                 problems: Sequence[IntegrityProblem] = ()) -> None:
         self.snapshot = snapshot
         self.expected = expected
         self.actual = actual
         self.detail = detail
+        self.problems = tuple(problems) or (IntegrityProblem(snapshot, expected, actual, detail),)
         msg = f"integrity check failed for {snapshot}: expected {expected}, got {actual}"
-        super().__init__(f"{msg} ({detail})" if detail else msg)
+        msg = f"{msg} ({detail})" if detail else msg
+        more = self.problems[1:]
+        if more:
+            shown = "; ".join(str(p) for p in more[:5])
+            msg += f"; and {len(more)} more: {shown}" + ("; ..." if len(more) > 5 else "")
+        super().__init__(msg)
+
+    @classmethod
+    def of(cls, problems: Sequence[IntegrityProblem]) -> IntegrityError:
+        """The error for a non-empty list of problems, named by its first."""
+        first = problems[0]
+        return cls(first.where, first.expected, first.actual, first.detail, problems=problems)
 
 
 class StoreConflictError(SchemaxError):

@@ -28,12 +28,13 @@ from contextlib import contextmanager
 
 from schemax.core.environment import DeploymentRecord, Environment, Settings
 from schemax.core.hashing import GENESIS_HASH
+from schemax.core.integrity import ChainCheck, IntegrityProblem, snapshot_problems
 from schemax.core.model import State
 from schemax.core.names import close_names
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
 from schemax.core.snapshot import Snapshot, parse_version
-from schemax.errors import NotFoundError
+from schemax.errors import IntegrityError, NotFoundError, ValidationError
 from schemax.ports import OpRecord, ProjectRecord, Store, StoreChanges
 
 
@@ -51,6 +52,8 @@ class ProjectRecords:
         self._state: State | None = None
         self._snapshots: list[Snapshot] | None = None
         self._scope = threading.local()
+        #: the hash chain of the rows read so far, checked as they are read (no store read of its own)
+        self._chain = ChainCheck()
 
     # -- one read per operation -----------------------------------------------------------------------
     @contextmanager
@@ -91,7 +94,7 @@ class ProjectRecords:
                 for rec in changes.ops:
                     if rec.seq <= self.last_seq:
                         continue
-                    self._builder.apply(rec.op)
+                    self._take(rec)
                     self._ops.append(rec)
                 self._state = None
             merged = {s.snapshot_id: s for s in [*(self._snapshots or []), *changes.snapshots]}
@@ -104,10 +107,24 @@ class ProjectRecords:
         """Take a first read made by whoever opened the project (its ops and snapshots)."""
         with self.lock:
             for rec in changes.ops:
-                self._builder.apply(rec.op)
+                self._take(rec)
             self._ops.extend(changes.ops)
             self._state = None
             self._snapshots = sorted(changes.snapshots, key=lambda s: (s.op_seq, s.semver))
+
+    def _take(self, rec: OpRecord) -> None:
+        """Check a row read from the store against the chain, then replay it. An op that no longer
+        applies after a broken chain (its object's create row deleted, say) is the tampering's doing:
+        :class:`IntegrityError` naming every problem, not the op's ``ValidationError``."""
+        self._chain.add(rec)
+        try:
+            self._builder.apply(rec.op)
+        except ValidationError as exc:
+            if not self._chain.problems:
+                raise
+            replay = IntegrityProblem(f"op seq {rec.seq} ({rec.op.op_id})", "an op that applies", exc.reason,
+                                      "op no longer applies to the log before it")
+            raise IntegrityError.of([*self._chain.problems, replay]) from None
 
     def deployments(self, environment: str | None = None) -> list[DeploymentRecord]:
         """The deployments of ``environment`` (or all), newest first, read fresh together with a
@@ -157,8 +174,18 @@ class ProjectRecords:
         """Ops this process just appended to the store, and the replay that includes them."""
         with self.lock:
             self._builder = builder
+            for rec in records:
+                self._chain.add(rec)
             self._ops.extend(records)
             self._state = None
+
+    def integrity_problems(self) -> list[IntegrityProblem]:
+        """What the rows read so far break: the op log's hash chain, the snapshots' header hashes and
+        their chain (not their states: hashing every state is ``Project.verify``'s job). A deploy refuses
+        to run while this is not empty (issue 16)."""
+        with self.lock:
+            snapshots = sorted(self._snapshots or [], key=lambda s: s.op_seq)
+            return [*self._chain.problems, *snapshot_problems(snapshots, states=False)]
 
     def state(self) -> State:
         """The working state: the replay of every recorded op (catching up first)."""

@@ -13,6 +13,7 @@ always means "blocked". The table is :data:`EXIT_CODES` (the first class that ma
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import traceback
 from typing import Any, TextIO
@@ -23,6 +24,7 @@ from schemax.errors import (
     DeploymentLockedError,
     DriftDetectedError,
     ExecutionError,
+    IntegrityError,
     NotFoundError,
     PlanFileError,
     PreflightFailedError,
@@ -105,6 +107,8 @@ def error_doc(exc: BaseException, code: int) -> dict[str, Any]:
         doc["report"] = to_jsonable(exc.report)
     elif isinstance(exc, DeploymentLockedError):
         doc.update(holder=exc.holder, expires=to_jsonable(exc.expires), environment=exc.environment)
+    elif isinstance(exc, IntegrityError):  # every row that does not match (issue 16)
+        doc["problems"] = [dataclasses.asdict(p) for p in exc.problems]
     elif isinstance(exc, NotFoundError):
         doc.update(suggestions=list(getattr(exc, "suggestions", [])), known=list(getattr(exc, "known", [])))
     for attr in _DATA_ATTRIBUTES:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from schemax.core.hashing import GENESIS_HASH, canonical_json, op_hash, state_hash
+from schemax.core.hashing import canonical_json, state_hash
+from schemax.core.integrity import ChainCheck, IntegrityProblem, snapshot_problems
 from schemax.core.model import State
 from schemax.core.replay import StateBuilder
-from schemax.errors import IntegrityError
+from schemax.errors import IntegrityError, ValidationError
 from schemax.project.base import ProjectBase
 from schemax.services.exchange import EXPORT_FORMAT
 
@@ -29,42 +30,37 @@ class Integrity(ProjectBase):
     """:meth:`verify` the op log and snapshots; :meth:`to_export` / :meth:`export_json` the project."""
 
     def verify(self) -> VerifyResult:
-        """Re-hash the op log and every snapshot; IntegrityError names the first row that does not match."""
+        """Re-hash the op log and every snapshot and replay the log against the snapshots.
+
+        :class:`IntegrityError` names every row that does not match (``problems``), an op row or
+        snapshot edited or deleted behind schemax's back; the first is the error's own fields.
+        """
         records = self.store.read_ops(self.name)
-        prev = GENESIS_HASH
-        builder = StateBuilder()
-        states_at: dict[int, str] = {}
         snaps = sorted(self.store.read_snapshots(self.name), key=lambda s: s.op_seq)
         wanted = {s.op_seq for s in snaps}
-        if 0 in wanted:
-            states_at[0] = state_hash(State())
-        for i, rec in enumerate(records, start=1):
-            where = f"op seq {rec.seq} ({rec.op.op_id})"
-            if rec.seq != i:
-                raise IntegrityError(where, str(i), str(rec.seq), "sequence gap or duplicate")
-            if rec.prev_hash != prev:
-                raise IntegrityError(where, prev, rec.prev_hash, "hash chain broken")
-            actual = op_hash(rec.op, prev)
-            if actual != rec.hash:
-                raise IntegrityError(where, rec.hash, actual, "op changed after it was recorded")
-            builder.apply(rec.op)
+        chain = ChainCheck()
+        builder = StateBuilder()
+        states_at: dict[int, str] = {0: state_hash(State())} if 0 in wanted else {}
+        replayed_to: int | None = None  # where the replay stopped: a later op no longer applies
+        for rec in records:
+            chain.add(rec)
+            if replayed_to is not None:
+                continue
+            try:
+                builder.apply(rec.op)
+            except ValidationError as exc:
+                chain.problems.append(IntegrityProblem(
+                    f"op seq {rec.seq} ({rec.op.op_id})", "an op that applies", exc.reason,
+                    "op no longer applies to the log before it"))
+                replayed_to = rec.seq - 1
+                continue
             if rec.seq in wanted:
                 states_at[rec.seq] = state_hash(builder.build())
-            prev = rec.hash
-        previous: str | None = None
-        for snap in snaps:
-            snap.verify()
-            where = f"snapshot {snap.version}"
-            if snap.op_seq not in states_at:
-                raise IntegrityError(where, f"op seq {snap.op_seq}", "missing",
-                                     "snapshot points past the op log")
-            if states_at[snap.op_seq] != snap.state_hash:
-                raise IntegrityError(where, states_at[snap.op_seq], snap.state_hash,
-                                     "state differs from the replay of its ops")
-            if snap.previous != previous:
-                raise IntegrityError(where, str(previous), str(snap.previous), "snapshot chain broken")
-            previous = snap.snapshot_id
-        return VerifyResult(ops=len(records), snapshots=len(snaps), head=prev)
+        problems = [*chain.problems, *snapshot_problems(snaps, replayed=states_at, log_length=chain.seq,
+                                                        replayed_to=replayed_to)]
+        if problems:
+            raise IntegrityError.of(problems)
+        return VerifyResult(ops=len(records), snapshots=len(snaps), head=chain.head)
 
     def to_export(self) -> dict[str, Any]:
         """The whole project as one JSON-ready document (canonical when serialized)."""

@@ -34,6 +34,7 @@ from schemax.errors import (
     ApprovalRequiredError,
     BreakingChangeError,
     DriftDetectedError,
+    IntegrityError,
     RestoreDiscardsDataError,
     StalePlanError,
     UnfinishedDeploymentError,
@@ -225,6 +226,13 @@ class Deployer(_ResumingDeployer):
                empty: bool = False) -> None:
         """Refuse before anything is recorded. A plan with nothing to run (``empty``) runs nothing, so it
         is neither held to a confirmation nor blocked by drift it cannot cause, nor preflighted."""
+        # a log or snapshot edited behind schemax's back: what would be deployed is not what was recorded
+        problems = self.records.integrity_problems()
+        if problems:
+            raise IntegrityError.of(problems)
+        snap = self.target_of(env, to)[1]
+        if snap is not None:
+            snap.verify()  # the state a deploy reaches: its hash too (verify() hashes every snapshot's)
         if plan.unsupported:
             raise UnsupportedError(plan.unsupported)
         blocking = list(plan.breaking_changes)
