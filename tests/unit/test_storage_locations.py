@@ -22,7 +22,7 @@ import schemax  # noqa: E402
 from helpers import CliRunner  # noqa: E402
 from profiles import examples  # noqa: E402
 from schemax.adapters.memory import MemoryStore  # noqa: E402
-from schemax.cli import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE  # noqa: E402
+from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, EXIT_USAGE  # noqa: E402
 from schemax.core.environment import Environment  # noqa: E402
 from schemax.core.model import State  # noqa: E402
 from schemax.core.naming import (  # noqa: E402
@@ -371,4 +371,4 @@ def test_env_commands_set_variables_and_check_shared_paths(cli: CliRunner, proje
     assert code == EXIT_OK and "unresolved-location" in err
     assert project.environment("qa").variables == {}
     code, out, err = cli("plan", "qa")
-    assert code != EXIT_OK and "storage_root" in err and "--var storage_root=VALUE" in err
+    assert code == EXIT_ERROR and "storage_root" in err and "--var storage_root=VALUE" in err

@@ -68,11 +68,6 @@ _VARIABLE = re.compile(r"env\.([A-Za-z_][A-Za-z0-9_]*)")
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def is_template(text: str | None) -> bool:
-    """True when ``text`` holds a ``${`` (a reference to resolve, or a malformed one to refuse)."""
-    return bool(text) and "${" in str(text)
-
-
 def template_variables(template: str) -> tuple[str, ...]:
     """The variable names ``template`` references, in order of first use; LocationTemplateError for a
     ``${`` that is not ``${env.NAME}``.
@@ -507,7 +502,6 @@ __all__ = [
     "UnresolvedLocation",
     "case_conflicts",
     "function_parts",
-    "is_template",
     "physical_function",
     "resolve_template",
     "shared_locations",
