@@ -156,6 +156,10 @@ def test_an_unknown_variable_is_refused_before_anything_runs(project: schemax.Pr
         project.deploy("test")
     assert not any("test_shop" in s for s in engine.sql)  # no statement for the environment ran
     assert project.store.read_deployments(project.name, "test") == []  # nor was a deployment recorded
+    # nothing was left behind either (no lock, no half-written record): with the variable it deploys
+    project.update_environment("test", variables={"storage_root": "acme-test"})
+    dep = project.deploy("test")
+    assert dep.status == "success" and "s3://acme-test/sales/orders" in dep.statements[2].sql
 
 
 def test_a_changed_template_plans_the_resolved_change(project: schemax.Project) -> None:
@@ -344,6 +348,10 @@ def test_design_files_pass_templates_through(project: schemax.Project, tmp_path:
     other.sync(tmp_path)
     assert [t.location for t in other.state().tables.values()] == ["s3://${env.storage_root}/sales/orders"]
     assert [v.location for v in other.state().volumes.values()] == ["s3://${env.storage_root}/landing"]
+    # the plan of design files not recorded yet resolves them for the environment, like a deploy's plan
+    for env in ("dev", "prod"):
+        designed = _locations(project.plan_design(env, tmp_path).sql)
+        assert designed == _locations(project.plan(env).sql) and all(f"acme-{env}/" in x for x in designed)
 
 
 @pytest.fixture()
