@@ -534,6 +534,42 @@ class NoCatalogMappingError(SchemaxError):
         super().__init__(f"environment {environment!r} maps no catalogs; nothing to import")
 
 
+class LocationTemplateError(SchemaxError):
+    """A storage location template (``s3://${env.storage_root}/sales``, issue 11) cannot be resolved for
+    an environment: ``template`` as written, ``reason`` why, ``environment`` and ``object_name`` (the
+    object's logical full name) where known. Raised while planning, before any statement runs; only
+    ``${env.NAME}`` is a reference (see :mod:`schemax.core.naming`)."""
+
+    def __init__(self, template: str, reason: str, *, environment: str | None = None,
+                 object_name: str | None = None) -> None:
+        self.template = template
+        self.reason = reason
+        self.environment = environment
+        self.object_name = object_name
+        where = f" of {object_name}" if object_name else ""
+        env = f" in environment {environment!r}" if environment else ""
+        super().__init__(f"location {template!r}{where}{env}: {reason}")
+
+
+class UnknownVariableError(LocationTemplateError):
+    """A location names ``${env.<variable>}`` and the environment defines no such variable: ``variable``
+    is its name, ``environment`` the environment's, ``known`` the variables it does define. Nothing runs;
+    define it with ``p.update_environment(env, variables={...})`` (``schemax env set ENV --var
+    NAME=VALUE``)."""
+
+    def __init__(self, template: str, variable: str, *, environment: str | None = None,
+                 object_name: str | None = None, known: Sequence[str] = ()) -> None:
+        self.variable = variable
+        self.known = list(known)
+        has = f"; it has {', '.join(self.known)}" if self.known else "; it defines none"
+        super().__init__(template, f"variable {variable!r} is not defined{has}", environment=environment,
+                         object_name=object_name)
+
+    def cli_message(self) -> str:
+        env = self.environment or "ENV"
+        return f"{self}; define it: schemax env set {env} --var {self.variable}=VALUE"
+
+
 class UnsupportedError(SchemaxError):
     """The engine cannot run something the plan needs; raised before anything runs."""
 
@@ -634,6 +670,7 @@ __all__ = [
     "InsideBatchError",
     "IntegrityError",
     "LocalEngineBusyError",
+    "LocationTemplateError",
     "MissingArgumentError",
     "NoCatalogMappingError",
     "NotAnExportError",
@@ -655,6 +692,7 @@ __all__ = [
     "StoreConflictError",
     "UnfinishedDeploymentError",
     "UnknownObjectError",
+    "UnknownVariableError",
     "UnsupportedError",
     "UsageError",
     "ValidationError",

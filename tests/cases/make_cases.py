@@ -103,6 +103,7 @@ def plan_for(before: State, after: State, conf: dict[str, Any]) -> Plan:
         schema_prefix=conf["schema_prefix"],
         tracking=TRACKING if conf["tracking"] else None,
         principals=conf.get("principals", {}),  # issue 11: only the cases that map principals say it
+        variables=conf.get("variables"),  # issue 11: only the cases with location templates say it
     )
     caps = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}[conf["engine"]]
     return build_plan(before, after, target, capabilities=caps, from_version="1.0.0", to_version="1.1.0")
@@ -756,6 +757,22 @@ def _(p: schemax.Project) -> Iterator[None]:
         ],
         partition_by=["day"],
     )
+
+
+def _templated_storage(p: schemax.Project) -> Iterator[None]:
+    # issue 11: one design, locations written as templates; each environment's variables resolve them
+    yield
+    p.create_catalog("shop", managed_location="s3://${env.storage_root}/shop")
+    p.create_schema("shop.sales", managed_location="s3://${env.storage_root}/shop/sales")
+    p.create_table("shop.sales.orders", [COL("id", "BIGINT", nullable=False)], table_type="EXTERNAL",
+                   location="abfss://data@${env.account}.dfs.core.windows.net/${env.storage_root}/orders")
+    p.create_volume("shop.sales.landing", "EXTERNAL", "s3://${env.storage_root}/landing/$raw")
+
+
+case("locations_resolved_for_dev", variables={"storage_root": "acme-dev", "account": "acmedev"})(
+    _templated_storage)
+case("locations_resolved_for_prod", catalogs={"shop": "shop"},
+     variables={"storage_root": "acme-prod", "account": "acmeprod"})(_templated_storage)
 
 
 # ---------------------------------------------------------------------------------------------------

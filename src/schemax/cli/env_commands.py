@@ -1,9 +1,12 @@
-"""Commands on environments and on what is pending: ``env list|add|set|approve`` (an environment's
-catalog mapping and safety switches after ``init``), ``diff FROM [TO]`` (the plan between two snapshots,
-in logical names) and ``ops`` (the ops recorded since the latest snapshot).
+"""Commands on environments and on what is pending: ``env list|add|set|approve|check`` (an environment's
+catalog mapping, variables and safety switches after ``init``; ``check``: the storage locations two
+environments would share), ``diff FROM [TO]`` (the plan between two snapshots, in logical names) and
+``ops`` (the ops recorded since the latest snapshot).
 
-Arguments are checked before the engine starts: a ``set`` that changes nothing, or a ``--catalog`` that is
-not ``LOGICAL:PHYSICAL``, is a usage error at once.
+Arguments are checked before the engine starts: a ``set`` that changes nothing, a ``--catalog`` that is
+not ``LOGICAL:PHYSICAL`` or a ``--var`` that is not ``NAME=VALUE``, is a usage error at once. ``env
+add|set`` prints the location findings (:meth:`~schemax.Project.location_findings`) that involve the
+environment, as warnings on stderr (``"warnings"`` with ``--json``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from typing import Any
 from schemax.cli.context import open_project
 from schemax.cli.deploy_commands import plan_lines
 from schemax.cli.design_commands import op_lines
-from schemax.cli.exits import EXIT_OK
+from schemax.cli.exits import EXIT_BLOCKED, EXIT_OK
 from schemax.cli.output import Output
 from schemax.cli.parser import ENV_SWITCHES
 from schemax.core.environment import Environment
 from schemax.core.model import State
+from schemax.core.naming import SharedLocation
 from schemax.errors import UsageError
 
 #: the settings ``env list`` shows (in this order), besides the mapping
@@ -34,6 +38,22 @@ def _catalogs(specs: list[str]) -> dict[str, str]:
             raise UsageError(f"--catalog {spec!r}: expected LOGICAL:PHYSICAL")
         out[logical.strip()] = physical.strip()
     return out
+
+
+def _variables(specs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise UsageError(f"--var {spec!r}: expected NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _involving(findings: list[Any], env: str) -> list[Any]:
+    """The location findings that name ``env`` (a path it shares, a variable it lacks)."""
+    return [f for f in findings
+            if (env in f.environments if isinstance(f, SharedLocation) else f.environment == env)]
 
 
 def _changes(args: argparse.Namespace) -> dict[str, Any]:
@@ -53,6 +73,8 @@ def env_line(env: Environment) -> str:
     """One environment for people: its mapping, prefix and the switches that are on."""
     mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(env.catalogs.items())) or "no catalog mapping"
     prefix = f"; schema prefix {env.schema_prefix!r}" if env.schema_prefix else ""
+    if env.variables:
+        prefix += "; variables " + ", ".join(f"{k}={v}" for k, v in sorted(env.variables.items()))
     on = [f.replace("_", "-") for f in _SHOWN if getattr(env, f) is True]
     if env.preflight is None and env.is_production:
         on.append("preflight (production default)")
@@ -65,13 +87,27 @@ def cmd_env(args: argparse.Namespace, output: Output) -> int:
     sub = args.env_command
     changes: dict[str, Any] = {}
     catalogs: dict[str, str] = {}
+    variables: dict[str, str] = {}
+    unset: list[str] = []
     if sub in ("add", "set"):  # checked before the engine starts
         changes = _changes(args)
         catalogs = _catalogs(args.catalog)
-        if sub == "set" and not changes and not catalogs:
+        variables = _variables(args.var)
+        unset = [n.strip() for n in getattr(args, "unset_var", [])]
+        if sub == "set" and not changes and not catalogs and not variables and not unset:
             raise UsageError(f"env set {args.name}: nothing to change (give --allow-breaking, "
-                             "--require-snapshot, --catalog LOGICAL:PHYSICAL, ...; see env set --help)")
+                             "--require-snapshot, --catalog LOGICAL:PHYSICAL, --var NAME=VALUE, ...; see env "
+                             "set --help)")
     project = open_project(args, output)
+    if sub == "check":
+        findings = project.location_findings()
+        if output.json:
+            output.doc({"findings": findings, "environments": sorted(project.environments())})
+        elif not findings:
+            output.line("no storage location is shared between environments, and every one resolves")
+        for f in findings:
+            output.line(str(f))
+        return EXIT_BLOCKED if findings else EXIT_OK
     if sub == "list":
         envs = project.environments()
         if output.json:
@@ -90,17 +126,26 @@ def cmd_env(args: argparse.Namespace, output: Output) -> int:
         return EXIT_OK
     if sub == "add":
         prefix = changes.pop("schema_prefix", "")
-        env = project.add_environment(args.name, catalogs, prefix, **changes)
+        env = project.add_environment(args.name, catalogs, prefix, variables=variables, **changes)
         before = None
     else:
         before = project.environment(args.name)  # NotFoundError with did-you-mean before anything changes
         if catalogs:
             changes["catalogs"] = {**before.catalogs, **catalogs}
+        if variables or unset:
+            missing = [n for n in unset if n not in before.variables and n not in variables]
+            if missing:
+                raise UsageError(f"--unset-var {missing[0]!r}: {args.name} has no such variable"
+                                 + (f" (it has {', '.join(sorted(before.variables))})" if before.variables
+                                    else ""))
+            changes["variables"] = {k: v for k, v in {**before.variables, **variables}.items()
+                                    if k not in unset}
         env = project.update_environment(args.name, **changes)
     changed = {k: {"from": getattr(before, k), "to": getattr(env, k)} for k in sorted(changes)
                if before is not None and getattr(before, k) != getattr(env, k)}
+    warnings = _involving(project.location_findings(), env.name)
     if output.json:
-        output.doc({"environment": env, "changed": changed, "added": sub == "add"})
+        output.doc({"environment": env, "changed": changed, "added": sub == "add", "warnings": warnings})
         return EXIT_OK
     if sub == "add":
         output.line(f"added environment {env_line(env)}")
@@ -109,6 +154,8 @@ def cmd_env(args: argparse.Namespace, output: Output) -> int:
     else:
         for key, values in changed.items():
             output.line(f"{env.name}: {key} {_shown(values['from'])} -> {_shown(values['to'])}")
+    for finding in warnings:
+        output.note(f"warning: {finding}")
     return EXIT_OK
 
 

@@ -341,10 +341,16 @@ def build_parser() -> argparse.ArgumentParser:
     command("verify", "re-hash the op log and every snapshot")
 
     p = command("env", "list, add and change environments, approve snapshots for them")
-    env = p.add_subparsers(dest="env_command", metavar="<list|add|set|approve>", parser_class=_Parser)
+    env = p.add_subparsers(dest="env_command", metavar="<list|add|set|approve|check>", parser_class=_Parser)
     env.required = True
     el = env.add_parser("list", help="every environment with its catalog mapping and settings")
     _global_options(el, in_command=True)
+    ec = env.add_parser(
+        "check", help="storage locations two environments would share, or one cannot resolve; exit 2 if any",
+        description="Resolve every storage location of the working state (s3://${env.storage_root}/sales) "
+        "for every environment: list the paths two environments would share (the same path, or one inside "
+        "the other) and the variables an environment does not define. Exit 2 when there is any.")
+    _global_options(ec, in_command=True)
     for name, help_text in (("add", "add an environment"), ("set", "change an environment's settings")):
         ep = env.add_parser(name, help=help_text, description=help_text)
         _global_options(ep, in_command=True)
@@ -394,6 +400,17 @@ def _environment_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     )
     p.add_argument("--schema-prefix", help="prefix of the environment's schema names")
     p.add_argument("--lock-ttl", dest="lock_ttl_seconds", type=int, help="deployment lock TTL in seconds")
+    p.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable storage locations name as ${env.NAME} (s3://${env.storage_root}/sales); repeatable"
+        + ("" if adding else "; replaces that variable's value"),
+    )
+    if not adding:
+        p.add_argument("--unset-var", action="append", default=[], metavar="NAME",
+                       help="remove a variable (repeatable)")
 
 
 

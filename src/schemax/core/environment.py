@@ -35,6 +35,9 @@ class Environment(Frozen):
     # issue 11: logical principal -> this environment's (owners and grants), like ``catalogs``; left out of
     # the record when empty
     principals: dict[str, str] = optional({})
+    # issue 11: NAME -> value, what ``${env.NAME}`` in a storage location stands for here
+    # (``{"storage_root": "acme-dev"}``, :mod:`schemax.core.naming`); left out of the record when empty
+    variables: dict[str, str] = optional({})
     require_snapshot: bool = False
     allow_drift: bool = False
     allow_breaking: bool = False
@@ -53,7 +56,8 @@ class Environment(Frozen):
     @property
     def naming(self) -> Naming:
         """How this environment names things physically (:class:`~schemax.core.naming.Naming`)."""
-        return Naming(self.catalogs, self.schema_prefix, self.principals)
+        return Naming(self.catalogs, self.schema_prefix, self.principals, dict(self.variables),
+                      environment=self.name)
 
     @property
     def preflight_on_deploy(self) -> bool:

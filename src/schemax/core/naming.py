@@ -27,17 +27,105 @@ Quoting is :mod:`schemax.core.names` (:func:`~schemax.core.names.quote_ident`,
 The functions a row filter or a column mask names are mapped too, the way the planner renders them
 (:func:`physical_function`): a project writes ``mask_email`` or ``shop.sales.mask_email``, the catalog
 reports ``dev_shop.pr1_sales.mask_email``.
+
+Storage locations (issue 11) are templates resolved per environment: a catalog's or schema's managed
+location and a table's or volume's location may name the environment's variables as ``${env.NAME}``
+(``s3://${env.storage_root}/sales``), so dev, test and prod never write to one path. NAME is a letter or
+``_`` then letters, digits or ``_``, matched exactly (case-sensitive); a ``$`` not followed by ``{`` is
+kept as written, and any other ``${...}`` is refused (:class:`~schemax.errors.LocationTemplateError`), so
+a typo never reaches a path. Resolution is pure: :meth:`Naming.resolve_location` and
+:meth:`Naming.map_locations` (the planner and drift's expected state); a variable the environment does not
+define is :class:`~schemax.errors.UnknownVariableError`, raised before anything runs. A naming without
+variables (``variables=None``: logical names, ``Project.diff``) keeps every location as written.
+:func:`shared_locations` resolves a state for every environment and lists the paths two environments would
+share. Unity Catalog refuses overlapping paths within a metastore ("Tables can't overlap other tables",
+"Managed storage locations can't overlap each other", "External tables can't overlap managed storage
+locations": https://docs.databricks.com/data-governance/unity-catalog/paths.html); across environments the
+same path means one environment writes another's files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from schemax.core import kinds
 from schemax.core.model import State, Table
 from schemax.core.names import InvalidIdentifierError, qualified, split_qualified
+from schemax.errors import LocationTemplateError, UnknownVariableError
+
+#: the fields of a state's objects that hold a storage path (a template before it is resolved):
+#: catalogs' and schemas' ``MANAGED LOCATION`` (CREATE CATALOG / CREATE SCHEMA,
+#: https://docs.databricks.com/connect/unity-catalog/cloud-storage/managed-storage.html), tables' and
+#: volumes' ``LOCATION`` (https://docs.databricks.com/tables/external,
+#: https://docs.databricks.com/sql/language-manual/sql-ref-syntax-ddl-create-volume.html)
+LOCATION_FIELDS = ("managed_location", "location")
+
+_REFERENCE = re.compile(r"\$\{([^}]*)\}")
+_VARIABLE = re.compile(r"env\.([A-Za-z_][A-Za-z0-9_]*)")
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def template_variables(template: str) -> tuple[str, ...]:
+    """The variable names ``template`` references, in order of first use; LocationTemplateError for a
+    ``${`` that is not ``${env.NAME}``.
+
+    >>> template_variables("s3://${env.bucket}/${env.root}/sales/${env.bucket}")
+    ('bucket', 'root')
+    """
+    names: list[str] = []
+    for _, name in _references(template):
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _references(template: str) -> Iterator[tuple[re.Match[str], str]]:
+    pos = 0
+    while True:
+        start = template.find("${", pos)
+        if start < 0:
+            return
+        found = _REFERENCE.match(template, start)
+        if found is None:
+            raise LocationTemplateError(template, f"{template[start:]!r} has no closing '}}'")
+        name = _VARIABLE.fullmatch(found.group(1))
+        if name is None:
+            raise LocationTemplateError(
+                template, f"{found.group(0)!r} is not a variable reference: write ${{env.NAME}}")
+        yield found, name.group(1)
+        pos = found.end()
+
+
+def resolve_template(template: str, variables: Mapping[str, str], *, environment: str | None = None,
+                     object_name: str | None = None) -> str:
+    """``template`` with every ``${env.NAME}`` replaced by ``variables[NAME]`` (pure, no I/O).
+
+    UnknownVariableError for a name ``variables`` lacks, LocationTemplateError for a malformed reference;
+    both carry the environment and object given.
+
+    >>> resolve_template("s3://${env.root}/sales", {"root": "acme-dev"})
+    's3://acme-dev/sales'
+    """
+    out: list[str] = []
+    pos = 0
+    try:
+        for found, name in _references(template):
+            if name not in variables:
+                raise UnknownVariableError(template, name, environment=environment,
+                                           object_name=object_name, known=sorted(variables))
+            out.append(template[pos:found.start()])
+            out.append(variables[name])
+            pos = found.end()
+    except UnknownVariableError:
+        raise
+    except LocationTemplateError as exc:
+        raise LocationTemplateError(template, exc.reason, environment=environment,
+                                    object_name=object_name) from None
+    out.append(template[pos:])
+    return "".join(out)
 
 
 def case_conflicts(catalogs: Mapping[str, str]) -> list[tuple[str, ...]]:
@@ -61,6 +149,10 @@ class Naming:
     schema_prefix: str = ""
     # issue 11: logical principal -> the environment's physical one (owners and grants); unmapped: itself
     principals: Mapping[str, str] = field(default_factory=dict)
+    # issue 11: the environment's variables, NAME -> value, that ``${env.NAME}`` in a storage location
+    # stands for; None: no environment (logical names), locations are kept as written
+    variables: Mapping[str, str] | None = None
+    environment: str | None = field(default=None, compare=False)  # named in a resolution error
     _lower: dict[str, str] = field(init=False, repr=False, compare=False)
     _inverse: dict[str, str] = field(init=False, repr=False, compare=False)
 
@@ -73,8 +165,44 @@ class Naming:
 
     @property
     def is_identity(self) -> bool:
-        """True when no name changes (no mapping, no prefix, no principal mapping)."""
-        return not self.catalogs and not self.schema_prefix and not self.principals
+        """True when no name changes (no mapping, no prefix, no principal mapping) and no variable can
+        change a location (none defined)."""
+        return not self.catalogs and not self.schema_prefix and not self.principals and not self.variables
+
+    # -- storage locations (issue 11) ------------------------------------------------------------------
+    def resolve_location(self, template: str | None, object_name: str | None = None) -> str | None:
+        """A location template resolved with this environment's variables (:func:`resolve_template`); as
+        written when the naming has no variables (``variables=None``) or there is no location."""
+        if template is None or self.variables is None or "${" not in template:
+            return template
+        return resolve_template(template, self.variables, environment=self.environment,
+                                object_name=object_name)
+
+    def locations(self, state: State) -> Iterator[tuple[str, str, str, str]]:
+        """(object id, field, location as written, resolved) for every location of ``state``, in state
+        order (catalogs, schemas, tables, volumes); raises as :meth:`resolve_location`."""
+        for oid, f, written in _written_locations(state):
+            yield oid, f, written, self.resolve_location(written, _full_name(state, oid)) or written
+
+    def map_locations(self, state: State) -> State:
+        """``state`` with every managed location and location resolved (:meth:`resolve_location`), ids
+        unchanged; ``state`` itself when nothing changes. Raises UnknownVariableError (a variable this
+        environment does not define) before anything is built."""
+        if self.variables is None:
+            return state
+        changed: dict[str, dict[str, str]] = {}
+        for oid, f, written, resolved in self.locations(state):
+            if resolved != written:
+                changed.setdefault(oid, {})[f] = resolved
+        if not changed:
+            return state
+        maps: dict[str, Any] = {}
+        for k in kinds.top_level():
+            objects = dict(getattr(state, k.state_field))
+            for oid in objects.keys() & changed.keys():
+                objects[oid] = objects[oid].model_copy(update=changed[oid])
+            maps[k.state_field] = objects
+        return State(**maps)
 
     # -- principals (issue 11) -------------------------------------------------------------------------
     def principal(self, logical: str) -> str:
@@ -164,8 +292,10 @@ class Naming:
     # -- states ----------------------------------------------------------------------------------------
     def map_state(self, state: State) -> State:
         """``state`` with every catalog mapped and every schema prefixed, ids unchanged; the functions of
-        row filters and masks are named physically too (:func:`physical_function`)."""
-        if self.is_identity:
+        row filters and masks are named physically too (:func:`physical_function`), and every location
+        resolved with the environment's variables (:meth:`map_locations`)."""
+        state = self.map_locations(state)
+        if not self.catalogs and not self.schema_prefix and not self.principals:
             return state
         new_catalogs = {
             cid: c.model_copy(update={"name": self.catalog(c.name)}) for cid, c in state.catalogs.items()
@@ -220,6 +350,119 @@ class Naming:
         return tables
 
 
+def _full_name(state: State, object_id: str) -> str | None:
+    try:
+        return state.full_name(object_id)
+    except KeyError:
+        return None
+
+
+@dataclass(frozen=True)
+class SharedLocation:
+    """Two environments whose locations would share files: ``path`` (resolved for ``environments[0]``)
+    equals or contains ``other_path`` (resolved for ``environments[1]``). ``objects`` are the logical full
+    names of the two objects (the same object, or two), ``fields`` their location fields, ``templates``
+    the locations as written. ``same`` is True when the two paths are equal, False when one holds the
+    other. Unity Catalog refuses overlapping paths within a metastore
+    (https://docs.databricks.com/data-governance/unity-catalog/paths.html); across environments a
+    shared path means one environment's deploy or drop touches another's files."""
+
+    path: str
+    other_path: str
+    environments: tuple[str, str]
+    objects: tuple[str, str]
+    fields: tuple[str, str]
+    templates: tuple[str, str]
+    same: bool
+
+    code = "shared-location"
+
+    def __str__(self) -> str:
+        (a, b), (oa, ob) = self.environments, self.objects
+        how = "the same path" if self.same else "overlapping paths"
+        where = f"{oa}" if oa == ob else f"{oa} and {ob}"
+        return (f"{self.code}: environments {a!r} and {b!r} resolve {where} to {how} "
+                f"({self.path!r}" + ("" if self.same else f", {self.other_path!r}") + "); give each "
+                "environment its own path, e.g. a template naming ${env.storage_root}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "path": self.path, "other_path": self.other_path,
+                "environments": list(self.environments), "objects": list(self.objects),
+                "fields": list(self.fields), "templates": list(self.templates), "same": self.same,
+                "message": str(self)}
+
+
+@dataclass(frozen=True)
+class UnresolvedLocation:
+    """A location an environment cannot resolve: ``error`` is the UnknownVariableError (or
+    LocationTemplateError) its plan would raise."""
+
+    environment: str
+    object_name: str
+    template: str
+    error: LocationTemplateError
+
+    code = "unresolved-location"
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.error}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "environment": self.environment, "object": self.object_name,
+                "template": self.template, "message": str(self)}
+
+
+def _norm_path(path: str) -> str:
+    return path.rstrip("/")
+
+
+def _contains(outer: str, inner: str) -> bool:
+    """True when path ``outer`` equals ``inner`` or is a directory above it (case-sensitive, as object
+    storage paths are)."""
+    return inner == outer or inner.startswith(outer + "/")
+
+
+def shared_locations(state: State, namings: Mapping[str, Naming]
+                     ) -> tuple[list[SharedLocation], list[UnresolvedLocation]]:
+    """Every pair of environments (``namings``: environment name -> its naming) that would resolve a
+    location of ``state`` to the same path, or to one path inside the other, and every location an
+    environment cannot resolve. Pure: nothing is read; sorted by path, environments, objects.
+
+    A literal location (no template) is the same path in every environment, so it is listed for every
+    pair of environments; locations within one environment are Unity Catalog's to refuse, not listed.
+    """
+    resolved: list[tuple[str, str, str, str, str]] = []  # (path, env, object, field, template)
+    unresolved: list[UnresolvedLocation] = []
+    for env in sorted(namings):
+        naming = namings[env]
+        for oid, f, written in _written_locations(state):
+            name = _full_name(state, oid) or oid
+            try:
+                path = naming.resolve_location(written, name) or written
+            except LocationTemplateError as exc:
+                unresolved.append(UnresolvedLocation(env, name, written, exc))
+                continue
+            resolved.append((_norm_path(path), env, name, f, written))
+    resolved.sort()
+    shared: list[SharedLocation] = []
+    for i, (pa, ea, oa, fa, ta) in enumerate(resolved):
+        for pb, eb, ob, fb, tb in resolved[i + 1:]:
+            if not pb.startswith(pa):  # sorted: every path pa contains starts with pa
+                break
+            if ea != eb and _contains(pa, pb):
+                shared.append(SharedLocation(pa, pb, (ea, eb), (oa, ob), (fa, fb), (ta, tb), pa == pb))
+    return shared, unresolved
+
+
+def _written_locations(state: State) -> Iterator[tuple[str, str, str]]:
+    for k in kinds.top_level():
+        for oid, obj in getattr(state, k.state_field).items():
+            for f in LOCATION_FIELDS:
+                written = getattr(obj, f, None)
+                if written:
+                    yield oid, f, written
+
+
 def function_parts(name: str, catalog: str, schema: str) -> tuple[str, str, str] | None:
     """A function name as written (1 to 3 parts) completed with the catalog and schema it is resolved in;
     None when it is not a valid name.
@@ -252,4 +495,15 @@ def physical_function(
     return Naming(catalogs, schema_prefix).physical_function(name, catalog, schema, known)
 
 
-__all__ = ["Naming", "case_conflicts", "function_parts", "physical_function"]
+__all__ = [
+    "LOCATION_FIELDS",
+    "Naming",
+    "SharedLocation",
+    "UnresolvedLocation",
+    "case_conflicts",
+    "function_parts",
+    "physical_function",
+    "resolve_template",
+    "shared_locations",
+    "template_variables",
+]

@@ -167,7 +167,8 @@ class Plan:
         return {
             "from_version": self.from_version,
             "to_version": self.to_version,
-            "target": {"catalogs": dict(self.target.catalogs), "schema_prefix": self.target.schema_prefix},
+            "target": {"catalogs": dict(self.target.catalogs), "schema_prefix": self.target.schema_prefix,
+                       **({"variables": dict(self.target.variables)} if self.target.variables else {})},
             "engine": self.capabilities.name,
             "changes": [
                 {"kind": c.kind, "subject": c.subject, "op_ids": list(c.op_ids), "description": describe(c)}
@@ -278,6 +279,16 @@ def build_plan(
     if target.naming.principals:  # owners and grants in the environment's principals (issue 11)
         definitions = definitions or after
         before, after = target.naming.map_principals(before), target.naming.map_principals(after)
+    if target.naming.variables is not None:
+        # storage location templates resolved for the environment (issue 11): the renderers print the
+        # resolved paths as they are; a variable the environment lacks raises UnknownVariableError here,
+        # before any statement exists. schemax.hash keeps hashing the design (``definitions``), so every
+        # environment's table carries the same hash, as drift expects (drift.mapping.table_hashes)
+        resolved_before = target.naming.map_locations(before)
+        resolved_after = target.naming.map_locations(after)
+        if resolved_after is not after:
+            definitions = definitions or after
+        before, after = resolved_before, resolved_after
     changes = diff(before, after)
     if ops is not None:
         changes = attach_op_ids(changes, ops)

@@ -87,16 +87,22 @@ class Target:
     schema_prefix: str = ""
     tracking: Tracking | None = None
     principals: Mapping[str, str] = field(default_factory=dict)  # owners and grants (issue 11)
+    # the environment's variables for storage location templates (issue 11); None: kept as written
+    variables: Mapping[str, str] | None = None
+    environment: str | None = field(default=None, compare=False)  # named in a resolution error
     naming: Naming = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix, self.principals))
+        object.__setattr__(self, "naming", Naming(self.catalogs, self.schema_prefix, self.principals,
+                                                  self.variables, environment=self.environment))
 
     @classmethod
     def of(cls, naming: Naming, tracking: Tracking | None = None) -> Target:
         """The target of an environment's naming (``Environment.naming``), with optional tracking."""
         return cls(catalogs=dict(naming.catalogs), schema_prefix=naming.schema_prefix, tracking=tracking,
-                   principals=dict(naming.principals))
+                   principals=dict(naming.principals),
+                   variables=None if naming.variables is None else dict(naming.variables),
+                   environment=naming.environment)
 
     def catalog(self, logical: str) -> str:
         return self.naming.catalog(logical)
@@ -111,6 +117,8 @@ class Target:
             text += f"; schema prefix {self.schema_prefix!r}"
         if self.principals:
             text += "; principals " + ", ".join(f"{k} -> {v}" for k, v in sorted(self.principals.items()))
+        if self.variables:
+            text += "; variables " + ", ".join(f"{k}={v}" for k, v in sorted(self.variables.items()))
         return text
 
 

@@ -7,8 +7,15 @@ from dataclasses import replace
 from typing import Any
 
 from schemax.core.environment import Environment, Settings
+from schemax.core.model import State
 from schemax.core.names import validate_object_name
-from schemax.core.naming import case_conflicts
+from schemax.core.naming import (
+    VARIABLE_NAME,
+    SharedLocation,
+    UnresolvedLocation,
+    case_conflicts,
+    shared_locations,
+)
 from schemax.core.ops import utc_now
 from schemax.errors import SchemaxError, ValidationError
 from schemax.project.base import ProjectBase
@@ -35,12 +42,16 @@ class EnvironmentDesign(ProjectBase):
                         require_confirmation: bool = False, require_approval: bool = False,
                         production: bool = False, lock_ttl_seconds: int = 3600,
                         preflight: bool | None = None,
-                        principals: dict[str, str] | None = None) -> Environment:
+                        principals: dict[str, str] | None = None,
+                        variables: dict[str, str] | None = None) -> Environment:
         """Add a deployment environment: how logical catalogs map to physical ones, and what it allows.
 
         ``preflight``: probe the live data before each deploy (None, the default: only in production).
         ``principals``: logical principal -> this environment's, for owners and grants (``{"owners":
-        "prod-owners"}``)."""
+        "prod-owners"}``). ``variables``: what ``${env.NAME}`` in a storage location stands for here
+        (``{"storage_root": "acme-dev"}``: ``s3://${env.storage_root}/sales`` is ``s3://acme-dev/sales``).
+        :meth:`location_findings` lists the locations it would share with another environment (``schemax
+        env add|set`` prints them)."""
         if name in self.environments():
             raise ValidationError({"kind": "add_environment"}, f"environment {name!r} already exists")
         env = self._validated_env(dict(
@@ -48,7 +59,8 @@ class EnvironmentDesign(ProjectBase):
             require_snapshot=require_snapshot, allow_drift=allow_drift, allow_breaking=allow_breaking,
             require_confirmation=require_confirmation,
             require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds,
-            preflight=preflight, **({"principals": dict(principals)} if principals else {})))
+            preflight=preflight, **({"principals": dict(principals)} if principals else {}),
+            **({"variables": dict(variables)} if variables else {})))
         self._save_env(env)
         return env
 
@@ -58,6 +70,24 @@ class EnvironmentDesign(ProjectBase):
         updated = self._validated_env({**env.model_dump(), **changes, "name": name})
         self._save_env(updated)
         return updated
+
+    def location_findings(self, state: State | None = None,
+                          environments: list[str] | None = None) -> list[SharedLocation | UnresolvedLocation]:
+        """The storage locations of ``state`` (default: the working state) two environments would share
+        (:class:`~schemax.core.naming.SharedLocation`: the same path, or one inside the other) and the
+        ones an environment cannot resolve (:class:`~schemax.core.naming.UnresolvedLocation`: a
+        ``${env.NAME}`` it does not define, which its plan would refuse), over every environment (or
+        ``environments``). Pure: nothing is read from an engine.
+
+        Unity Catalog refuses overlapping paths within a metastore
+        (https://docs.databricks.com/data-governance/unity-catalog/paths.html); across environments a
+        shared path lets one environment's deploy write (or a drop delete) another's files, which is why
+        locations are templates resolved per environment."""
+        envs = self.environments()
+        chosen = sorted(envs) if environments is None else [self.environment(e).name for e in environments]
+        shared, unresolved = shared_locations(self.state() if state is None else state,
+                                              {e: envs[e].naming for e in chosen})
+        return [*shared, *unresolved]
 
     def approve(self, env: str, version: str, comment: str | None = None) -> dict[str, Any]:
         """Approve a snapshot for an environment that requires approval (who and when are recorded)."""
@@ -81,6 +111,13 @@ class EnvironmentDesign(ProjectBase):
                                  "they name the same logical catalog")
             if env.schema_prefix and any(ch in env.schema_prefix for ch in "./` \n"):
                 raise ValueError(f"schema_prefix {env.schema_prefix!r} has a character names cannot hold")
+            for key, value in env.variables.items():
+                if not VARIABLE_NAME.fullmatch(key):
+                    raise ValueError(f"variable {key!r}: a name is a letter or _ then letters, digits or _ "
+                                     "(referenced as ${env.NAME})")
+                if not value or "${" in value or any(ch < " " for ch in value):
+                    raise ValueError(f"variable {key!r} = {value!r}: a value is a non-empty path part "
+                                     "without control characters or ${ (variables are not nested)")
         except SchemaxError:
             raise
         except Exception as exc:

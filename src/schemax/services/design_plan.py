@@ -29,7 +29,7 @@ def plan_design(deployer: Deployer, env: Environment, working: State,
     state = target_state(working, documents)
     tracking = Tracking(version=DESIGN_VERSION_LABEL, environment=env.name, deployment_id=PLANNED,
                         deployed_at=PLANNED)  # deterministic: the same files comment the same plan
-    target = Target(catalogs=dict(env.catalogs), schema_prefix=env.schema_prefix, tracking=tracking)
+    target = Target.of(env.naming, tracking)  # the environment's naming: principals, variables too
     kwargs: dict[str, Any] = {}
     if deployer.capabilities is not None:
         kwargs["capabilities"] = deployer.capabilities

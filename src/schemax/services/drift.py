@@ -35,7 +35,13 @@ from schemax.core.ops import Op, utc_now
 from schemax.core.snapshot import Snapshot
 from schemax.drift import DriftFinding, DriftReport, compare, declared_state, table_hashes
 from schemax.drift.compare import sort_findings
-from schemax.errors import DriftDetectedError, EngineRequiredError, NoCatalogMappingError, NotDeployedError
+from schemax.errors import (
+    DriftDetectedError,
+    EngineRequiredError,
+    LocationTemplateError,
+    NoCatalogMappingError,
+    NotDeployedError,
+)
 from schemax.plan.capabilities import OSS_DELTA, EngineCapabilities
 from schemax.plan.render import Ctx
 from schemax.plan.render.restore import stamp_statements
@@ -189,7 +195,8 @@ class DriftService:
         """The live catalog in logical names, with ids taken from ``reference`` wherever names match."""
         observed: Any = self.reader().read(scope)  # an ObservedCatalog (a bare State from simple readers)
         state = declared_state(getattr(observed, "state", observed))
-        mapped = env.naming.map_state(reference)
+        naming = env.naming  # views only: locations stay as written (an undefined variable is no bar)
+        mapped = Naming(naming.catalogs, naming.schema_prefix, naming.principals).map_state(reference)
         physical = with_physical_view_sql(reference, mapped, env)
         rendered = {vid: v.definition for vid, v in physical.views.items()}
         return align(state, reference, env, unobserved=set(getattr(observed, "unobserved", ()) or ()),
@@ -406,7 +413,8 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
                                               remap, env, fn_catalogs, observed.path(t.schema_id),
                                               reference.path(base_table.schema_id) if base_table else None)
         tables[new_id] = t.model_copy(update={
-            "location": t.location if t.table_type == "EXTERNAL" else None,
+            "location": _logical_location(t.location if t.table_type == "EXTERNAL" else None,
+                                          base_table.location if base_table else None, naming),
             "id": new_id, "schema_id": ids[t.schema_id], "columns": tuple(cols), "constraints": tuple(cons),
             "partition_by": tuple(remap.get(x, x) for x in t.partition_by),
             "cluster_by": tuple(remap.get(x, x) for x in t.cluster_by),
@@ -436,6 +444,20 @@ def align(observed: State, reference: State, env: Environment, *, unobserved: se
         aligned.setdefault(k.state_field, {i: o for i, o in getattr(reference, k.state_field).items()
                                            if o.schema_id in schemas})
     return State(**aligned)
+
+
+def _logical_location(observed: str | None, declared: str | None, naming: Naming) -> str | None:
+    """The location an import records: the project's own (a template such as
+    ``s3://${env.storage_root}/sales``, issue 11) when it resolves, for this environment, to the observed
+    path (compared as drift compares them, without a trailing ``/``), else the observed path. A template
+    the environment cannot resolve is not kept: the observed path is what there is."""
+    if observed is None or declared is None:
+        return observed
+    try:
+        resolved = naming.resolve_location(declared)
+    except LocationTemplateError:
+        return observed
+    return declared if (resolved or "").rstrip("/") == observed.rstrip("/") else observed
 
 
 def _managed_owner(base: Any, observed: Any) -> str | None:
