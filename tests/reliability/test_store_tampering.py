@@ -36,7 +36,8 @@ def _project(store: MemoryStore, engine: RecordingEngine) -> schemax.Project:
     p.create_schema("shop.sales")
     for t in ("a", "b", "c"):
         p.create_table(f"shop.sales.{t}", [schemax.Column("id", "BIGINT", nullable=False)])
-    p.add_environment("dev", {"shop": "dev_shop"})
+    # the recording engine has no catalog to scan: drift is allowed, not checked
+    p.add_environment("dev", {"shop": "dev_shop"}, allow_drift=True)
     p.snapshot("v1", version="1.0.0")
     p.set_table_comment("shop.sales.a", "the a table")
     p.snapshot("v2", version="1.1.0")
@@ -128,3 +129,39 @@ def test_the_cli_error_document_lists_every_problem() -> None:
     assert doc["type"] == "IntegrityError" and "op seq 2 (op_1)" in doc["message"]
     assert [p["detail"] for p in doc["problems"]] == ["op changed after it was recorded",
                                                       "sequence gap or duplicate"]
+
+
+def _deployed_twice(store: MemoryStore, engine: RecordingEngine) -> schemax.Project:
+    p = _project(store, engine)
+    p.deploy("dev", "1.0.0")
+    p.deploy("dev", "1.1.0")
+    p.rollback("dev", "1.0.0")
+    return p
+
+
+def test_deployment_records_are_sealed_and_linked_and_verify_passes_after_real_work() -> None:
+    store, engine = MemoryStore(), RecordingEngine()
+    p = _deployed_twice(store, engine)
+    newest_first = store.read_deployments("shop", "dev")
+    assert [d.kind for d in newest_first] == ["rollback", "deploy", "deploy"]
+    assert all(d.seal == d.compute_seal() for d in newest_first)
+    ids = [d.deployment_id for d in newest_first]
+    assert [d.previous for d in newest_first] == [ids[1], ids[2], None]
+    p.verify()
+
+
+def test_an_edited_or_deleted_deployment_row_is_named_and_the_next_deploy_refuses() -> None:
+    store, engine = MemoryStore(), RecordingEngine()
+    p = _deployed_twice(store, engine)
+    rollback, second, first = store.read_deployments("shop", "dev")
+    store._deployments[first.deployment_id] = replace(first, deployed_by="mallory")  # the seal is stale
+    del store._deployments[second.deployment_id]
+    with pytest.raises(schemax.IntegrityError) as err:
+        p.verify()
+    found = {(problem.where, problem.detail) for problem in err.value.problems}
+    assert found == {(f"deployment {first.deployment_id} of dev", "deployment record changed"),
+                     (f"deployment {rollback.deployment_id} of dev", "previous deployment deleted")}
+    ran = len(engine.sql)
+    with pytest.raises(schemax.IntegrityError):
+        schemax.Project.open(engine, "shop", store=store, author="tester").deploy("dev", "1.1.0")
+    assert len(engine.sql) == ran and len(store.read_deployments("shop", "dev")) == 2

@@ -98,7 +98,7 @@ class DeltaRecordsMixin:
     def _deployment_row(rec: DeploymentRecord) -> dict[str, Any]:
         return {"project": rec.project, "deployment_id": rec.deployment_id, "environment": rec.environment,
                 "started_at": rec.started_at, "status": rec.status, "to_version": rec.to_version,
-                "record": canonical_json(rec.to_row())}
+                "record": canonical_json(rec.sealed().to_row())}
 
     @staticmethod
     def _statement_row(project: str, st: StatementRecord) -> dict[str, Any]:
@@ -118,7 +118,7 @@ class DeltaRecordsMixin:
             return
         header = {"project": record.project, "deployment_id": record.deployment_id + HEADER_SUFFIX,
                   "seq": HEADER_SEQ,
-                  "status": HEADER_STATUS, "sql": None, "record": canonical_json(record.to_row())}
+                  "status": HEADER_STATUS, "sql": None, "record": canonical_json(record.sealed().to_row())}
         self._insert("deployment_statements",
                      [header, *(self._statement_row(record.project, s) for s in statements)])
 

@@ -104,7 +104,7 @@ class MemoryStore:
         with self._lock:
             if record.deployment_id in self._deployments:
                 raise StoreConflictError("deployments", f"{record.deployment_id} already recorded")
-            self._deployments[record.deployment_id] = record
+            self._deployments[record.deployment_id] = record.sealed()
             self._statements[record.deployment_id] = {s.seq: s for s in statements}
             self.commits += 2
 
@@ -116,7 +116,7 @@ class MemoryStore:
 
     def update_deployment(self, record: DeploymentRecord) -> None:
         with self._lock:
-            self._deployments[record.deployment_id] = record
+            self._deployments[record.deployment_id] = record.sealed()
             self.commits += 1
 
     def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:

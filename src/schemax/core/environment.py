@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
 from schemax.core.effects import Effect, effect_from_dict, effect_to_dict
+from schemax.core.hashing import canonical_bytes, sha256_hex
 from schemax.core.model import Frozen
 from schemax.core.naming import Naming
 from schemax.core.objects import optional
@@ -108,10 +109,25 @@ class DeploymentRecord:
     # ``op_ids`` applied (what an import of its drift recorded), so its next plan holds none of them
     base: str | None = None
     op_ids: tuple[str, ...] = ()
+    # issue 16 (store tampering): the environment's latest deployment when this one began (a deleted row
+    # between two is a broken link), and a SHA-256 over every other field, set by the stores on each
+    # write (an edited row no longer matches). None on records written before either existed.
+    previous: str | None = None
+    seal: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "touched_tables", tuple(self.touched_tables or ()))
         object.__setattr__(self, "op_ids", tuple(self.op_ids or ()))
+
+    def compute_seal(self) -> str:
+        """SHA-256 over the canonical JSON of every field but the seal."""
+        row = self.to_row()
+        del row["seal"]
+        return sha256_hex(canonical_bytes(row))
+
+    def sealed(self) -> DeploymentRecord:
+        """This record with its seal (what the stores write)."""
+        return replace(self, seal=self.compute_seal())
 
     def to_row(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from schemax.core.environment import DeploymentRecord
 from schemax.core.hashing import GENESIS_HASH, op_hash, state_hash
 from schemax.core.ops import Op
 from schemax.core.snapshot import Snapshot
@@ -88,4 +89,20 @@ def snapshot_problems(snapshots: Sequence[Snapshot], *, states: bool = True,
     return problems
 
 
-__all__ = ["ChainCheck", "IntegrityProblem", "LogRow", "snapshot_problems"]
+def deployment_problems(deployments: Sequence[DeploymentRecord]) -> list[IntegrityProblem]:
+    """What deployment records (any environments, any order) break: a sealed record whose fields no longer
+    match its seal (edited), a ``previous`` that names no recorded deployment of its environment (the row
+    between was deleted). Records written before seals existed are not checked. Deleting the newest row
+    leaves no trace here (nothing points at it yet)."""
+    problems = []
+    ids = {(d.environment, d.deployment_id) for d in deployments}
+    for d in sorted(deployments, key=lambda d: (d.environment, d.started_at, d.deployment_id)):
+        where = f"deployment {d.deployment_id} of {d.environment}"
+        if d.seal is not None and d.compute_seal() != d.seal:
+            problems.append(IntegrityProblem(where, d.seal, d.compute_seal(), "deployment record changed"))
+        if d.previous is not None and (d.environment, d.previous) not in ids:
+            problems.append(IntegrityProblem(where, d.previous, "missing", "previous deployment deleted"))
+    return problems
+
+
+__all__ = ["ChainCheck", "IntegrityProblem", "LogRow", "deployment_problems", "snapshot_problems"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from schemax.core.hashing import canonical_json, state_hash
-from schemax.core.integrity import ChainCheck, IntegrityProblem, snapshot_problems
+from schemax.core.integrity import ChainCheck, IntegrityProblem, deployment_problems, snapshot_problems
 from schemax.core.model import State
 from schemax.core.replay import StateBuilder
 from schemax.errors import IntegrityError, ValidationError
@@ -32,8 +32,8 @@ class Integrity(ProjectBase):
     def verify(self) -> VerifyResult:
         """Re-hash the op log and every snapshot and replay the log against the snapshots.
 
-        :class:`IntegrityError` names every row that does not match (``problems``), an op row or
-        snapshot edited or deleted behind schemax's back; the first is the error's own fields.
+        :class:`IntegrityError` names every row that does not match (``problems``): an op row, snapshot or
+        deployment record edited or deleted behind schemax's back; the first is the error's own fields.
         """
         records = self.store.read_ops(self.name)
         snaps = sorted(self.store.read_snapshots(self.name), key=lambda s: s.op_seq)
@@ -57,7 +57,8 @@ class Integrity(ProjectBase):
             if rec.seq in wanted:
                 states_at[rec.seq] = state_hash(builder.build())
         problems = [*chain.problems, *snapshot_problems(snaps, replayed=states_at, log_length=chain.seq,
-                                                        replayed_to=replayed_to)]
+                                                        replayed_to=replayed_to),
+                    *deployment_problems(self.store.read_deployments(self.name))]
         if problems:
             raise IntegrityError.of(problems)
         return VerifyResult(ops=len(records), snapshots=len(snaps), head=chain.head)

@@ -27,6 +27,7 @@ from dataclasses import replace
 from typing import Any
 
 from schemax.core.environment import Environment
+from schemax.core.integrity import deployment_problems
 from schemax.core.model import State
 from schemax.core.ops import utc_now
 from schemax.drift.report import is_tracking_finding
@@ -36,6 +37,7 @@ from schemax.errors import (
     DriftDetectedError,
     IntegrityError,
     RestoreDiscardsDataError,
+    SchemaxError,
     StalePlanError,
     UnfinishedDeploymentError,
     UnsupportedError,
@@ -136,6 +138,7 @@ class Deployer(_ResumingDeployer):
                        expected: SavedPlan | None) -> Deployment:
         """The deployment under its lock, inside one :meth:`ProjectRecords.reading`: its first store read
         brings the project's row, the op log's tail, new snapshots and the environment's deployments."""
+        self._check_integrity(env_name, to)
         unfinished = self._unfinished(env_name)
         env = self.records.environment(env_name)
         abandoned = False
@@ -197,6 +200,7 @@ class Deployer(_ResumingDeployer):
         """What the run would execute, statement for statement, without running or recording anything:
         the remaining statements of an unfinished deployment it would resume (with their stamps), or the
         plan with the RESTOREs of a data rollback first."""
+        self._check_integrity(env.name, to)
         unfinished = self._unfinished(env.name, mark=False)
         if unfinished is not None and expected is not None and not abandon:
             raise UnfinishedDeploymentError(env.name, unfinished.deployment_id, unfinished.to_version)
@@ -221,18 +225,27 @@ class Deployer(_ResumingDeployer):
         dep.discarded = discarded  # what the run would discard (it refuses unless allowed)
         return dep
 
+    def _check_integrity(self, env_name: str, to: str | None) -> None:
+        """Refuse (:class:`IntegrityError`) when the op log, a snapshot or one of the environment's
+        deployment records was edited or deleted behind schemax's back: what would be deployed, or from
+        what, is not what was recorded. From the rows already read (no store read of its own), and the
+        hash of the state the deployment reaches (``Project.verify`` hashes every snapshot's)."""
+        problems = [*self.records.integrity_problems(),
+                    *deployment_problems(self.records.deployments(env_name))]
+        if problems:
+            raise IntegrityError.of(problems)
+        try:
+            snap = self.target_of(self.records.environment(env_name), to)[1]
+        except SchemaxError:
+            return  # no such target: the deployment's own checks say so
+        if snap is not None:
+            snap.verify()
+
     def _check(self, env: Environment, plan: Plan, *, allow_breaking: bool, force: bool,
                confirm: str | bool | None, to: str | None, dry_run: bool = False,
                empty: bool = False) -> None:
         """Refuse before anything is recorded. A plan with nothing to run (``empty``) runs nothing, so it
         is neither held to a confirmation nor blocked by drift it cannot cause, nor preflighted."""
-        # a log or snapshot edited behind schemax's back: what would be deployed is not what was recorded
-        problems = self.records.integrity_problems()
-        if problems:
-            raise IntegrityError.of(problems)
-        snap = self.target_of(env, to)[1]
-        if snap is not None:
-            snap.verify()  # the state a deploy reaches: its hash too (verify() hashes every snapshot's)
         if plan.unsupported:
             raise UnsupportedError(plan.unsupported)
         blocking = list(plan.breaking_changes)
@@ -271,7 +284,7 @@ class Deployer(_ResumingDeployer):
                 plan.existing_features, plan.features, state, restored=restored))
         touched = {st.object_id for st in statements if st.object_id and st.object_id.startswith("tbl_")}
         record = replace(record, touched_tables=tuple(sorted(touched & set(state.tables))))
-        self.store.begin_deployment(record, statements)
+        record = self._begin(record, statements)
         self.records.forget_deployments()
         log.info("deployment %s to %s: %s -> %s, %d statement(s)", deployment_id, env.name, plan.from_version,
                  plan.to_version, len(statements))

@@ -125,6 +125,15 @@ class _DeployerBase:
         if env.require_confirmation and confirm not in (True, env.name):
             raise ConfirmationRequiredError(env.name)
 
+    def _begin(self, record: DeploymentRecord, statements: list[StatementRecord]) -> DeploymentRecord:
+        """Record a deployment and its statements before the first one runs, linked to the environment's
+        latest deployment (``previous``: a row deleted between two is then a broken link); returns the
+        record as written."""
+        latest = self.records.deployments(record.environment)
+        record = replace(record, previous=latest[0].deployment_id if latest else None)
+        self.store.begin_deployment(record, statements)
+        return record
+
     def _update_deployment(self, record: DeploymentRecord) -> None:
         self.store.update_deployment(record)
         self.records.forget_deployments()

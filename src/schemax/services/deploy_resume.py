@@ -98,7 +98,7 @@ class _ResumingDeployer(_DeployerBase):
         statements = [replace(st, seq=i) for i, st in enumerate(
             self._stamps_for(env, record, record.deployment_id, tables), start=1)]
         record = replace(record, statement_count=len(statements))
-        self.store.begin_deployment(record, statements)
+        record = self._begin(record, statements)
         self.records.forget_deployments()
         return self._execute(record, statements, None)
 
@@ -171,7 +171,7 @@ class _ResumingDeployer(_DeployerBase):
         notes = self._resume_notes(failed, None)
         for note in notes:
             log.warning("%s", note)
-        self.store.begin_deployment(record, statements)
+        record = self._begin(record, statements)
         self.records.forget_deployments()
         self._update_deployment(replace(failed, status=failed.status,
                                              error=(failed.error or "") + f" [resumed by {deployment_id}]"))

@@ -245,6 +245,8 @@ class DriftService:
             status="success", kind="baseline", started_at=utc_now(), finished_at=utc_now(),
             deployed_by=self.author, to_version=snap.version, snapshot_id=snap.snapshot_id,
             touched_tables=tuple(sorted(snap.state.tables)))
+        latest = self.records.deployments(env_name)
+        rec = replace(rec, previous=latest[0].deployment_id if latest else None)
         self.records.store.begin_deployment(rec, [])
         self._stamp_versions(env, snap)
 
