@@ -30,7 +30,20 @@ def _say(title: str) -> None:
 
 
 def run(spark) -> None:  # type: ignore[no-untyped-def]
+    """The walkthrough, in schemas of its own (``demo_<run>_…``) that it drops at the end, even on failure,
+    so runs do not pile up in the local warehouse."""
     run_id = uuid.uuid4().hex[:6]
+    try:
+        _walkthrough(spark, run_id)
+    finally:
+        dropped = [row[0] for row in spark.sql("SHOW SCHEMAS").collect()
+                   if row[0].startswith(f"demo_{run_id}_")]
+        for name in dropped:
+            spark.sql(f"DROP SCHEMA IF EXISTS `{name}` CASCADE")
+        log.info("dropped the demo's %d schema(s): %s", len(dropped), ", ".join(sorted(dropped)))
+
+
+def _walkthrough(spark, run_id: str) -> None:  # type: ignore[no-untyped-def]
     store = f"spark_catalog.demo_{run_id}_schemax"
     dev, prod = f"demo_{run_id}_dev_", f"demo_{run_id}_prod_"
 
@@ -132,7 +145,6 @@ def run(spark) -> None:  # type: ignore[no-untyped-def]
     for d in p.history("dev"):
         log.info("  %s %-8s %-9s %s -> %s  %d statement(s)", d.started_at[:19], d.kind, d.status,
                  d.from_version or "(nothing)", d.to_version, len(d.statements))
-    spark.sql(f"DROP SCHEMA IF EXISTS {store} CASCADE")
 
 
 def main() -> int:
