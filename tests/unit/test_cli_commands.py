@@ -226,3 +226,20 @@ def test_export_is_laid_out_to_diff_well(cli: tuple[CliRunner, schemax.Project],
     assert code == EXIT_OK and out.count("\n") == 1 and json.loads(out) == json.loads(second.read_text())
     copy = schemax.Project.import_json(None, second, store=MemoryStore("copy"))
     assert copy.state() == project.state() and copy.verify().head == project.verify().head
+
+
+def test_env_unsupported_skip_is_set_shown_and_switched_back(cli: tuple[CliRunner, schemax.Project]) -> None:
+    run_cli, project = cli
+    code, out, err = run_cli("env", "set", "dev", "--unsupported", "skip")
+    assert code == EXIT_OK, err
+    assert project.environment("dev").unsupported == "skip"
+    code, out, _ = run_cli("env", "list")
+    assert out.splitlines()[0] == "dev: shop -> dev_shop; unsupported: skip [allow-drift]"
+    code, out, err = run_cli("env", "set", "dev", "--unsupported", "refuse")
+    assert code == EXIT_OK, err
+    assert project.environment("dev").unsupported is None
+    code, _, _ = run_cli("env", "set", "dev", "--unsupported", "rewrite")
+    assert code == EXIT_USAGE
+    code, _, err = run_cli("env", "add", "ci", "--catalog", "shop:spark_catalog", "--unsupported", "skip")
+    assert code == EXIT_OK, err
+    assert project.environment("ci").unsupported == "skip"

@@ -66,6 +66,8 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         if args.lock_ttl_seconds <= 0:
             raise UsageError(f"--lock-ttl {args.lock_ttl_seconds}: a number of seconds above 0")
         changes["lock_ttl_seconds"] = args.lock_ttl_seconds
+    if getattr(args, "unsupported", None) is not None:
+        changes["unsupported"] = None if args.unsupported == "refuse" else args.unsupported
     return changes
 
 
@@ -75,6 +77,8 @@ def env_line(env: Environment) -> str:
     prefix = f"; schema prefix {env.schema_prefix!r}" if env.schema_prefix else ""
     if env.variables:
         prefix += "; variables " + ", ".join(f"{k}={v}" for k, v in sorted(env.variables.items()))
+    if env.unsupported:
+        prefix += f"; unsupported: {env.unsupported}"
     on = [f.replace("_", "-") for f in _SHOWN if getattr(env, f) is True]
     if env.preflight is None and env.is_production:
         on.append("preflight (production default)")

@@ -400,6 +400,9 @@ def _environment_options(p: argparse.ArgumentParser, *, adding: bool) -> None:
     )
     p.add_argument("--schema-prefix", help="prefix of the environment's schema names")
     p.add_argument("--lock-ttl", dest="lock_ttl_seconds", type=int, help="deployment lock TTL in seconds")
+    p.add_argument("--unsupported", choices=("skip", "refuse"), default=None,
+                   help="what the engine does not emulate (tags, grants, owners, row filters, masks on a "
+                        "local engine): skip those statements (listed in the plan) or refuse the plan")
     p.add_argument(
         "--var",
         action="append",

@@ -49,6 +49,11 @@ class Environment(Frozen):
     approvals: tuple[dict[str, Any], ...] = ()
     # probe the live data before deploying (schemax.services.preflight); None: only production does
     preflight: bool | None = None
+    # issue 15: what this environment's engine does not emulate. "skip": statements of the governance
+    # capabilities (plan.capabilities.GOVERNANCE: tags, grants, owners, row filters, column masks) the
+    # engine lacks are left out of the plan and listed in ``Plan.skipped``, so a local engine or CI can
+    # deploy the very snapshots a Unity Catalog environment receives; None: such a plan is refused
+    unsupported: Literal["skip"] | None = optional()
 
     @property
     def is_production(self) -> bool:

@@ -148,6 +148,12 @@ OSS_DELTA = EngineCapabilities(
     },
 )
 
+#: Capabilities an environment with ``unsupported: skip`` may go without (governance: who may see and do
+#: what, and labels): leaving them out changes no table, view or function definition, so what the engine
+#: does run is what a Unity Catalog environment runs. Everything else stays refused.
+GOVERNANCE: frozenset[str] = frozenset({"tags", "grants", "owner", "function_owner", "row_filter",
+                                        "column_mask"})
+
 PRESETS: dict[str, EngineCapabilities] = {"unity_catalog": UNITY_CATALOG, "oss_delta": OSS_DELTA}
 
 

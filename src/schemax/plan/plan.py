@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +26,7 @@ from schemax.core.ops import Op
 from schemax.core.uc_rules import RULES
 from schemax.core.uc_statements import state_violations, statement_problems
 from schemax.display import plan_html, plan_markdown
-from schemax.plan.capabilities import UNITY_CATALOG, EngineCapabilities
+from schemax.plan.capabilities import GOVERNANCE, UNITY_CATALOG, EngineCapabilities
 from schemax.plan.describe import describe
 from schemax.plan.diff import attach_op_ids, diff
 from schemax.plan.order import order_changes
@@ -56,6 +56,9 @@ class Plan:
     findings: tuple[Any, ...] = ()
     unsupported: tuple[tuple[Statement, str], ...] = ()
     notes: tuple[str, ...] = ()
+    #: statements left out because the environment skips what its engine does not emulate
+    #: (``unsupported: skip``), each with the reason the engine cannot run it
+    skipped: tuple[tuple[Statement, str], ...] = ()
     from_version: str | None = None
     to_version: str | None = None
     target: Target = field(default_factory=Target)
@@ -129,6 +132,11 @@ class Plan:
             )
             for stmt, reason in self.unsupported:
                 lines.append(f"--   {_one_line(reason)}: {_one_line(stmt.sql)[:120]}")
+        if self.skipped:
+            lines.append(f"-- SKIPPED on {self.capabilities.name}: {len(self.skipped)} statement(s) the "
+                         "environment skips (unsupported: skip); they run where the engine has them")
+            for stmt, reason in self.skipped:
+                lines.append(f"--   {_one_line(reason)}: {_one_line(stmt.sql)[:120]}")
         for note in self.notes:
             lines.append(f"-- note: {_one_line(note)}")
         return lines
@@ -177,6 +185,7 @@ class Plan:
             "statements": [s.to_dict() for s in self.statements],
             "findings": [f.to_dict() if hasattr(f, "to_dict") else str(f) for f in self.findings],
             "unsupported": [{"sql": s.sql, "reason": r} for s, r in self.unsupported],
+            **({"skipped": [{"sql": s.sql, "reason": r} for s, r in self.skipped]} if self.skipped else {}),
             "notes": list(self.notes),
         }
 
@@ -261,8 +270,12 @@ def build_plan(
     from_version: str | None = None,
     to_version: str | None = None,
     features: Mapping[str, Mapping[str, str]] | None = None,
+    skip: Collection[str] = (),
 ) -> Plan:
     """Plan the migration from ``before`` to ``after`` for ``target`` on an engine with ``capabilities``.
+
+    ``skip``: capabilities (of :data:`~schemax.plan.capabilities.GOVERNANCE`) whose statements the engine
+    lacks are left out and listed in :attr:`Plan.skipped` instead of refusing the plan.
 
     ``features`` are the table features the environment's tables already have (table id -> {key: value}:
     the protocol upgrades earlier deployments made, see ``DeploymentRecord.features``). They join the
@@ -297,9 +310,18 @@ def build_plan(
     unsupported = rendered.unsupported
     if capabilities.uc_rules:  # what a Unity Catalog rule refuses, listed before anything runs
         unsupported += tuple(_uc_rule_refusals(rendered.statements, after))
+    statements = rendered.statements
+    skippable = set(skip) & GOVERNANCE
+    skipped = tuple((s, r) for s, r in unsupported
+                    if s.capability in skippable and not capabilities.supports(s.capability))
+    if skipped:
+        gone = {id(s) for s, _ in skipped}
+        unsupported = tuple(u for u in unsupported if id(u[0]) not in gone)
+        statements = tuple(s for s in statements if id(s) not in gone)
     return Plan(
         changes=tuple(ordered),
-        statements=rendered.statements,
+        statements=statements,
+        skipped=skipped,
         findings=_analyze(changes, before, after),
         unsupported=unsupported,
         notes=rendered.notes,

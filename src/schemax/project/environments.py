@@ -43,8 +43,13 @@ class EnvironmentDesign(ProjectBase):
                         production: bool = False, lock_ttl_seconds: int = 3600,
                         preflight: bool | None = None,
                         principals: dict[str, str] | None = None,
-                        variables: dict[str, str] | None = None) -> Environment:
+                        variables: dict[str, str] | None = None,
+                        unsupported: str | None = None) -> Environment:
         """Add a deployment environment: how logical catalogs map to physical ones, and what it allows.
+
+        ``unsupported="skip"``: the statements of governance features its engine does not emulate (tags,
+        grants, owners, row filters, column masks on a local engine) are left out of its plans and listed
+        in ``Plan.skipped`` instead of refusing the plan; the default refuses.
 
         ``preflight``: probe the live data before each deploy (None, the default: only in production).
         ``principals``: logical principal -> this environment's, for owners and grants (``{"owners":
@@ -60,7 +65,8 @@ class EnvironmentDesign(ProjectBase):
             require_confirmation=require_confirmation,
             require_approval=require_approval, production=production, lock_ttl_seconds=lock_ttl_seconds,
             preflight=preflight, **({"principals": dict(principals)} if principals else {}),
-            **({"variables": dict(variables)} if variables else {})))
+            **({"variables": dict(variables)} if variables else {}),
+            **({"unsupported": unsupported} if unsupported else {})))
         self._save_env(env)
         return env
 

@@ -43,6 +43,7 @@ from schemax.errors import (
     UnsupportedError,
 )
 from schemax.plan import Plan, Target, Tracking, build_plan
+from schemax.plan.capabilities import GOVERNANCE
 from schemax.plan.saved import PLANNED, SavedPlan
 from schemax.services.deploy_base import schedule
 from schemax.services.deploy_resume import _ResumingDeployer
@@ -94,6 +95,8 @@ class Deployer(_ResumingDeployer):
         kwargs: dict[str, Any] = {}
         if self.capabilities is not None:
             kwargs["capabilities"] = self.capabilities
+        if env.unsupported == "skip":  # what the engine does not emulate is listed, not refused
+            kwargs["skip"] = GOVERNANCE
         # the protocol upgrades earlier deployments made are on the tables, whatever the design says:
         # planned with them on, the plan neither upgrades again nor warns again (rollbacks too)
         features = {t: f for t, f in environment_features(current.deployment).items() if t not in restored}
