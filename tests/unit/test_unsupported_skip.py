@@ -56,6 +56,8 @@ def test_skip_lists_the_governance_statements_and_deploys_the_rest() -> None:
     assert not [s for s in plan.statements if s.capability in ("tags", "grants")]
     assert f"-- SKIPPED on {OSS_DELTA.name}: 3 statement(s)" in plan.script(), plan.script()
     assert [r["reason"] for r in plan.to_dict()["skipped"]].count("tags are Unity Catalog only") == 2
+    assert "3 statements skipped on" in plan._repr_html_() and "GRANT" in plan._repr_html_()
+    assert "#### Skipped on" in plan.to_markdown()
     dep = p.deploy("dev")
     assert dep.status == "success"
     assert any("CREATE TABLE" in sql for sql in engine.sql)

@@ -95,6 +95,12 @@ def plan_markdown(plan: Plan, describe: Callable[[Change], str]) -> str:
         lines += [f"- {md_text(reason)}: {md_code(' '.join(s.sql.split())[:160])}"
                   for s, reason in plan.unsupported]
         lines.append("")
+    if plan.skipped:
+        engine = md_text(plan.capabilities.name)
+        lines += [f"#### Skipped on {engine} ({len(plan.skipped)}; unsupported: skip)", ""]
+        lines += [f"- {md_text(reason)}: {md_code(' '.join(s.sql.split())[:160])}"
+                  for s, reason in plan.skipped]
+        lines.append("")
     groups: dict[str, list[Change]] = {}
     for c in plan.changes:
         groups.setdefault(c.table_id or c.subject, []).append(c)

@@ -135,6 +135,10 @@ def plan_html(plan: Plan, describe: Callable[[Change], str]) -> str:
             f"<div class='sx-unsupported'><b>{len(plan.unsupported)} statement(s) cannot run on "
             f"{_e(plan.capabilities.name)}</b><ul>{rows}</ul></div>"
         )
+    if plan.skipped:  # the environment skips what its engine does not emulate (unsupported: skip)
+        rows = "".join(f"<li>{_e(reason)}: <code>{_e(s.sql[:160])}</code></li>" for s, reason in plan.skipped)
+        unsupported += (f"<div class='sx-meta'><b>{count(len(plan.skipped), 'statement')} skipped on "
+                        f"{_e(plan.capabilities.name)}</b> (unsupported: skip)<ul>{rows}</ul></div>")
     notes = "".join(f"<li>{_e(n)}</li>" for n in plan.notes)
     loose_html = "".join(finding_html(f) for f in loose)
     blocking_count = len(plan.breaking_changes)
