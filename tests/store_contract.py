@@ -1,4 +1,5 @@
-"""The Store contract (``schemax.ports.Store``) for ops, snapshots and projects, run against every store.
+"""The Store contract (``schemax.ports.Store``) for ops, snapshots, projects and imported history, run
+against every store.
 
 A test module subclasses ``StoreContract`` as ``Test...`` and provides a ``store`` fixture (an ensured
 store; it may be shared by the module's tests, which keep apart by project name) and ``commits``; the
@@ -8,6 +9,7 @@ tests/unit/test_memory_store.py (MemoryStore), tests/integration/test_delta_stor
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import uuid
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from schemax.core.environment import DeploymentRecord, DriftScanRecord, StatementRecord
 from schemax.core.hashing import GENESIS_HASH, chain
 from schemax.core.model import Catalog, State
 from schemax.core.ops import Op
@@ -236,3 +239,45 @@ class StoreContract:
         listed = store.list_projects()
         assert name in listed and other in listed and listed == sorted(listed)
         assert listed.count(name) == 1
+
+    # -- history (an import's add_history) ---------------------------------------------------------
+
+    def test_add_history_round_trip_keys_and_order(self, store: Any) -> None:
+        project = new_project()
+        same = "2026-01-01T00:00:00.000000Z"
+        deps = [DeploymentRecord(dep_id, project, env, status, "deploy", started, NASTY[i],
+                                 error=NASTY[i + 1], table_versions={NASTY[i]: i}, touched_tables=(NASTY[i],))
+                for i, (dep_id, env, status, started) in enumerate([
+                    ("dep_b", "dev", "success", same), ("dep_a", "dev", "failed", same),
+                    ("dep_c", "prod", "in_progress", "2025-12-31T00:00:00.000000Z")])]
+        sts = [StatementRecord(d.deployment_id, seq, f"ALTER {NASTY[seq]}", status="applied",
+                               change_kinds=("k",), op_ids=("op_1",), reverse=NASTY[0])
+               for d in deps for seq in (2, 1)]
+        scans = [DriftScanRecord(project, scan_id, "dev", same, "drifted", findings=[{"what": NASTY[3]}])
+                 for scan_id in ("scan_1", "scan_2")]
+        store.add_history(project, deps, sts, scans)
+        # newest first, ties by id (as both stores order them)
+        assert [d.deployment_id for d in store.read_deployments(project)] == ["dep_b", "dep_a", "dep_c"]
+        assert store.read_deployments(project, "prod") == [deps[2]]
+        for d in deps:
+            assert store.read_statements(project, d.deployment_id) == sorted(
+                [s for s in sts if s.deployment_id == d.deployment_id], key=lambda s: s.seq)
+        assert store.read_drift_scans(project) == scans[::-1]
+        # keys already held are left as they are; only the new rows go in
+        changed = dataclasses.replace(deps[0], status="rolled_back")
+        extra = DeploymentRecord("dep_d", project, "dev", "success", "deploy", same, "me")
+        new_statement = StatementRecord("dep_d", 1, "SELECT 1")
+        store.add_history(project, [changed, extra],
+                          [dataclasses.replace(sts[0], sql="changed"), new_statement],
+                          [dataclasses.replace(scans[0], status="clean")])
+        back = {d.deployment_id: d for d in store.read_deployments(project)}
+        assert back["dep_b"] == deps[0] and back["dep_d"] == extra and len(back) == 4
+        assert store.read_statements(project, "dep_b")[1].sql == sts[0].sql
+        assert store.read_statements(project, "dep_d") == [new_statement]
+        assert store.read_drift_scans(project) == scans[::-1]
+        # another project's records are its own
+        other = new_project()
+        assert store.read_deployments(other) == [] and store.read_drift_scans(other) == []
+        with pytest.raises(ValueError):
+            store.add_history(other, deps, [], [])
+        assert store.read_deployments(other) == []

@@ -223,6 +223,43 @@ class HistoryDivergedError(SchemaxError):
             f"the file {len(self.file_ops)} ({_ids(self.file_ops)})")
 
 
+class HistoryConflictError(HistoryDivergedError):
+    """``import --from-json`` of deployment history the store holds otherwise: a record of the file has the
+    same id as one of the store's (``record``: ``"deployment"``, ``"statement"`` or ``"drift_scan"``) and
+    differs in ``field`` (``store_value`` / ``file_value``: the two values as canonical JSON, shortened).
+    ``deployment_id`` names the deployment (of the deployment or statement; None for a drift scan),
+    ``seq`` the statement's position, ``scan_id`` the drift scan. Nothing is written (neither ops nor
+    history): records are facts of what ran, so the import never overwrites one; export the store whose
+    record is right and import that file instead."""
+
+    def __init__(self, project: str, record: str, field: str, store_value: str, file_value: str, *,
+                 deployment_id: str | None = None, seq: int | None = None,
+                 scan_id: str | None = None) -> None:
+        self.project = project
+        self.record = record
+        self.what = record
+        self.field = field
+        self.store_value = store_value
+        self.file_value = file_value
+        self.deployment_id = deployment_id
+        self.seq = seq  # type: ignore[assignment]  # a statement's position; None for the other records
+        self.scan_id = scan_id
+        self.store_op = None
+        self.file_op = None
+        self.store_ops = []
+        self.file_ops = []
+        which = {"deployment": f"deployment {deployment_id}",
+                 "statement": f"statement {seq} of deployment {deployment_id}",
+                 "drift_scan": f"drift scan {scan_id}"}.get(record, record)
+        SchemaxError.__init__(
+            self, f"project {project!r}: the file's {which} differs from the store's in {field!r} "
+                  f"(store: {_short(store_value)}, file: {_short(file_value)}); nothing imported")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _ids(ids: list[str], limit: int = 5) -> str:
     shown = ", ".join(ids[:limit])
     return shown + (f", ... {len(ids) - limit} more" if len(ids) > limit else "") if ids else "none"
@@ -666,6 +703,7 @@ __all__ = [
     "EngineRequiredError",
     "EngineUnavailableError",
     "ExecutionError",
+    "HistoryConflictError",
     "HistoryDivergedError",
     "InsideBatchError",
     "IntegrityError",

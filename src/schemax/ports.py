@@ -119,7 +119,7 @@ class Store(Protocol):
         """Replace a deployment's row (status, finished_at, error, applied, table_versions)."""
 
     def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
-        """Deployments, newest first (by started_at)."""
+        """Deployments, newest first (by ``started_at``, then ``deployment_id``)."""
 
     def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
         """A deployment's statements in seq order."""
@@ -140,7 +140,17 @@ class Store(Protocol):
     def append_drift_scan(self, scan: DriftScanRecord) -> None: ...
 
     def read_drift_scans(self, project: str, environment: str | None = None) -> list[DriftScanRecord]:
-        """Scans, newest first."""
+        """Scans, newest first (by ``ts``, then ``scan_id``)."""
+
+    # -- history as a whole (an import) --------------------------------------------------------------
+    def add_history(self, project: str, deployments: Sequence[DeploymentRecord],
+                    statements: Sequence[StatementRecord], drift_scans: Sequence[DriftScanRecord]) -> None:
+        """Insert history records as they are (an import of another store's: ``schemax.services.exchange``):
+        deployment rows in any status, statements of any deployment, drift scans. A record whose key the
+        store holds already (``deployment_id``; ``deployment_id`` and ``seq``; ``scan_id``; within
+        ``project``) is left as it is, so running the same batch twice writes it once. One commit per
+        table at most, statements before deployments: a deployment is never read without its statements
+        (a batch cut short leaves statements no deployment shows, completed by running it again)."""
 
 
 __all__ = ["Clock", "OpRecord", "ProjectRecord", "Row", "SqlExecutor", "Store", "StoreChanges"]

@@ -323,3 +323,31 @@ def test_a_finished_record_begun_at_once_gets_its_own_row() -> None:
     st.begin_deployment(rec, [])
     assert len(engine.tables["deployments"]) == 1 and engine.tables["deployment_statements"] == []
     assert [r.status for r in st.read_deployments("p", "dev")] == ["success"]
+
+
+@pytest.mark.parametrize("deploys", [1, 3])
+def test_export_reads_once_per_deployment_and_import_writes_one_statement_per_history_table(
+        rec: RecordingExecutor, tmp_path: Any, deploys: int) -> None:
+    p = new_project(rec, "rtx")
+    for i in range(deploys):
+        if i:
+            p.add_column("rt.s0.t0", f"c{i}", "STRING")
+            p.snapshot(f"v{i}")
+        assert p.deploy("dev", force=True).status == "success"  # force: the fake catalog shows nothing
+    path, sql = sent(rec, lambda: p.export_json(tmp_path / "x.json"))
+    # one read for the row, ops, snapshots and deployments, one per deployment, one for the drift scans
+    assert sql == ["SELECT 'PROJECT' projects", *["SELECT `RECORD` deployment_statements"] * deploys,
+                   "SELECT `RECORD` drift_scans"]
+    target = "spark_catalog.sx_rt_copy"
+    other = RecordingExecutor(FakeDeltaEngine(target))
+    schemax.Project.in_memory("warm").export_json(tmp_path / "warm.json")
+    schemax.Project.import_json(other, tmp_path / "warm.json", store=target)  # tables ensured
+    copy, sql = sent(other, lambda: schemax.Project.import_json(other, path, store=target, name="rtx"))
+    assert copy.last_import is not None and copy.last_import.deployments == deploys
+    writes = [s for s in sql if s.split()[0] in ("MERGE", "INSERT", "DELETE")]
+    assert writes == ["MERGE INTO projects", "MERGE INTO ops", *["MERGE INTO snapshots"] * deploys,
+                      "MERGE INTO deployment_statements", "MERGE INTO deployments"]
+    _, again = sent(other, lambda: schemax.Project.import_json(other, path, store=target, name="rtx"))
+    assert not [s for s in again if s.split()[0] in ("MERGE", "INSERT", "DELETE")]  # nothing to write
+    from schemax.project.integrity import export_text
+    assert export_text(copy.to_export()) == path.read_text(encoding="utf-8")

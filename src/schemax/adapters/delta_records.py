@@ -230,17 +230,55 @@ class DeltaRecordsMixin:
         return LockRecord(r["project"], r["environment"], r["holder"], r["acquired"], r["expires"])
 
     # -- drift scans -------------------------------------------------------------------------------
+    @staticmethod
+    def _scan_row(scan: DriftScanRecord) -> dict[str, Any]:
+        return {"project": scan.project, "scan_id": scan.scan_id, "environment": scan.environment,
+                "ts": scan.ts, "status": scan.status, "record": canonical_json(asdict(scan))}
+
     def append_drift_scan(self, scan: DriftScanRecord) -> None:
-        self._insert("drift_scans", [{"project": scan.project, "scan_id": scan.scan_id,
-                                      "environment": scan.environment, "ts": scan.ts, "status": scan.status,
-                                      "record": canonical_json(asdict(scan))}])
+        self._insert("drift_scans", [self._scan_row(scan)])
 
     def read_drift_scans(self, project: str, environment: str | None = None) -> list[DriftScanRecord]:
         where = f"`project` = {_s(project)}" + (
             f" AND `environment` = {_s(environment)}" if environment else "")
         rows = self.executor.query(f"SELECT `record` FROM {self.table('drift_scans')} WHERE {where} "
-                                   "ORDER BY `ts` DESC")
+                                   "ORDER BY `ts` DESC, `scan_id` DESC")
         return [DriftScanRecord(**json.loads(r["record"])) for r in rows]
+
+    # -- history as a whole (an import) --------------------------------------------------------------
+    def add_history(self, project: str, deployments: Sequence[DeploymentRecord],
+                    statements: Sequence[StatementRecord], drift_scans: Sequence[DriftScanRecord]) -> None:
+        """Insert the records whose keys are free (:meth:`schemax.ports.Store.add_history`): one insert-only
+        ``MERGE`` per table that has records to write, keyed per row (``ON t.key = s.key ... WHEN NOT
+        MATCHED THEN INSERT``), so a row already there is skipped, never duplicated, and running the same
+        batch again (after a cut) writes only what is missing. Statements go first, drift scans next,
+        deployments last: a reader meets a deployment only once its statements are there."""
+        other = next((o for o in sorted({d.project for d in deployments} | {s.project for s in drift_scans})
+                      if o != project), None)
+        if other is not None:
+            raise ValueError(f"history of project {other!r} given to add_history({project!r}, ...)")
+        batches = [
+            ("deployment_statements", [self._statement_row(project, s) for s in statements],
+             ("deployment_id", "seq")),
+            ("drift_scans", [self._scan_row(s) for s in drift_scans], ("scan_id",)),
+            ("deployments", [self._deployment_row(d) for d in deployments], ("deployment_id",)),
+        ]
+        for table, rows, keys in batches:
+            if rows:
+                self._retrying(lambda t=table, r=rows, k=keys: self._insert_missing(t, project, r, k))
+
+    def _insert_missing(self, table: str, project: str, rows: Sequence[dict[str, Any]],
+                        keys: Sequence[str]) -> None:
+        """One insert-only MERGE of ``rows`` into ``table``: rows whose ``project`` + ``keys`` are taken
+        are left out (an insert-only MERGE is allowed on the append-only ``drift_scans``)."""
+        columns = RECORD_TABLES[table]
+        names = [c for c, _ in columns if c not in ("updated_at", "recorded_at")]
+        stamp = [c for c, _ in columns if c in ("updated_at", "recorded_at")]
+        on = " AND ".join([f"t.`project` = {_s(project)}", *(f"t.`{k}` = s.`{k}`" for k in keys)])
+        cols = ", ".join(f"`{c}`" for c in names + stamp)
+        vals = ", ".join([f"s.`{c}`" for c in names] + ["current_timestamp()"] * len(stamp))
+        self.executor.execute(f"MERGE INTO {self.table(table)} t USING ({_source(rows, columns)}) s ON {on} "
+                              f"WHEN NOT MATCHED THEN INSERT ({cols}) VALUES ({vals})")
 
 
 __all__ = ["HEADER_SEQ", "RECORD_TABLES", "DeltaRecordsMixin"]

@@ -21,8 +21,9 @@ class MemoryStore:
         self._projects: dict[str, ProjectRecord] = {}
         self._ops: dict[str, list[OpRecord]] = {}
         self._snapshots: dict[str, list[Snapshot]] = {}
-        self._deployments: dict[str, DeploymentRecord] = {}
-        self._statements: dict[str, dict[int, StatementRecord]] = {}
+        # keyed by (project, deployment_id), as the Delta store's rows are
+        self._deployments: dict[tuple[str, str], DeploymentRecord] = {}
+        self._statements: dict[tuple[str, str], dict[int, StatementRecord]] = {}
         self._locks: dict[tuple[str, str], LockRecord] = {}
         self._scans: list[DriftScanRecord] = []
         self.commits = 0  # number of write transactions, to check batching
@@ -101,33 +102,34 @@ class MemoryStore:
 
     # -- deployments -------------------------------------------------------------------------------
     def begin_deployment(self, record: DeploymentRecord, statements: Sequence[StatementRecord]) -> None:
+        key = (record.project, record.deployment_id)
         with self._lock:
-            if record.deployment_id in self._deployments:
+            if key in self._deployments:
                 raise StoreConflictError("deployments", f"{record.deployment_id} already recorded")
-            self._deployments[record.deployment_id] = record.sealed()
-            self._statements[record.deployment_id] = {s.seq: s for s in statements}
+            self._deployments[key] = record.sealed()
+            self._statements[key] = {s.seq: s for s in statements}
             self.commits += 2
 
     def update_statements(self, project: str, updates: Sequence[StatementRecord]) -> None:
         with self._lock:
             for u in updates:
-                self._statements[u.deployment_id][u.seq] = u
+                self._statements[(project, u.deployment_id)][u.seq] = u
             self.commits += 1
 
     def update_deployment(self, record: DeploymentRecord) -> None:
         with self._lock:
-            self._deployments[record.deployment_id] = record.sealed()
+            self._deployments[(record.project, record.deployment_id)] = record.sealed()
             self.commits += 1
 
     def read_deployments(self, project: str, environment: str | None = None) -> list[DeploymentRecord]:
         with self._lock:
             rows = [d for d in self._deployments.values()
                     if d.project == project and (environment is None or d.environment == environment)]
-        return sorted(rows, key=lambda d: d.started_at, reverse=True)
+        return sorted(rows, key=lambda d: (d.started_at, d.deployment_id), reverse=True)  # as Delta's
 
     def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
         with self._lock:
-            return [s for _, s in sorted(self._statements.get(deployment_id, {}).items())]
+            return [s for _, s in sorted(self._statements.get((project, deployment_id), {}).items())]
 
     # -- locks -------------------------------------------------------------------------------------
     def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
@@ -161,13 +163,49 @@ class MemoryStore:
         with self._lock:
             rows = [s for s in self._scans
                     if s.project == project and (environment is None or s.environment == environment)]
-        return sorted(rows, key=lambda s: s.ts, reverse=True)
+        return sorted(rows, key=lambda s: (s.ts, s.scan_id), reverse=True)
+
+    # -- history as a whole (an import) --------------------------------------------------------------
+    def add_history(self, project: str, deployments: Sequence[DeploymentRecord],
+                    statements: Sequence[StatementRecord], drift_scans: Sequence[DriftScanRecord]) -> None:
+        """Insert the records whose keys are free (see :meth:`schemax.ports.Store.add_history`); one
+        commit, none when every record was there."""
+        _same_project(project, deployments, drift_scans)
+        with self._lock:
+            written = False
+            for st in statements:
+                rows = self._statements.setdefault((project, st.deployment_id), {})
+                if st.seq not in rows:
+                    rows[st.seq] = st
+                    written = True
+            known = {(s.project, s.scan_id) for s in self._scans}
+            for scan in drift_scans:
+                if (project, scan.scan_id) not in known:
+                    self._scans.append(scan)
+                    known.add((project, scan.scan_id))
+                    written = True
+            for dep in deployments:
+                key = (project, dep.deployment_id)
+                if key not in self._deployments:
+                    self._deployments[key] = dep
+                    self._statements.setdefault(key, {})
+                    written = True
+            self.commits += int(written)
 
     # test hook: tamper with a stored row the way a hand-made UPDATE would
     def _replace_op(self, project: str, seq: int, record: OpRecord) -> None:
         with self._lock:
             log = self._ops[project]
             log[[r.seq for r in log].index(seq)] = record
+
+
+def _same_project(project: str, deployments: Sequence[DeploymentRecord],
+                  drift_scans: Sequence[DriftScanRecord]) -> None:
+    """:meth:`add_history`'s records all belong to ``project`` (ValueError otherwise: a caller's bug)."""
+    other = next((o for o in sorted({d.project for d in deployments} | {s.project for s in drift_scans})
+                  if o != project), None)
+    if other is not None:
+        raise ValueError(f"history of project {other!r} given to add_history({project!r}, ...)")
 
 
 __all__ = ["MemoryStore"]

@@ -80,6 +80,9 @@ _DATA_ATTRIBUTES = (
     "name",
     "planned_fingerprint",
     "current_fingerprint",
+    "record",
+    "field",
+    "scan_id",
 )
 
 

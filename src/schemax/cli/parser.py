@@ -306,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also record a baseline deployment, so the next deploy of ENV is a no-op",
     )
-    p.add_argument("--from-json", metavar="FILE", help="load a project exported with 'schemax export'")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="load a project exported with 'schemax export' (format schemax.project/1 or /2)")
 
     p = command(
         "sync",
@@ -333,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
         "directory", help="where to write them (created if missing; the files it wrote before are replaced)"
     )
 
-    p = command("export", "write the project as one JSON document, laid out to diff well in a pull request")
+    p = command("export", "write the project (ops, snapshots, deployment history) as one JSON document "
+                          "(format schemax.project/2), laid out to diff well in a pull request")
     p.add_argument("file", nargs="?", default="-", help="output file (default '-': stdout)")
     p.add_argument("--canonical", action="store_true",
                    help="one canonical line (sorted keys, no whitespace) instead of one op per line")

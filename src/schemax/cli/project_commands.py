@@ -15,8 +15,8 @@ from schemax.cli.exits import EXIT_OK
 from schemax.cli.output import Output, snapshot_dict, to_jsonable
 from schemax.core.hashing import canonical_json
 from schemax.errors import NotAnExportError, NotFoundError, UsageError
-from schemax.project.integrity import export_text
-from schemax.services.exchange import EXPORT_FORMAT
+from schemax.project.integrity import export_text, write_export
+from schemax.services.exchange import READABLE_FORMATS, ImportResult
 
 
 def parse_env_spec(spec: str) -> tuple[str, dict[str, str]]:
@@ -149,12 +149,15 @@ def cmd_export(args: argparse.Namespace, output: Output) -> int:
         else:
             output.out.write(export_text(doc))
         return EXIT_OK
-    path = project.export_json(args.file, canonical=canonical)
-    doc = project.to_export()
+    doc = project.to_export()  # read once: the history costs a store read per deployment
+    path = write_export(doc, args.file, canonical=canonical)
+    counts = {"ops": len(doc["ops"]), "snapshots": len(doc["snapshots"]),
+              "deployments": len(doc["deployments"]), "drift_scans": len(doc["drift_scans"])}
     if output.json:
-        output.doc({"path": str(path), "ops": len(doc["ops"]), "snapshots": len(doc["snapshots"])})
+        output.doc({"path": str(path), **counts})
     else:
-        output.line(f"wrote {path}: {len(doc['ops'])} op(s), {len(doc['snapshots'])} snapshot(s)")
+        output.line(f"wrote {path}: {counts['ops']} op(s), {counts['snapshots']} snapshot(s), "
+                    f"{counts['deployments']} deployment(s), {counts['drift_scans']} drift scan(s)")
     return EXIT_OK
 
 
@@ -169,8 +172,17 @@ def _check_export_file(path: str) -> None:
         doc = json.loads(text)
     except ValueError:
         raise NotAnExportError(path, None) from None
-    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") not in READABLE_FORMATS:
         raise NotAnExportError(path, doc.get("format") if isinstance(doc, dict) else None)
+
+
+def _history_note(done: ImportResult | None, new: str) -> str:
+    """``, 2 {new}deployment(s) (14 statement(s)), 1 {new}drift scan(s)`` for what an import added of the
+    deployment history; empty when it added none."""
+    if done is None or not done.history:
+        return ""
+    return (f", {done.deployments} {new}deployment(s) ({done.statements} statement(s)), "
+            f"{done.drift_scans} {new}drift scan(s)")
 
 
 def cmd_import(args: argparse.Namespace, output: Output) -> int:
@@ -200,12 +212,13 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
             where = f"project {project.name} in {project.store.location}"
             ahead = f"; the store is {done.store_ahead} op(s) ahead of the file" if done.store_ahead else ""
             what = (f"fast-forwarded {where}: {done.ops} new op(s), {done.snapshots} new snapshot(s)"
+                    f"{_history_note(done, 'new ')}"
                     if done.changed else f"{where} already holds the file's history: nothing imported{ahead}")
             output.line(f"{what}; {result.ops} op(s), {result.snapshots} snapshot(s), verified")
         else:
             output.line(
                 f"imported project {project.name} into {project.store.location}: {result.ops} op(s), "
-                f"{result.snapshots} snapshot(s), verified"
+                f"{result.snapshots} snapshot(s){_history_note(done, '')}, verified"
             )
         return EXIT_OK
     if not args.env:

@@ -10,6 +10,19 @@ snapshot's hashes, and that the ops replay. ``import_export`` writes it into a s
 - when the histories forked (the two sides hold different ops at some position, or different snapshots),
   :class:`~schemax.errors.HistoryDivergedError` names the first divergent op and what each side has beyond
   it, and nothing is written.
+
+Format ``schemax.project/2`` also carries the deployment history: every deployment with its statements,
+and every drift scan, each record as the store's record types serialize it (``to_row``; a drift scan's
+fields). Files of format ``schemax.project/1`` (no history) still read. After the ops and snapshots, an
+import adds the history records the store does not hold; a record the store holds equal is skipped, one
+it holds with the same id and other content is refused with
+:class:`~schemax.errors.HistoryConflictError` (the deployment, the field) -- unless one of the two rows is
+a later state of the other as schemax itself moves records on (a deployment that was in progress and
+finished, a failed one resumed or given up; a pending statement that ran): the file's later state
+updates the store's record, the store's later state is kept. Every check runs before the first write: a
+refused import writes nothing at all. The missing records go in with ONE
+:meth:`~schemax.ports.Store.add_history` call, the updated ones through ``update_statements`` (one call)
+and ``update_deployment``.
 """
 
 from __future__ import annotations
@@ -17,47 +30,114 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from schemax.core.hashing import GENESIS_HASH, op_hash
+from schemax.core.environment import DeploymentRecord, DriftScanRecord, StatementRecord
+from schemax.core.hashing import GENESIS_HASH, canonical_json, op_hash
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
 from schemax.core.snapshot import Snapshot
-from schemax.errors import HistoryDivergedError, IntegrityError, NotAnExportError
+from schemax.errors import HistoryConflictError, HistoryDivergedError, IntegrityError, NotAnExportError
 from schemax.ports import OpRecord, ProjectRecord, Store
 
 log = logging.getLogger("schemax.exchange")
 
-EXPORT_FORMAT = "schemax.project/1"
+#: the format :meth:`Project.to_export` writes
+EXPORT_FORMAT = "schemax.project/2"
+#: the formats an import reads (``/1``: ops and snapshots only, no deployment history)
+READABLE_FORMATS = ("schemax.project/1", EXPORT_FORMAT)
+
+
+@dataclass(frozen=True)
+class DeploymentHistory:
+    """One deployment of an export and its statements (in seq order)."""
+
+    deployment: DeploymentRecord
+    statements: tuple[StatementRecord, ...] = ()
 
 
 @dataclass(frozen=True)
 class Export:
-    """A verified export: the project row, its op records and snapshots (oldest first)."""
+    """A verified export: the project row, its op records and snapshots (oldest first), and its deployment
+    history: deployments (by ``started_at``, then id) and drift scans (by ``ts``, then id)."""
 
     record: ProjectRecord
     ops: tuple[OpRecord, ...]
     snapshots: tuple[Snapshot, ...]
+    deployments: tuple[DeploymentHistory, ...] = ()
+    drift_scans: tuple[DriftScanRecord, ...] = ()
 
 
 @dataclass(frozen=True)
 class ImportResult:
     """What an import did: ``created`` the project, or appended ``ops`` and ``snapshots`` to it (both 0:
-    the store already held the file's history; ``store_ahead`` ops more than the file, when it does)."""
+    the store already held the file's history; ``store_ahead`` ops more than the file, when it does), and
+    the history records it added (``deployments``, ``statements``, ``drift_scans``) or brought to the later
+    state the file holds (``updated``: a deployment that finished, was resumed or given up since)."""
 
     project: str
     created: bool
     ops: int
     snapshots: int
     store_ahead: int = 0
+    deployments: int = 0
+    statements: int = 0
+    drift_scans: int = 0
+    updated: int = 0
 
     @property
     def changed(self) -> bool:
-        return self.created or bool(self.ops or self.snapshots)
+        return self.created or bool(self.ops or self.snapshots or self.history)
+
+    @property
+    def history(self) -> int:
+        """History records written (deployments, statements and drift scans added, records updated)."""
+        return self.deployments + self.statements + self.drift_scans + self.updated
+
+
+# ------------------------------------------------------------------------------------------------------
+# history records <-> export rows
+
+
+def deployment_row(record: DeploymentRecord) -> dict[str, Any]:
+    """A deployment as an export holds it (its store serialization, JSON-ready)."""
+    return _plain(record.to_row())
+
+
+def statement_row(record: StatementRecord) -> dict[str, Any]:
+    """A statement as an export holds it."""
+    return _plain(record.to_row())
+
+
+def drift_scan_row(record: DriftScanRecord) -> dict[str, Any]:
+    """A drift scan as an export holds it (its fields, as the Delta store keeps them)."""
+    return _plain(asdict(record))
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` as JSON reads it back (tuples become lists), so rows compare equal across a round trip."""
+    return dict(json.loads(canonical_json(row)))
+
+
+def _scan_from_row(row: Mapping[str, Any]) -> DriftScanRecord:
+    names = {f.name for f in fields(DriftScanRecord)}
+    return DriftScanRecord(**{k: v for k, v in row.items() if k in names})
+
+
+def history_sections(deployments: Iterable[tuple[DeploymentRecord, Sequence[StatementRecord]]],
+                     drift_scans: Iterable[DriftScanRecord]) -> dict[str, Any]:
+    """The export's ``deployments`` and ``drift_scans`` lists: oldest first (``started_at`` then id,
+    ``ts`` then id; statements by seq), each record as its row, so that an export is the same text
+    whichever store (and whichever of the store's own orders) it came from."""
+    blocks = [{"deployment": deployment_row(d),
+               "statements": [statement_row(s) for s in sorted(sts, key=lambda s: s.seq)]}
+              for d, sts in sorted(deployments, key=lambda x: (x[0].started_at, x[0].deployment_id))]
+    scans = [drift_scan_row(s) for s in sorted(drift_scans, key=lambda s: (s.ts, s.scan_id))]
+    return {"deployments": blocks, "drift_scans": scans}
 
 
 def read_export(path: str | os.PathLike[str], *, name: str | None = None) -> Export:
@@ -67,13 +147,15 @@ def read_export(path: str | os.PathLike[str], *, name: str | None = None) -> Exp
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except ValueError:
         raise NotAnExportError(str(path), None) from None
-    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+    if not isinstance(doc, dict) or doc.get("format") not in READABLE_FORMATS:
         raise NotAnExportError(str(path), doc.get("format") if isinstance(doc, dict) else None)
     return verify_export(doc, name=name)
 
 
 def verify_export(doc: dict[str, Any], *, name: str | None = None) -> Export:
-    """The records of an export document, each hash checked and the ops replayed."""
+    """The records of an export document, each hash checked and the ops replayed; with the history of a
+    ``/2`` document (its records moved to project ``name`` when given). IntegrityError for a history
+    record that is malformed, belongs to another project or repeats an id."""
     meta = doc["project"]
     record = ProjectRecord(name=name or meta["name"], created_at=meta["created_at"],
                            created_by=meta["created_by"], settings=meta.get("settings", {}),
@@ -98,7 +180,58 @@ def verify_export(doc: dict[str, Any], *, name: str | None = None) -> Export:
         snap.verify()
         snaps.append(snap)
     snaps.sort(key=lambda s: (s.op_seq, s.semver))
-    return Export(record, tuple(records), tuple(snaps))
+    if doc.get("format") == "schemax.project/1":
+        return Export(record, tuple(records), tuple(snaps))
+    deployments, scans = _read_history(doc, meta["name"], record.name)
+    return Export(record, tuple(records), tuple(snaps), deployments, scans)
+
+
+def _read_history(doc: Mapping[str, Any], owner: str,
+                  name: str) -> tuple[tuple[DeploymentHistory, ...], tuple[DriftScanRecord, ...]]:
+    """The ``deployments`` and ``drift_scans`` of a ``/2`` document, checked (see :func:`verify_export`)
+    and moved from project ``owner`` to ``name``."""
+    def bad(where: str, expected: str, actual: str, detail: str) -> IntegrityError:
+        return IntegrityError(where, expected, actual, detail)
+
+    blocks: list[DeploymentHistory] = []
+    seen: set[str] = set()
+    for i, block in enumerate(doc.get("deployments") or []):
+        try:
+            dep = DeploymentRecord.from_row(block["deployment"])
+            sts = [StatementRecord.from_row(row) for row in block.get("statements") or []]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad(f"deployment {i + 1} of the export", "a deployment record", "something else",
+                      f"malformed record: {exc}") from None
+        where = f"deployment {dep.deployment_id}"
+        if dep.project != owner:
+            raise bad(where, owner, dep.project, "deployment of another project")
+        if dep.deployment_id in seen:
+            raise bad(where, "one record", "two", "deployment listed twice")
+        seen.add(dep.deployment_id)
+        seqs = [s.seq for s in sts]
+        if len(set(seqs)) != len(seqs):
+            raise bad(where, "distinct statement seqs", str(seqs), "statement listed twice")
+        stray = next((s.deployment_id for s in sts if s.deployment_id != dep.deployment_id), None)
+        if stray is not None:
+            raise bad(where, dep.deployment_id, stray, "statement of another deployment")
+        blocks.append(DeploymentHistory(replace(dep, project=name), tuple(sorted(sts, key=lambda s: s.seq))))
+    scans: list[DriftScanRecord] = []
+    seen = set()
+    for i, row in enumerate(doc.get("drift_scans") or []):
+        try:
+            scan = _scan_from_row(row)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad(f"drift scan {i + 1} of the export", "a drift scan record", "something else",
+                      f"malformed record: {exc}") from None
+        if scan.project != owner:
+            raise bad(f"drift scan {scan.scan_id}", owner, scan.project, "drift scan of another project")
+        if scan.scan_id in seen:
+            raise bad(f"drift scan {scan.scan_id}", "one record", "two", "drift scan listed twice")
+        seen.add(scan.scan_id)
+        scans.append(replace(scan, project=name))
+    blocks.sort(key=lambda b: (b.deployment.started_at, b.deployment.deployment_id))
+    scans.sort(key=lambda s: (s.ts, s.scan_id))
+    return tuple(blocks), tuple(scans)
 
 
 def _fork(project: str, ours: Sequence[Any], theirs: Sequence[Any], key: Any, label: Any, what: str) -> int:
@@ -116,35 +249,203 @@ def _fork(project: str, ours: Sequence[Any], theirs: Sequence[Any], key: Any, la
     return shared
 
 
+#: How schemax moves a deployment record on after writing it (``services/deploy_base.py``, ``deploy.py``,
+#: ``deploy_resume.py``): an ``in_progress`` one finishes (or is found interrupted, or given up), a failed
+#: or interrupted one is given up (``abandoned``). A resume also appends `` [resumed by <id>]`` to the
+#: failed record's ``error`` without changing its status. Only these fields move.
+_DEPLOYMENT_NEXT: dict[str, frozenset[str]] = {
+    "in_progress": frozenset({"success", "failed", "interrupted", "rolled_back", "abandoned"}),
+    "failed": frozenset({"abandoned"}),
+    "interrupted": frozenset({"failed", "abandoned"}),
+}
+_DEPLOYMENT_MOVING = frozenset({"status", "finished_at", "error", "applied"})
+#: statuses whose record may still move without changing status: its ``error`` grows (a resume's note)
+_DEPLOYMENT_NOTED = frozenset({"failed", "interrupted"})
+#: A statement's record moves from ``pending`` / ``running`` to its outcome (``services/statuses.py``).
+_STATEMENT_NEXT: dict[str, frozenset[str]] = {
+    "pending": frozenset({"running", "applied", "failed", "unknown", "skipped"}),
+    "running": frozenset({"applied", "failed", "unknown", "skipped"}),
+}
+_STATEMENT_MOVING = frozenset({"status", "started_at", "finished_at", "error"})
+
+
+@dataclass(frozen=True)
+class _Lifecycle:
+    """How one kind of history record moves on after it is written: ``nexts`` the statuses each status
+    may become, ``moving`` the fields that may change with it, ``noted`` the statuses under which only
+    ``error`` may grow (text appended) without a change of status."""
+
+    nexts: Mapping[str, frozenset[str]]
+    moving: frozenset[str]
+    noted: frozenset[str] = frozenset()
+
+    def later(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+        """``new`` is a later state of the record ``old`` (two different rows of one record)."""
+        def differs(k: str) -> bool:
+            return canonical_json(old.get(k)) != canonical_json(new.get(k))
+
+        if any(differs(k) for k in set(old) | set(new) if k not in self.moving):
+            return False
+        before, after = old.get("status"), new.get("status")
+        if after in self.nexts.get(str(before), frozenset()):
+            return True
+        if before == after and before in self.noted:
+            was, now = old.get("error") or "", new.get("error") or ""
+            return now.startswith(was) and not any(differs(k) for k in self.moving - {"error"})
+        return False
+
+
+_DEPLOYMENT = _Lifecycle(_DEPLOYMENT_NEXT, _DEPLOYMENT_MOVING, _DEPLOYMENT_NOTED)
+_STATEMENT = _Lifecycle(_STATEMENT_NEXT, _STATEMENT_MOVING)
+_DRIFT_SCAN = _Lifecycle({}, frozenset())  # a drift scan never changes once written
+
+
+@dataclass(frozen=True)
+class _HistoryPlan:
+    """What :func:`import_export` writes of an export's history: the records the store lacks (``add_*``,
+    one :meth:`~schemax.ports.Store.add_history` call) and the store's records the file holds in a later
+    state (``update_*``: the existing writers, ``update_deployment`` and ``update_statements``);
+    ``behind``: records the store holds in a later state than the file (left as they are)."""
+
+    add_deployments: tuple[DeploymentRecord, ...] = ()
+    add_statements: tuple[StatementRecord, ...] = ()
+    add_drift_scans: tuple[DriftScanRecord, ...] = ()
+    update_deployments: tuple[DeploymentRecord, ...] = ()
+    update_statements: tuple[StatementRecord, ...] = ()
+    behind: int = 0
+
+    @property
+    def updated(self) -> int:
+        return len(self.update_deployments) + len(self.update_statements)
+
+    def write(self, store: Store, project: str) -> None:
+        """New records first (statements before deployments), then the records that moved on: a
+        deployment is never read without its statements, nor in its later state before they are."""
+        if self.add_deployments or self.add_statements or self.add_drift_scans:
+            store.add_history(project, self.add_deployments, self.add_statements, self.add_drift_scans)
+        if self.update_statements:
+            store.update_statements(project, self.update_statements)
+        for dep in self.update_deployments:
+            store.update_deployment(dep)
+
+
+def _first_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> str | None:
+    """The first field (sorted) whose value differs between two rows, None when they are equal."""
+    return next((k for k in sorted(set(ours) | set(theirs))
+                 if canonical_json(ours.get(k)) != canonical_json(theirs.get(k))), None)
+
+
+def _compare(project: str, record: str, ours: Mapping[str, Any], theirs: Mapping[str, Any],
+             lifecycle: _Lifecycle, **where: Any) -> str:
+    """``"same"``, ``"file_later"``, ``"store_later"`` for two rows of one record; HistoryConflictError
+    (the first field that differs) when neither is the other's later state."""
+    field = _first_difference(ours, theirs)
+    if field is None:
+        return "same"
+    if lifecycle.later(ours, theirs):
+        return "file_later"
+    if lifecycle.later(theirs, ours):
+        return "store_later"
+    raise HistoryConflictError(project, record, field, canonical_json(ours.get(field)),
+                               canonical_json(theirs.get(field)), **where)
+
+
+def _history_plan(store: Store, export: Export) -> _HistoryPlan:
+    """What to write of the export's history (see :class:`_HistoryPlan`); HistoryConflictError for a
+    record the store holds otherwise. Reads only: the deployments and drift scans once, the statements of
+    each deployment both sides hold."""
+    name = export.record.name
+    if not export.deployments and not export.drift_scans:
+        return _HistoryPlan()
+    held = {d.deployment_id: d for d in store.read_deployments(name)} if export.deployments else {}
+    add_deps: list[DeploymentRecord] = []
+    add_sts: list[StatementRecord] = []
+    upd_deps: list[DeploymentRecord] = []
+    upd_sts: list[StatementRecord] = []
+    behind = 0
+    for block in export.deployments:
+        dep = block.deployment
+        ours = held.get(dep.deployment_id)
+        if ours is None:
+            add_deps.append(dep)
+            add_sts.extend(block.statements)
+            continue
+        verdict = _compare(name, "deployment", deployment_row(ours), deployment_row(dep), _DEPLOYMENT,
+                           deployment_id=dep.deployment_id)
+        if verdict == "file_later":
+            upd_deps.append(dep)
+        behind += verdict == "store_later"
+        held_sts = {s.seq: s for s in store.read_statements(name, dep.deployment_id)}
+        for st in block.statements:
+            mine = held_sts.get(st.seq)
+            if mine is None:
+                add_sts.append(st)
+                continue
+            verdict = _compare(name, "statement", statement_row(mine), statement_row(st), _STATEMENT,
+                               deployment_id=dep.deployment_id, seq=st.seq)
+            if verdict == "file_later":
+                upd_sts.append(st)
+            behind += verdict == "store_later"
+    scans = {s.scan_id: s for s in store.read_drift_scans(name)} if export.drift_scans else {}
+    add_scans: list[DriftScanRecord] = []
+    for scan in export.drift_scans:
+        mine_scan = scans.get(scan.scan_id)
+        if mine_scan is None:
+            add_scans.append(scan)
+        else:
+            _compare(name, "drift_scan", drift_scan_row(mine_scan), drift_scan_row(scan), _DRIFT_SCAN,
+                     scan_id=scan.scan_id)
+    return _HistoryPlan(tuple(add_deps), tuple(add_sts), tuple(add_scans), tuple(upd_deps), tuple(upd_sts),
+                        behind)
+
+
 def import_export(store: Store, export: Export) -> ImportResult:
     """Write ``export`` into ``store``: create the project, fast-forward it, or nothing (see the module
-    docstring). HistoryDivergedError, before anything is written, when the histories forked."""
+    docstring), then bring its history in. HistoryDivergedError (HistoryConflictError for a history
+    record), before anything is written, when the two sides disagree."""
     name = export.record.name
     existing = store.get_project(name)
     if existing is None:
+        history = _history_plan(store, export)
         store.create_project(export.record)
         if export.ops:
             store.append_ops(name, list(export.ops))
         for snap in export.snapshots:
             store.append_snapshot(name, snap)
-        log.info("imported project %s: %d op(s), %d snapshot(s)", name, len(export.ops),
-                 len(export.snapshots))
-        return ImportResult(name, True, len(export.ops), len(export.snapshots))
+        history.write(store, name)
+        log.info("imported project %s: %d op(s), %d snapshot(s), %d deployment(s), %d drift scan(s)", name,
+                 len(export.ops), len(export.snapshots), len(history.add_deployments),
+                 len(history.add_drift_scans))
+        return _result(name, True, len(export.ops), len(export.snapshots), 0, history)
     ours = store.read_ops(name)
     shared = _fork(name, ours, export.ops, key=lambda r: r.hash, label=lambda r: r.op.op_id, what="op")
     store_snaps = sorted(store.read_snapshots(name), key=lambda s: (s.op_seq, s.semver))
     shared_snaps = _fork(name, store_snaps, export.snapshots, key=lambda s: s.hash,
                          label=lambda s: s.version, what="snapshot")
+    history = _history_plan(store, export)
     new_ops = list(export.ops[shared:])
     new_snaps = list(export.snapshots[shared_snaps:])
     if new_ops:
         store.append_ops(name, new_ops)  # conflict-checked on seq: a concurrent writer makes it fail whole
     for snap in new_snaps:
         store.append_snapshot(name, snap)
+    history.write(store, name)
     ahead = max(0, len(ours) - len(export.ops))
-    log.info("import of %s: %d new op(s), %d new snapshot(s)%s", name, len(new_ops), len(new_snaps),
-             f"; the store is {ahead} op(s) ahead of the file" if ahead else "")
-    return ImportResult(name, False, len(new_ops), len(new_snaps), ahead)
+    log.info("import of %s: %d new op(s), %d new snapshot(s), %d new deployment(s), %d new statement(s), "
+             "%d new drift scan(s), %d record(s) brought up to date%s%s", name, len(new_ops), len(new_snaps),
+             len(history.add_deployments), len(history.add_statements), len(history.add_drift_scans),
+             history.updated, f"; the store is {ahead} op(s) ahead of the file" if ahead else "",
+             f"; {history.behind} history record(s) are further along in the store" if history.behind else "")
+    return _result(name, False, len(new_ops), len(new_snaps), ahead, history)
 
 
-__all__ = ["EXPORT_FORMAT", "Export", "ImportResult", "import_export", "read_export", "verify_export"]
+def _result(name: str, created: bool, ops: int, snaps: int, ahead: int,
+            history: _HistoryPlan) -> ImportResult:
+    return ImportResult(name, created, ops, snaps, ahead, deployments=len(history.add_deployments),
+                        statements=len(history.add_statements), drift_scans=len(history.add_drift_scans),
+                        updated=history.updated)
+
+
+__all__ = ["EXPORT_FORMAT", "READABLE_FORMATS", "DeploymentHistory", "Export", "ImportResult",
+           "deployment_row", "drift_scan_row", "history_sections", "import_export", "read_export",
+           "statement_row", "verify_export"]
