@@ -275,9 +275,12 @@ class StoreContract:
         assert store.read_statements(project, "dep_b")[1].sql == sts[0].sql
         assert store.read_statements(project, "dep_d") == [new_statement]
         assert store.read_drift_scans(project) == scans[::-1]
+        assert store.read_all_statements(project) == sorted([*sts, new_statement],
+                                                            key=lambda s: (s.deployment_id, s.seq))
         # another project's records are its own
         other = new_project()
         assert store.read_deployments(other) == [] and store.read_drift_scans(other) == []
+        assert store.read_all_statements(other) == []
         with pytest.raises(ValueError):
             store.add_history(other, deps, [], [])
         assert store.read_deployments(other) == []

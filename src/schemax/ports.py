@@ -124,6 +124,10 @@ class Store(Protocol):
     def read_statements(self, project: str, deployment_id: str) -> list[StatementRecord]:
         """A deployment's statements in seq order."""
 
+    def read_all_statements(self, project: str) -> list[StatementRecord]:
+        """The statements of every deployment of the project, by deployment id then seq, in one read (an
+        export, an import's comparison)."""
+
     # -- locks -------------------------------------------------------------------------------------
     def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
         """Take the environment's lock if it is free or expired (``expires <= now``), conflict-checked.

@@ -184,6 +184,12 @@ class DeltaRecordsMixin:
             f"AND `deployment_id` = {_s(deployment_id)} AND `seq` > {HEADER_SEQ} ORDER BY `seq`")
         return [StatementRecord.from_row(json.loads(r["record"])) for r in rows]
 
+    def read_all_statements(self, project: str) -> list[StatementRecord]:
+        rows = self.executor.query(
+            f"SELECT `record` FROM {self.table('deployment_statements')} WHERE `project` = {_s(project)} "
+            f"AND `seq` > {HEADER_SEQ} ORDER BY `deployment_id`, `seq`")
+        return [StatementRecord.from_row(json.loads(r["record"])) for r in rows]
+
     # -- locks -------------------------------------------------------------------------------------
     def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
         columns = RECORD_TABLES["locks"]

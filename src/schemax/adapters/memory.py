@@ -131,6 +131,11 @@ class MemoryStore:
         with self._lock:
             return [s for _, s in sorted(self._statements.get((project, deployment_id), {}).items())]
 
+    def read_all_statements(self, project: str) -> list[StatementRecord]:
+        with self._lock:
+            return [s for (p, dep), rows in sorted(self._statements.items()) if p == project
+                    for _, s in sorted(rows.items())]
+
     # -- locks -------------------------------------------------------------------------------------
     def acquire_lock(self, lock: LockRecord, now: str) -> LockRecord | None:
         with self._lock:

@@ -14,7 +14,7 @@ from schemax.core.model import State
 from schemax.core.replay import StateBuilder
 from schemax.errors import IntegrityError, ValidationError
 from schemax.project.base import ProjectBase
-from schemax.services.exchange import EXPORT_FORMAT, history_sections
+from schemax.services.exchange import EXPORT_FORMAT, by_deployment, history_sections
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,14 @@ class Integrity(ProjectBase):
     def to_export(self) -> dict[str, Any]:
         """The whole project as one JSON-ready document (canonical when serialized): its row, ops and
         snapshots, and its deployment history (every deployment with its statements, every drift scan;
-        oldest first, see :func:`schemax.services.exchange.history_sections`). Store reads: one for the
-        row, ops, snapshots and deployments (:meth:`~schemax.ports.Store.read_changes`), one for the drift
-        scans, and one per deployment for its statements."""
+        oldest first, see :func:`schemax.services.exchange.history_sections`). Three store reads,
+        whatever the history's size: the row, ops, snapshots and deployments
+        (:meth:`~schemax.ports.Store.read_changes`), every statement, the drift scans."""
         changes = self.store.read_changes(self.name, deployments=True)
         rec = changes.project or self.record
+        statements = by_deployment(self.store.read_all_statements(self.name)) if changes.deployments else {}
         history = history_sections(
-            [(d, self.store.read_statements(self.name, d.deployment_id)) for d in changes.deployments or []],
+            [(d, statements.get(d.deployment_id, [])) for d in changes.deployments or []],
             self.store.read_drift_scans(self.name))
         return {
             "format": EXPORT_FORMAT,

@@ -128,6 +128,14 @@ def _scan_from_row(row: Mapping[str, Any]) -> DriftScanRecord:
     return DriftScanRecord(**{k: v for k, v in row.items() if k in names})
 
 
+def by_deployment(statements: Iterable[StatementRecord]) -> dict[str, list[StatementRecord]]:
+    """Statements grouped by deployment id, each group in seq order."""
+    out: dict[str, list[StatementRecord]] = {}
+    for st in statements:
+        out.setdefault(st.deployment_id, []).append(st)
+    return {k: sorted(v, key=lambda s: s.seq) for k, v in out.items()}
+
+
 def history_sections(deployments: Iterable[tuple[DeploymentRecord, Sequence[StatementRecord]]],
                      drift_scans: Iterable[DriftScanRecord]) -> dict[str, Any]:
     """The export's ``deployments`` and ``drift_scans`` lists: oldest first (``started_at`` then id,
@@ -352,8 +360,8 @@ def _compare(project: str, record: str, ours: Mapping[str, Any], theirs: Mapping
 
 def _history_plan(store: Store, export: Export) -> _HistoryPlan:
     """What to write of the export's history (see :class:`_HistoryPlan`); HistoryConflictError for a
-    record the store holds otherwise. Reads only: the deployments and drift scans once, the statements of
-    each deployment both sides hold."""
+    record the store holds otherwise. Reads only, at most three: the deployments, the statements (when
+    both sides hold a deployment), the drift scans."""
     name = export.record.name
     if not export.deployments and not export.drift_scans:
         return _HistoryPlan()
@@ -363,6 +371,8 @@ def _history_plan(store: Store, export: Export) -> _HistoryPlan:
     upd_deps: list[DeploymentRecord] = []
     upd_sts: list[StatementRecord] = []
     behind = 0
+    shared = any(b.deployment.deployment_id in held for b in export.deployments)
+    store_sts = by_deployment(store.read_all_statements(name)) if shared else {}
     for block in export.deployments:
         dep = block.deployment
         ours = held.get(dep.deployment_id)
@@ -375,7 +385,7 @@ def _history_plan(store: Store, export: Export) -> _HistoryPlan:
         if verdict == "file_later":
             upd_deps.append(dep)
         behind += verdict == "store_later"
-        held_sts = {s.seq: s for s in store.read_statements(name, dep.deployment_id)}
+        held_sts = {s.seq: s for s in store_sts.get(dep.deployment_id, [])}
         for st in block.statements:
             mine = held_sts.get(st.seq)
             if mine is None:
@@ -447,5 +457,5 @@ def _result(name: str, created: bool, ops: int, snaps: int, ahead: int,
 
 
 __all__ = ["EXPORT_FORMAT", "READABLE_FORMATS", "DeploymentHistory", "Export", "ImportResult",
-           "deployment_row", "drift_scan_row", "history_sections", "import_export", "read_export",
-           "statement_row", "verify_export"]
+           "by_deployment", "deployment_row", "drift_scan_row", "history_sections", "import_export",
+           "read_export", "statement_row", "verify_export"]
