@@ -159,6 +159,8 @@ def test_new_history_is_added_and_records_that_moved_on_are_brought_up_to_date(o
     (now,) = [d for d in store.read_deployments("shop") if d.deployment_id == failed.deployment_id]
     assert now.status == "failed" and f"resumed by {dep.deployment_id}" in (now.error or "")
     assert export_text(again.to_export()) == (tmp_path / "new.json").read_text(encoding="utf-8")
+    from schemax.cli.project_commands import _history_note
+    assert _history_note(done, "new ").endswith("0 new drift scan(s), 1 history record(s) brought up to date")
     # the old file again: the store holds later states of its records, which stay as they are
     older = schemax.Project.import_json(None, tmp_path / "old.json", store=store)
     assert older.last_import is not None and not older.last_import.changed

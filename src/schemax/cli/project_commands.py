@@ -177,12 +177,13 @@ def _check_export_file(path: str) -> None:
 
 
 def _history_note(done: ImportResult | None, new: str) -> str:
-    """``, 2 {new}deployment(s) (14 statement(s)), 1 {new}drift scan(s)`` for what an import added of the
-    deployment history; empty when it added none."""
+    """``, 2 {new}deployment(s) (14 statement(s)), 1 {new}drift scan(s)`` (and the records brought up to
+    date) for what an import wrote of the deployment history; empty when it wrote none."""
     if done is None or not done.history:
         return ""
+    moved = f", {done.updated} history record(s) brought up to date" if done.updated else ""
     return (f", {done.deployments} {new}deployment(s) ({done.statements} statement(s)), "
-            f"{done.drift_scans} {new}drift scan(s)")
+            f"{done.drift_scans} {new}drift scan(s){moved}")
 
 
 def cmd_import(args: argparse.Namespace, output: Output) -> int:
