@@ -456,3 +456,42 @@ def test_deployment_ids_are_per_project_in_the_memory_store() -> None:
     store.begin_deployment(dataclasses.replace(rec, project="other"), [StatementRecord("d1", 1, "SELECT 2")])
     assert [s.sql for s in store.read_statements("shop", "d1")] == ["SELECT 1"]
     assert [s.sql for s in store.read_statements("other", "d1")] == ["SELECT 2"]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(history=_histories(), finish=st.data())
+def test_property_records_that_moved_on_fast_forward_and_never_move_back(history: Any, finish: Any) -> None:
+    deps, scans = history
+    store = MemoryStore("origin")
+    p = schemax.Project.create(None, "shop", store=store, author="alice")
+    p.create_catalog("shop")
+    for dep, sts in deps:
+        store.begin_deployment(dep, sts)
+    for scan in scans:
+        store.append_drift_scan(scan)
+    old = export_text(p.to_export())
+    target = MemoryStore("copy")
+    import_export(target, verify_export(json.loads(old)))
+    moved = 0
+    for dep, sts in deps:  # as a deployment moves on: its statements run, then it finishes
+        for s in sts:
+            if s.status == "pending" and finish.draw(st.booleans()):
+                store.update_statements("shop", [dataclasses.replace(s, status="applied", started_at="s",
+                                                                     finished_at="f")])
+                moved += 1
+        if dep.status == "in_progress" and finish.draw(st.booleans()):
+            status = finish.draw(st.sampled_from(["success", "failed", "interrupted", "abandoned"]))
+            store.update_deployment(dataclasses.replace(dep, status=status, finished_at="f", applied=1))
+            moved += 1
+        elif dep.status == "failed" and finish.draw(st.booleans()):
+            store.update_deployment(dataclasses.replace(dep, error=(dep.error or "") + " [resumed by dep_x]"))
+            moved += 1
+    new = export_text(p.to_export())
+    done = import_export(target, verify_export(json.loads(new)))
+    assert done.updated == moved and (done.deployments, done.statements, done.drift_scans) == (0, 0, 0)
+    copy = schemax.Project.open(None, "shop", store=target)
+    assert export_text(copy.to_export()) == new
+    commits = target.commits
+    back = import_export(target, verify_export(json.loads(old)))  # the older file moves nothing back
+    assert not back.changed and target.commits == commits
+    assert export_text(copy.to_export()) == new

@@ -257,14 +257,16 @@ def _fork(project: str, ours: Sequence[Any], theirs: Sequence[Any], key: Any, la
     return shared
 
 
-#: How schemax moves a deployment record on after writing it (``services/deploy_base.py``, ``deploy.py``,
-#: ``deploy_resume.py``): an ``in_progress`` one finishes (or is found interrupted, or given up), a failed
-#: or interrupted one is given up (``abandoned``). A resume also appends `` [resumed by <id>]`` to the
-#: failed record's ``error`` without changing its status. Only these fields move.
+#: How schemax moves a deployment record on after writing it: an ``in_progress`` one finishes
+#: (``success``, ``failed``, ``interrupted``: ``Deployer._execute`` in ``services/deploy_base.py``; ``failed``
+#: when its lock expired: ``_unfinished``) or is given up (``abandoned``: ``deploy --abandon``,
+#: ``services/deploy.py``), a failed or interrupted one is given up. A resume appends `` [resumed by <id>]``
+#: to the record's ``error`` without changing its status (``services/deploy_resume.py``). Only the
+#: ``_DEPLOYMENT_MOVING`` fields move.
 _DEPLOYMENT_NEXT: dict[str, frozenset[str]] = {
-    "in_progress": frozenset({"success", "failed", "interrupted", "rolled_back", "abandoned"}),
+    "in_progress": frozenset({"success", "failed", "interrupted", "abandoned"}),
     "failed": frozenset({"abandoned"}),
-    "interrupted": frozenset({"failed", "abandoned"}),
+    "interrupted": frozenset({"abandoned"}),
 }
 _DEPLOYMENT_MOVING = frozenset({"status", "finished_at", "error", "applied"})
 #: statuses whose record may still move without changing status: its ``error`` grows (a resume's note)
