@@ -3,7 +3,7 @@
 A project in one store deploys (a success, then a failure), is scanned for drift, is exported, imported
 into a second Delta store (another schema) and exported again: the same text. A second import writes
 nothing to the history tables (their Delta versions stay), and a tampered record is refused with nothing
-written.
+written. Then the origin resumes the failed deployment, and a new export brings the copy up to date.
 """
 
 from __future__ import annotations
@@ -83,3 +83,14 @@ def test_history_moves_between_delta_stores(spark: Any, prefix: str, tmp_path: P
     assert err.value.deployment_id == doc["deployments"][0]["deployment"]["deployment_id"]
     assert _versions(spark, copy_store) == before
     assert export_text(schemax.Project.open(spark, "shop", store=copy_store).to_export()) == first
+
+    # the failed deployment is resumed in the origin: the copy gains the resume and the note on the failed
+    # record (update_deployment on the second store), and exports the same text again
+    resumed = p.deploy("dev")
+    assert resumed.status == "success" and resumed.kind == "resume"
+    second = p.export_json(tmp_path / "b.json").read_text(encoding="utf-8")
+    moved = schemax.Project.import_json(spark, tmp_path / "b.json", store=copy_store)
+    done = moved.last_import
+    assert done is not None and (done.ops, done.deployments, done.updated) == (0, 1, 1)
+    assert export_text(moved.to_export()) == second
+    assert moved.status().deployed == {"dev": "0.2.0"}
