@@ -164,6 +164,7 @@ def test_new_history_is_added_and_records_that_moved_on_are_brought_up_to_date(o
     # the old file again: the store holds later states of its records, which stay as they are
     older = schemax.Project.import_json(None, tmp_path / "old.json", store=store)
     assert older.last_import is not None and not older.last_import.changed
+    assert older.last_import.history_behind == 1
     assert export_text(older.to_export()) == (tmp_path / "new.json").read_text(encoding="utf-8")
 
 

@@ -212,6 +212,8 @@ def cmd_import(args: argparse.Namespace, output: Output) -> int:
         elif done is not None and not done.created:
             where = f"project {project.name} in {project.store.location}"
             ahead = f"; the store is {done.store_ahead} op(s) ahead of the file" if done.store_ahead else ""
+            if done.history_behind:
+                ahead += f"; {done.history_behind} history record(s) are further along in the store"
             what = (f"fast-forwarded {where}: {done.ops} new op(s), {done.snapshots} new snapshot(s)"
                     f"{_history_note(done, 'new ')}"
                     if done.changed else f"{where} already holds the file's history: nothing imported{ahead}")

@@ -77,7 +77,8 @@ class ImportResult:
     """What an import did: ``created`` the project, or appended ``ops`` and ``snapshots`` to it (both 0:
     the store already held the file's history; ``store_ahead`` ops more than the file, when it does), and
     the history records it added (``deployments``, ``statements``, ``drift_scans``) or brought to the later
-    state the file holds (``updated``: a deployment that finished, was resumed or given up since)."""
+    state the file holds (``updated``: a deployment that finished, was resumed or given up since);
+    ``history_behind``: records the store holds in a later state than the file (kept)."""
 
     project: str
     created: bool
@@ -88,6 +89,7 @@ class ImportResult:
     statements: int = 0
     drift_scans: int = 0
     updated: int = 0
+    history_behind: int = 0
 
     @property
     def changed(self) -> bool:
@@ -455,7 +457,7 @@ def _result(name: str, created: bool, ops: int, snaps: int, ahead: int,
             history: _HistoryPlan) -> ImportResult:
     return ImportResult(name, created, ops, snaps, ahead, deployments=len(history.add_deployments),
                         statements=len(history.add_statements), drift_scans=len(history.add_drift_scans),
-                        updated=history.updated)
+                        updated=history.updated, history_behind=history.behind)
 
 
 __all__ = ["EXPORT_FORMAT", "READABLE_FORMATS", "DeploymentHistory", "Export", "ImportResult",
