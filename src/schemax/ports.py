@@ -149,7 +149,8 @@ class Store(Protocol):
     # -- history as a whole (an import) --------------------------------------------------------------
     def add_history(self, project: str, deployments: Sequence[DeploymentRecord],
                     statements: Sequence[StatementRecord], drift_scans: Sequence[DriftScanRecord]) -> None:
-        """Insert history records as they are (an import of another store's: ``schemax.services.exchange``):
+        """Insert history records as they are, seals included (an import of another store's,
+        ``schemax.services.exchange``):
         deployment rows in any status, statements of any deployment, drift scans. A record whose key the
         store holds already (``deployment_id``; ``deployment_id`` and ``seq``; ``scan_id``; within
         ``project``) is left as it is, so running the same batch twice writes it once. One commit per

@@ -154,8 +154,8 @@ def test_an_edited_or_deleted_deployment_row_is_named_and_the_next_deploy_refuse
     store, engine = MemoryStore(), RecordingEngine()
     p = _deployed_twice(store, engine)
     rollback, second, first = store.read_deployments("shop", "dev")
-    store._deployments[first.deployment_id] = replace(first, deployed_by="mallory")  # the seal is stale
-    del store._deployments[second.deployment_id]
+    store._deployments[("shop", first.deployment_id)] = replace(first, deployed_by="mallory")  # stale seal
+    del store._deployments[("shop", second.deployment_id)]  # the memory store keys rows per project
     with pytest.raises(schemax.IntegrityError) as err:
         p.verify()
     found = {(problem.where, problem.detail) for problem in err.value.problems}

@@ -177,7 +177,7 @@ def test_an_unfinished_deployment_and_its_statements_move_on(tmp_path: Path) -> 
     origin.store.begin_deployment(running, sts)
     store = MemoryStore("copy")
     schemax.Project.import_json(None, origin.export_json(tmp_path / "running.json"), store=store)
-    assert store.read_deployments("shop") == [running]
+    assert store.read_deployments("shop") == [running.sealed()]
     origin.store.update_statements("shop", [dataclasses.replace(sts[0], status="applied", started_at="a",
                                                                 finished_at="b")])
     origin.store.update_deployment(dataclasses.replace(running, status="failed", applied=1, finished_at="c",
@@ -190,7 +190,8 @@ def test_an_unfinished_deployment_and_its_statements_move_on(tmp_path: Path) -> 
     assert same.last_import is not None and not same.last_import.changed
     # but the same record moved on differently on each side is a conflict
     doc = json.loads((tmp_path / "failed.json").read_text(encoding="utf-8"))
-    doc["deployments"][0]["deployment"]["status"] = "success"
+    block = doc["deployments"][0]
+    block["deployment"] = _resealed({**block["deployment"], "status": "success"})
     (tmp_path / "other.json").write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(HistoryConflictError) as err:
         schemax.Project.import_json(None, tmp_path / "other.json", store=store)
@@ -208,8 +209,8 @@ def test_a_project_imported_under_another_name_carries_its_history(origin: schem
     assert all(s.project == "shop_copy" for s in theirs[2])
     renamed = json.loads(export_text(copy.to_export()))
     original = json.loads(path.read_text(encoding="utf-8"))
-    for block in original["deployments"]:
-        block["deployment"]["project"] = "shop_copy"
+    for block in original["deployments"]:  # moved to the new name, and sealed again under it
+        block["deployment"] = _resealed({**block["deployment"], "project": "shop_copy"})
     for scan in original["drift_scans"]:
         scan["project"] = "shop_copy"
     original["project"]["name"] = "shop_copy"
@@ -221,8 +222,15 @@ def test_a_project_imported_under_another_name_carries_its_history(origin: schem
 # conflicts: refused, nothing written
 
 
+def _resealed(row: dict[str, Any]) -> dict[str, Any]:
+    """A deployment row with a seal that matches it (a record another store wrote that way)."""
+    return json.loads(json.dumps(DeploymentRecord.from_row(row).sealed().to_row()))
+
+
 def _tamper_deployment(doc: dict[str, Any]) -> tuple[str, str]:
-    doc["deployments"][0]["deployment"]["status"] = "rolled_back"
+    """The first deployment as another store recorded it: rolled back (its seal matches)."""
+    doc["deployments"][0]["deployment"] = _resealed({**doc["deployments"][0]["deployment"],
+                                                     "status": "rolled_back"})
     return "deployment", "status"
 
 
@@ -496,3 +504,33 @@ def test_property_records_that_moved_on_fast_forward_and_never_move_back(history
     back = import_export(target, verify_export(json.loads(old)))  # the older file moves nothing back
     assert not back.changed and target.commits == commits
     assert export_text(copy.to_export()) == new
+
+
+def test_a_deployment_edited_in_the_file_is_refused_by_its_seal(origin: schemax.Project,
+                                                                tmp_path: Path) -> None:
+    doc = json.loads(export_text(origin.to_export()))
+    doc["deployments"][0]["deployment"]["deployed_by"] = "mallory"  # the seal no longer matches
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    store = MemoryStore("copy")
+    with pytest.raises(IntegrityError) as err:
+        schemax.Project.import_json(None, path, store=store)
+    assert "deployment record changed: export was altered" in str(err.value)
+    assert store.list_projects() == [] and store.commits == 0
+    doc["deployments"][0]["deployment"] = _resealed(doc["deployments"][0]["deployment"])
+    del doc["deployments"][0]  # the deployment the second one links to (``previous``) is gone
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(IntegrityError) as err:
+        schemax.Project.import_json(None, path, store=store)
+    assert "previous deployment deleted" in str(err.value) and store.commits == 0
+
+
+def test_the_copy_verifies_its_deployment_records(origin: schemax.Project, tmp_path: Path) -> None:
+    copy = schemax.Project.import_json(None, origin.export_json(tmp_path / "e.json"), store=MemoryStore("c"))
+    deps = copy.store.read_deployments("shop")
+    assert all(d.seal is not None and d.seal == d.compute_seal() for d in deps)
+    assert deps[0].previous == deps[1].deployment_id
+    copy.verify()
+    renamed = schemax.Project.import_json(None, tmp_path / "e.json", store=copy.store, name="other")
+    assert all(d.seal == d.compute_seal() for d in renamed.store.read_deployments("other"))
+    renamed.verify()

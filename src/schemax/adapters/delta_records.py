@@ -95,10 +95,11 @@ class DeltaRecordsMixin:
 
     # -- deployments -------------------------------------------------------------------------------
     @staticmethod
-    def _deployment_row(rec: DeploymentRecord) -> dict[str, Any]:
+    def _deployment_row(rec: DeploymentRecord, *, seal: bool = True) -> dict[str, Any]:
+        """A ``deployments`` row: the record sealed (``seal=False``: as it is, an import's)."""
         return {"project": rec.project, "deployment_id": rec.deployment_id, "environment": rec.environment,
                 "started_at": rec.started_at, "status": rec.status, "to_version": rec.to_version,
-                "record": canonical_json(rec.sealed().to_row())}
+                "record": canonical_json((rec.sealed() if seal else rec).to_row())}
 
     @staticmethod
     def _statement_row(project: str, st: StatementRecord) -> dict[str, Any]:
@@ -267,7 +268,7 @@ class DeltaRecordsMixin:
             ("deployment_statements", [self._statement_row(project, s) for s in statements],
              ("deployment_id", "seq")),
             ("drift_scans", [self._scan_row(s) for s in drift_scans], ("scan_id",)),
-            ("deployments", [self._deployment_row(d) for d in deployments], ("deployment_id",)),
+            ("deployments", [self._deployment_row(d, seal=False) for d in deployments], ("deployment_id",)),
         ]
         for table, rows, keys in batches:
             if rows:

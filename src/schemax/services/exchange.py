@@ -37,6 +37,7 @@ from typing import Any
 
 from schemax.core.environment import DeploymentRecord, DriftScanRecord, StatementRecord
 from schemax.core.hashing import GENESIS_HASH, canonical_json, op_hash
+from schemax.core.integrity import deployment_problems
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.replay import StateBuilder
@@ -120,6 +121,12 @@ def drift_scan_row(record: DriftScanRecord) -> dict[str, Any]:
     return _plain(asdict(record))
 
 
+def _moved(record: DeploymentRecord, project: str) -> DeploymentRecord:
+    """``record`` under project ``project``: sealed again when it was sealed (the seal covers the name)."""
+    moved = replace(record, project=project)
+    return moved.sealed() if record.seal is not None else moved
+
+
 def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
     """``row`` as JSON reads it back (tuples become lists), so rows compare equal across a round trip."""
     return dict(json.loads(canonical_json(row)))
@@ -198,8 +205,9 @@ def verify_export(doc: dict[str, Any], *, name: str | None = None) -> Export:
 
 def _read_history(doc: Mapping[str, Any], owner: str,
                   name: str) -> tuple[tuple[DeploymentHistory, ...], tuple[DriftScanRecord, ...]]:
-    """The ``deployments`` and ``drift_scans`` of a ``/2`` document, checked (see :func:`verify_export`)
-    and moved from project ``owner`` to ``name``."""
+    """The ``deployments`` and ``drift_scans`` of a ``/2`` document, checked (see :func:`verify_export`:
+    also each deployment's seal and ``previous`` link, :func:`~schemax.core.integrity.deployment_problems`)
+    and moved from project ``owner`` to ``name`` (a sealed record sealed again under its new name)."""
     def bad(where: str, expected: str, actual: str, detail: str) -> IntegrityError:
         return IntegrityError(where, expected, actual, detail)
 
@@ -224,7 +232,12 @@ def _read_history(doc: Mapping[str, Any], owner: str,
         stray = next((s.deployment_id for s in sts if s.deployment_id != dep.deployment_id), None)
         if stray is not None:
             raise bad(where, dep.deployment_id, stray, "statement of another deployment")
-        blocks.append(DeploymentHistory(replace(dep, project=name), tuple(sorted(sts, key=lambda s: s.seq))))
+        blocks.append(DeploymentHistory(dep, tuple(sorted(sts, key=lambda s: s.seq))))
+    problems = deployment_problems([b.deployment for b in blocks])
+    if problems:
+        raise IntegrityError.of([replace(p, detail=f"{p.detail}: export was altered") for p in problems])
+    if name != owner:
+        blocks = [replace(b, deployment=_moved(b.deployment, name)) for b in blocks]
     scans: list[DriftScanRecord] = []
     seen = set()
     for i, row in enumerate(doc.get("drift_scans") or []):
@@ -271,6 +284,8 @@ _DEPLOYMENT_NEXT: dict[str, frozenset[str]] = {
     "interrupted": frozenset({"abandoned"}),
 }
 _DEPLOYMENT_MOVING = frozenset({"status", "finished_at", "error", "applied"})
+#: fields that follow from the others (a deployment's ``seal``, its hash, checked by ``verify_export``)
+_DEPLOYMENT_DERIVED = frozenset({"seal"})
 #: statuses whose record may still move without changing status: its ``error`` grows (a resume's note)
 _DEPLOYMENT_NOTED = frozenset({"failed", "interrupted"})
 #: A statement's record moves from ``pending`` / ``running`` to its outcome (``services/statuses.py``).
@@ -285,18 +300,20 @@ _STATEMENT_MOVING = frozenset({"status", "started_at", "finished_at", "error"})
 class _Lifecycle:
     """How one kind of history record moves on after it is written: ``nexts`` the statuses each status
     may become, ``moving`` the fields that may change with it, ``noted`` the statuses under which only
-    ``error`` may grow (text appended) without a change of status."""
+    ``error`` may grow (text appended) without a change of status, ``derived`` fields computed from the
+    others (not compared)."""
 
     nexts: Mapping[str, frozenset[str]]
     moving: frozenset[str]
     noted: frozenset[str] = frozenset()
+    derived: frozenset[str] = frozenset()
 
     def later(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
         """``new`` is a later state of the record ``old`` (two different rows of one record)."""
         def differs(k: str) -> bool:
             return canonical_json(old.get(k)) != canonical_json(new.get(k))
 
-        if any(differs(k) for k in set(old) | set(new) if k not in self.moving):
+        if any(differs(k) for k in set(old) | set(new) if k not in self.moving | self.derived):
             return False
         before, after = old.get("status"), new.get("status")
         if after in self.nexts.get(str(before), frozenset()):
@@ -307,7 +324,7 @@ class _Lifecycle:
         return False
 
 
-_DEPLOYMENT = _Lifecycle(_DEPLOYMENT_NEXT, _DEPLOYMENT_MOVING, _DEPLOYMENT_NOTED)
+_DEPLOYMENT = _Lifecycle(_DEPLOYMENT_NEXT, _DEPLOYMENT_MOVING, _DEPLOYMENT_NOTED, _DEPLOYMENT_DERIVED)
 _STATEMENT = _Lifecycle(_STATEMENT_NEXT, _STATEMENT_MOVING)
 _DRIFT_SCAN = _Lifecycle({}, frozenset())  # a drift scan never changes once written
 
@@ -341,17 +358,20 @@ class _HistoryPlan:
             store.update_deployment(dep)
 
 
-def _first_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> str | None:
-    """The first field (sorted) whose value differs between two rows, None when they are equal."""
+def _first_difference(ours: Mapping[str, Any], theirs: Mapping[str, Any],
+                      ignored: frozenset[str] = frozenset()) -> str | None:
+    """The first field (sorted, not ``ignored``) whose value differs between two rows, None when they are
+    equal."""
     return next((k for k in sorted(set(ours) | set(theirs))
-                 if canonical_json(ours.get(k)) != canonical_json(theirs.get(k))), None)
+                 if k not in ignored and canonical_json(ours.get(k)) != canonical_json(theirs.get(k))), None)
 
 
 def _compare(project: str, record: str, ours: Mapping[str, Any], theirs: Mapping[str, Any],
              lifecycle: _Lifecycle, **where: Any) -> str:
     """``"same"``, ``"file_later"``, ``"store_later"`` for two rows of one record; HistoryConflictError
-    (the first field that differs) when neither is the other's later state."""
-    field = _first_difference(ours, theirs)
+    (the first field that differs) when neither is the other's later state. Rows that differ only in
+    derived fields (a seal one side has and the other, written before seals, has not) are the same."""
+    field = _first_difference(ours, theirs, lifecycle.derived)
     if field is None:
         return "same"
     if lifecycle.later(ours, theirs):
