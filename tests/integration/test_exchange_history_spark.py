@@ -68,6 +68,7 @@ def test_history_moves_between_delta_stores(spark: Any, prefix: str, tmp_path: P
     assert done is not None and done.created and (done.deployments, done.drift_scans) == (2, 1)
     assert export_text(copy.to_export()) == first
     assert copy.status().deployed == {"dev": "0.1.0"}
+    copy.verify()  # the deployment records kept their seals and links in the second store
     assert [d.deployment_id for d in copy.history("dev")] == [d.deployment_id for d in p.history("dev")]
 
     before = _versions(spark, copy_store)
@@ -94,3 +95,4 @@ def test_history_moves_between_delta_stores(spark: Any, prefix: str, tmp_path: P
     assert done is not None and (done.ops, done.deployments, done.updated) == (0, 1, 1)
     assert export_text(moved.to_export()) == second
     assert moved.status().deployed == {"dev": "0.2.0"}
+    moved.verify()
