@@ -380,3 +380,31 @@ def test_unsupported_capabilities_really_fail_locally(spark: Any, capability: st
     spark.sql(f"CREATE TABLE IF NOT EXISTS {table} (v INT) USING DELTA")
     with pytest.raises(Exception):  # noqa: B017 - parse errors and analysis errors alike
         spark.sql(_UNSUPPORTED_PROBES[capability](table)).collect()
+
+
+def test_the_identifier_rule_of_the_local_engine_agrees_with_spark(spark: Any) -> None:
+    """``OSS_DELTA.refuses_name`` (checked when a plan is built) says exactly what Spark's session catalog
+    refuses for tables, views and functions (issue 16 item 6)."""
+    from schemax.core.names import quote_ident
+
+    schema = f"sxn_{uuid.uuid4().hex[:6]}"
+    names = ["orders", "Orders_2", "_x9", "tàble", "t-able", "t able", "日本", "a.b", "ok_ß", "x$"]
+    spark.sql(f"CREATE SCHEMA {schema}")
+    try:
+        disagree = []
+        for name in names:
+            for kind, sql in (("table", f"CREATE TABLE {schema}.{quote_ident(name)} (id INT) USING DELTA"),
+                              ("view", f"CREATE VIEW {schema}.{quote_ident(name + '_v')} AS SELECT 1 AS x"),
+                              ("function", f"CREATE FUNCTION {schema}.{quote_ident(name + '_f')}(x INT) "
+                                           "RETURNS INT RETURN x")):
+                suffix = {"table": "", "view": "_v", "function": "_f"}[kind]
+                try:
+                    spark.sql(sql)
+                    accepted = True
+                except Exception:  # noqa: BLE001 - Spark's and Hive's errors differ; refused is refused
+                    accepted = False
+                if accepted == OSS_DELTA.refuses_name(name + suffix):
+                    disagree.append((kind, name, accepted))
+        assert disagree == [], f"{len(names) * 3} names tried"
+    finally:
+        spark.sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

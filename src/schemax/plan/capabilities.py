@@ -10,6 +10,7 @@ Delta 4.4 (``tests/integration/test_plan_spark.py`` keeps that honest).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -69,6 +70,14 @@ class EngineCapabilities:
     widening_rules: WideningRules = "databricks"
     reasons: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     uc_rules: bool = False
+    #: the names this engine accepts for schemas, tables, views and functions (a full-match regex; None:
+    #: whatever schemax's own identifier rules accept), and why, checked when a plan is built
+    object_names: str | None = None
+    object_names_reason: str = ""
+
+    def refuses_name(self, name: str) -> bool:
+        """Whether this engine refuses ``name`` for a schema, table, view or function."""
+        return self.object_names is not None and re.fullmatch(self.object_names, name) is None
 
     def supports(self, capability: str) -> bool:
         return capability in self.supported
@@ -123,6 +132,12 @@ OSS_DELTA = EngineCapabilities(
     ),
     has_catalog_ddl=False,
     existing_catalogs=frozenset({"spark_catalog"}),
+    # Spark's session catalog: "Valid names only contain alphabet characters, numbers and _"
+    # (INVALID_SCHEMA_OR_RELATION_NAME, schemas, tables, views); Hive's metastore says "is not a valid
+    # object name" for functions. Verified on Spark 4.2 (tests/integration/test_plan_spark.py)
+    object_names=r"[A-Za-z0-9_]+",
+    object_names_reason="open-source Spark's session catalog accepts only letters, digits and _ in schema, "
+                        "table, view and function names",
     widening_rules="delta",
     reasons={
         "catalog_ddl": "open-source Spark cannot create, drop or comment catalogs (it has spark_catalog)",

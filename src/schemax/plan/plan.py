@@ -21,6 +21,7 @@ from typing import Any
 from schemax.analyze import analyze
 from schemax.core.changes import Change
 from schemax.core.delta_properties import with_features
+from schemax.core.kinds import kind_of_id
 from schemax.core.model import State
 from schemax.core.ops import Op
 from schemax.core.uc_rules import RULES
@@ -255,6 +256,29 @@ def _uc_rule_refusals(statements: Sequence[Statement], after: State) -> list[tup
     return out
 
 
+_NAMED_KINDS = ("schema", "table", "view", "function")
+
+
+def _name_refusals(statements: Sequence[Statement], before: State, after: State, target: Target,
+                   capabilities: EngineCapabilities) -> list[tuple[Statement, str]]:
+    """The statements that create or rename a schema, table, view or function under a name the engine
+    refuses (:meth:`EngineCapabilities.refuses_name`), each with the reason: refused in the plan, not at
+    statement 12 of a deployment. A schema is checked by its physical name (prefix included)."""
+    out: list[tuple[Statement, str]] = []
+    for stmt in statements:
+        kind = kind_of_id(stmt.object_id or "")
+        if kind is None or kind.name not in _NAMED_KINDS:
+            continue
+        obj = getattr(after, kind.state_field).get(stmt.object_id)
+        old = getattr(before, kind.state_field).get(stmt.object_id)
+        if obj is None or (old is not None and old.name == obj.name):
+            continue  # dropped, or under a name the engine already holds
+        name = target.naming.schema(obj.name) if kind.name == "schema" else obj.name
+        if capabilities.refuses_name(name):
+            out.append((stmt, f"{capabilities.object_names_reason}: {kind.name} {name!r}"))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------
 # entry points
 # ---------------------------------------------------------------------------------------------------
@@ -310,6 +334,8 @@ def build_plan(
     unsupported = rendered.unsupported
     if capabilities.uc_rules:  # what a Unity Catalog rule refuses, listed before anything runs
         unsupported += tuple(_uc_rule_refusals(rendered.statements, after))
+    if capabilities.object_names is not None:  # the engine's own identifier rules, before anything runs
+        unsupported += tuple(_name_refusals(rendered.statements, before, after, target, capabilities))
     statements = rendered.statements
     skippable = set(skip) & GOVERNANCE
     skipped = tuple((s, r) for s, r in unsupported
