@@ -72,3 +72,19 @@ class CliRunner:
         out, err = io.StringIO(), io.StringIO()
         code = run(["--project", "shop", *argv], out, err)
         return code, out.getvalue(), err.getvalue()
+
+
+class RecordingEngine:
+    """An engine that accepts every statement and records it; ``DESCRIBE HISTORY`` answers ``version``,
+    any other query ``rows`` (a fake for deploys on the memory store, where no catalog is read)."""
+
+    def __init__(self, version: int = 3, rows: list[dict[str, Any]] | None = None) -> None:
+        self.sql: list[str] = []
+        self.version = version
+        self.rows = rows or []
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        self.sql.append(sql)
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        return [{"version": self.version}] if sql.startswith("DESCRIBE HISTORY") else list(self.rows)

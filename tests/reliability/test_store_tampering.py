@@ -13,21 +13,9 @@ from typing import Any
 import pytest
 
 import schemax
+from helpers import RecordingEngine
 from schemax.adapters.memory import MemoryStore
 from schemax.core.ops import Op
-
-
-class RecordingEngine:
-    """Accepts every statement and remembers it; answers what a deploy asks with harmless rows."""
-
-    def __init__(self) -> None:
-        self.sql: list[str] = []
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        self.sql.append(sql)
-
-    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        return [{"version": 7}] if sql.startswith("DESCRIBE HISTORY") else [{"u": "tester"}]
 
 
 def _project(store: MemoryStore, engine: RecordingEngine) -> schemax.Project:

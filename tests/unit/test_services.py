@@ -7,11 +7,11 @@ deploys guarded), and the deploy barriers come from the change vocabulary, one e
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 import pytest
 
 import schemax
+from helpers import RecordingEngine as Engine
 from schemax.adapters.memory import MemoryStore
 from schemax.analyze import analyze
 from schemax.core import changes as ch
@@ -24,19 +24,6 @@ from schemax.records import ProjectRecords
 from schemax.services.deploy import Deployer
 from schemax.services.drift import DriftService
 from schemax.services.history import history, project_status
-
-
-class Engine:
-    """Accepts every statement; answers DESCRIBE HISTORY with version 3 and anything else with no rows."""
-
-    def __init__(self) -> None:
-        self.sql: list[str] = []
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        self.sql.append(sql)
-
-    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        return [{"version": 3}] if sql.startswith("DESCRIBE HISTORY") else []
 
 
 def _designed(store: MemoryStore) -> schemax.Project:

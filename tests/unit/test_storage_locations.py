@@ -20,6 +20,7 @@ import random_states as rs  # noqa: E402
 
 import schemax  # noqa: E402
 from helpers import CliRunner  # noqa: E402
+from helpers import RecordingEngine as Engine  # noqa: E402
 from profiles import examples  # noqa: E402
 from schemax.adapters.memory import MemoryStore  # noqa: E402
 from schemax.cli import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, EXIT_USAGE  # noqa: E402
@@ -41,18 +42,6 @@ from schemax.services.drift import DriftService, align  # noqa: E402
 DEV = {"storage_root": "acme-dev"}
 PROD = {"storage_root": "acme-prod"}
 
-
-class Engine:
-    """Accepts every statement and records it; DESCRIBE HISTORY answers version 3, anything else no rows."""
-
-    def __init__(self) -> None:
-        self.sql: list[str] = []
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        self.sql.append(sql)
-
-    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        return [{"version": 3}] if sql.startswith("DESCRIBE HISTORY") else []
 
 
 def _design(p: schemax.Project) -> None:

@@ -8,19 +8,9 @@ from typing import Any
 import pytest
 
 import schemax
+from helpers import RecordingEngine
 from schemax.adapters.memory import MemoryStore
 from schemax.plan import OSS_DELTA
-
-
-class RecordingEngine:
-    def __init__(self) -> None:
-        self.sql: list[str] = []
-
-    def execute(self, sql: str, params: Any = None) -> None:
-        self.sql.append(sql)
-
-    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
-        return [{"version": 7}] if sql.startswith("DESCRIBE HISTORY") else [{"u": "tester"}]
 
 
 def _project(engine: RecordingEngine, **env: Any) -> schemax.Project:
