@@ -26,6 +26,9 @@ _INTEGRATION = _TESTS / "integration"
 _DATABRICKS = _TESTS / "databricks"
 
 
+# the CLI's text is asserted as plain text: a FORCE_COLOR in the caller's environment must not colour it
+os.environ.pop("FORCE_COLOR", None)
+
 settings.register_profile("ci", max_examples=50)
 settings.register_profile("thorough", max_examples=400)
 settings.load_profile("thorough" if THOROUGH else "ci")

@@ -243,3 +243,35 @@ def test_env_unsupported_skip_is_set_shown_and_switched_back(cli: tuple[CliRunne
     code, _, err = run_cli("env", "add", "ci", "--catalog", "shop:spark_catalog", "--unsupported", "skip")
     assert code == EXIT_OK, err
     assert project.environment("ci").unsupported == "skip"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_environment_names_in_their_colour_on_a_terminal_and_plain_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from schemax.cli.env_commands import env_line
+    from schemax.cli.output import Output
+    from schemax.display import env_colour
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    args = argparse.Namespace(json=False, quiet=False)
+    terminal = Output(args, _Terminal(), io.StringIO())
+    rgb = env_colour("prod").lstrip("#")
+    code = f"\x1b[1;38;2;{int(rgb[0:2], 16)};{int(rgb[2:4], 16)};{int(rgb[4:6], 16)}m"
+    assert terminal.env("prod", 8) == f"{code}prod\x1b[0m    "  # padded outside the colour: columns line up
+    env = schemax.core.environment.Environment(name="prod", catalogs={"shop": "prod_shop"})
+    assert env_line(env, terminal.env).startswith(f"{code}prod\x1b[0m: shop -> prod_shop")
+    assert Output(args, io.StringIO(), io.StringIO()).env("prod", 8) == "prod    "  # a pipe: plain
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert Output(args, _Terminal(), io.StringIO()).env("prod") == "prod"
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert Output(args, io.StringIO(), io.StringIO()).env("prod").startswith(code)
+    as_json = argparse.Namespace(json=True, quiet=False)
+    assert Output(as_json, _Terminal(), io.StringIO()).env("prod") == "prod"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from typing import Any
 
 from schemax.cli.context import blank, open_project
@@ -100,10 +101,10 @@ def cmd_plan(args: argparse.Namespace, output: Output) -> int:
     return EXIT_BLOCKED if blocked else EXIT_OK
 
 
-def _deployment_summary(dep: Any, elapsed: float | None = None) -> str:
+def _deployment_summary(dep: Any, elapsed: float | None = None, name: Callable[[str], str] = str) -> str:
     took = f" in {elapsed:.1f}s" if elapsed is not None else ""
     return (
-        f"{dep.kind} {dep.deployment_id} to {dep.environment}: {dep.status}, "
+        f"{dep.kind} {dep.deployment_id} to {name(dep.environment)}: {dep.status}, "
         f"{dep.from_version or '(nothing)'} -> "
         f"{dep.to_version}, {dep.applied}/{len(dep.statements)} statement(s){took}"
     )
@@ -191,7 +192,7 @@ def _report_deployment(dep: Any, output: Output, progress: Progress, *, dry_run:
         for st in dep.statements:
             output.line(f"  {st.seq:>3}. {' '.join(st.sql.split())[:110]}")
     else:
-        output.line(_deployment_summary(dep, progress.elapsed()))
+        output.line(_deployment_summary(dep, progress.elapsed(), output.env))
     # what the plan's findings say (a one-way protocol upgrade, a dropped column, ...): a rollback or a
     # deploy run with them allowed still says so
     for f in list(getattr(getattr(dep, "plan", None), "findings", []) or []):
@@ -239,7 +240,7 @@ def cmd_history(args: argparse.Namespace, output: Output) -> int:
         output.line("no deployments yet")
     for d in history:
         output.line(
-            f"{d.started_at[:19]}  {d.environment:<8} {d.kind:<8} {d.status:<11} "
+            f"{d.started_at[:19]}  {output.env(d.environment, 8)} {d.kind:<8} {d.status:<11} "
             f"{d.from_version or '-'} -> {d.to_version}  {d.applied}/{len(d.statements)}  "
             f"{d.deployed_by}  {d.deployment_id}"
         )

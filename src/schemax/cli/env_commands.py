@@ -12,6 +12,7 @@ environment, as warnings on stderr (``"warnings"`` with ``--json``).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from schemax.cli.context import open_project
@@ -71,8 +72,9 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     return changes
 
 
-def env_line(env: Environment) -> str:
-    """One environment for people: its mapping, prefix and the switches that are on."""
+def env_line(env: Environment, name: Callable[[str], str] = str) -> str:
+    """One environment for people: its name (through ``name``: :meth:`Output.env` colours it), mapping,
+    prefix and the switches that are on."""
     mapping = ", ".join(f"{k} -> {v}" for k, v in sorted(env.catalogs.items())) or "no catalog mapping"
     prefix = f"; schema prefix {env.schema_prefix!r}" if env.schema_prefix else ""
     if env.variables:
@@ -84,7 +86,7 @@ def env_line(env: Environment) -> str:
         on.append("preflight (production default)")
     if env.approvals:
         on.append(f"approved: {', '.join(str(a.get('version')) for a in env.approvals)}")
-    return f"{env.name}: {mapping}{prefix}" + (f" [{', '.join(on)}]" if on else "")
+    return f"{name(env.name)}: {mapping}{prefix}" + (f" [{', '.join(on)}]" if on else "")
 
 
 def cmd_env(args: argparse.Namespace, output: Output) -> int:
@@ -119,7 +121,7 @@ def cmd_env(args: argparse.Namespace, output: Output) -> int:
         elif not envs:
             output.line("no environments yet (schemax env add NAME --catalog LOGICAL:PHYSICAL)")
         for env in envs.values():
-            output.line(env_line(env))
+            output.line(env_line(env, output.env))
         return EXIT_OK
     if sub == "approve":
         approval = project.approve(args.name, args.version, comment=args.comment)
@@ -152,7 +154,7 @@ def cmd_env(args: argparse.Namespace, output: Output) -> int:
         output.doc({"environment": env, "changed": changed, "added": sub == "add", "warnings": warnings})
         return EXIT_OK
     if sub == "add":
-        output.line(f"added environment {env_line(env)}")
+        output.line(f"added environment {env_line(env, output.env)}")
     elif not changed:
         output.line(f"{env.name}: already so, nothing changed")
     else:

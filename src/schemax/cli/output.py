@@ -12,10 +12,13 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import os
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
+
+from schemax.display.history import env_colour
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -64,6 +67,20 @@ class Output:
         self.out = out
         self.err = err
         self.open_line = False  # a progress line on a terminal that is not finished yet
+        # environment names in their colour on a terminal (the HTML views' colour, display.env_colour);
+        # NO_COLOR (https://no-color.org) turns it off, FORCE_COLOR on where output is not a terminal
+        terminal = hasattr(out, "isatty") and out.isatty()
+        self.colour = not self.json and "NO_COLOR" not in os.environ and (
+            terminal or bool(os.environ.get("FORCE_COLOR")))
+
+    def env(self, name: str, width: int = 0) -> str:
+        """An environment's name for text output, padded to ``width``, in its colour when :attr:`colour`."""
+        padded = f"{name:<{width}}"
+        if not self.colour:
+            return padded
+        rgb = env_colour(name).lstrip("#")
+        r, g, b = (int(rgb[i:i + 2], 16) for i in (0, 2, 4))
+        return f"\x1b[1;38;2;{r};{g};{b}m{name}\x1b[0m{padded[len(name):]}"
 
     def line(self, text: str = "") -> None:
         if not self.json:
