@@ -34,9 +34,10 @@ $(JARS_STAMP): $(VENV_STAMP) src/schemax/local.py
 	$(PY) -m schemax.local --warm
 	@mkdir -p $(LOCAL_HOME) && touch $@
 
-# One pytest process: the integration tests share one Spark session, so no -n/xdist here.
+# One pytest process: the integration tests share one Spark session, so no -n/xdist here. The 25
+# slowest tests are listed at the end of each run (where the suite's time goes: issue 12).
 test: venv jars
-	$(PY) -m pytest -q tests README.md
+	$(PY) -m pytest -q --durations=25 tests README.md
 
 unit: venv
 	$(PY) -m pytest -q tests/unit README.md
