@@ -353,3 +353,17 @@ def test_export_reads_the_history_in_two_queries_and_import_writes_one_statement
     assert again.count("SELECT `RECORD` deployment_statements") == 1
     from schemax.project.integrity import export_text
     assert export_text(copy.to_export()) == path.read_text(encoding="utf-8")
+
+
+def test_history_reads_the_store_twice_whatever_the_number_of_deployments(rec: RecordingExecutor) -> None:
+    p = new_project(rec, "rth")
+    p.update_environment("dev", allow_drift=True)  # the fake engine's catalog is not the deployed one
+    p.deploy("dev")
+    for i in range(3):
+        p.create_table(f"rt.s0.extra{i}", [schemax.Column("id", "BIGINT")])
+        p.snapshot(f"extra {i}")
+        p.deploy("dev")
+    hist, sql = sent(rec, lambda: p.history("dev"))
+    assert len(hist) == 4 and len(sql) == 2 and sql[1] == "SELECT `RECORD` deployment_statements", sql
+    one_by_one = [p.store.read_statements("rth", d.deployment_id) for d in hist]
+    assert [d.statements for d in hist] == one_by_one  # the same statements, each deployment's own

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from schemax.core.environment import StatementRecord
 from schemax.display import CSS, deployment_html, env_label, snapshots_html, timeline_svg
 from schemax.ports import Store
 from schemax.records import ProjectRecords
@@ -74,9 +75,16 @@ class ProjectStatus:
 
 
 def history(store: Store, project: str, env: str | None = None) -> History:
-    """A project's deployments (of one environment, or all), newest first, each with its statements."""
-    return History([Deployment(rec, store.read_statements(project, rec.deployment_id))
-                    for rec in store.read_deployments(project, env)])
+    """A project's deployments (of one environment, or all), newest first, each with its statements: two
+    store reads whatever the number of deployments (one per deployment would be a round trip each)."""
+    records = store.read_deployments(project, env)
+    if len(records) <= 1:
+        return History([Deployment(rec, store.read_statements(project, rec.deployment_id))
+                        for rec in records])
+    by_deployment: dict[str, list[StatementRecord]] = {}
+    for st in store.read_all_statements(project):
+        by_deployment.setdefault(st.deployment_id, []).append(st)
+    return History([Deployment(rec, by_deployment.get(rec.deployment_id, [])) for rec in records])
 
 
 def project_status(records: ProjectRecords) -> ProjectStatus:
