@@ -55,9 +55,16 @@ def plan_rollback(records: ProjectRecords, deployer: Deployer, env_name: str, to
                     continue  # dropped later and not in the target either: nothing to bring back
                 raise RestoreUnavailableError(name, version, "dropped by a later deployment",
                                               _dropped_message(name, rec.deployment_id))
+            if table is not None and table.id in current.state.tables:
+                # renamed by a later deployment: RESTORE takes the table under its name now (RESTORE
+                # brings back data and schema, not the name), planned from its old definition under that
+                # name, so the rollback's plan renames it back
+                now = current.state.tables[table.id]
+                name = env.naming.name(current.state, table.id)
+                table = table.model_copy(update={"name": now.name, "schema_id": now.schema_id})
             restore[name] = version  # walking back in time: older deployments overwrite newer versions
-            if name in by_physical:
-                restored_defs[name] = by_physical[name]
+            if table is not None:
+                restored_defs[name] = table
     if not restore:
         return current.state, {}
     tables = dict(current.state.tables)
