@@ -177,6 +177,24 @@ def test_a_data_rollback_dry_run_shows_the_restores_the_run_executes(project: sc
     assert [s.seq for s in dry.statements] == list(range(1, len(real.statements) + 1))
 
 
+def test_a_data_rollback_restores_a_table_renamed_since_under_its_name_now(project: schemax.Project,
+                                                                           engine: Engine) -> None:
+    """A later deployment renamed the table it also changed destructively: RESTORE (data and schema, not
+    the name) takes the table under its current name, then the rollback's plan renames it back."""
+    project.deploy("dev")
+    project.drop_column("shop.sales.a", "v")
+    project.rename_table("shop.sales.a", "a2")
+    project.snapshot("v2", version="2.0.0")
+    dep = project.deploy("dev", allow_breaking=True)
+    assert list(dep.table_versions) == ["`dev_shop`.`sales`.`a`"]  # recorded under the name it had then
+    back = project.rollback("dev", "1.0.0", restore_data=True)
+    sql = [s.sql for s in back.statements]
+    assert sql[0] == "RESTORE TABLE `dev_shop`.`sales`.`a2` TO VERSION AS OF 7"
+    assert "ALTER TABLE `dev_shop`.`sales`.`a2` RENAME TO `a`" in sql
+    assert not any("ADD COLUMNS" in s for s in sql)  # the column came back with RESTORE, not empty
+    assert back.status == "success" and project.plan("dev", to="1.0.0").is_empty
+
+
 def test_a_dry_run_over_an_unfinished_deployment_shows_the_resume(project: schemax.Project,
                                                                   engine: Engine) -> None:
     engine.fail_on = "`b`"
