@@ -146,9 +146,7 @@ def phase_setup(home: Path, ttl: int) -> dict[str, Any]:
     marks["project"] = time.monotonic() - t0
     p.deploy(ENV)
     marks["deploy_v1"] = time.monotonic() - t0
-    for table, rows in V1_ROWS.items():
-        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows)
-        spark.sql(f"INSERT INTO {SCHEMA}.{table} VALUES {values}")
+    _insert_v1_rows(spark, SCHEMA)
     with p.batch():
         _design_v2(p)
     p.snapshot("v2", version="2.0.0")
@@ -157,6 +155,7 @@ def phase_setup(home: Path, ttl: int) -> dict[str, Any]:
     # the same v2 deployed without interruption elsewhere: what a resumed dev must look like
     p.add_environment(REF, {"shop": "spark_catalog"}, schema_prefix=REF_PREFIX)
     p.deploy(REF, "1.0.0")
+    _insert_v1_rows(spark, f"spark_catalog.`{REF_PREFIX}s`")
     p.deploy(REF, "2.0.0", allow_breaking=True)
     marks["ref"] = time.monotonic() - t0
     ref = _catalog(spark, f"spark_catalog.`{REF_PREFIX}s`")
@@ -165,6 +164,12 @@ def phase_setup(home: Path, ttl: int) -> dict[str, Any]:
                                    encoding="utf-8")
     return {"statements": [s.sql for s in plan.statements], "unsupported": [str(u) for u in plan.unsupported],
             "ref": ref, "ref_drift": drift, "marks": marks}
+
+
+def _insert_v1_rows(spark: Any, schema: str) -> None:
+    for table, rows in V1_ROWS.items():
+        values = ", ".join("(" + ", ".join(_lit(v) for v in row) + ")" for row in rows)
+        spark.sql(f"INSERT INTO {schema}.{table} VALUES {values}")
 
 
 def _drift(p: schemax.Project, env: str) -> list[str]:
@@ -266,7 +271,9 @@ def phase_resume(home: Path, shift_lock_clock: bool) -> dict[str, Any]:
     crashed = p.history(ENV)[0]
     out["crashed"] = {"status": crashed.status, "to_version": crashed.to_version,
                       "statuses": {s.seq: s.status for s in crashed.statements}}
-    by_seq = {s.seq: s for s in crashed.statements}
+    recorded = p.store.read_statements(p.name, crashed.deployment_id)
+    by_seq = {s.seq: s for s in recorded}
+    out["effects"] = {s.seq: getattr(s.effect, "kind", None) for s in recorded if s.effect is not None}
     victim = by_seq.get(killed["index"])
     out["killed_effect"] = getattr(victim.effect, "kind", None) if victim is not None else None
     out["ran_before_kill"] = sorted(ran_seqs)
@@ -317,7 +324,7 @@ def phase_resume(home: Path, shift_lock_clock: bool) -> dict[str, Any]:
     # no statement applied twice: (1) every non-idempotent statement the dead process ran is either
     # recorded applied already or found applied by the resume; (2) Delta's own history holds one commit
     # per ADD COLUMNS / RENAME COLUMN statement of the plan
-    by_sql = {s.sql: s for s in crashed.statements}
+    by_sql = {s.sql: s for s in recorded}
     twice = []
     for s in resumed.statements:
         old = by_sql.get(s.sql)
@@ -327,15 +334,17 @@ def phase_resume(home: Path, shift_lock_clock: bool) -> dict[str, Any]:
             twice.append({"seq": old.seq, "sql": s.sql, "status": s.status, "error": s.error})
     out["ran_again_non_idempotent"] = twice
     expected_ops: dict[str, Counter[str]] = {}
-    for s in crashed.statements:
+    for s in recorded:
         op = COUNTED_OPERATIONS.get(getattr(s.effect, "kind", ""))
         if op is not None:
             table = s.effect.table[-1]  # type: ignore[union-attr]
             table = "t_renamed" if table == "t_ren" else table
             expected_ops.setdefault(table, Counter())[op] += 1
     delta_twice = {}
+    out["delta_operations"] = {}
     for table in V2_COLUMNS:
         hist = _history_operations(spark, table)
+        out["delta_operations"][table] = dict(hist)
         for op in COUNTED_OPERATIONS.values():
             want = expected_ops.get(table, Counter())[op]
             if hist[op] != want:

@@ -142,6 +142,10 @@ def test_sigkill_at_a_statement_then_resume_in_a_new_process(
 
     out = _result(_run("resume", home, *(["--live-lock"] if live_lock else [])))
     seconds = time.monotonic() - started
+    keep = os.environ.get("SCHEMAX_SIGKILL_KEEP")
+    if keep:  # every case's findings, for the record (docs/reliability.md)
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / f"{moment}-{index}.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
     twice = len(out["ran_again_non_idempotent"]) + len(out["delta_history_mismatches"])
     figures.append({"moment": moment, "index": index, "seconds": seconds, "twice": twice, "survived": False})
 
@@ -169,10 +173,13 @@ def test_sigkill_at_a_statement_then_resume_in_a_new_process(
 
     # nothing ran twice: every non-idempotent statement the dead process ran was found applied, and
     # Delta's history holds one ADD COLUMNS / RENAME COLUMN commit per such statement of the plan
+    assert set(out["effects"].values()) == {"adds_columns", "renames_column", "renames_object", "copies_rows"}
     assert out["ran_again_non_idempotent"] == []
     assert out["delta_history_mismatches"] == {}
+    t_add = out["delta_operations"]["t_add"]
+    assert t_add["ADD COLUMNS"] == t_add["RENAME COLUMN"] == 1
     killed_sql = statements[index - 1]
-    if moment == "after" and out["killed_effect"]:
+    if moment == "after" and out["killed_effect"]:  # ran, status lost: found applied, not run again
         assert killed_sql in out["found_applied"]
     if moment == "before":
         assert killed_sql not in out["found_applied"]
@@ -183,9 +190,29 @@ def test_sigkill_at_a_statement_then_resume_in_a_new_process(
                                                         ("deploy", "success")]
     assert hist[0]["resumes"] == hist[1]["id"]
 
-    # rollback to 1.0.0 with the data: what was written before v2 is back
+    # rollback to 1.0.0 with the data: what was written before v2 is back (the rewritten table: below)
     assert out["rollback"] == {"status": "success", "kind": "rollback", "to_version": "1.0.0"}
     assert out["status_after_rollback"] == "1.0.0"
-    assert out["after_rollback_rows"] == {t: [list(r) for r in sorted(rows, key=repr)]
-                                          for t, rows in child.V1_ROWS.items()}
+    v1 = {t: [list(r) for r in sorted(rows, key=repr)] for t, rows in child.V1_ROWS.items()}
+    assert {t: r for t, r in out["after_rollback_rows"].items() if t != "t_rw"} == {
+        t: r for t, r in v1.items() if t != "t_rw"}
+    assert [f for f in out["drift_after_rollback"] if ".t_rw" not in f] == []
     figures[-1]["survived"] = True
+    ROLLED_BACK.append(out)
+
+
+#: the outputs of the cases above that got as far as their rollback
+ROLLED_BACK: list[dict[str, Any]] = []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "defect: a data rollback RESTOREs the rewritten table `t_rw` to the Delta version recorded before the "
+    "rewrite, but `t_rw` is now the copy (a new Delta log; the old table is kept as t_rw__sx_old_<h>): "
+    "the rows stay INT and the design says STRING (drift: modified column t_rw.code); the same after an "
+    "uninterrupted deploy, so not the kill's doing"))
+def test_a_data_rollback_after_a_rewrite_brings_the_table_back() -> None:
+    if not ROLLED_BACK:
+        pytest.skip("no SIGKILL case got to its rollback")
+    out = ROLLED_BACK[-1]
+    assert out["after_rollback_rows"]["t_rw"] == [list(r) for r in sorted(child.V1_ROWS["t_rw"], key=repr)]
+    assert out["drift_after_rollback"] == out["ref_drift"]
