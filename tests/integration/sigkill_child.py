@@ -325,14 +325,23 @@ def phase_resume(home: Path, shift_lock_clock: bool) -> dict[str, Any]:
     # recorded applied already or found applied by the resume; (2) Delta's own history holds one commit
     # per ADD COLUMNS / RENAME COLUMN statement of the plan
     by_sql = {s.sql: s for s in recorded}
-    twice = []
+    twice, recopied = [], []
+    rerun = {s.sql for s in resumed.statements if s.status == "applied" and s.error != FOUND_APPLIED}
     for s in resumed.statements:
         old = by_sql.get(s.sql)
-        if old is None or old.effect is None or old.seq not in ran_seqs:
+        if old is None or old.effect is None or old.seq not in ran_seqs or s.error == FOUND_APPLIED:
             continue
-        if s.error != FOUND_APPLIED:
-            twice.append({"seq": old.seq, "sql": s.sql, "status": s.status, "error": s.error})
+        shadow_replaced = any(sql.startswith("CREATE OR REPLACE TABLE ") and
+                              f"`{getattr(old.effect, 'shadow', ('',))[-1]}`" in sql.split("(")[0]
+                              for sql in rerun)
+        if getattr(old.effect, "kind", "") == "copies_rows" and shadow_replaced:
+            # the resume ran the shadow's CREATE OR REPLACE again (its status was lost too), emptying it:
+            # the copy runs again into the empty table, once
+            recopied.append(old.seq)
+            continue
+        twice.append({"seq": old.seq, "sql": s.sql, "status": s.status, "error": s.error})
     out["ran_again_non_idempotent"] = twice
+    out["recopied_after_replace"] = recopied
     expected_ops: dict[str, Counter[str]] = {}
     for s in recorded:
         op = COUNTED_OPERATIONS.get(getattr(s.effect, "kind", ""))
@@ -360,9 +369,15 @@ def phase_resume(home: Path, shift_lock_clock: bool) -> dict[str, Any]:
 
     # rollback to v1 with the data
     # (drift an uninterrupted deploy leaves too is not the kill's doing: it does not block the rollback)
+    force = bool(out["drift"]) and out["drift"] == out["ref_drift"]
+    out["rollback_refused"] = None
     try:
-        back = p.rollback(ENV, "1.0.0", restore_data=True,
-                          force=bool(out["drift"]) and out["drift"] == out["ref_drift"])
+        try:
+            back = p.rollback(ENV, "1.0.0", restore_data=True, force=force)
+        except schemax.RestoreDiscardsDataError as exc:
+            # reported (the parent asserts which tables), then rolled back anyway
+            out["rollback_refused"] = sorted(d.table for d in exc.discarded)
+            back = p.rollback(ENV, "1.0.0", restore_data=True, force=force, allow_data_loss=True)
     except schemax.SchemaxError as exc:  # reported, asserted by the parent
         out["rollback"] = {"error": f"{type(exc).__name__}: {exc}"}
         return out

@@ -191,6 +191,8 @@ def test_sigkill_at_a_statement_then_resume_in_a_new_process(
     assert hist[0]["resumes"] == hist[1]["id"]
 
     # rollback to 1.0.0 with the data: what was written before v2 is back (the rewritten table: below)
+    # (the rewritten table's RESTORE may be refused as discarding data, the defect below: only that one)
+    assert out["rollback_refused"] in (None, ["`spark_catalog`.`dev_s`.`t_rw`"])
     assert out["rollback"] == {"status": "success", "kind": "rollback", "to_version": "1.0.0"}
     assert out["status_after_rollback"] == "1.0.0"
     v1 = {t: [list(r) for r in sorted(rows, key=repr)] for t, rows in child.V1_ROWS.items()}
@@ -208,11 +210,13 @@ ROLLED_BACK: list[dict[str, Any]] = []
 @pytest.mark.xfail(strict=True, reason=(
     "defect: a data rollback RESTOREs the rewritten table `t_rw` to the Delta version recorded before the "
     "rewrite, but `t_rw` is now the copy (a new Delta log; the old table is kept as t_rw__sx_old_<h>): "
-    "the rows stay INT and the design says STRING (drift: modified column t_rw.code); the same after an "
-    "uninterrupted deploy, so not the kill's doing"))
+    "the rows stay INT and the design says STRING (drift: modified column t_rw.code), and when the resume "
+    "re-ran the rewrite's CREATE OR REPLACE, the RESTORE is refused as discarding the second copy "
+    "(RestoreDiscardsDataError); a rollback after an uninterrupted deploy hits the same RESTORE"))
 def test_a_data_rollback_after_a_rewrite_brings_the_table_back() -> None:
     if not ROLLED_BACK:
         pytest.skip("no SIGKILL case got to its rollback")
     out = ROLLED_BACK[-1]
+    assert out["rollback_refused"] is None
     assert out["after_rollback_rows"]["t_rw"] == [list(r) for r in sorted(child.V1_ROWS["t_rw"], key=repr)]
     assert out["drift_after_rollback"] == out["ref_drift"]
