@@ -26,7 +26,7 @@ from schemax.services.drift import DriftService
 
 def _error_classes() -> list[type[errors.SchemaxError]]:
     return [c for _, c in inspect.getmembers(errors, inspect.isclass)
-            if issubclass(c, errors.SchemaxError) and c.__module__ == errors.__name__]
+            if issubclass(c, errors.SchemaxError) and c.__module__.startswith(errors.__name__ + ".")]
 
 
 class FakeEngine:
